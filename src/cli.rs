@@ -1,0 +1,102 @@
+//! The command line, as clap sees it. Checking beyond what clap does is `config`'s job.
+
+use crate::render::Format;
+use crate::task::MAX_PLOTS;
+use clap::builder::PossibleValue;
+use clap::{Parser, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "plotrand-mpi",
+    about = "Render scatter plots of random data in parallel across the ranks of an MPI job",
+    long_about = "Render scatter plots of random data in parallel across the ranks of an MPI job.\n\n\
+        Rank 0 splits the plots into contiguous blocks, every rank draws its block, and rank 0 \
+        prints each result and a per-rank timing table. Plot k depends only on --seed and k, \
+        so it is byte-identical whatever the number of ranks.\n\n\
+        Run it under MPI (`mpirun -n 4 plotrand-mpi -o plots -n 64`) or alone as one rank.",
+    disable_version_flag = true,
+    after_help = "Exit status: 0 all plots written, 1 some plots failed, 2 bad command line."
+)]
+pub struct Cli {
+    /// Directory the plots are written to (created if missing)
+    #[arg(
+        short = 'o',
+        long = "output-dir",
+        value_name = "DIR",
+        default_value = "plots"
+    )]
+    pub output_dir: PathBuf,
+
+    /// Number of plots to make
+    #[arg(
+        short = 'n',
+        long = "num-plots",
+        value_name = "N",
+        default_value_t = 64,
+        allow_negative_numbers = true,
+        value_parser = clap::value_parser!(u64).range(1..=MAX_PLOTS)
+    )]
+    pub num_plots: u64,
+
+    /// Run seed; plot k's data depends only on it and k. Drawn from the OS and printed if absent
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub seed: Option<u64>,
+
+    /// Points per plot
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 500,
+        allow_negative_numbers = true,
+        value_parser = clap::value_parser!(u64).range(1..=100_000_000)
+    )]
+    pub points: u64,
+
+    /// Figure width in pixels (100 dpi, so 640 is matplotlib's 6.4 in)
+    #[arg(
+        long,
+        value_name = "PX",
+        default_value_t = 640,
+        allow_negative_numbers = true,
+        value_parser = clap::value_parser!(u32).range(16..=16384)
+    )]
+    pub width: u32,
+
+    /// Figure height in pixels
+    #[arg(
+        long,
+        value_name = "PX",
+        default_value_t = 480,
+        allow_negative_numbers = true,
+        value_parser = clap::value_parser!(u32).range(16..=16384)
+    )]
+    pub height: u32,
+
+    /// Output file format
+    #[arg(long, value_name = "FMT", default_value = "png")]
+    pub format: Format,
+
+    /// Print only the header, failures, the timing table and the summary, not a line per plot
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Print version, build and MPI library information
+    #[arg(short = 'V', long)]
+    pub version: bool,
+}
+
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Format::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            Format::Png => "PNG image (RGB, fast)",
+            Format::Svg => "SVG vector image",
+            Format::Pdf => "PDF page (via SVG, font embedded)",
+        };
+        Some(PossibleValue::new(self.extension()).help(help))
+    }
+}

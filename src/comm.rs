@@ -1,0 +1,190 @@
+//! The one module that talks MPI: start-up, the collectives the driver needs, clocks and
+//! abort. Everything it moves is plain data (`u64` tasks, `Record`s, bytes).
+
+use crate::task::{displacements, Record};
+use mpi::datatype::{Partition, PartitionMut, UncommittedDatatypeRef, UserDatatype};
+use mpi::topology::{Process, SimpleCommunicator};
+use mpi::traits::*;
+use mpi::{Address, Count};
+use std::mem::offset_of;
+
+pub const ROOT: i32 = 0;
+
+// SAFETY: `Record` is `repr(C)` and the datatype lists every field at its real offset.
+unsafe impl Equivalence for Record {
+    type Out = UserDatatype;
+    fn equivalent_datatype() -> Self::Out {
+        UserDatatype::structured(
+            &[1, 1, 1, 1, 1],
+            &[
+                offset_of!(Record, plot_num) as Address,
+                offset_of!(Record, bytes) as Address,
+                offset_of!(Record, elapsed) as Address,
+                offset_of!(Record, rank) as Address,
+                offset_of!(Record, status) as Address,
+            ],
+            &[
+                UncommittedDatatypeRef::from(u64::equivalent_datatype()),
+                UncommittedDatatypeRef::from(u64::equivalent_datatype()),
+                UncommittedDatatypeRef::from(f64::equivalent_datatype()),
+                UncommittedDatatypeRef::from(i32::equivalent_datatype()),
+                UncommittedDatatypeRef::from(i32::equivalent_datatype()),
+            ],
+        )
+    }
+}
+
+pub struct Comm {
+    world: SimpleCommunicator,
+    // Dropped last: finalises MPI.
+    _universe: mpi::environment::Universe,
+}
+
+impl Comm {
+    /// Initialises MPI (as a single rank when not started by mpirun/srun).
+    pub fn init() -> Result<Comm, String> {
+        let universe = mpi::initialize().ok_or("MPI was already initialised")?;
+        Ok(Comm {
+            world: universe.world(),
+            _universe: universe,
+        })
+    }
+
+    pub fn rank(&self) -> i32 {
+        self.world.rank()
+    }
+
+    pub fn size(&self) -> usize {
+        self.world.size() as usize
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.rank() == ROOT
+    }
+
+    fn root(&self) -> Process<'_> {
+        self.world.process_at_rank(ROOT)
+    }
+
+    /// Seconds on MPI's wall clock (`MPI_Wtime`).
+    pub fn time(&self) -> f64 {
+        mpi::time()
+    }
+
+    pub fn barrier(&self) {
+        self.world.barrier();
+    }
+
+    /// Ends every rank of the job with `code`, after `message` has been printed.
+    pub fn abort(&self, message: &str, code: i32) -> ! {
+        eprintln!(
+            "plotrand-mpi: rank {}: {message}; aborting all ranks",
+            self.rank()
+        );
+        self.world.abort(code)
+    }
+
+    /// Root's values replace everyone else's.
+    pub fn broadcast<const N: usize>(&self, values: &mut [u64; N]) {
+        self.root().broadcast_into(&mut values[..]);
+    }
+
+    /// Root scatters `all` in the blocks given by `counts`/`displs`; every rank gets its block.
+    pub fn scatter_tasks(&self, all: &[u64], counts: &[i32], displs: &[i32]) -> Vec<u64> {
+        let mut mine = vec![0u64; counts[self.rank() as usize] as usize];
+        if self.is_root() {
+            let partition = Partition::new(all, counts, displs);
+            self.root()
+                .scatter_varcount_into_root(&partition, &mut mine[..]);
+        } else {
+            self.root().scatter_varcount_into(&mut mine[..]);
+        }
+        mine
+    }
+
+    /// Gathers every rank's records into root in rank order; `None` on other ranks.
+    pub fn gather_records(
+        &self,
+        mine: &[Record],
+        counts: &[i32],
+        displs: &[i32],
+    ) -> Option<Vec<Record>> {
+        self.gather_varcount(mine, counts, displs)
+    }
+
+    fn gather_varcount<T: Equivalence + Default + Clone>(
+        &self,
+        mine: &[T],
+        counts: &[i32],
+        displs: &[i32],
+    ) -> Option<Vec<T>> {
+        if self.is_root() {
+            let total: usize = counts.iter().map(|&c| c as usize).sum();
+            let mut all = vec![T::default(); total];
+            let mut partition = PartitionMut::new(&mut all[..], counts, displs);
+            self.root().gather_varcount_into_root(mine, &mut partition);
+            Some(all)
+        } else {
+            self.root().gather_varcount_into(mine);
+            None
+        }
+    }
+
+    /// One value from every rank, in rank order, at root.
+    pub fn gather_f64(&self, mine: f64) -> Option<Vec<f64>> {
+        if self.is_root() {
+            let mut all = vec![0.0; self.size()];
+            self.root().gather_into_root(&mine, &mut all[..]);
+            Some(all)
+        } else {
+            self.root().gather_into(&mine);
+            None
+        }
+    }
+
+    /// Variable-length byte strings from every rank, in rank order, at root.
+    pub fn gather_bytes(&self, mine: &[u8]) -> Option<Vec<Vec<u8>>> {
+        // An empty `&[u8]` points at address 1, which is Open MPI's MPI_IN_PLACE: MPI would
+        // take it for an in-place gather (MPI_ERR_ARG). One trailing byte keeps it real.
+        let mut framed = Vec::with_capacity(mine.len() + 1);
+        framed.extend_from_slice(mine);
+        framed.push(0);
+        let mine = &framed[..];
+        let len =
+            Count::try_from(mine.len()).expect("per-rank messages are bounded far below 2 GiB");
+        let lens = if self.is_root() {
+            let mut lens = vec![0 as Count; self.size()];
+            self.root().gather_into_root(&len, &mut lens[..]);
+            Some(lens)
+        } else {
+            self.root().gather_into(&len);
+            None
+        };
+        let Some(lens) = lens else {
+            self.root().gather_varcount_into(mine);
+            return None;
+        };
+        let displs = displacements(&lens);
+        let all = self.gather_varcount(mine, &lens, &displs)?;
+        Some(
+            lens.iter()
+                .zip(&displs)
+                .map(|(&l, &d)| all[d as usize..(d + l - 1) as usize].to_vec())
+                .collect(),
+        )
+    }
+}
+
+/// The MPI processor (host) name of this rank.
+pub fn processor_name() -> String {
+    mpi::environment::processor_name().unwrap_or_else(|_| "unknown".into())
+}
+
+/// The MPI library's own version string, e.g. "Open MPI v4.1.4, …".
+pub fn library_version() -> String {
+    let (major, minor) = mpi::environment::version();
+    let library = mpi::environment::library_version()
+        .map(|v| v.trim_end_matches(['\0', '\n', ' ']).to_string())
+        .unwrap_or_else(|_| "unknown".into());
+    format!("{library} (MPI standard {major}.{minor})")
+}

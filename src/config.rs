@@ -1,0 +1,155 @@
+//! The checked run configuration: the only reader of clap's output. Every rank builds the
+//! same `Config` from the same argv; checks that touch the file system run on rank 0 alone
+//! (`prepare_output_dir`) and their verdict is broadcast, so errors are printed once.
+
+use crate::cli::Cli;
+use crate::render::FigureSpec;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub output_dir: PathBuf,
+    pub num_plots: u64,
+    /// `None`: rank 0 draws a seed from the OS and broadcasts it.
+    pub seed: Option<u64>,
+    pub points: usize,
+    pub figure: FigureSpec,
+    pub quiet: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("--output-dir '{}' exists and is not a directory; choose another path or move the file away", .0.display())]
+    OutputIsNotADirectory(PathBuf),
+    #[error("--output-dir '{}' could not be created: {source}; check the path and its permissions", path.display())]
+    CreateOutputDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("--output-dir '{}' is not writable: {source}; check its permissions and free space", path.display())]
+    OutputNotWritable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no --seed given and {0}; pass --seed")]
+    NoSeed(std::io::Error),
+}
+
+impl Config {
+    pub fn from_cli(cli: Cli) -> Config {
+        Config {
+            output_dir: cli.output_dir,
+            num_plots: cli.num_plots,
+            seed: cli.seed,
+            // clap caps --points far below usize::MAX.
+            points: cli.points as usize,
+            figure: FigureSpec {
+                width: cli.width,
+                height: cli.height,
+                format: cli.format,
+            },
+            quiet: cli.quiet,
+        }
+    }
+}
+
+/// Creates the output directory if needed and proves it writable by creating (and dropping)
+/// a temporary file in it, so an unusable directory is reported before any plotting.
+pub fn prepare_output_dir(dir: &Path) -> Result<(), ConfigError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(ConfigError::OutputIsNotADirectory(dir.to_path_buf()));
+    }
+    std::fs::create_dir_all(dir).map_err(|source| ConfigError::CreateOutputDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    tempfile::Builder::new()
+        .prefix(".plotrand-probe.")
+        .tempfile_in(dir)
+        .map(drop)
+        .map_err(|source| ConfigError::OutputNotWritable {
+            path: dir.to_path_buf(),
+            source,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("plotrand-mpi").chain(args.iter().copied()))
+    }
+
+    fn error_text(args: &[&str]) -> String {
+        parse(args).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn defaults_reproduce_the_lesson() {
+        let c = Config::from_cli(parse(&[]).unwrap());
+        assert_eq!(c.points, 500);
+        assert_eq!((c.figure.width, c.figure.height), (640, 480));
+        assert_eq!(c.figure.format, crate::render::Format::Png);
+        assert_eq!(c.num_plots, 64);
+        assert_eq!(c.seed, None);
+    }
+
+    #[test]
+    fn bad_counts_name_the_flag() {
+        for args in [
+            &["-n", "0"][..],
+            &["-n", "-3"],
+            &["-n", "many"],
+            &["--num-plots", "2147483648"],
+        ] {
+            let text = error_text(args);
+            assert!(text.contains("--num-plots"), "{args:?}: {text}");
+        }
+        assert!(error_text(&["--points", "0"]).contains("--points"));
+        assert!(error_text(&["--width", "8"]).contains("--width"));
+        assert!(error_text(&["--seed", "-1"]).contains("--seed"));
+    }
+
+    #[test]
+    fn unknown_format_lists_the_choices() {
+        let text = error_text(&["--format", "gif"]);
+        assert!(
+            text.contains("--format") && text.contains("png, svg, pdf"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn empty_output_dir_is_rejected() {
+        assert!(error_text(&["-o", ""]).contains("--output-dir"));
+    }
+
+    #[test]
+    fn output_dir_checks_name_the_flag_and_the_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("a-file");
+        std::fs::write(&file, b"x").unwrap();
+        let err = prepare_output_dir(&file).unwrap_err().to_string();
+        assert!(
+            err.contains("--output-dir")
+                && err.contains("a-file")
+                && err.contains("not a directory"),
+            "{err}"
+        );
+
+        let under_file = file.join("sub");
+        let err = prepare_output_dir(&under_file).unwrap_err().to_string();
+        assert!(err.contains("could not be created"), "{err}");
+
+        let fresh = tmp.path().join("x/y/z");
+        prepare_output_dir(&fresh).unwrap();
+        assert!(fresh.is_dir());
+        assert_eq!(
+            std::fs::read_dir(&fresh).unwrap().count(),
+            0,
+            "the probe file is removed"
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! plotrand-mpi: render many plots in parallel across the ranks of an MPI job.
+//!
+//! Everything but `comm` is plain Rust, testable without `mpirun`.
+
+pub mod cli;
+pub mod comm;
+pub mod config;
+pub mod driver;
+pub mod render;
+pub mod report;
+pub mod seed;
+pub mod source;
+pub mod task;

@@ -1,0 +1,76 @@
+//! The axes frame, ticks and tick labels, drawn with plotters on any backend.
+
+use super::layout::{self, Layout};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::sync::Once;
+
+/// DejaVu Sans, matplotlib's default face, compiled in so that compute nodes without
+/// fontconfig or system fonts can still draw text.
+pub const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+/// The family name plotters (and SVG readers) know the embedded font by.
+pub const FONT_FAMILY: &str = "sans-serif";
+/// Plotters' size units per em differ by backend: the bitmap backend hands the size to
+/// ab_glyph as ascent−descent height (1.164 em for DejaVu Sans: 2384/2048 font units), the
+/// SVG backend writes `font-size = size / 1.24`.
+pub const BITMAP_SIZE_PER_EM: f64 = 2384.0 / 2048.0;
+pub const SVG_SIZE_PER_EM: f64 = 1.24;
+
+pub fn register_font() {
+    static REGISTER: Once = Once::new();
+    REGISTER.call_once(|| {
+        if plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT).is_err() {
+            unreachable!("the embedded DejaVu Sans is a valid TrueType font");
+        }
+    });
+}
+
+fn round(p: (f64, f64)) -> (i32, i32) {
+    (p.0.round() as i32, p.1.round() as i32)
+}
+
+/// Frame on all four sides, outward ticks on the bottom and left, numeric labels.
+/// `size_per_em` is the backend's `*_SIZE_PER_EM`.
+pub fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    l: &Layout,
+    size_per_em: f64,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    register_font();
+    let line = BLACK.stroke_width(layout::px(layout::FRAME_WIDTH_PT).round().max(1.0) as u32);
+    let a = l.axes;
+    area.draw(&Rectangle::new(
+        [round((a.left, a.top)), round((a.right, a.bottom))],
+        line,
+    ))?;
+
+    let tick = layout::px(layout::TICK_LENGTH_PT);
+    let gap = tick + layout::px(layout::TICK_PAD_PT);
+    let size = layout::px(layout::FONT_PT) * size_per_em;
+    let font = (FONT_FAMILY, size).into_font().color(&BLACK);
+    let below = font.pos(Pos::new(HPos::Center, VPos::Top));
+    let left_of = font.pos(Pos::new(HPos::Right, VPos::Center));
+
+    for t in &l.x.ticks {
+        let x = l.x_px(t.value);
+        let (top, bottom) = (round((x, a.bottom)), round((x, a.bottom + tick)));
+        area.draw(&PathElement::new([top, bottom], line))?;
+        area.draw(&Text::new(
+            t.label.as_str(),
+            round((x, a.bottom + gap)),
+            &below,
+        ))?;
+    }
+    for t in &l.y.ticks {
+        let y = l.y_px(t.value);
+        let (right, left) = (round((a.left, y)), round((a.left - tick, y)));
+        area.draw(&PathElement::new([right, left], line))?;
+        area.draw(&Text::new(
+            t.label.as_str(),
+            round((a.left - gap, y)),
+            &left_of,
+        ))?;
+    }
+    Ok(())
+}

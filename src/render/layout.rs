@@ -1,0 +1,255 @@
+//! The figure's geometry, matplotlib-style: where the axes box sits, the data limits, the tick
+//! positions and labels, and how data and marker sizes map to pixels. Pure arithmetic, shared
+//! by every output format.
+
+use crate::source::Points;
+
+/// Figures are laid out at 100 dpi, as matplotlib's default figure: 640×480 px is 6.4×4.8 in.
+pub const DPI: f64 = 100.0;
+/// matplotlib's default subplot box, as fractions of the figure (left, right, bottom, top).
+const SUBPLOT: (f64, f64, f64, f64) = (0.125, 0.9, 0.11, 0.88);
+/// Data limits are padded by this fraction of the data range (matplotlib's `axes.xmargin`).
+const MARGIN: f64 = 0.05;
+/// Tick label font size in points.
+pub const FONT_PT: f64 = 10.0;
+pub const TICK_LENGTH_PT: f64 = 3.5;
+pub const TICK_PAD_PT: f64 = 3.5;
+pub const FRAME_WIDTH_PT: f64 = 0.8;
+pub const EDGE_WIDTH_PT: f64 = 1.0;
+/// matplotlib's never more than 9 intervals between ticks ("auto" bins are capped at 9).
+const MAX_BINS: usize = 9;
+/// matplotlib's MaxNLocator steps within a decade.
+const NICE_STEPS: [f64; 4] = [1.0, 2.0, 2.5, 5.0];
+
+pub fn px(pt: f64) -> f64 {
+    pt * DPI / 72.0
+}
+
+/// A rectangle in pixels, y growing downwards.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub left: f64,
+    pub top: f64,
+    pub right: f64,
+    pub bottom: f64,
+}
+
+impl Rect {
+    pub fn width(&self) -> f64 {
+        self.right - self.left
+    }
+    pub fn height(&self) -> f64 {
+        self.bottom - self.top
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tick {
+    pub value: f64,
+    pub label: String,
+}
+
+/// One axis: its view limits and the ticks inside them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    pub lo: f64,
+    pub hi: f64,
+    pub ticks: Vec<Tick>,
+}
+
+impl Axis {
+    fn new(values: &[f64], length_px: f64, label_spacing_em: f64) -> Axis {
+        let (lo, hi) = padded_limits(values);
+        let length_pt = length_px * 72.0 / DPI;
+        let bins = ((length_pt / (FONT_PT * label_spacing_em)) as usize).clamp(1, MAX_BINS);
+        Axis {
+            lo,
+            hi,
+            ticks: nice_ticks(lo, hi, bins),
+        }
+    }
+
+    /// Where `v` falls between the limits, 0 at `lo` and 1 at `hi`.
+    fn fraction(&self, v: f64) -> f64 {
+        (v - self.lo) / (self.hi - self.lo)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    pub width: u32,
+    pub height: u32,
+    pub axes: Rect,
+    pub x: Axis,
+    pub y: Axis,
+}
+
+impl Layout {
+    pub fn new(width: u32, height: u32, points: &Points) -> Layout {
+        let (w, h) = (f64::from(width), f64::from(height));
+        let (left, right, bottom, top) = SUBPLOT;
+        let axes = Rect {
+            left: left * w,
+            right: right * w,
+            top: (1.0 - top) * h,
+            bottom: (1.0 - bottom) * h,
+        };
+        // matplotlib spaces x labels 3 em apart and y labels 2 em apart.
+        Layout {
+            width,
+            height,
+            x: Axis::new(&points.x, axes.width(), 3.0),
+            y: Axis::new(&points.y, axes.height(), 2.0),
+            axes,
+        }
+    }
+
+    pub fn x_px(&self, x: f64) -> f64 {
+        self.axes.left + self.x.fraction(x) * self.axes.width()
+    }
+
+    pub fn y_px(&self, y: f64) -> f64 {
+        self.axes.bottom - self.y.fraction(y) * self.axes.height()
+    }
+}
+
+/// A marker of area `s` pt² has diameter √s pt (matplotlib's scatter convention).
+pub fn radius_px(area_pt2: f64) -> f64 {
+    px(0.5 * area_pt2.max(0.0).sqrt())
+}
+
+/// Data min/max padded by 5 % of the range; a single value gets a unit-wide window around it.
+pub fn padded_limits(values: &[f64]) -> (f64, f64) {
+    let finite = values.iter().copied().filter(|v| v.is_finite());
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if lo > hi {
+        return (-MARGIN, 1.0 + MARGIN);
+    }
+    if hi - lo <= f64::EPSILON * lo.abs().max(1.0) {
+        let half = if lo == 0.0 { 0.5 } else { 0.05 * lo.abs() };
+        return (lo - half, hi + half);
+    }
+    let pad = MARGIN * (hi - lo);
+    (lo - pad, hi + pad)
+}
+
+/// Ticks at multiples of the smallest "nice" step that splits [lo, hi] into at most `bins`
+/// intervals (matplotlib's MaxNLocator), labelled with as many decimals as the step needs.
+pub fn nice_ticks(lo: f64, hi: f64, bins: usize) -> Vec<Tick> {
+    let raw = (hi - lo) / bins as f64;
+    let exponent = raw.log10().floor() as i32;
+    // Tolerate rounding in lo/step so that a limit sitting on a tick keeps it.
+    let eps = 1e-9;
+    let fits = |&(mantissa, e): &(f64, i32)| {
+        let step = mantissa * 10f64.powi(e);
+        let intervals = (hi / step - eps).ceil() - (lo / step + eps).floor();
+        step >= raw * (1.0 - eps) && intervals <= bins as f64
+    };
+    let mut candidates = (exponent..=exponent + 2).flat_map(|e| NICE_STEPS.map(|m| (m, e)));
+    // With one or two bins even 100× the raw step may straddle a tick; take the coarsest then.
+    let (mantissa, e) = candidates
+        .find(fits)
+        .unwrap_or((NICE_STEPS[0], exponent + 3));
+    let step = mantissa * 10f64.powi(e);
+    let decimals = decimals_for(mantissa, e);
+    let (first, last) = (
+        (lo / step - eps).ceil() as i64,
+        (hi / step + eps).floor() as i64,
+    );
+    (first..=last)
+        .map(|i| {
+            let value = i as f64 * step;
+            Tick {
+                value,
+                label: format!("{value:.decimals$}"),
+            }
+        })
+        .collect()
+}
+
+/// Decimals needed to print multiples of `mantissa·10^exponent` exactly.
+fn decimals_for(mantissa: f64, exponent: i32) -> usize {
+    let extra = i32::from(mantissa.fract() != 0.0);
+    (extra - exponent).max(0) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(ticks: &[Tick]) -> Vec<&str> {
+        ticks.iter().map(|t| t.label.as_str()).collect()
+    }
+
+    fn unit_square() -> Points {
+        Points {
+            x: vec![0.0, 1.0],
+            y: vec![0.0, 1.0],
+            area: vec![1.0, 1.0],
+        }
+    }
+
+    #[test]
+    fn the_default_figure_matches_matplotlib() {
+        let l = Layout::new(640, 480, &unit_square());
+        assert_eq!((l.axes.left, l.axes.right), (80.0, 576.0));
+        assert!((l.axes.top - 57.6).abs() < 1e-9 && (l.axes.bottom - 427.2).abs() < 1e-9);
+        assert_eq!((l.x.lo, l.x.hi), (-0.05, 1.05));
+        let expected = ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"];
+        assert_eq!(labels(&l.x.ticks), expected);
+        assert_eq!(labels(&l.y.ticks), expected);
+        assert!((l.x_px(-0.05) - 80.0).abs() < 1e-9);
+        assert!((l.y_px(1.05) - 57.6).abs() < 1e-9);
+    }
+
+    #[test]
+    fn marker_radius_follows_matplotlib_area_convention() {
+        let s = std::f64::consts::PI * 15.0 * 15.0;
+        assert!((radius_px(s) - 18.46).abs() < 0.01, "{}", radius_px(s));
+        assert_eq!(radius_px(0.0), 0.0);
+    }
+
+    #[test]
+    fn ticks_adapt_to_the_data_range() {
+        assert_eq!(
+            labels(&nice_ticks(-0.5, 10.5, 9)),
+            ["0", "2", "4", "6", "8", "10"]
+        );
+        assert_eq!(
+            labels(&nice_ticks(0.0, 1000.0, 4)),
+            ["0", "250", "500", "750", "1000"]
+        );
+        assert_eq!(
+            labels(&nice_ticks(-1.2, 1.2, 9)),
+            ["-1.0", "-0.5", "0.0", "0.5", "1.0"]
+        );
+        assert_eq!(
+            labels(&nice_ticks(0.0, 0.01, 5)),
+            ["0.000", "0.002", "0.004", "0.006", "0.008", "0.010"]
+        );
+        assert_eq!(
+            labels(&nice_ticks(0.0, 0.01, 4)),
+            ["0.0000", "0.0025", "0.0050", "0.0075", "0.0100"]
+        );
+    }
+
+    #[test]
+    fn small_figures_get_fewer_ticks() {
+        let l = Layout::new(160, 120, &unit_square());
+        assert!(l.x.ticks.len() <= 3, "{:?}", labels(&l.x.ticks));
+        assert!(!l.x.ticks.is_empty());
+    }
+
+    #[test]
+    fn degenerate_data_still_gives_a_window() {
+        assert_eq!(padded_limits(&[]), (-0.05, 1.05));
+        assert_eq!(padded_limits(&[3.0, 3.0]), (2.85, 3.15));
+        assert_eq!(padded_limits(&[0.0]), (-0.5, 0.5));
+        assert_eq!(
+            padded_limits(&[f64::NAN, 1.0, 3.0, f64::INFINITY]),
+            (0.9, 3.1)
+        );
+    }
+}

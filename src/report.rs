@@ -1,0 +1,266 @@
+//! What rank 0 prints: result lines, the per-rank timing table and the summary, as strings.
+//! Also the compact text form in which failure reasons travel to rank 0.
+
+use crate::task::Record;
+use comfy_table::{presets, CellAlignment, Table};
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::path::Path;
+
+/// Longest failure reason sent to rank 0, so one bad plot cannot flood the gather.
+pub const MAX_REASON_BYTES: usize = 1024;
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+pub fn header(num_plots: u64, ranks: usize, hosts: usize, seed: u64, seed_given: bool) -> String {
+    let mut line = format!(
+        "Making {} of random data on {} ({}), seed {seed}",
+        plural(num_plots as usize, "plot"),
+        plural(ranks, "rank"),
+        plural(hosts, "host"),
+    );
+    if !seed_given {
+        let _ = write!(line, " (drawn at random; repeat with --seed {seed})");
+    }
+    line
+}
+
+pub fn result_line(record: &Record, path: &Path, reason: Option<&str>) -> String {
+    if record.is_ok() {
+        format!(
+            "Result: plot {} written to {} (rank {}, {:.1} ms)",
+            record.plot_num,
+            path.display(),
+            record.rank,
+            record.elapsed * 1e3
+        )
+    } else {
+        format!(
+            "Failed: plot {} on rank {}: {}",
+            record.plot_num,
+            record.rank,
+            reason.unwrap_or("no reason was reported")
+        )
+    }
+}
+
+/// One rank's line of the timing table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankRow {
+    pub rank: usize,
+    pub host: String,
+    pub plots: usize,
+    pub failed: usize,
+    /// Seconds the rank spent on its plots, from its first plot's start to its last's end.
+    pub busy: f64,
+    /// Slowest single plot, in seconds.
+    pub max: f64,
+}
+
+impl RankRow {
+    pub fn ms_per_plot(&self) -> Option<f64> {
+        (self.plots > 0).then(|| self.busy * 1e3 / self.plots as f64)
+    }
+}
+
+pub fn rank_rows(records: &[Record], busy: &[f64], hosts: &[String]) -> Vec<RankRow> {
+    let mut rows: Vec<RankRow> = busy
+        .iter()
+        .zip(hosts)
+        .enumerate()
+        .map(|(rank, (&busy, host))| RankRow {
+            rank,
+            host: host.clone(),
+            plots: 0,
+            failed: 0,
+            busy,
+            max: 0.0,
+        })
+        .collect();
+    for r in records {
+        let row = &mut rows[r.rank as usize];
+        row.plots += 1;
+        row.failed += usize::from(!r.is_ok());
+        row.max = row.max.max(r.elapsed);
+    }
+    rows
+}
+
+pub fn rank_table(rows: &[RankRow]) -> String {
+    let mut table = Table::new();
+    table.load_preset(presets::NOTHING);
+    table.set_header([
+        "rank", "host", "plots", "failed", "busy s", "ms/plot", "max ms",
+    ]);
+    for row in rows {
+        let ms = row
+            .ms_per_plot()
+            .map_or("-".into(), |ms| format!("{ms:.2}"));
+        table.add_row([
+            row.rank.to_string(),
+            row.host.clone(),
+            row.plots.to_string(),
+            row.failed.to_string(),
+            format!("{:.3}", row.busy),
+            ms,
+            format!("{:.2}", row.max * 1e3),
+        ]);
+    }
+    for column in [0, 2, 3, 4, 5, 6] {
+        if let Some(c) = table.column_mut(column) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    table.to_string()
+}
+
+/// Max busy over mean busy across ranks: 1.0 is perfect balance. `None` if nobody was busy.
+pub fn imbalance(busy: &[f64]) -> Option<f64> {
+    let mean = busy.iter().sum::<f64>() / busy.len() as f64;
+    let max = busy.iter().copied().fold(0.0, f64::max);
+    (mean > 0.0).then(|| max / mean)
+}
+
+pub fn summary(records: &[Record], wall: f64, busy: &[f64]) -> String {
+    let failed = records.iter().filter(|r| !r.is_ok()).count();
+    let done = records.len() - failed;
+    let rate = if wall > 0.0 { done as f64 / wall } else { 0.0 };
+    let balance = imbalance(busy).map_or("n/a".into(), |i| format!("{i:.2}"));
+    let mut line = format!(
+        "{} in {wall:.2} s on {}: {rate:.0} plots/s, load imbalance {balance} (max busy / mean busy)",
+        plural(done, "plot"),
+        plural(busy.len(), "rank"),
+    );
+    if failed > 0 {
+        let _ = write!(line, "; {failed} FAILED");
+    }
+    line
+}
+
+/// Failure reasons as `plot<TAB>reason` lines, each reason cut to `MAX_REASON_BYTES`.
+pub fn encode_failures(failures: &[(u64, String)]) -> Vec<u8> {
+    let mut out = String::new();
+    for (plot, reason) in failures {
+        let one_line = reason.replace(['\n', '\r', '\t'], " ");
+        let mut end = one_line.len().min(MAX_REASON_BYTES);
+        while !one_line.is_char_boundary(end) {
+            end -= 1;
+        }
+        let _ = writeln!(out, "{plot}\t{}", &one_line[..end]);
+    }
+    out.into_bytes()
+}
+
+pub fn decode_failures(blobs: &[Vec<u8>]) -> HashMap<u64, String> {
+    blobs
+        .iter()
+        .flat_map(|blob| {
+            String::from_utf8_lossy(blob)
+                .into_owned()
+                .lines()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter_map(|line| {
+            let (plot, reason) = line.split_once('\t')?;
+            Some((plot.parse().ok()?, reason.to_string()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(plot_num: u64, rank: i32, elapsed: f64, status: i32) -> Record {
+        Record {
+            plot_num,
+            rank,
+            elapsed,
+            status,
+            bytes: 1,
+        }
+    }
+
+    #[test]
+    fn header_says_where_the_seed_came_from() {
+        assert_eq!(
+            header(64, 16, 2, 1234567, true),
+            "Making 64 plots of random data on 16 ranks (2 hosts), seed 1234567"
+        );
+        let drawn = header(1, 1, 1, 9, false);
+        assert!(drawn.starts_with("Making 1 plot of random data on 1 rank (1 host), seed 9"));
+        assert!(drawn.contains("--seed 9"));
+    }
+
+    #[test]
+    fn result_lines_for_success_and_failure() {
+        let ok = result_line(
+            &rec(1, 0, 0.0021, Record::OK),
+            Path::new("plots/plot_1.png"),
+            None,
+        );
+        assert_eq!(
+            ok,
+            "Result: plot 1 written to plots/plot_1.png (rank 0, 2.1 ms)"
+        );
+        let failed = result_line(
+            &rec(3, 2, 0.0, Record::FAILED),
+            Path::new("x"),
+            Some("disk full"),
+        );
+        assert_eq!(failed, "Failed: plot 3 on rank 2: disk full");
+    }
+
+    #[test]
+    fn table_rows_count_every_plot_once() {
+        let records = [
+            rec(1, 0, 0.002, 0),
+            rec(2, 0, 0.004, 0),
+            rec(3, 1, 0.003, 1),
+        ];
+        let hosts = vec!["a".to_string(), "b".to_string(), "c".to_string()];
+        let rows = rank_rows(&records, &[0.006, 0.003, 0.0], &hosts);
+        assert_eq!(rows.iter().map(|r| r.plots).collect::<Vec<_>>(), [2, 1, 0]);
+        assert_eq!(rows[1].failed, 1);
+        assert_eq!(rows[0].max, 0.004);
+        assert_eq!(rows[0].ms_per_plot(), Some(3.0));
+        assert_eq!(rows[2].ms_per_plot(), None);
+
+        let table = rank_table(&rows);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 4, "{table}");
+        assert!(lines[0].contains("rank") && lines[0].contains("ms/plot"));
+        let cells: Vec<&str> = lines[1].split_whitespace().collect();
+        assert_eq!(cells, ["0", "a", "2", "0", "0.006", "3.00", "4.00"]);
+        assert!(
+            lines[3].split_whitespace().any(|c| c == "-"),
+            "idle rank has no ms/plot"
+        );
+    }
+
+    #[test]
+    fn imbalance_is_max_over_mean() {
+        assert_eq!(imbalance(&[1.0, 1.0]), Some(1.0));
+        assert_eq!(imbalance(&[3.0, 1.0]), Some(1.5));
+        assert_eq!(imbalance(&[0.0, 0.0]), None);
+    }
+
+    #[test]
+    fn summary_counts_failures() {
+        let records = [rec(1, 0, 0.1, 0), rec(2, 1, 0.1, 1)];
+        let s = summary(&records, 0.5, &[0.1, 0.1]);
+        assert_eq!(s, "1 plot in 0.50 s on 2 ranks: 2 plots/s, load imbalance 1.00 (max busy / mean busy); 1 FAILED");
+    }
+
+    #[test]
+    fn failure_reasons_round_trip_and_are_bounded() {
+        let long = "é".repeat(MAX_REASON_BYTES);
+        let blob = encode_failures(&[(3, "line\nbreak".into()), (7, long)]);
+        let back = decode_failures(&[blob, Vec::new()]);
+        assert_eq!(back[&3], "line break");
+        assert!(back[&7].len() <= MAX_REASON_BYTES && back[&7].starts_with('é'));
+    }
+}
