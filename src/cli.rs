@@ -3,7 +3,7 @@
 use crate::render::Format;
 use crate::task::MAX_PLOTS;
 use clap::builder::PossibleValue;
-use clap::{Parser, ValueEnum};
+use clap::{ColorChoice, Parser, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -16,6 +16,9 @@ use std::path::PathBuf;
         so it is byte-identical whatever the number of ranks.\n\n\
         Run it under MPI (`mpirun -n 4 plotrand-mpi -o plots -n 64`) or alone as one rank.",
     disable_version_flag = true,
+    // Open MPI gives ranks a pseudo-terminal even when mpirun's output goes to a log file,
+    // so colour detection would put escape codes into SLURM logs.
+    color = ColorChoice::Never,
     after_help = "Exit status: 0 all plots written, 1 some plots failed, 2 bad command line."
 )]
 pub struct Cli {

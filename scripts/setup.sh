@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs (as root, with apt) or names (otherwise) what building and testing plotrand-mpi
+# needs: a Rust toolchain, a C toolchain, Open MPI and libclang (rsmpi generates its MPI
+# bindings with bindgen at build time). Sourced by demo.sh and test.sh; safe to run again.
+set -euo pipefail
+
+packages=(openmpi-bin libopenmpi-dev libclang-dev pkg-config gcc libc6-dev)
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+missing_packages() {
+  local p
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || printf '%s\n' "$p"
+  done
+}
+
+install_system_packages() {
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    if command -v mpicc >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1; then
+      say "not a Debian/Ubuntu system; using the MPI found on PATH ($(command -v mpicc))"
+      return 0
+    fi
+    say "not a Debian/Ubuntu system and no MPI on PATH."
+    say "install an MPI implementation with its compiler wrappers (Open MPI or MPICH: mpicc, mpirun),"
+    say "libclang and pkg-config with your package manager, or 'module load' them on a cluster."
+    exit 1
+  fi
+  local missing
+  mapfile -t missing < <(missing_packages)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    say "installing ${missing[*]} with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    say "missing system packages: ${missing[*]}"
+    say "install them with:"
+    say "    sudo apt-get install -y --no-install-recommends ${missing[*]}"
+    say "then run this command again."
+    exit 1
+  fi
+}
+
+check_rust() {
+  if [ -f "$HOME/.cargo/env" ] && ! command -v cargo >/dev/null 2>&1; then
+    # shellcheck disable=SC1091
+    . "$HOME/.cargo/env"
+  fi
+  if ! command -v cargo >/dev/null 2>&1; then
+    say "no Rust toolchain (cargo) found. Install one with rustup (Rust >= 1.85):"
+    say "    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh"
+    say "then open a new shell (or '. \$HOME/.cargo/env') and run this command again."
+    exit 1
+  fi
+}
+
+install_system_packages
+check_rust

@@ -1,0 +1,127 @@
+//! Launching the real binary, alone or under the real `mpirun`, with a time limit.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_plotrand-mpi");
+/// No run in these tests takes more than seconds; a hang fails the test instead of CI.
+pub const TIME_LIMIT: Duration = Duration::from_secs(120);
+
+/// Fails (never skips) with the install command when Open MPI's launcher is missing.
+pub fn mpirun() -> &'static str {
+    let found = Command::new("mpirun").arg("--version").output();
+    match found {
+        Ok(out) if out.status.success() => "mpirun",
+        _ => panic!(
+            "mpirun was not found or does not run: the MPI tests need Open MPI. Install it with \
+             `sudo apt-get install openmpi-bin libopenmpi-dev` (or run ./scripts/test.sh, which does)"
+        ),
+    }
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    pub fn lines_starting(&self, prefix: &str) -> Vec<&str> {
+        self.stdout
+            .lines()
+            .filter(|l| l.starts_with(prefix))
+            .collect()
+    }
+
+    pub fn context(&self) -> String {
+        format!(
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+fn run_with_limit(mut cmd: assert_cmd::Command) -> Run {
+    let out = cmd
+        .timeout(TIME_LIMIT)
+        .output()
+        .expect("the command could not be started");
+    let run = Run::from(out);
+    assert!(
+        run.code != -1,
+        "the run was killed (hang past {TIME_LIMIT:?}, or a signal):\n{}",
+        run.context()
+    );
+    run
+}
+
+/// `mpirun -n ranks plotrand-mpi args…`, as root and oversubscribed if need be.
+pub fn mpi(ranks: usize, args: &[&str]) -> Run {
+    let mut cmd = assert_cmd::Command::new(mpirun());
+    cmd.args([
+        "--allow-run-as-root",
+        "--oversubscribe",
+        "-n",
+        &ranks.to_string(),
+        BIN,
+    ])
+    .args(args);
+    run_with_limit(cmd)
+}
+
+/// The binary started directly, as a single MPI rank.
+pub fn alone(args: &[&str]) -> Run {
+    let mut cmd = assert_cmd::Command::new(BIN);
+    cmd.args(args);
+    run_with_limit(cmd)
+}
+
+pub fn path_arg(p: &Path) -> &str {
+    p.to_str().expect("test paths are UTF-8")
+}
+
+pub fn plot_path(dir: &Path, k: u64, ext: &str) -> PathBuf {
+    dir.join(format!("plot_{k}.{ext}"))
+}
+
+/// PNG width and height, read by a real decoder.
+pub fn png_size(path: &Path) -> (u32, u32) {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .unwrap_or_else(|e| panic!("{} is not a PNG: {e}", path.display()));
+    let mut buf = vec![0; reader.output_buffer_size().expect("a sane PNG size")];
+    reader
+        .next_frame(&mut buf)
+        .unwrap_or_else(|e| panic!("{}: bad image data: {e}", path.display()));
+    (reader.info().width, reader.info().height)
+}
+
+/// The per-rank timing table: `(rank, plots, failed)` for each row.
+pub fn table_rows(stdout: &str) -> Vec<(usize, usize, usize)> {
+    let mut lines = stdout
+        .lines()
+        .skip_while(|l| !(l.contains("rank") && l.contains("ms/plot")));
+    assert!(lines.next().is_some(), "no timing table in:\n{stdout}");
+    lines
+        .take_while(|l| !l.trim().is_empty() && !l.contains(" in "))
+        .map(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            (
+                cells[0].parse().unwrap(),
+                cells[2].parse().unwrap(),
+                cells[3].parse().unwrap(),
+            )
+        })
+        .collect()
+}

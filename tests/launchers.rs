@@ -1,0 +1,81 @@
+//! The shipped launch files, run for real: the Open MPI hostfile and the SLURM batch script's
+//! mpirun path (run as a plain script here; submitting it to a real SLURM is tested separately).
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn repo_file(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(rel)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn the_localhost_hostfile_runs_two_ranks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hostfile = repo_file("hostfiles/localhost.openmpi");
+    let mut cmd = assert_cmd::Command::new(mpirun());
+    cmd.args([
+        "--allow-run-as-root",
+        "--hostfile",
+        &hostfile,
+        "-n",
+        "2",
+        BIN,
+    ])
+    .args(["-o", path_arg(tmp.path()), "-n", "4", "--seed", "5"]);
+    let out = cmd.timeout(TIME_LIMIT).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(table_rows(&stdout), [(0, 2, 0), (1, 2, 0)]);
+    for k in 1..=4 {
+        assert_eq!(png_size(&plot_path(tmp.path(), k, "png")), (640, 480));
+    }
+}
+
+#[test]
+fn the_batch_script_runs_the_program_with_mpirun_and_passes_its_status_on() {
+    mpirun();
+    let tmp = tempfile::tempdir().unwrap();
+    let outdir = tmp.path().join("plots");
+    let script = repo_file("slurm/plotrand.sbatch");
+    let run = |plots: &str| {
+        Command::new("bash")
+            .arg(&script)
+            .env("LAUNCHER", "mpirun")
+            .env("MPIRUN_ARGS", "--allow-run-as-root --oversubscribe -n 2")
+            .env("PLOTRAND", BIN)
+            .env("PLOTS", plots)
+            .env("OUTDIR", &outdir)
+            .env("EXTRA_ARGS", "--seed 11 --quiet")
+            .output()
+            .unwrap()
+    };
+    let out = run("3");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("Making 3 plots of random data on 2 ranks"),
+        "{stdout}"
+    );
+    assert_eq!(std::fs::read_dir(&outdir).unwrap().count(), 3);
+
+    let bad = run("0");
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "the program's status is the script's"
+    );
+}

@@ -1,0 +1,241 @@
+//! The whole program under real `mpirun` with several ranks: files, output, reproducibility.
+
+mod common;
+use common::*;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn result_plots(run: &Run) -> Vec<u64> {
+    run.lines_starting("Result: plot ")
+        .iter()
+        .map(|l| {
+            l["Result: plot ".len()..]
+                .split(' ')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect()
+}
+
+/// A run of `n` plots on `ranks` ranks must give every file, one result line per plot in
+/// plot order, and a table whose counts sum to `n` with block sizes differing by at most one.
+fn check_complete_run(ranks: usize, n: u64, dir: &Path) -> Run {
+    let run = mpi(
+        ranks,
+        &[
+            "-o",
+            path_arg(dir),
+            "-n",
+            &n.to_string(),
+            "--seed",
+            "1234567",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert_eq!(
+        result_plots(&run),
+        (1..=n).collect::<Vec<_>>(),
+        "{}",
+        run.context()
+    );
+    let header = format!("Making {n} plots of random data on {ranks} rank");
+    assert!(run.stdout.starts_with(&header), "{}", run.context());
+    for k in 1..=n {
+        assert_eq!(png_size(&plot_path(dir, k, "png")), (640, 480));
+    }
+    let rows = table_rows(&run.stdout);
+    assert_eq!(rows.len(), ranks, "{}", run.context());
+    assert_eq!(rows.iter().map(|r| r.1 as u64).sum::<u64>(), n);
+    let counts: BTreeSet<usize> = rows.iter().map(|r| r.1).collect();
+    assert!(
+        counts.last().unwrap() - counts.first().unwrap() <= 1,
+        "{counts:?}"
+    );
+    let summary = run.stdout.lines().last().unwrap();
+    assert!(
+        summary.starts_with(&format!("{n} plots in ")) && summary.contains("load imbalance"),
+        "{summary}"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    run
+}
+
+#[test]
+fn one_two_and_four_ranks_give_byte_identical_plots() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs: Vec<_> = [1, 2, 4]
+        .iter()
+        .map(|p| tmp.path().join(format!("p{p}")))
+        .collect();
+    for (ranks, dir) in [1, 2, 4].into_iter().zip(&dirs) {
+        check_complete_run(ranks, 7, dir);
+    }
+    for k in 1..=7 {
+        let one = std::fs::read(plot_path(&dirs[0], k, "png")).unwrap();
+        for dir in &dirs[1..] {
+            assert!(
+                one == std::fs::read(plot_path(dir, k, "png")).unwrap(),
+                "plot {k} differs in {}",
+                dir.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn more_ranks_than_plots_leaves_some_ranks_idle() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = check_complete_run(4, 2, tmp.path());
+    let rows = table_rows(&run.stdout);
+    assert_eq!(rows.iter().map(|r| r.1).collect::<Vec<_>>(), [1, 1, 0, 0]);
+}
+
+#[test]
+fn without_mpirun_it_runs_as_one_rank() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = alone(&["-o", path_arg(tmp.path()), "-n", "3", "--seed", "1"]);
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert!(run
+        .stdout
+        .starts_with("Making 3 plots of random data on 1 rank (1 host), seed 1\n"));
+    assert_eq!(result_plots(&run), [1, 2, 3]);
+}
+
+#[test]
+fn a_run_without_seed_prints_the_seed_that_repeats_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let first = mpi(2, &["-o", path_arg(&a), "-n", "2", "-q"]);
+    assert_eq!(first.code, 0, "{}", first.context());
+    let head = first.stdout.lines().next().unwrap();
+    let seed = head.rsplit("--seed ").next().unwrap().trim_end_matches(')');
+    assert!(seed.parse::<u64>().is_ok(), "{head}");
+    let again = mpi(1, &["-o", path_arg(&b), "-n", "2", "--seed", seed, "-q"]);
+    assert_eq!(again.code, 0, "{}", again.context());
+    for k in 1..=2 {
+        assert_eq!(
+            std::fs::read(plot_path(&a, k, "png")).unwrap(),
+            std::fs::read(plot_path(&b, k, "png")).unwrap()
+        );
+    }
+}
+
+#[test]
+fn quiet_prints_only_header_table_and_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = mpi(
+        2,
+        &[
+            "-o",
+            path_arg(tmp.path()),
+            "-n",
+            "5",
+            "--quiet",
+            "--seed",
+            "3",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert!(
+        run.lines_starting("Result:").is_empty(),
+        "{}",
+        run.context()
+    );
+    assert_eq!(table_rows(&run.stdout).len(), 2);
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 5);
+}
+
+#[test]
+fn svg_and_pdf_have_the_requested_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    for format in ["svg", "pdf"] {
+        let dir = tmp.path().join(format);
+        let args = [
+            "-o",
+            path_arg(&dir),
+            "-n",
+            "3",
+            "--format",
+            format,
+            "--width",
+            "300",
+            "--height",
+            "200",
+            "--points",
+            "50",
+        ];
+        let run = mpi(2, &args);
+        assert_eq!(run.code, 0, "{}", run.context());
+        for k in 1..=3 {
+            let path = plot_path(&dir, k, format);
+            let bytes = std::fs::read(&path).unwrap();
+            let (w, h) = if format == "svg" {
+                let tree = svg2pdf::usvg::Tree::from_data(&bytes, &Default::default())
+                    .unwrap_or_else(|e| panic!("{} is not SVG: {e}", path.display()));
+                (tree.size().width() as f64, tree.size().height() as f64)
+            } else {
+                pdf_page_size(&bytes)
+            };
+            // SVG in px; PDF in pt at 100 px per inch (300 px = 3 in = 216 pt).
+            let expected = if format == "svg" {
+                (300.0, 200.0)
+            } else {
+                (216.0, 144.0)
+            };
+            assert!(
+                (w - expected.0).abs() < 0.01 && (h - expected.1).abs() < 0.01,
+                "{format}: {w}×{h}"
+            );
+        }
+    }
+}
+
+fn pdf_page_size(bytes: &[u8]) -> (f64, f64) {
+    let doc = lopdf::Document::load_mem(bytes).expect("a parseable PDF");
+    let pages = doc.get_pages();
+    assert_eq!(pages.len(), 1, "one page per plot");
+    let page = doc.get_dictionary(*pages.values().next().unwrap()).unwrap();
+    let media = page.get(b"MediaBox").unwrap().as_array().unwrap();
+    let num = |o: &lopdf::Object| {
+        o.as_float()
+            .map(f64::from)
+            .or_else(|_| o.as_i64().map(|v| v as f64))
+            .unwrap()
+    };
+    (
+        num(&media[2]) - num(&media[0]),
+        num(&media[3]) - num(&media[1]),
+    )
+}
+
+#[test]
+fn version_names_the_build_and_the_mpi_library_once() {
+    let run = mpi(2, &["--version"]);
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert_eq!(
+        run.lines_starting("plotrand-mpi ").len(),
+        1,
+        "{}",
+        run.context()
+    );
+    for key in ["commit: ", "build: ", "MPI: "] {
+        assert_eq!(
+            run.lines_starting(key).len(),
+            1,
+            "{key} once:\n{}",
+            run.context()
+        );
+    }
+    assert!(
+        run.stdout.contains("Open MPI") || run.stdout.contains("MPICH"),
+        "{}",
+        run.stdout
+    );
+}
