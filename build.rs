@@ -41,11 +41,17 @@ fn main() {
     for (key, value) in vars {
         println!("cargo:rustc-env={key}={value}");
     }
-    // Rebuild when the checked-out commit or the index (dirty state) changes.
-    for path in [".git/HEAD", ".git/index", ".git/refs/heads"] {
+    // Rerun when the commit, the index or any source changes: each can change "-dirty".
+    for path in [
+        ".git/HEAD",
+        ".git/index",
+        ".git/refs/heads",
+        "src",
+        "Cargo.toml",
+        "build.rs",
+    ] {
         if std::path::Path::new(path).exists() {
             println!("cargo:rerun-if-changed={path}");
         }
     }
-    println!("cargo:rerun-if-changed=build.rs");
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs (as root, with apt) or names (otherwise) what building and testing plotrand-mpi
-# needs: a Rust toolchain, a C toolchain, Open MPI and libclang (rsmpi generates its MPI
+# needs: a Rust toolchain, a C toolchain, Open MPI, HDF5 (library and h5dump) and libclang (rsmpi generates its MPI
 # bindings with bindgen at build time). Sourced by demo.sh and test.sh; safe to run again.
 set -euo pipefail
 
-packages=(openmpi-bin libopenmpi-dev libclang-dev pkg-config gcc libc6-dev)
+packages=(openmpi-bin libopenmpi-dev libclang-dev pkg-config gcc libc6-dev libhdf5-dev hdf5-tools)
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 

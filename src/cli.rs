@@ -31,26 +31,33 @@ pub struct Cli {
     )]
     pub output_dir: PathBuf,
 
-    /// Number of plots to make
+    /// Number of plots to make (random data)
     #[arg(
         short = 'n',
         long = "num-plots",
         value_name = "N",
         default_value_t = 64,
+        conflicts_with = "input",
         allow_negative_numbers = true,
         value_parser = clap::value_parser!(u64).range(1..=MAX_PLOTS)
     )]
     pub num_plots: u64,
 
     /// Run seed; plot k's data depends only on it and k. Drawn from the OS and printed if absent
-    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "S",
+        allow_negative_numbers = true,
+        conflicts_with = "input"
+    )]
     pub seed: Option<u64>,
 
-    /// Points per plot
+    /// Points per plot (random data)
     #[arg(
         long,
         value_name = "N",
         default_value_t = 500,
+        conflicts_with = "input",
         allow_negative_numbers = true,
         value_parser = clap::value_parser!(u64).range(1..=100_000_000)
     )]
@@ -79,6 +86,38 @@ pub struct Cli {
     /// Output file format
     #[arg(long, value_name = "FMT", default_value = "png")]
     pub format: Format,
+
+    /// Plot the data in this HDF5 file instead of random data: one plot per (n, 2) or (n, 3)
+    /// numeric dataset (columns x, y, size) and per group holding 1-D x, y (and size)
+    #[arg(long, value_name = "FILE.h5")]
+    pub input: Option<PathBuf>,
+
+    /// With --input: plot only objects whose path matches this glob, e.g. '/exp1/**'
+    /// ('*' stays within one group, '**' crosses groups)
+    #[arg(long, value_name = "GLOB", requires = "input")]
+    pub datasets: Option<String>,
+
+    /// Where to write the HDF5 run record [default: DIR/plotrand.h5]
+    #[arg(long, value_name = "PATH", conflicts_with = "no_record")]
+    pub record: Option<PathBuf>,
+
+    /// Do not write the run record
+    #[arg(long)]
+    pub no_record: bool,
+
+    /// Keep every plot's x, y and size arrays in DIR/data/rank_NNNN.h5, linked from the record
+    #[arg(long)]
+    pub save_data: bool,
+
+    /// Turn HDF5 file locking off (for NFS or Lustre mounts without lock support); the same
+    /// as HDF5_USE_FILE_LOCKING=FALSE
+    #[arg(long)]
+    pub no_file_locking: bool,
+
+    /// fsync every file before renaming it into place, so plots survive a node crash, not only
+    /// a killed job (slower, notably on parallel file systems)
+    #[arg(long)]
+    pub sync: bool,
 
     /// Print only the header, failures, the timing table and the summary, not a line per plot
     #[arg(short, long)]

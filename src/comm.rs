@@ -10,16 +10,20 @@ use std::mem::offset_of;
 
 pub const ROOT: i32 = 0;
 
+// The datatype below lists every field; a new field must be added there too.
+const _: () = assert!(std::mem::size_of::<Record>() == 40);
+
 // SAFETY: `Record` is `repr(C)` and the datatype lists every field at its real offset.
 unsafe impl Equivalence for Record {
     type Out = UserDatatype;
     fn equivalent_datatype() -> Self::Out {
         UserDatatype::structured(
-            &[1, 1, 1, 1, 1],
+            &[1, 1, 1, 1, 1, 1],
             &[
                 offset_of!(Record, plot_num) as Address,
                 offset_of!(Record, bytes) as Address,
                 offset_of!(Record, elapsed) as Address,
+                offset_of!(Record, dropped) as Address,
                 offset_of!(Record, rank) as Address,
                 offset_of!(Record, status) as Address,
             ],
@@ -27,6 +31,7 @@ unsafe impl Equivalence for Record {
                 UncommittedDatatypeRef::from(u64::equivalent_datatype()),
                 UncommittedDatatypeRef::from(u64::equivalent_datatype()),
                 UncommittedDatatypeRef::from(f64::equivalent_datatype()),
+                UncommittedDatatypeRef::from(u64::equivalent_datatype()),
                 UncommittedDatatypeRef::from(i32::equivalent_datatype()),
                 UncommittedDatatypeRef::from(i32::equivalent_datatype()),
             ],
@@ -89,6 +94,22 @@ impl Comm {
         self.root().broadcast_into(&mut values[..]);
     }
 
+    /// Root's bytes, on every rank.
+    pub fn broadcast_bytes(&self, bytes: Vec<u8>) -> Vec<u8> {
+        let mut len = [bytes.len() as u64];
+        self.broadcast(&mut len);
+        // Never an empty buffer: see `gather_bytes`.
+        let mut buf = if self.is_root() {
+            bytes
+        } else {
+            vec![0; len[0] as usize]
+        };
+        buf.push(0);
+        self.root().broadcast_into(&mut buf[..]);
+        buf.pop();
+        buf
+    }
+
     /// Root scatters `all` in the blocks given by `counts`/`displs`; every rank gets its block.
     pub fn scatter_tasks(&self, all: &[u64], counts: &[i32], displs: &[i32]) -> Vec<u64> {
         let mut mine = vec![0u64; counts[self.rank() as usize] as usize];
@@ -131,13 +152,13 @@ impl Comm {
     }
 
     /// One value from every rank, in rank order, at root.
-    pub fn gather_f64(&self, mine: f64) -> Option<Vec<f64>> {
+    pub fn gather_one<T: Equivalence + Default + Clone>(&self, mine: &T) -> Option<Vec<T>> {
         if self.is_root() {
-            let mut all = vec![0.0; self.size()];
-            self.root().gather_into_root(&mine, &mut all[..]);
+            let mut all = vec![T::default(); self.size()];
+            self.root().gather_into_root(mine, &mut all[..]);
             Some(all)
         } else {
-            self.root().gather_into(&mine);
+            self.root().gather_into(mine);
             None
         }
     }
@@ -150,17 +171,9 @@ impl Comm {
         framed.extend_from_slice(mine);
         framed.push(0);
         let mine = &framed[..];
-        let len =
-            Count::try_from(mine.len()).expect("per-rank messages are bounded far below 2 GiB");
-        let lens = if self.is_root() {
-            let mut lens = vec![0 as Count; self.size()];
-            self.root().gather_into_root(&len, &mut lens[..]);
-            Some(lens)
-        } else {
-            self.root().gather_into(&len);
-            None
-        };
-        let Some(lens) = lens else {
+        let len = Count::try_from(mine.len())
+            .expect("per-rank messages are capped far below 2 GiB (report::encode_failures)");
+        let Some(lens) = self.gather_one(&len) else {
             self.root().gather_varcount_into(mine);
             return None;
         };

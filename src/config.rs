@@ -15,6 +15,15 @@ pub struct Config {
     pub points: usize,
     pub figure: FigureSpec,
     pub quiet: bool,
+    /// `Some` to plot an HDF5 file's objects instead of random data.
+    pub input: Option<PathBuf>,
+    pub datasets: Option<String>,
+    /// Where the run record goes; `None` with --no-record.
+    pub record: Option<PathBuf>,
+    pub save_data: bool,
+    pub file_locking: bool,
+    /// fsync each file before its rename.
+    pub sync: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,10 +42,19 @@ pub enum ConfigError {
     },
     #[error("no --seed given and {0}; pass --seed")]
     NoSeed(std::io::Error),
+    #[error("--record '{}': its directory does not exist", .0.display())]
+    RecordDirMissing(PathBuf),
+    #[error(transparent)]
+    Input(#[from] crate::source::hdf5::InputError),
 }
 
 impl Config {
     pub fn from_cli(cli: Cli) -> Config {
+        let record = match (cli.no_record, cli.record) {
+            (true, _) => None,
+            (false, Some(path)) => Some(path),
+            (false, None) => Some(cli.output_dir.join(crate::record::FILE_NAME)),
+        };
         Config {
             output_dir: cli.output_dir,
             num_plots: cli.num_plots,
@@ -49,6 +67,12 @@ impl Config {
                 format: cli.format,
             },
             quiet: cli.quiet,
+            input: cli.input,
+            datasets: cli.datasets,
+            record,
+            save_data: cli.save_data,
+            file_locking: !cli.no_file_locking,
+            sync: cli.sync,
         }
     }
 }
@@ -73,6 +97,20 @@ pub fn prepare_output_dir(dir: &Path) -> Result<(), ConfigError> {
         })
 }
 
+/// The run record's directory must exist before any work starts (the output directory, the
+/// default home of the record, is created by `prepare_output_dir`).
+pub fn check_record_dir(record: &Path) -> Result<(), ConfigError> {
+    let dir = record
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(ConfigError::RecordDirMissing(record.to_path_buf()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +132,26 @@ mod tests {
         assert_eq!(c.figure.format, crate::render::Format::Png);
         assert_eq!(c.num_plots, 64);
         assert_eq!(c.seed, None);
+        assert_eq!(c.record, Some(PathBuf::from("plots/plotrand.h5")));
+        assert!(c.file_locking && !c.save_data && c.input.is_none());
+    }
+
+    #[test]
+    fn record_flags() {
+        let c = Config::from_cli(parse(&["-o", "out", "--no-record"]).unwrap());
+        assert_eq!(c.record, None);
+        let c = Config::from_cli(parse(&["--record", "/tmp/r.h5"]).unwrap());
+        assert_eq!(c.record, Some(PathBuf::from("/tmp/r.h5")));
+        assert!(error_text(&["--record", "x.h5", "--no-record"]).contains("--no-record"));
+    }
+
+    #[test]
+    fn input_flags_exclude_random_ones() {
+        assert!(error_text(&["--input", "a.h5", "-n", "3"]).contains("--num-plots"));
+        assert!(error_text(&["--input", "a.h5", "--points", "3"]).contains("--points"));
+        assert!(error_text(&["--datasets", "/x"]).contains("--input"));
+        let c = Config::from_cli(parse(&["--input", "a.h5", "--datasets", "/g/*"]).unwrap());
+        assert_eq!(c.datasets.as_deref(), Some("/g/*"));
     }
 
     #[test]

@@ -1,15 +1,18 @@
-//! One run: plan → scatter → render → gather → report. Rank 0 plans and reports; every rank
-//! renders its own block.
+//! One run: plan → scatter → render → gather → report → record. Rank 0 plans, reports and
+//! records; every rank renders its own block.
 
-use crate::comm::Comm;
+use crate::comm::{self, Comm};
 use crate::config::Config;
-use crate::render::{self, Renderer};
-use crate::report;
-use crate::source::random;
-use crate::task::{self, Record};
-use std::collections::BTreeSet;
+use crate::record::{self, DataLink, RunInfo};
+use crate::render::Renderer;
+use crate::report::{self, RankRow};
+use crate::savedata::{self, DataFile};
+use crate::source::{self, Source};
+use crate::task::{self, Plan, Record};
+use std::collections::HashMap;
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
 
 /// How a run ended, as rank 0 saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,95 +21,188 @@ pub enum Outcome {
     SomeFailed,
 }
 
-pub fn run(comm: &Comm, config: &Config, seed: u64) -> std::io::Result<Outcome> {
-    let hosts = comm.gather_bytes(crate::comm::processor_name().as_bytes());
-    let hosts: Option<Vec<String>> = hosts.map(|h| {
-        h.iter()
-            .map(|b| String::from_utf8_lossy(b).into_owned())
-            .collect()
+/// What every rank knows before the work starts.
+pub struct Run<'a> {
+    pub config: &'a Config,
+    pub plan: &'a Plan,
+    pub seed: u64,
+    /// Version and build line for the record.
+    pub build: String,
+}
+
+/// The outcome of one rank's block.
+struct Block {
+    records: Vec<Record>,
+    failures: Vec<(u64, String)>,
+    busy: f64,
+}
+
+pub fn run(comm: &Comm, run: &Run) -> std::io::Result<Outcome> {
+    let start_time = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let hosts = comm
+        .gather_bytes(comm::processor_name().as_bytes())
+        .map(|h| {
+            h.iter()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .collect::<Vec<_>>()
+        });
+    // Rank 0 must reach every collective even if it cannot print (a closed pipe, a full
+    // disk), or the other ranks would wait for it forever: errors are kept, not returned.
+    let header_printed = hosts.as_ref().map_or(Ok(()), |hosts| {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", header(run, comm.size(), distinct(hosts).len()))?;
+        out.flush()
     });
-    let mut out = std::io::stdout().lock();
-    if let Some(hosts) = &hosts {
-        let distinct = hosts.iter().collect::<BTreeSet<_>>().len();
-        let head = report::header(
-            config.num_plots,
-            comm.size(),
-            distinct,
-            seed,
-            config.seed.is_some(),
-        );
-        writeln!(out, "{head}")?;
-        out.flush()?;
-    }
 
     comm.barrier();
     let start = comm.time();
-    let (counts, displs) = task::partition(config.num_plots, comm.size());
+    let n = run.plan.num_plots();
+    let (counts, displs) = task::partition(n, comm.size());
     let all = if comm.is_root() {
-        task::plan(config.num_plots)
+        task::plan(n)
     } else {
         Vec::new()
     };
     let mine = comm.scatter_tasks(&all, &counts, &displs);
     drop(all);
 
-    let (records, failures, busy) = render_block(comm, config, seed, &mine);
+    let block = render_block(comm, run, &mine);
 
-    let records = comm.gather_records(&records, &counts, &displs);
-    let busy = comm.gather_f64(busy);
-    let failures = comm.gather_bytes(&report::encode_failures(&failures));
+    let records = comm.gather_records(&block.records, &counts, &displs);
+    let busy = comm.gather_one(&block.busy);
+    let failures = comm.gather_bytes(&report::encode_failures(&block.failures));
     let wall = comm.time() - start;
 
-    let (Some(records), Some(busy), Some(failures), Some(hosts)) = (records, busy, failures, hosts)
+    let (Some(mut records), Some(busy), Some(failures), Some(hosts)) =
+        (records, busy, failures, hosts)
     else {
         return Ok(Outcome::AllWritten); // not rank 0: nothing to report
     };
+    // Blocks are contiguous, so this is already so; the report must not depend on it.
+    records.sort_by_key(|r| r.plot_num);
     let reasons = report::decode_failures(&failures);
-    for r in &records {
+    let rows = report::rank_rows(&records, &busy, &hosts);
+    let printed = print_report(run, &records, &reasons, &rows, wall, &busy);
+
+    let mut outcome = if records.iter().all(Record::is_ok) {
+        Outcome::AllWritten
+    } else {
+        Outcome::SomeFailed
+    };
+    if let Some(path) = &run.config.record {
+        let facts = RunFacts {
+            start_time,
+            wall,
+            hosts: &hosts,
+            rows: &rows,
+            records: &records,
+            reasons: &reasons,
+        };
+        match write_record(run, path, &facts, comm.size()) {
+            Ok(()) => println!("Run record: {}", path.display()),
+            Err(e) => {
+                eprintln!("plotrand-mpi: {e}");
+                outcome = Outcome::SomeFailed;
+            }
+        }
+    }
+    header_printed.and(printed).map(|()| outcome)
+}
+
+fn print_report(
+    run: &Run,
+    records: &[Record],
+    reasons: &HashMap<u64, String>,
+    rows: &[RankRow],
+    wall: f64,
+    busy: &[f64],
+) -> std::io::Result<()> {
+    let config = run.config;
+    let extension = config.figure.format.extension();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for r in records {
         if !config.quiet || !r.is_ok() {
             let path = config
                 .output_dir
-                .join(render::file_name(r.plot_num, config.figure.format));
+                .join(run.plan.file_name(r.plot_num, extension));
             let reason = reasons.get(&r.plot_num).map(String::as_str);
             writeln!(out, "{}", report::result_line(r, &path, reason))?;
         }
     }
     writeln!(out)?;
-    let rows = report::rank_rows(&records, &busy, &hosts);
-    writeln!(out, "{}", report::rank_table(&rows))?;
-    writeln!(out, "{}", report::summary(&records, wall, &busy))?;
-    out.flush()?;
-    Ok(if records.iter().all(Record::is_ok) {
-        Outcome::AllWritten
-    } else {
-        Outcome::SomeFailed
-    })
+    writeln!(out, "{}", report::rank_table(rows))?;
+    writeln!(out, "{}", report::summary(records, wall, busy))?;
+    out.flush()
+}
+
+fn header(run: &Run, ranks: usize, hosts: usize) -> String {
+    match (&run.config.input, run.plan) {
+        (Some(input), Plan::Input { objects, .. }) => {
+            report::input_header(objects.len(), &input.display().to_string(), ranks, hosts)
+        }
+        _ => report::header(
+            run.plan.num_plots(),
+            ranks,
+            hosts,
+            run.seed,
+            run.config.seed.is_some(),
+        ),
+    }
+}
+
+fn distinct(hosts: &[String]) -> Vec<&String> {
+    let mut seen: Vec<&String> = Vec::new();
+    for h in hosts {
+        if !seen.contains(&h) {
+            seen.push(h);
+        }
+    }
+    seen
 }
 
 /// Renders this rank's plots. A plot that fails — even by panicking — is recorded with its
-/// reason and the rank goes on to the next. Returns records, failures and busy seconds.
-fn render_block(
-    comm: &Comm,
-    config: &Config,
-    seed: u64,
-    plots: &[u64],
-) -> (Vec<Record>, Vec<(u64, String)>, f64) {
-    let mut renderer = Renderer::new(config.figure);
-    let mut records = Vec::with_capacity(plots.len());
-    let mut failures = Vec::new();
+/// reason and the rank goes on to the next.
+fn render_block(comm: &Comm, run: &Run, plots: &[u64]) -> Block {
+    let config = run.config;
+    let mut block = Block {
+        records: Vec::with_capacity(plots.len()),
+        failures: Vec::new(),
+        busy: 0.0,
+    };
     let begin = comm.time();
+    // A rank that cannot read the input or create its data file fails each of its plots
+    // with the reason, rather than stopping and leaving the others waiting.
+    let source = open_source(run);
+    let data_file = match (config.save_data && !plots.is_empty())
+        .then(|| DataFile::create(&config.output_dir, comm.rank()))
+    {
+        Some(Err(e)) => Err(e),
+        Some(Ok(f)) => Ok(Some(f)),
+        None => Ok(None),
+    };
+    let mut renderer = Renderer::new(config.figure, config.sync);
+    let extension = config.figure.format.extension();
     for &plot_num in plots {
         let t0 = comm.time();
-        let name = render::file_name(plot_num, config.figure.format);
-        let result = panic::catch_unwind(AssertUnwindSafe(|| {
-            let points = random::points(seed, plot_num, config.points);
-            renderer.plot_to_file(&points, &config.output_dir, &name)
+        let name = run.plan.file_name(plot_num, extension);
+        let result = panic::catch_unwind(AssertUnwindSafe(|| -> Result<(u64, u64), String> {
+            let source = source.as_ref().map_err(Clone::clone)?;
+            let data_file = data_file.as_ref().map_err(Clone::clone)?;
+            let data = source.load(run.plan, plot_num)?;
+            let bytes = renderer
+                .plot_to_file(&data, &config.output_dir, &name)
+                .map_err(|e| e.to_string())?;
+            if let Some(f) = data_file {
+                let origin = run
+                    .plan
+                    .object(plot_num)
+                    .map_or_else(|| format!("random, seed {}", run.seed), str::to_owned);
+                f.write(stem(&name), plot_num, &origin, &data.points)?;
+            }
+            Ok((bytes, data.dropped))
         }));
-        let outcome = match result {
-            Ok(Ok(bytes)) => Ok(bytes),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(panic) => Err(format!("internal error: {}", panic_message(&*panic))),
-        };
+        let outcome = result
+            .unwrap_or_else(|panic| Err(format!("internal error: {}", panic_message(&*panic))));
         let mut record = Record {
             plot_num,
             rank: comm.rank(),
@@ -114,15 +210,43 @@ fn render_block(
             ..Record::default()
         };
         match outcome {
-            Ok(bytes) => record.bytes = bytes,
+            Ok((bytes, dropped)) => (record.bytes, record.dropped) = (bytes, dropped),
             Err(reason) => {
                 record.status = Record::FAILED;
-                failures.push((plot_num, reason));
+                block.failures.push((plot_num, reason));
             }
         }
-        records.push(record);
+        block.records.push(record);
     }
-    (records, failures, comm.time() - begin)
+    if let Ok(Some(f)) = data_file {
+        if let Err(reason) = f.finish() {
+            // Without its data file a plot's saved data is lost: the plot did not do its job.
+            for r in block.records.iter_mut().filter(|r| r.is_ok()) {
+                r.status = Record::FAILED;
+                block.failures.push((r.plot_num, reason.clone()));
+            }
+        }
+    }
+    block.busy = comm.time() - begin;
+    block
+}
+
+fn open_source(run: &Run) -> Result<Source, String> {
+    match &run.config.input {
+        None => Ok(Source::Random {
+            seed: run.seed,
+            points: run.config.points,
+        }),
+        Some(path) => source::hdf5::open(path)
+            .map(|file| Source::Input { file })
+            .map_err(|e| format!("could not open the input on this rank: {e}")),
+    }
+}
+
+fn stem(file_name: &str) -> &str {
+    file_name
+        .rsplit_once('.')
+        .map_or(file_name, |(stem, _)| stem)
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -131,4 +255,118 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "panic with a non-text payload".into())
+}
+
+/// What rank 0 learnt from the run, for the record.
+struct RunFacts<'a> {
+    start_time: String,
+    wall: f64,
+    hosts: &'a [String],
+    rows: &'a [RankRow],
+    records: &'a [Record],
+    reasons: &'a HashMap<u64, String>,
+}
+
+fn write_record(
+    run: &Run,
+    path: &Path,
+    facts: &RunFacts,
+    ranks: usize,
+) -> Result<(), record::RecordError> {
+    let config = run.config;
+    let hosts: Vec<String> = distinct(facts.hosts).into_iter().cloned().collect();
+    let host_index: Vec<u32> = facts
+        .hosts
+        .iter()
+        .map(|h| hosts.iter().position(|d| d == h).unwrap_or(0) as u32)
+        .collect();
+    let extension = config.figure.format.extension();
+    let info = RunInfo {
+        program_version: env!("CARGO_PKG_VERSION").into(),
+        build: run.build.clone(),
+        mpi_library: comm::library_version(),
+        command_line: command_line(),
+        seed: run.seed,
+        ranks: ranks as u32,
+        hosts,
+        start_time: facts.start_time.clone(),
+        wall_seconds: facts.wall,
+        format: extension.into(),
+        points: if config.input.is_some() {
+            0
+        } else {
+            config.points as u64
+        },
+        width: config.figure.width,
+        height: config.figure.height,
+        input: config
+            .input
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+    };
+    let results = record::result_rows(
+        facts.records,
+        |k| run.plan.file_name(k, extension),
+        facts.reasons,
+        &host_index,
+    );
+    let links = if config.save_data {
+        data_links(run, path, facts.records)
+    } else {
+        Vec::new()
+    };
+    record::write(
+        path,
+        &info,
+        &results,
+        &record::rank_records(facts.rows),
+        &links,
+    )
+}
+
+/// `/data/<plot>` links to each written plot's group in its rank's data file, by a path
+/// relative to the record when the record sits in the output directory (so the directory
+/// can be moved as a whole), else by an absolute path.
+fn data_links(run: &Run, record: &Path, records: &[Record]) -> Vec<DataLink> {
+    let out = &run.config.output_dir;
+    let beside = record.parent().map(|p| same_dir(p, out)).unwrap_or(false);
+    let base: PathBuf = if beside {
+        PathBuf::new()
+    } else {
+        std::path::absolute(out).unwrap_or_else(|_| out.clone())
+    };
+    let extension = run.config.figure.format.extension();
+    records
+        .iter()
+        .filter(|r| r.is_ok())
+        .map(|r| {
+            let name = stem(&run.plan.file_name(r.plot_num, extension)).to_string();
+            DataLink {
+                file: base.join(savedata::rank_file(r.rank)).display().to_string(),
+                object: format!("/{name}"),
+                name,
+            }
+        })
+        .collect()
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    let a = if a.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        a
+    };
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// This process's argv as one shell-quoted line.
+fn command_line() -> String {
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    shlex::try_join(args.iter().map(String::as_str)).unwrap_or_else(|_| args.join(" "))
 }

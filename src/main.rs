@@ -5,8 +5,10 @@ use clap::Parser;
 use plotrand_mpi::cli::Cli;
 use plotrand_mpi::comm::{self, Comm};
 use plotrand_mpi::config::{self, Config, ConfigError};
-use plotrand_mpi::driver::{self, Outcome};
+use plotrand_mpi::driver::{self, Outcome, Run};
 use plotrand_mpi::seed;
+use plotrand_mpi::source::hdf5::{self as input, Selection};
+use plotrand_mpi::task::Plan;
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
 
@@ -36,15 +38,31 @@ fn main() -> ExitCode {
     };
     if cli.version {
         if root {
-            print!("{}", version_text());
+            println!(
+                "plotrand-mpi {}\n{}\nMPI: {}",
+                env!("CARGO_PKG_VERSION"),
+                build_text(),
+                comm::library_version()
+            );
         }
         return ExitCode::SUCCESS;
     }
-    let Some((config, run_seed)) = checked_config(&comm, cli) else {
+    let config = Config::from_cli(cli);
+    if !config.file_locking {
+        // Read by the HDF5 library when it opens a file; nothing has been opened yet.
+        std::env::set_var("HDF5_USE_FILE_LOCKING", "FALSE");
+    }
+    let Some((plan, run_seed)) = agreed_plan(&comm, &config) else {
         return ExitCode::from(EXIT_USAGE);
     };
+    let run = Run {
+        config: &config,
+        plan: &plan,
+        seed: run_seed,
+        build: build_text(),
+    };
 
-    match panic::catch_unwind(AssertUnwindSafe(|| driver::run(&comm, &config, run_seed))) {
+    match panic::catch_unwind(AssertUnwindSafe(|| driver::run(&comm, &run))) {
         Ok(Ok(Outcome::AllWritten)) => ExitCode::SUCCESS,
         Ok(Ok(Outcome::SomeFailed)) => ExitCode::from(EXIT_FAILED_PLOTS),
         // Rank 0's stdout is gone (a closed pipe, a full disk): the run itself finished.
@@ -64,38 +82,62 @@ fn main() -> ExitCode {
     }
 }
 
-/// The config and run seed every rank agrees on, or `None` after rank 0 has reported why not.
-/// Rank 0 alone checks the file system and draws a seed; its verdict is broadcast.
-fn checked_config(comm: &Comm, cli: Cli) -> Option<(Config, u64)> {
-    let config = Config::from_cli(cli);
+/// The plan and run seed every rank agrees on, or `None` after rank 0 has reported why not.
+/// Rank 0 alone touches the file system (output directory, input file) and draws the seed;
+/// its verdict, seed and input object list are broadcast.
+fn agreed_plan(comm: &Comm, config: &Config) -> Option<(Plan, u64)> {
     let mut verdict = [0u64; 2]; // [ok, seed]
+    let mut objects = Vec::new();
     if comm.is_root() {
-        match root_checks(&config) {
-            Ok(run_seed) => verdict = [1, run_seed],
+        match root_checks(config) {
+            Ok((run_seed, listed)) => {
+                verdict = [1, run_seed];
+                objects = listed;
+            }
             Err(e) => eprintln!("error: {e}\n\nFor more information, try '--help'."),
         }
     }
     comm.broadcast(&mut verdict);
-    (verdict[0] == 1).then_some((config, verdict[1]))
-}
-
-/// Rank 0's checks: a usable output directory and a run seed.
-fn root_checks(config: &Config) -> Result<u64, ConfigError> {
-    config::prepare_output_dir(&config.output_dir)?;
-    match config.seed {
-        Some(s) => Ok(s),
-        None => seed::from_os().map_err(ConfigError::NoSeed),
+    if verdict[0] != 1 {
+        return None;
     }
+    let plan = if config.input.is_some() {
+        // HDF5 names are C strings: NUL cannot occur inside one.
+        let bytes = comm.broadcast_bytes(objects.join("\0").into_bytes());
+        let joined = String::from_utf8(bytes).expect("object names were sent as UTF-8");
+        Plan::input(joined.split('\0').map(str::to_owned).collect())
+    } else {
+        Plan::Random {
+            num_plots: config.num_plots,
+        }
+    };
+    Some((plan, verdict[1]))
 }
 
-fn version_text() -> String {
+/// Rank 0's checks: a usable output directory and record place, a run seed, and with
+/// --input, the list of objects to plot.
+fn root_checks(config: &Config) -> Result<(u64, Vec<String>), ConfigError> {
+    config::prepare_output_dir(&config.output_dir)?;
+    if let Some(record) = &config.record {
+        config::check_record_dir(record)?;
+    }
+    let run_seed = match config.seed {
+        Some(s) => s,
+        None => seed::from_os().map_err(ConfigError::NoSeed)?,
+    };
+    let objects = match &config.input {
+        Some(path) => input::list(path, &Selection::new(config.datasets.as_deref())?)?,
+        None => Vec::new(),
+    };
+    Ok((run_seed, objects))
+}
+
+fn build_text() -> String {
     format!(
-        "plotrand-mpi {}\ncommit: {}\nbuild: {} profile, {}, {}\nMPI: {}\n",
-        env!("CARGO_PKG_VERSION"),
+        "commit: {}\nbuild: {} profile, {}, {}",
         env!("PLOTRAND_GIT_COMMIT"),
         env!("PLOTRAND_PROFILE"),
         env!("PLOTRAND_TARGET"),
         env!("PLOTRAND_RUSTC"),
-        comm::library_version(),
     )
 }

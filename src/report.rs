@@ -9,6 +9,9 @@ use std::path::Path;
 
 /// Longest failure reason sent to rank 0, so one bad plot cannot flood the gather.
 pub const MAX_REASON_BYTES: usize = 1024;
+/// Reasons one rank sends at most (about 1 MiB); beyond, its failures are only counted,
+/// so that a run where every plot fails (a full disk) cannot overflow MPI's int counts.
+pub const MAX_REASONS_PER_RANK: usize = 1000;
 
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
@@ -27,21 +30,41 @@ pub fn header(num_plots: u64, ranks: usize, hosts: usize, seed: u64, seed_given:
     line
 }
 
+pub fn input_header(objects: usize, input: &str, ranks: usize, hosts: usize) -> String {
+    format!(
+        "Making {} of HDF5 data from {input} on {} ({})",
+        plural(objects, "plot"),
+        plural(ranks, "rank"),
+        plural(hosts, "host"),
+    )
+}
+
 pub fn result_line(record: &Record, path: &Path, reason: Option<&str>) -> String {
     if record.is_ok() {
-        format!(
-            "Result: plot {} written to {} (rank {}, {:.1} ms)",
+        let mut line = format!(
+            "Result: plot {} written to {} (rank {}, {:.1} ms",
             record.plot_num,
             path.display(),
             record.rank,
             record.elapsed * 1e3
-        )
+        );
+        if record.dropped > 0 {
+            let _ = write!(
+                line,
+                ", {} rows with NaN or infinity left out",
+                record.dropped
+            );
+        }
+        line.push(')');
+        line
     } else {
         format!(
             "Failed: plot {} on rank {}: {}",
             record.plot_num,
             record.rank,
-            reason.unwrap_or("no reason was reported")
+            reason.unwrap_or(
+                "reason not sent (more than 1000 failures on that rank; see the first ones)"
+            )
         )
     }
 }
@@ -139,10 +162,11 @@ pub fn summary(records: &[Record], wall: f64, busy: &[f64]) -> String {
     line
 }
 
-/// Failure reasons as `plot<TAB>reason` lines, each reason cut to `MAX_REASON_BYTES`.
+/// Failure reasons as `plot<TAB>reason` lines: the first `MAX_REASONS_PER_RANK`, each cut
+/// to `MAX_REASON_BYTES`.
 pub fn encode_failures(failures: &[(u64, String)]) -> Vec<u8> {
     let mut out = String::new();
-    for (plot, reason) in failures {
+    for (plot, reason) in failures.iter().take(MAX_REASONS_PER_RANK) {
         let one_line = reason.replace(['\n', '\r', '\t'], " ");
         let mut end = one_line.len().min(MAX_REASON_BYTES);
         while !one_line.is_char_boundary(end) {
@@ -154,20 +178,17 @@ pub fn encode_failures(failures: &[(u64, String)]) -> Vec<u8> {
 }
 
 pub fn decode_failures(blobs: &[Vec<u8>]) -> HashMap<u64, String> {
-    blobs
-        .iter()
-        .flat_map(|blob| {
-            String::from_utf8_lossy(blob)
-                .into_owned()
-                .lines()
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        })
-        .filter_map(|line| {
-            let (plot, reason) = line.split_once('\t')?;
-            Some((plot.parse().ok()?, reason.to_string()))
-        })
-        .collect()
+    let mut reasons = HashMap::new();
+    for blob in blobs {
+        for line in String::from_utf8_lossy(blob).lines() {
+            if let Some((plot, reason)) = line.split_once('\t') {
+                if let Ok(plot) = plot.parse() {
+                    reasons.insert(plot, reason.to_string());
+                }
+            }
+        }
+    }
+    reasons
 }
 
 #[cfg(test)]
@@ -181,6 +202,7 @@ mod tests {
             elapsed,
             status,
             bytes: 1,
+            dropped: 0,
         }
     }
 
@@ -262,5 +284,13 @@ mod tests {
         let back = decode_failures(&[blob, Vec::new()]);
         assert_eq!(back[&3], "line break");
         assert!(back[&7].len() <= MAX_REASON_BYTES && back[&7].starts_with('é'));
+    }
+
+    #[test]
+    fn a_rank_sends_a_bounded_number_of_reasons() {
+        let many: Vec<(u64, String)> = (0..5000).map(|k| (k, "x".repeat(2000))).collect();
+        let blob = encode_failures(&many);
+        assert!(blob.len() <= MAX_REASONS_PER_RANK * (MAX_REASON_BYTES + 8));
+        assert_eq!(decode_failures(&[blob]).len(), MAX_REASONS_PER_RANK);
     }
 }

@@ -1,9 +1,10 @@
 //! The work list: which plots exist and how they are split across ranks.
 //!
 //! A task is identified by its plot number alone (1-based, as in the lesson); everything
-//! else a rank needs is rebuilt from the run's `Config`, so tasks travel through MPI as plain
+//! else a rank needs is rebuilt from the run's `Plan`, so tasks travel through MPI as plain
 //! `u64`s and rank 0 can rebuild every output path from the plot number.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 /// Largest number of plots in one run: MPI counts and displacements are C `int`s.
@@ -12,6 +13,114 @@ pub const MAX_PLOTS: u64 = i32::MAX as u64;
 /// The plot numbers of a run of `num_plots` plots, in order.
 pub fn plan(num_plots: u64) -> Vec<u64> {
     (1..=num_plots).collect()
+}
+
+/// What the plots of a run are: `n` random plots, or one plot per object of an input file.
+/// Every rank holds the same plan, so any rank can name any plot.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plan {
+    Random {
+        num_plots: u64,
+    },
+    Input {
+        objects: Vec<String>,
+        stems: Vec<String>,
+    },
+}
+
+impl Plan {
+    pub fn input(objects: Vec<String>) -> Plan {
+        let stems = unique_stems(&objects);
+        Plan::Input { objects, stems }
+    }
+
+    pub fn num_plots(&self) -> u64 {
+        match self {
+            Plan::Random { num_plots } => *num_plots,
+            Plan::Input { objects, .. } => objects.len() as u64,
+        }
+    }
+
+    /// The file name of plot `plot_num`: the lesson's `plot_<k>.<ext>`, or the object's
+    /// sanitised path.
+    pub fn file_name(&self, plot_num: u64, extension: &str) -> String {
+        match self {
+            Plan::Random { .. } => format!("plot_{plot_num}.{extension}"),
+            Plan::Input { stems, .. } => format!("{}.{extension}", stems[plot_num as usize - 1]),
+        }
+    }
+
+    /// The input object plot `plot_num` draws, if the plot comes from a file.
+    pub fn object(&self, plot_num: u64) -> Option<&str> {
+        match self {
+            Plan::Random { .. } => None,
+            Plan::Input { objects, .. } => Some(&objects[plot_num as usize - 1]),
+        }
+    }
+}
+
+/// Longest file stem made from an object path, in bytes: far below NAME_MAX (255).
+const MAX_STEM: usize = 120;
+
+/// A file stem from an HDF5 object path that cannot leave the output directory: `/` becomes
+/// `_`, anything but ASCII letters, digits, `-` and `.` becomes `_`, runs of `_` shrink to
+/// one, and leading dots go (no hidden files, no `..`).
+pub fn sanitize(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        let keep = c.is_ascii_alphanumeric() || c == '-' || c == '.';
+        let c = if keep { c } else { '_' };
+        if !(c == '_' && out.ends_with('_')) {
+            out.push(c);
+        }
+    }
+    let trimmed = out
+        .trim_start_matches(['_', '.'])
+        .trim_end_matches(['_', '.']);
+    let mut stem = if trimmed.is_empty() {
+        "dataset".to_string()
+    } else {
+        trimmed.to_string()
+    };
+    if stem.len() > MAX_STEM {
+        stem.truncate(MAX_STEM);
+        stem = format!(
+            "{}-{:08x}",
+            stem.trim_end_matches(['_', '.']),
+            short_hash(path)
+        );
+    }
+    stem
+}
+
+/// FNV-1a, 32 bits: a stable tag to tell apart paths that sanitise alike.
+fn short_hash(s: &str) -> u32 {
+    s.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// Sanitised stems, made unique: a stem already taken gets the path's hash, then a counter.
+/// Case is folded when comparing, so that case-insensitive file systems cannot merge files.
+pub fn unique_stems(paths: &[String]) -> Vec<String> {
+    let mut taken = HashSet::new();
+    paths
+        .iter()
+        .map(|path| {
+            let base = sanitize(path);
+            let mut stem = base.clone();
+            let mut n = 1;
+            while !taken.insert(stem.to_ascii_lowercase()) {
+                stem = if n == 1 {
+                    format!("{base}-{:08x}", short_hash(path))
+                } else {
+                    format!("{base}-{:08x}-{n}", short_hash(path))
+                };
+                n += 1;
+            }
+            stem
+        })
+        .collect()
 }
 
 /// Contiguous blocks whose sizes differ by at most one: the first `n % ranks` ranks get one
@@ -60,6 +169,8 @@ pub struct Record {
     pub bytes: u64,
     /// Seconds from the start of the plot to its file being in place.
     pub elapsed: f64,
+    /// Input rows left out for holding NaN or infinity.
+    pub dropped: u64,
     pub rank: i32,
     pub status: i32,
 }
@@ -122,6 +233,53 @@ mod tests {
     fn plan_numbers_plots_from_one() {
         assert_eq!(plan(4), [1, 2, 3, 4]);
         assert!(plan(0).is_empty());
+    }
+
+    #[test]
+    fn object_paths_become_safe_file_names() {
+        assert_eq!(sanitize("/exp1/run 3/xy"), "exp1_run_3_xy");
+        assert_eq!(sanitize("/../../etc/passwd"), "etc_passwd");
+        assert_eq!(sanitize("/.."), "dataset");
+        assert_eq!(sanitize("/.hidden"), "hidden");
+        assert_eq!(sanitize("/a\nb\u{7}c/ünï"), "a_b_c_n");
+        assert_eq!(sanitize("/a/b.c"), "a_b.c");
+        let long = format!("/{}", "x".repeat(500));
+        let stem = sanitize(&long);
+        assert!(
+            stem.len() <= MAX_STEM + 9 && stem.starts_with("xxx"),
+            "{stem}"
+        );
+        for stem in [sanitize("/\u{0}/\u{1}"), sanitize("/a/../../b")] {
+            assert!(
+                !stem.contains('/') && !stem.starts_with('.') && !stem.is_empty(),
+                "{stem}"
+            );
+        }
+    }
+
+    #[test]
+    fn two_objects_never_share_a_file() {
+        let paths: Vec<String> = ["/a b", "/a_b", "/a/b", "/A_B", "/a?b"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let stems = unique_stems(&paths);
+        let folded: HashSet<String> = stems.iter().map(|s| s.to_ascii_lowercase()).collect();
+        assert_eq!(folded.len(), paths.len(), "{stems:?}");
+        assert_eq!(stems[0], "a_b");
+        assert!(stems[1].starts_with("a_b-"));
+        assert_eq!(unique_stems(&paths), stems, "deterministic");
+    }
+
+    #[test]
+    fn plans_name_their_plots() {
+        let random = Plan::Random { num_plots: 3 };
+        assert_eq!(random.file_name(3, "png"), "plot_3.png");
+        assert_eq!(random.object(3), None);
+        let input = Plan::input(vec!["/g/xy".into(), "/z".into()]);
+        assert_eq!(input.num_plots(), 2);
+        assert_eq!(input.file_name(1, "svg"), "g_xy.svg");
+        assert_eq!(input.object(2), Some("/z"));
     }
 
     #[test]

@@ -72,5 +72,50 @@ pub fn draw<DB: DrawingBackend>(
             &left_of,
         ))?;
     }
+    draw_titles(area, l, size_per_em)
+}
+
+/// Title above the axes, x label under the tick labels, y label rotated left of them.
+fn draw_titles<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    l: &Layout,
+    size_per_em: f64,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let a = l.axes;
+    let em = layout::px(layout::FONT_PT);
+    let font = (FONT_FAMILY, em * size_per_em).into_font().color(&BLACK);
+    let beyond_ticks =
+        layout::px(layout::TICK_LENGTH_PT + layout::TICK_PAD_PT + layout::LABEL_PAD_PT);
+    let centre_x = (a.left + a.right) / 2.0;
+    if let Some(title) = &l.title {
+        let size = layout::px(layout::TITLE_PT) * size_per_em;
+        let style = (FONT_FAMILY, size)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Bottom));
+        let at = round((centre_x, a.top - layout::px(layout::TITLE_PAD_PT)));
+        area.draw(&Text::new(title.as_str(), at, &style))?;
+    }
+    if let Some(label) = &l.x_label {
+        // Tick labels are one line of text (about 1.2 em) high.
+        let at = round((centre_x, a.bottom + beyond_ticks + 1.2 * em));
+        let style = font.pos(Pos::new(HPos::Center, VPos::Top));
+        area.draw(&Text::new(label.as_str(), at, &style))?;
+    }
+    if let Some(label) = &l.y_label {
+        // DejaVu Sans digits are 0.64 em wide; the widest tick label sets the gap.
+        let widest =
+            l.y.ticks
+                .iter()
+                .map(|t| t.label.chars().count())
+                .max()
+                .unwrap_or(0);
+        let x = a.left - beyond_ticks - 0.64 * em * widest as f64 - 0.2 * em;
+        let style = font
+            .transform(FontTransform::Rotate270)
+            .pos(Pos::new(HPos::Center, VPos::Bottom));
+        let at = round((x, (a.top + a.bottom) / 2.0));
+        area.draw(&Text::new(label.as_str(), at, &style))?;
+    }
     Ok(())
 }

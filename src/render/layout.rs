@@ -2,7 +2,7 @@
 //! positions and labels, and how data and marker sizes map to pixels. Pure arithmetic, shared
 //! by every output format.
 
-use crate::source::Points;
+use crate::source::PlotData;
 
 /// Figures are laid out at 100 dpi, as matplotlib's default figure: 640×480 px is 6.4×4.8 in.
 pub const DPI: f64 = 100.0;
@@ -10,8 +10,13 @@ pub const DPI: f64 = 100.0;
 const SUBPLOT: (f64, f64, f64, f64) = (0.125, 0.9, 0.11, 0.88);
 /// Data limits are padded by this fraction of the data range (matplotlib's `axes.xmargin`).
 const MARGIN: f64 = 0.05;
-/// Tick label font size in points.
+/// Tick and axis label font size in points.
 pub const FONT_PT: f64 = 10.0;
+/// Title font size ("large") and its gap above the axes, in points.
+pub const TITLE_PT: f64 = 12.0;
+pub const TITLE_PAD_PT: f64 = 6.0;
+/// Gap between tick labels and an axis label, in points.
+pub const LABEL_PAD_PT: f64 = 4.0;
 pub const TICK_LENGTH_PT: f64 = 3.5;
 pub const TICK_PAD_PT: f64 = 3.5;
 pub const FRAME_WIDTH_PT: f64 = 0.8;
@@ -82,10 +87,14 @@ pub struct Layout {
     pub axes: Rect,
     pub x: Axis,
     pub y: Axis,
+    pub title: Option<String>,
+    pub x_label: Option<String>,
+    pub y_label: Option<String>,
 }
 
 impl Layout {
-    pub fn new(width: u32, height: u32, points: &Points) -> Layout {
+    pub fn new(width: u32, height: u32, data: &PlotData) -> Layout {
+        let points = &data.points;
         let (w, h) = (f64::from(width), f64::from(height));
         let (left, right, bottom, top) = SUBPLOT;
         let axes = Rect {
@@ -101,6 +110,9 @@ impl Layout {
             x: Axis::new(&points.x, axes.width(), 3.0),
             y: Axis::new(&points.y, axes.height(), 2.0),
             axes,
+            title: data.title.clone(),
+            x_label: data.x_label.clone(),
+            y_label: data.y_label.clone(),
         }
     }
 
@@ -135,30 +147,38 @@ pub fn padded_limits(values: &[f64]) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-/// Ticks at multiples of the smallest "nice" step that splits [lo, hi] into at most `bins`
-/// intervals (matplotlib's MaxNLocator), labelled with as many decimals as the step needs.
+/// Ticks as matplotlib's MaxNLocator places them: the smallest "nice" step (1, 2, 2.5, 5 ×
+/// 10^k) at least (hi−lo)/bins, or a smaller one if that leaves fewer than two ticks inside
+/// [lo, hi]; labelled with as many decimals as the step needs.
 pub fn nice_ticks(lo: f64, hi: f64, bins: usize) -> Vec<Tick> {
     let raw = (hi - lo) / bins as f64;
     let exponent = raw.log10().floor() as i32;
     // Tolerate rounding in lo/step so that a limit sitting on a tick keeps it.
     let eps = 1e-9;
-    let fits = |&(mantissa, e): &(f64, i32)| {
-        let step = mantissa * 10f64.powi(e);
-        let intervals = (hi / step - eps).ceil() - (lo / step + eps).floor();
-        step >= raw * (1.0 - eps) && intervals <= bins as f64
+    let steps: Vec<(f64, i32)> = (exponent - 1..=exponent + 1)
+        .flat_map(|e| NICE_STEPS.map(|m| (m, e)))
+        .collect();
+    let first_fit = steps
+        .iter()
+        .position(|&(m, e)| m * 10f64.powi(e) >= raw * (1.0 - eps))
+        .unwrap_or(steps.len() - 1);
+    let inside = |&(m, e): &(f64, i32)| {
+        let step = m * 10f64.powi(e);
+        let (first, last) = ((lo / step - eps).ceil(), (hi / step + eps).floor());
+        (first, last, step)
     };
-    let mut candidates = (exponent..=exponent + 2).flat_map(|e| NICE_STEPS.map(|m| (m, e)));
-    // With one or two bins even 100× the raw step may straddle a tick; take the coarsest then.
-    let (mantissa, e) = candidates
-        .find(fits)
-        .unwrap_or((NICE_STEPS[0], exponent + 3));
-    let step = mantissa * 10f64.powi(e);
+    let (mantissa, e) = steps[..=first_fit]
+        .iter()
+        .rev()
+        .copied()
+        .find(|s| {
+            let (first, last, _) = inside(s);
+            last - first >= 1.0
+        })
+        .unwrap_or(steps[0]);
+    let (first, last, step) = inside(&(mantissa, e));
     let decimals = decimals_for(mantissa, e);
-    let (first, last) = (
-        (lo / step - eps).ceil() as i64,
-        (hi / step + eps).floor() as i64,
-    );
-    (first..=last)
+    (first as i64..=last as i64)
         .map(|i| {
             let value = i as f64 * step;
             Tick {
@@ -183,11 +203,14 @@ mod tests {
         ticks.iter().map(|t| t.label.as_str()).collect()
     }
 
-    fn unit_square() -> Points {
-        Points {
-            x: vec![0.0, 1.0],
-            y: vec![0.0, 1.0],
-            area: vec![1.0, 1.0],
+    fn unit_square() -> PlotData {
+        PlotData {
+            points: crate::source::Points {
+                x: vec![0.0, 1.0],
+                y: vec![0.0, 1.0],
+                area: vec![1.0, 1.0],
+            },
+            ..PlotData::default()
         }
     }
 
@@ -236,10 +259,41 @@ mod tests {
     }
 
     #[test]
-    fn small_figures_get_fewer_ticks() {
+    fn small_figures_get_fewer_ticks_but_at_least_two() {
         let l = Layout::new(160, 120, &unit_square());
-        assert!(l.x.ticks.len() <= 3, "{:?}", labels(&l.x.ticks));
-        assert!(!l.x.ticks.is_empty());
+        assert!(
+            (2..=3).contains(&l.x.ticks.len()),
+            "{:?}",
+            labels(&l.x.ticks)
+        );
+        assert!(l.y.ticks.len() >= 2, "{:?}", labels(&l.y.ticks));
+        let l = Layout::new(300, 200, &unit_square());
+        assert_eq!(labels(&l.x.ticks), ["0.00", "0.25", "0.50", "0.75", "1.00"]);
+    }
+
+    #[test]
+    fn every_range_gets_at_least_two_ticks() {
+        let mut rng = crate::seed::stream(5, 5);
+        for _ in 0..20_000 {
+            let lo = (crate::seed::uniform(&mut rng) - 0.5)
+                * 10f64.powi((crate::seed::uniform(&mut rng) * 12.0) as i32 - 6);
+            let width = crate::seed::uniform(&mut rng)
+                * 10f64.powi((crate::seed::uniform(&mut rng) * 12.0) as i32 - 6)
+                + 1e-12;
+            for bins in 1..=9 {
+                let ticks = nice_ticks(lo, lo + width, bins);
+                assert!(
+                    ticks.len() >= 2,
+                    "[{lo}, {}] bins {bins}: {:?}",
+                    lo + width,
+                    labels(&ticks)
+                );
+                assert!(ticks.len() <= bins + 2 + 10, "too many: {}", ticks.len());
+                assert!(ticks
+                    .iter()
+                    .all(|t| t.value >= lo - width * 1e-6 && t.value <= lo + width * (1.0 + 1e-6)));
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ pub mod layout;
 pub mod raster;
 pub mod vector;
 
-use crate::source::Points;
+use crate::source::PlotData;
 use layout::Layout;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
@@ -55,38 +55,54 @@ pub enum RenderError {
 pub enum PlotError {
     #[error(transparent)]
     Render(#[from] RenderError),
-    #[error("could not write '{path}': {source}")]
+    #[error("could not write '{}': {source}{}", path.display(), write_hint(source))]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
 }
 
-/// The file name of plot `plot_num`: the lesson's `plot_<k>.<ext>`.
-pub fn file_name(plot_num: u64, format: Format) -> String {
-    format!("plot_{plot_num}.{}", format.extension())
+/// What to do about a failed write, where the error kind tells.
+fn write_hint(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            "; every rank writes its own plots, so --output-dir must be on storage all hosts share"
+        }
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+            "; free space or choose another --output-dir, then re-run"
+        }
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            "; check the directory's permissions"
+        }
+        std::io::ErrorKind::IsADirectory => "; a directory has the plot's name: move it away",
+        _ => "",
+    }
 }
 
 /// Draws plot after plot, reusing its frame and output buffers.
 pub struct Renderer {
     spec: FigureSpec,
+    /// fsync each file before renaming it into place.
+    sync: bool,
     frame: raster::Frame,
     encoded: Vec<u8>,
 }
 
 impl Renderer {
-    pub fn new(spec: FigureSpec) -> Renderer {
+    pub fn new(spec: FigureSpec, sync: bool) -> Renderer {
         axes::register_font();
         Renderer {
             spec,
+            sync,
             frame: raster::Frame::default(),
             encoded: Vec::new(),
         }
     }
 
-    /// The encoded figure for `points`, valid until the next call.
-    pub fn render(&mut self, points: &Points) -> Result<&[u8], RenderError> {
-        let l = Layout::new(self.spec.width, self.spec.height, points);
+    /// The encoded figure for `data`, valid until the next call.
+    pub fn render(&mut self, data: &PlotData) -> Result<&[u8], RenderError> {
+        let points = &data.points;
+        let l = Layout::new(self.spec.width, self.spec.height, data);
         self.encoded.clear();
         match self.spec.format {
             Format::Png => raster::render_png(
@@ -107,15 +123,16 @@ impl Renderer {
         Ok(&self.encoded)
     }
 
-    /// Renders `points` to `dir/name`; returns the bytes written.
+    /// Renders `data` to `dir/name`; returns the bytes written.
     pub fn plot_to_file(
         &mut self,
-        points: &Points,
+        data: &PlotData,
         dir: &Path,
         name: &str,
     ) -> Result<u64, PlotError> {
-        let bytes = self.render(points)?;
-        write_atomically(dir, name, bytes).map_err(|source| PlotError::Write {
+        let sync = self.sync;
+        let bytes = self.render(data)?;
+        write_atomically(dir, name, bytes, sync).map_err(|source| PlotError::Write {
             path: dir.join(name),
             source,
         })?;
@@ -132,8 +149,9 @@ pub fn temp_prefix(name: &str) -> String {
 pub const TEMP_SUFFIX: &str = ".tmp";
 
 /// Writes `bytes` to a temporary file in `dir`, then renames it to `name`: readers see either
-/// no file or the whole file, even if this process is killed mid-write.
-pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+/// no file or the whole file, even if this process is killed mid-write. Surviving a crash of
+/// the node itself also needs the data on disk before the rename: `sync`.
+pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8], sync: bool) -> std::io::Result<()> {
     let mut tmp = tempfile::Builder::new()
         .prefix(&temp_prefix(name))
         .suffix(TEMP_SUFFIX)
@@ -141,6 +159,9 @@ pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result
         .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
+    if sync {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(dir.join(name)).map_err(|e| e.error)?;
     Ok(())
 }
@@ -149,6 +170,13 @@ pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result
 mod tests {
     use super::*;
     use crate::source::random;
+
+    fn random(plot_num: u64, n: usize) -> PlotData {
+        PlotData {
+            points: random::points(1, plot_num, n),
+            ..PlotData::default()
+        }
+    }
 
     fn spec(format: Format) -> FigureSpec {
         FigureSpec {
@@ -159,29 +187,103 @@ mod tests {
     }
 
     #[test]
-    fn png_has_the_requested_size_and_is_deterministic() {
-        let pts = random::points(1, 1, 500);
-        let mut r = Renderer::new(FigureSpec {
-            width: 320,
-            height: 200,
-            format: Format::Png,
-        });
-        let a = r.render(&pts).unwrap().to_vec();
-        let b = r.render(&pts).unwrap().to_vec();
-        assert_eq!(a, b, "a reused renderer must give the same bytes");
-        let decoder = png::Decoder::new(std::io::Cursor::new(&a));
-        let reader = decoder.read_info().unwrap();
-        assert_eq!((reader.info().width, reader.info().height), (320, 200));
+    fn a_reused_renderer_gives_the_bytes_of_a_fresh_one_in_every_format() {
+        for format in Format::ALL {
+            let spec = FigureSpec {
+                width: 320,
+                height: 200,
+                format,
+            };
+            let mut reused = Renderer::new(spec, false);
+            reused.render(&random(1, 500)).unwrap();
+            let second = reused.render(&random(2, 500)).unwrap().to_vec();
+            let fresh = Renderer::new(spec, false)
+                .render(&random(2, 500))
+                .unwrap()
+                .to_vec();
+            assert!(
+                second == fresh,
+                "{format:?}: output depends on what was drawn before"
+            );
+        }
+    }
+
+    fn decode(png_bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes))
+            .read_info()
+            .unwrap();
+        let mut rgb = vec![0; reader.output_buffer_size().unwrap()];
+        reader.next_frame(&mut rgb).unwrap();
+        (reader.info().width, reader.info().height, rgb)
+    }
+
+    #[test]
+    fn the_default_png_has_matplotlibs_frame_and_clips_markers() {
+        let bytes = Renderer::new(spec(Format::Png), false)
+            .render(&random(7, 500))
+            .unwrap()
+            .to_vec();
+        let (w, h, rgb) = decode(&bytes);
+        assert_eq!((w, h), (640, 480));
+        let px = |x: usize, y: usize| &rgb[(y * 640 + x) * 3..(y * 640 + x) * 3 + 3];
+        let dark = |p: &[u8]| p.iter().all(|&c| c < 60);
+        let white = |p: &[u8]| p.iter().all(|&c| c == 255);
+        for x in (90..570).step_by(10) {
+            assert!(
+                dark(px(x, 58)) && dark(px(x, 427)),
+                "frame top/bottom at x={x}"
+            );
+            assert!(
+                white(px(x, 57)) && white(px(x, 20)),
+                "nothing above the axes at x={x}"
+            );
+        }
+        for y in (70..420).step_by(10) {
+            assert!(
+                dark(px(80, y)) && dark(px(576, y)),
+                "frame left/right at y={y}"
+            );
+            assert!(
+                white(px(577, y)) && white(px(620, y)),
+                "nothing right of the axes at y={y}"
+            );
+        }
+        let blue = rgb
+            .chunks(3)
+            .filter(|p| u16::from(p[2]) > u16::from(p[0]) + 40)
+            .count();
+        assert!(
+            blue > 50_000,
+            "500 markers cover much of the axes: {blue} blue pixels"
+        );
+    }
+
+    #[test]
+    fn pdf_bytes_do_not_depend_on_hash_order() {
+        // svg2pdf keeps resources in HashMaps whose order changes with every map.
+        let data = random(4, 100);
+        let first = Renderer::new(spec(Format::Pdf), false)
+            .render(&data)
+            .unwrap()
+            .to_vec();
+        for _ in 0..3 {
+            assert!(
+                first
+                    == Renderer::new(spec(Format::Pdf), false)
+                        .render(&data)
+                        .unwrap()
+            );
+        }
     }
 
     #[test]
     fn svg_clips_markers_and_draws_labels() {
-        let mut pts = random::points(1, 2, 10);
-        pts.x.extend([0.0, 1.0]);
-        pts.y.extend([0.0, 1.0]);
-        pts.area.extend([1.0, 1.0]);
+        let mut pts = random(2, 10);
+        pts.points.x.extend([0.0, 1.0]);
+        pts.points.y.extend([0.0, 1.0]);
+        pts.points.area.extend([1.0, 1.0]);
         let svg = String::from_utf8(
-            Renderer::new(spec(Format::Svg))
+            Renderer::new(spec(Format::Svg), false)
                 .render(&pts)
                 .unwrap()
                 .to_vec(),
@@ -203,8 +305,8 @@ mod tests {
 
     #[test]
     fn pdf_is_a_pdf_page_of_figure_size() {
-        let pts = random::points(1, 3, 50);
-        let pdf = Renderer::new(spec(Format::Pdf))
+        let pts = random(3, 50);
+        let pdf = Renderer::new(spec(Format::Pdf), false)
             .render(&pts)
             .unwrap()
             .to_vec();
@@ -232,7 +334,7 @@ mod tests {
     #[test]
     fn atomic_write_leaves_only_the_final_file() {
         let dir = tempfile::tempdir().unwrap();
-        write_atomically(dir.path(), "plot_1.png", b"abc").unwrap();
+        write_atomically(dir.path(), "plot_1.png", b"abc", true).unwrap();
         let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -248,7 +350,7 @@ mod tests {
     fn atomic_write_onto_a_directory_fails_and_cleans_up() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("plot_3.png")).unwrap();
-        assert!(write_atomically(dir.path(), "plot_3.png", b"abc").is_err());
+        assert!(write_atomically(dir.path(), "plot_3.png", b"abc", false).is_err());
         assert_eq!(
             std::fs::read_dir(dir.path()).unwrap().count(),
             1,

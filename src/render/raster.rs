@@ -60,11 +60,19 @@ impl Frame {
     }
 }
 
-/// Pixel indices within `reach` of `centre` that also lie in [lo, hi) and on the frame.
+/// Pixel indices within `reach` of `centre` whose centres lie in [lo, hi), on the frame.
 fn span(centre: f64, reach: f64, lo: f64, hi: f64, limit: usize) -> std::ops::Range<usize> {
-    let start = (centre - reach - 1.0).max(lo).max(0.0).floor() as usize;
-    let end = (centre + reach + 1.0).min(hi).min(limit as f64).ceil() as usize;
-    start..end.max(start)
+    // Pixel i covers [i, i+1): its centre i+0.5 is in [lo, hi) iff ceil(lo-0.5) <= i < ceil(hi-0.5).
+    let first = (lo - 0.5)
+        .ceil()
+        .max((centre - reach - 1.0).floor())
+        .max(0.0);
+    let end = (hi - 0.5)
+        .ceil()
+        .min((centre + reach + 1.0).ceil())
+        .min(limit as f64);
+    let (first, end) = (first as usize, end.max(0.0) as usize);
+    first..end.max(first)
 }
 
 /// Draws one figure into `frame` and appends its PNG encoding to `out`.

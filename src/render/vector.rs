@@ -89,6 +89,51 @@ pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, RenderError> {
     let page = svg2pdf::PageOptions {
         dpi: layout::DPI as f32,
     };
-    svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), page)
-        .map_err(|e| RenderError::Encode(format!("SVG to PDF: {e}")))
+    let mut pdf = svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), page)
+        .map_err(|e| RenderError::Encode(format!("SVG to PDF: {e}")))?;
+    sort_resource_entries(&mut pdf);
+    Ok(pdf)
+}
+
+/// svg2pdf lists a page's resources (one graphics state per translucent circle) in
+/// `HashMap` order, which differs from process to process, so the same figure would give
+/// different bytes on different ranks. Sorting each resource dictionary's lines in place
+/// makes the PDF a function of the figure alone; the bytes are only permuted within the
+/// dictionary, so every object offset in the xref table stays valid.
+fn sort_resource_entries(pdf: &mut [u8]) {
+    const KINDS: [&[u8]; 6] = [
+        b"/ExtGState <<\n",
+        b"/Font <<\n",
+        b"/XObject <<\n",
+        b"/Pattern <<\n",
+        b"/Shading <<\n",
+        b"/ColorSpace <<\n",
+    ];
+    for kind in KINDS {
+        let mut from = 0;
+        while let Some(at) = find(&pdf[from..], kind) {
+            let start = from + at + kind.len();
+            let Some(len) = find(&pdf[start..], b">>") else {
+                break;
+            };
+            // Back up to the start of the line holding the closing `>>`.
+            let body_end = pdf[..start + len]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(start, |i| i + 1)
+                .max(start);
+            let body = &pdf[start..body_end];
+            let mut lines: Vec<&[u8]> = body.split_inclusive(|&b| b == b'\n').collect();
+            if lines.iter().all(|l| l.trim_ascii_start().starts_with(b"/")) {
+                lines.sort();
+                let sorted = lines.concat();
+                pdf[start..body_end].copy_from_slice(&sorted);
+            }
+            from = body_end;
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
