@@ -89,6 +89,7 @@ pub fn run(comm: &Comm, run: &Run) -> std::io::Result<Outcome> {
     } else {
         Outcome::SomeFailed
     };
+    let mut printed = printed;
     if let Some(path) = &run.config.record {
         let facts = RunFacts {
             start_time,
@@ -99,7 +100,10 @@ pub fn run(comm: &Comm, run: &Run) -> std::io::Result<Outcome> {
             reasons: &reasons,
         };
         match write_record(run, path, &facts, comm.size()) {
-            Ok(()) => println!("Run record: {}", path.display()),
+            Ok(()) => {
+                let line = format!("Run record: {}", path.display());
+                printed = printed.and_then(|()| writeln!(std::io::stdout(), "{line}"));
+            }
             Err(e) => {
                 eprintln!("plotrand-mpi: {e}");
                 outcome = Outcome::SomeFailed;

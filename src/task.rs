@@ -64,7 +64,8 @@ const MAX_STEM: usize = 120;
 
 /// A file stem from an HDF5 object path that cannot leave the output directory: `/` becomes
 /// `_`, anything but ASCII letters, digits, `-` and `.` becomes `_`, runs of `_` shrink to
-/// one, and leading dots go (no hidden files, no `..`).
+/// one, and leading dots and dashes go (no hidden files, no `..`, nothing a shell command
+/// would take for an option).
 pub fn sanitize(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for c in path.chars() {
@@ -75,7 +76,7 @@ pub fn sanitize(path: &str) -> String {
         }
     }
     let trimmed = out
-        .trim_start_matches(['_', '.'])
+        .trim_start_matches(['_', '.', '-'])
         .trim_end_matches(['_', '.']);
     let mut stem = if trimmed.is_empty() {
         "dataset".to_string()

@@ -29,17 +29,76 @@ fn a_plot_that_cannot_be_written_fails_alone() {
     let rows = table_rows(&run.stdout);
     assert_eq!(rows, [(0, 3, 1), (1, 3, 0)]);
     assert!(
-        run.stdout.trim_end().ends_with("1 FAILED"),
+        summary_line(&run.stdout).ends_with("1 FAILED"),
         "{}",
         run.context()
     );
-    let names: Vec<String> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
+    let names = file_names(tmp.path());
     assert!(
         names.iter().all(|n| !n.starts_with('.')),
         "temporary files left: {names:?}"
+    );
+}
+
+#[test]
+fn failures_on_other_ranks_travel_back_with_their_reasons() {
+    let tmp = tempfile::tempdir().unwrap();
+    // 6 plots on 3 ranks: plots 5 and 6 belong to rank 2.
+    for k in [5, 6] {
+        std::fs::create_dir(plot_path(tmp.path(), k, "png")).unwrap();
+    }
+    let run = mpi(
+        3,
+        &["-o", path_arg(tmp.path()), "-n", "6", "--seed", "2", "-q"],
+    );
+    assert_eq!(run.code, 1, "{}", run.context());
+    let failed = run.lines_starting("Failed:");
+    assert_eq!(failed.len(), 2, "{}", run.context());
+    for (line, k) in failed.iter().zip([5, 6]) {
+        assert!(
+            line.starts_with(&format!("Failed: plot {k} on rank 2: could not write '")),
+            "{line}"
+        );
+        assert!(line.contains("move it away"), "says what to do: {line}");
+    }
+}
+
+/// Rank 0 cannot print (its stdout is a full device): the others must not be left waiting
+/// in a collective, and the plots must still be made.
+#[test]
+fn rank_zero_unable_to_print_hangs_nobody() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = path_arg(tmp.path());
+    let rank0 = format!("exec '{BIN}' -o '{dir}' -n 4 --seed 1 >/dev/full");
+    let mut cmd = assert_cmd::Command::new(mpirun());
+    cmd.args([
+        "--allow-run-as-root",
+        "--oversubscribe",
+        "-n",
+        "1",
+        "sh",
+        "-c",
+        &rank0,
+        ":",
+        "-n",
+        "1",
+        BIN,
+    ])
+    .args(["-o", dir, "-n", "4", "--seed", "1"]);
+    let out = cmd.timeout(TIME_LIMIT).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.code().is_some(),
+        "killed after {TIME_LIMIT:?}: a hang\n{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("could not print the report"), "{stderr}");
+    for k in 1..=4 {
+        assert_eq!(png_size(&plot_path(tmp.path(), k, "png")), (640, 480));
+    }
+    assert!(
+        tmp.path().join("plotrand.h5").exists(),
+        "the record is written even so"
     );
 }
 

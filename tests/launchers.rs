@@ -70,7 +70,12 @@ fn the_batch_script_runs_the_program_with_mpirun_and_passes_its_status_on() {
         stdout.contains("Making 3 plots of random data on 2 ranks"),
         "{stdout}"
     );
-    assert_eq!(std::fs::read_dir(&outdir).unwrap().count(), 3);
+    let names = file_names(&outdir);
+    assert_eq!(
+        names,
+        ["plot_1.png", "plot_2.png", "plot_3.png", "plotrand.h5"],
+        "plots and their run record"
+    );
 
     let bad = run("0");
     assert_eq!(

@@ -53,14 +53,13 @@ fn check_complete_run(ranks: usize, n: u64, dir: &Path) -> Run {
         counts.last().unwrap() - counts.first().unwrap() <= 1,
         "{counts:?}"
     );
-    let summary = run.stdout.lines().last().unwrap();
+    let summary = summary_line(&run.stdout);
     assert!(
         summary.starts_with(&format!("{n} plots in ")) && summary.contains("load imbalance"),
         "{summary}"
     );
-    let leftovers: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
+    let leftovers: Vec<_> = file_names(dir)
+        .into_iter()
         .filter(|name| name.starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
@@ -85,6 +84,39 @@ fn one_two_and_four_ranks_give_byte_identical_plots() {
                 "plot {k} differs in {}",
                 dir.display()
             );
+        }
+    }
+}
+
+#[test]
+fn svg_and_pdf_are_byte_identical_across_rank_counts_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    for format in ["svg", "pdf"] {
+        let dirs: Vec<_> = [1, 3]
+            .iter()
+            .map(|p| tmp.path().join(format!("{format}{p}")))
+            .collect();
+        for (ranks, dir) in [1, 3].into_iter().zip(&dirs) {
+            let args = [
+                "-o",
+                path_arg(dir),
+                "-n",
+                "4",
+                "--seed",
+                "77",
+                "--format",
+                format,
+                "--points",
+                "60",
+                "-q",
+            ];
+            let run = mpi(ranks, &args);
+            assert_eq!(run.code, 0, "{}", run.context());
+        }
+        for k in 1..=4 {
+            let a = std::fs::read(plot_path(&dirs[0], k, format)).unwrap();
+            let b = std::fs::read(plot_path(&dirs[1], k, format)).unwrap();
+            assert!(a == b, "{format} plot {k} differs between 1 and 3 ranks");
         }
     }
 }
@@ -149,7 +181,11 @@ fn quiet_prints_only_header_table_and_summary() {
         run.context()
     );
     assert_eq!(table_rows(&run.stdout).len(), 2);
-    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 5);
+    assert_eq!(
+        file_names(tmp.path()).len(),
+        6,
+        "5 plots and the run record"
+    );
 }
 
 #[test]

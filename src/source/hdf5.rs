@@ -6,12 +6,14 @@
 
 use super::{PlotData, Points};
 use hdf5::types::TypeDescriptor;
+use std::collections::HashSet;
 use std::path::Path;
 
 /// matplotlib's default marker area (`lines.markersize`² = 6²) for data without sizes.
 pub const DEFAULT_AREA_PT2: f64 = 36.0;
-/// Links deeper than this are not followed: soft and external links can form cycles.
-const MAX_DEPTH: usize = 32;
+/// Groups nested deeper than this are not walked (a guard for pathological files; cycles
+/// through soft and external links are caught by remembering visited groups).
+const MAX_DEPTH: usize = 64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
@@ -90,7 +92,8 @@ pub fn open(path: &Path) -> Result<hdf5::File, InputError> {
 pub fn list(path: &Path, selection: &Selection) -> Result<Vec<String>, InputError> {
     let file = open(path)?;
     let mut found = Vec::new();
-    walk(&file, "", selection, 0, &mut found).map_err(|source| InputError::List {
+    let mut visited = HashSet::new();
+    walk(&file, "", selection, 0, &mut visited, &mut found).map_err(|source| InputError::List {
         path: path.to_path_buf(),
         source,
     })?;
@@ -110,9 +113,13 @@ fn walk(
     prefix: &str,
     sel: &Selection,
     depth: usize,
+    visited: &mut HashSet<String>,
     found: &mut Vec<String>,
 ) -> hdf5::Result<()> {
-    if depth > MAX_DEPTH {
+    // A group reached again (a soft link to an ancestor, a link back from another file)
+    // would be walked forever; one visit per group and file.
+    let identity = format!("{}\0{:?}", group.filename(), group.loc_info()?.token);
+    if depth > MAX_DEPTH || !visited.insert(identity) {
         return Ok(());
     }
     for name in group.member_names()? {
@@ -125,7 +132,7 @@ fn walk(
                 }
                 continue;
             }
-            walk(&g, &path, sel, depth + 1, found)?;
+            walk(&g, &path, sel, depth + 1, visited, found)?;
         } else if let Ok(ds) = group.dataset(&name) {
             let shape = ds.shape();
             let plottable = shape.len() == 2 && (shape[1] == 2 || shape[1] == 3);

@@ -125,3 +125,21 @@ pub fn table_rows(stdout: &str) -> Vec<(usize, usize, usize)> {
         })
         .collect()
 }
+
+/// The summary line ("N plots in T s on P ranks: …").
+pub fn summary_line(stdout: &str) -> &str {
+    stdout
+        .lines()
+        .find(|l| l.contains("load imbalance"))
+        .unwrap_or_else(|| panic!("no summary line in:\n{stdout}"))
+}
+
+/// Names of the files directly in `dir`, sorted.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}

@@ -1,0 +1,672 @@
+//! HDF5 for real: the run record (read back through the crate and with h5dump), the data
+//! kept by --save-data behind external links, and plots of data read with --input.
+
+mod common;
+use common::*;
+use hdf5::types::VarLenUnicode;
+use hdf5::H5Type;
+use plotrand_mpi::record::{RankRecord, ResultRow, Status};
+use std::path::Path;
+use std::process::Command;
+
+/// h5dump from Debian's hdf5-tools; the tests fail, never skip, without it.
+fn h5dump(args: &[&str], cwd: &Path) -> String {
+    let out = Command::new("h5dump")
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("h5dump could not run ({e}): install it with `sudo apt-get install hdf5-tools`")
+        });
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "h5dump {args:?} failed:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+fn text_attr(loc: &hdf5::Location, name: &str) -> String {
+    loc.attr(name)
+        .unwrap()
+        .read_scalar::<VarLenUnicode>()
+        .unwrap()
+        .to_string()
+}
+
+fn u64_attr(loc: &hdf5::Location, name: &str) -> u64 {
+    loc.attr(name).unwrap().read_scalar::<u64>().unwrap()
+}
+
+#[test]
+fn the_run_record_holds_the_run_field_by_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = mpi(3, &["-o", path_arg(&out), "-n", "7", "--seed", "99", "-q"]);
+    assert_eq!(run.code, 0, "{}", run.context());
+    let path = out.join("plotrand.h5");
+    assert!(
+        run.stdout
+            .contains(&format!("Run record: {}", path.display())),
+        "{}",
+        run.context()
+    );
+
+    let f = hdf5::File::open(&path).unwrap();
+    assert_eq!(text_attr(&f, "program_version"), env!("CARGO_PKG_VERSION"));
+    assert!(text_attr(&f, "build").contains("commit: "));
+    assert!(
+        text_attr(&f, "mpi_library").contains("Open MPI"),
+        "{}",
+        text_attr(&f, "mpi_library")
+    );
+    let cmd = text_attr(&f, "command_line");
+    assert!(
+        cmd.contains("plotrand-mpi") && cmd.contains("-n 7") && cmd.contains("--seed 99"),
+        "{cmd}"
+    );
+    let start = text_attr(&f, "start_time");
+    let started = humantime::parse_rfc3339(&start).unwrap_or_else(|e| panic!("{start}: {e}"));
+    assert!(
+        started.elapsed().unwrap().as_secs() < 600,
+        "start time is now-ish: {start}"
+    );
+    assert_eq!(text_attr(&f, "format"), "png");
+    assert_eq!(text_attr(&f, "input"), "");
+    for (name, value) in [
+        ("seed", 99),
+        ("ranks", 3),
+        ("plots_done", 7),
+        ("plots_failed", 0),
+        ("plots_skipped", 0),
+        ("points", 500),
+        ("width", 640),
+        ("height", 480),
+    ] {
+        assert_eq!(u64_attr(&f, name), value, "attribute {name}");
+    }
+    assert!(
+        f.attr("wall_seconds")
+            .unwrap()
+            .read_scalar::<f64>()
+            .unwrap()
+            > 0.0
+    );
+    let hosts = f
+        .attr("hosts")
+        .unwrap()
+        .read_raw::<VarLenUnicode>()
+        .unwrap();
+    assert_eq!(hosts.len(), 1, "one machine");
+
+    let results = f
+        .dataset("results")
+        .unwrap()
+        .read_raw::<ResultRow>()
+        .unwrap();
+    assert_eq!(
+        results.iter().map(|r| r.plot).collect::<Vec<_>>(),
+        (1..=7).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        results.iter().map(|r| r.rank).collect::<Vec<_>>(),
+        [0, 0, 0, 1, 1, 2, 2]
+    );
+    for r in &results {
+        assert_eq!(r.status, Status::Ok);
+        assert_eq!(r.file.as_str(), format!("plot_{}.png", r.plot));
+        assert_eq!(
+            r.bytes,
+            std::fs::metadata(out.join(r.file.as_str())).unwrap().len()
+        );
+        assert!(r.elapsed > 0.0 && r.host == 0 && r.reason.as_str().is_empty());
+    }
+    let ranks = f
+        .dataset("ranks")
+        .unwrap()
+        .read_raw::<RankRecord>()
+        .unwrap();
+    assert_eq!(
+        ranks.iter().map(|r| (r.rank, r.plots)).collect::<Vec<_>>(),
+        [(0, 3), (1, 2), (2, 2)]
+    );
+    assert!(ranks
+        .iter()
+        .all(|r| r.busy > 0.0 && r.max > 0.0 && r.mean > 0.0));
+
+    // Standard tools read it too.
+    let attrs = h5dump(&["-A", path_arg(&path)], tmp.path());
+    assert!(
+        attrs.contains("ATTRIBUTE \"seed\"") && attrs.contains("(0): 99"),
+        "{attrs}"
+    );
+    let table = h5dump(&["-d", "/results", path_arg(&path)], tmp.path());
+    assert!(
+        table.contains("\"plot_7.png\"") && table.contains("H5T_ENUM"),
+        "{table}"
+    );
+}
+
+#[test]
+fn the_record_can_go_elsewhere_or_nowhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let elsewhere = tmp.path().join("records/run 1.h5");
+    std::fs::create_dir(tmp.path().join("records")).unwrap();
+    let run = mpi(
+        2,
+        &[
+            "-o",
+            path_arg(&a),
+            "-n",
+            "2",
+            "--record",
+            path_arg(&elsewhere),
+            "-q",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert!(elsewhere.is_file() && !a.join("plotrand.h5").exists());
+    let run = mpi(2, &["-o", path_arg(&b), "-n", "2", "--no-record", "-q"]);
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert_eq!(file_names(&b), ["plot_1.png", "plot_2.png"]);
+    assert!(!run.stdout.contains("Run record"));
+    let missing = tmp.path().join("nowhere/r.h5");
+    let run = mpi(
+        2,
+        &[
+            "-o",
+            path_arg(&b),
+            "-n",
+            "2",
+            "--record",
+            path_arg(&missing),
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.context());
+    assert_eq!(
+        run.stderr
+            .lines()
+            .filter(|l| l.starts_with("error: --record"))
+            .count(),
+        1,
+        "{}",
+        run.context()
+    );
+}
+
+#[test]
+fn saved_data_is_linked_from_the_record_and_replots() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = mpi(
+        3,
+        &[
+            "-o",
+            path_arg(&out),
+            "-n",
+            "5",
+            "--seed",
+            "5",
+            "--save-data",
+            "-q",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert_eq!(
+        file_names(&out.join("data")),
+        ["rank_0000.h5", "rank_0001.h5", "rank_0002.h5"]
+    );
+
+    let record = out.join("plotrand.h5");
+    let f = hdf5::File::open(&record).unwrap();
+    for k in 1..=5u64 {
+        let g = f.group(&format!("data/plot_{k}")).unwrap();
+        let expected = plotrand_mpi::source::random::points(5, k, 500);
+        assert_eq!(
+            g.dataset("x").unwrap().read_raw::<f64>().unwrap(),
+            expected.x,
+            "plot {k} x"
+        );
+        assert_eq!(
+            g.dataset("y").unwrap().read_raw::<f64>().unwrap(),
+            expected.y,
+            "plot {k} y"
+        );
+        assert_eq!(
+            g.dataset("size").unwrap().read_raw::<f64>().unwrap(),
+            expected.area,
+            "plot {k} size"
+        );
+        assert_eq!(g.attr("plot").unwrap().read_scalar::<u64>().unwrap(), k);
+    }
+    drop(f);
+    // Links are relative to the record: h5dump resolves them from any working directory,
+    // and the whole output directory can move.
+    let moved = tmp.path().join("moved");
+    std::fs::rename(&out, &moved).unwrap();
+    let dump = h5dump(
+        &[
+            "-d",
+            "/data/plot_4/size",
+            path_arg(&moved.join("plotrand.h5")),
+        ],
+        Path::new("/"),
+    );
+    assert!(dump.contains("( 500 )"), "{dump}");
+    let links = Command::new("h5ls")
+        .args(["-r", path_arg(&moved.join("plotrand.h5"))])
+        .output()
+        .unwrap();
+    let links = String::from_utf8_lossy(&links.stdout);
+    assert!(
+        links.contains("External Link {data/rank_0001.h5//plot_3}"),
+        "{links}"
+    );
+
+    // The record is a valid input: one plot per linked group.
+    let replot = tmp.path().join("replot");
+    let run = mpi(
+        2,
+        &[
+            "--input",
+            path_arg(&moved.join("plotrand.h5")),
+            "-o",
+            path_arg(&replot),
+            "--no-record",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.context());
+    let expected: Vec<String> = (1..=5).map(|k| format!("data_plot_{k}.png")).collect();
+    assert_eq!(file_names(&replot), expected);
+    for name in expected {
+        assert_eq!(png_size(&replot.join(name)), (640, 480));
+    }
+}
+
+fn write_2d<T: H5Type>(g: &hdf5::Group, name: &str, columns: usize, flat: &[T]) {
+    g.new_dataset::<T>()
+        .shape((flat.len() / columns, columns))
+        .create(name)
+        .unwrap()
+        .write_raw(flat)
+        .unwrap();
+}
+
+fn write_1d<T: H5Type>(g: &hdf5::Group, name: &str, values: &[T]) {
+    g.new_dataset_builder()
+        .with_data(values)
+        .create(name)
+        .unwrap();
+}
+
+fn text(loc: &hdf5::Location, name: &str, value: &str) {
+    let v: VarLenUnicode = value.parse().unwrap();
+    loc.new_attr::<VarLenUnicode>()
+        .create(name)
+        .unwrap()
+        .write_scalar(&v)
+        .unwrap();
+}
+
+/// Every layout and numeric type, nested, with non-plottable objects beside them.
+fn layouts_file(path: &Path) {
+    let f = hdf5::File::create(path).unwrap();
+    let deep = f.create_group("a/b/c").unwrap();
+    write_2d(&deep, "xy", 2, &[0.0f64, 1.0, 1.0, 0.5, 2.0, 3.0]);
+    let a = f.group("a").unwrap();
+    write_2d(&a, "xyz", 3, &[1i32, 2, 30, 3, -4, 60, 5, 6, 90]);
+    write_2d(&f, "u16", 2, &[1u16, 2, 3, 4]);
+    write_2d(&f, "f32", 3, &[0.5f32, 0.25, 10.0, 1.5, 0.75, 20.0]);
+    let g = f.create_group("g").unwrap();
+    write_1d(&g, "x", &[1u8, 2, 3]);
+    write_1d(&g, "y", &[-5i64, 0, 5]);
+    write_1d(&g, "size", &[10.0f32, 20.0, 30.0]);
+    text(&g, "x_label", "time (s)");
+    text(&g, "y_label", "height (m)");
+    let h = f.create_group("h").unwrap();
+    write_1d(&h, "x", &[0.1f64, 0.2]);
+    write_1d(&h, "y", &[0.3f64, 0.4]);
+    // Not plottable, so not listed by default.
+    write_1d(&f, "one_d", &[1.0f64, 2.0]);
+    write_2d(&f, "four_columns", 4, &[1.0f64, 2.0, 3.0, 4.0]);
+    // A soft link back to the root must not make the walk loop.
+    f.link_soft("/", "loop").unwrap();
+}
+
+#[test]
+fn every_layout_and_type_becomes_one_plot_in_path_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("layouts.h5");
+    layouts_file(&input);
+    let out = tmp.path().join("out");
+    let run = mpi(2, &["--input", path_arg(&input), "-o", path_arg(&out)]);
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert!(
+        run.stdout.starts_with(&format!(
+            "Making 6 plots of HDF5 data from {} on 2 ranks",
+            input.display()
+        )),
+        "{}",
+        run.context()
+    );
+    let stems = ["a_b_c_xy", "a_xyz", "f32", "g", "h", "u16"];
+    let lines = run.lines_starting("Result:");
+    assert_eq!(lines.len(), 6, "{}", run.context());
+    for (k, (line, stem)) in lines.iter().zip(stems).enumerate() {
+        assert!(
+            line.starts_with(&format!(
+                "Result: plot {} written to {}/{stem}.png",
+                k + 1,
+                out.display()
+            )),
+            "{line}"
+        );
+        assert_eq!(png_size(&out.join(format!("{stem}.png"))), (640, 480));
+    }
+    let f = hdf5::File::open(out.join("plotrand.h5")).unwrap();
+    assert_eq!(text_attr(&f, "input"), input.display().to_string());
+
+    let only_a = tmp.path().join("only_a");
+    let run = mpi(
+        2,
+        &[
+            "--input",
+            path_arg(&input),
+            "-o",
+            path_arg(&only_a),
+            "--datasets",
+            "/a/**",
+            "-q",
+            "--no-record",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert_eq!(file_names(&only_a), ["a_b_c_xy.png", "a_xyz.png"]);
+    let one_level = tmp.path().join("one_level");
+    let run = mpi(
+        1,
+        &[
+            "--input",
+            path_arg(&input),
+            "-o",
+            path_arg(&one_level),
+            "--datasets",
+            "a/*",
+            "-q",
+            "--no-record",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert_eq!(
+        file_names(&one_level),
+        ["a_xyz.png"],
+        "'*' stays within one group"
+    );
+}
+
+#[test]
+fn bad_data_fails_its_own_plot_with_the_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("bad.h5");
+    {
+        let f = hdf5::File::create(&input).unwrap();
+        let bad = f.create_group("bad").unwrap();
+        write_1d(&bad, "a_one_d", &[1.0f64, 2.0, 3.0]);
+        bad.new_dataset::<f64>()
+            .shape((2, 2, 2))
+            .create("b_three_d")
+            .unwrap();
+        let strings: Vec<VarLenUnicode> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        write_2d(&bad, "c_strings", 2, &strings);
+        #[derive(H5Type, Clone, Copy)]
+        #[repr(C)]
+        struct Pair {
+            a: f64,
+            b: f64,
+        }
+        write_2d(
+            &bad,
+            "d_compound",
+            2,
+            &[Pair { a: 1.0, b: 2.0 }, Pair { a: 3.0, b: 4.0 }],
+        );
+        write_2d::<f64>(&bad, "e_zero_rows", 2, &[]);
+        write_2d(&bad, "f_all_nan", 2, &[f64::NAN, 1.0, 2.0, f64::INFINITY]);
+        write_2d(
+            &bad,
+            "g_some_nan",
+            3,
+            &[
+                f64::NAN,
+                1.0,
+                1.0,
+                2.0,
+                3.0,
+                4.0,
+                5.0,
+                6.0,
+                f64::NEG_INFINITY,
+                7.0,
+                8.0,
+                9.0,
+            ],
+        );
+        let g = bad.create_group("h_mismatch").unwrap();
+        write_1d(&g, "x", &[1.0f64, 2.0, 3.0]);
+        write_1d(&g, "y", &[1.0f64, 2.0]);
+    }
+    let out = tmp.path().join("out");
+    let run = mpi(
+        3,
+        &[
+            "--input",
+            path_arg(&input),
+            "-o",
+            path_arg(&out),
+            "--datasets",
+            "/bad/*",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.context());
+    let expected = [
+        (1, "/bad/a_one_d has shape (3), not 2-D (n, 2) or (n, 3)"),
+        (
+            2,
+            "/bad/b_three_d has shape (2, 2, 2), not 2-D (n, 2) or (n, 3)",
+        ),
+        (3, "/bad/c_strings holds strings, not numbers"),
+        (4, "/bad/d_compound holds compound records, not numbers"),
+        (5, "/bad/e_zero_rows has zero rows"),
+        (
+            6,
+            "/bad/f_all_nan has no finite points (all 2 rows hold NaN or infinity)",
+        ),
+        (
+            8,
+            "/bad/h_mismatch/y has 2 values but /bad/h_mismatch/x has 3",
+        ),
+    ];
+    let failed = run.lines_starting("Failed:");
+    assert_eq!(failed.len(), expected.len(), "{}", run.context());
+    for (line, (k, reason)) in failed.iter().zip(expected) {
+        assert!(
+            line.starts_with(&format!("Failed: plot {k} on rank ")) && line.ends_with(reason),
+            "{line}\nwanted {reason}"
+        );
+    }
+    let ok = run.lines_starting("Result:");
+    assert_eq!(ok.len(), 1);
+    assert!(
+        ok[0].contains("g_some_nan.png")
+            && ok[0].ends_with(", 2 rows with NaN or infinity left out)"),
+        "{}",
+        ok[0]
+    );
+    let results = hdf5::File::open(out.join("plotrand.h5"))
+        .unwrap()
+        .dataset("results")
+        .unwrap()
+        .read_raw::<ResultRow>()
+        .unwrap();
+    assert_eq!(results[6].dropped, 2);
+    assert_eq!(results[2].status, Status::Failed);
+    assert_eq!(
+        results[2].reason.as_str(),
+        "/bad/c_strings holds strings, not numbers"
+    );
+}
+
+#[test]
+fn object_names_cannot_escape_or_collide() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("names.h5");
+    let names = [
+        "..",
+        "...",
+        "a b",
+        "a_b",
+        "A_B",
+        "tab\there",
+        "ünï",
+        "-rf",
+        &"long".repeat(80),
+    ];
+    {
+        let f = hdf5::File::create(&input).unwrap();
+        let g = f.create_group("..x").unwrap();
+        for name in names {
+            write_2d(&g, name, 2, &[0.0f64, 1.0, 1.0, 2.0]);
+        }
+    }
+    let box_dir = tmp.path().join("box");
+    std::fs::create_dir(&box_dir).unwrap();
+    let out = box_dir.join("out");
+    let run = mpi(
+        2,
+        &["--input", path_arg(&input), "-o", path_arg(&out), "-q"],
+    );
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert_eq!(
+        file_names(&box_dir),
+        ["out"],
+        "nothing written beside the output directory"
+    );
+    let made = file_names(&out);
+    assert_eq!(
+        made.len(),
+        names.len() + 1,
+        "one file per object plus the record: {made:?}"
+    );
+    let folded: std::collections::HashSet<String> = made.iter().map(|n| n.to_lowercase()).collect();
+    assert_eq!(
+        folded.len(),
+        made.len(),
+        "no two names differ only in case: {made:?}"
+    );
+    for name in &made {
+        assert!(
+            !name.starts_with('.') && !name.starts_with('-'),
+            "no hidden or option-like names: {name}"
+        );
+        assert!(
+            name.len() <= 140 && name.is_ascii() && !name.contains(char::is_whitespace),
+            "{name}"
+        );
+        assert!(out.join(name).is_file());
+    }
+}
+
+#[test]
+fn unusable_input_files_are_rejected_once_with_status_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let random_bytes = tmp.path().join("noise.h5");
+    std::fs::write(
+        &random_bytes,
+        (0..4096u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    let empty = tmp.path().join("empty.h5");
+    write_1d(&hdf5::File::create(&empty).unwrap(), "only_1d", &[1.0f64]);
+    let good = tmp.path().join("good.h5");
+    write_2d(&hdf5::File::create(&good).unwrap(), "xy", 2, &[0.0f64, 1.0]);
+    let missing = tmp.path().join("missing.h5");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--input", path_arg(&missing)], "does not exist"),
+        (
+            vec!["--input", path_arg(&random_bytes)],
+            "could not be opened as HDF5",
+        ),
+        (
+            vec!["--input", path_arg(&empty)],
+            "holds no plottable object",
+        ),
+        (
+            vec!["--input", path_arg(&good), "--datasets", "/nothing*"],
+            "matching --datasets '/nothing*'",
+        ),
+        (
+            vec!["--input", path_arg(&good), "--datasets", "[oops"],
+            "not a valid glob",
+        ),
+    ];
+    let out = tmp.path().join("out");
+    for (args, reason) in cases {
+        let mut all = args.clone();
+        all.extend(["-o", path_arg(&out)]);
+        let run = mpi(2, &all);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.context());
+        let errors: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .collect();
+        assert_eq!(errors.len(), 1, "{args:?}: {}", run.context());
+        assert!(errors[0].contains(reason), "{args:?}: {}", errors[0]);
+        assert!(run.stdout.is_empty());
+    }
+}
+
+#[test]
+fn file_locking_can_be_turned_off() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in.h5");
+    write_2d(
+        &hdf5::File::create(&input).unwrap(),
+        "xy",
+        2,
+        &[0.0f64, 1.0, 2.0, 3.0],
+    );
+    // A writer holds the file open; with locking on, HDF5 refuses a second open.
+    let _writer = hdf5::File::append(&input).unwrap();
+    let out = tmp.path().join("out");
+    let locked = mpi(
+        2,
+        &["--input", path_arg(&input), "-o", path_arg(&out), "-q"],
+    );
+    assert_eq!(locked.code, 2, "{}", locked.context());
+    assert!(
+        locked.stderr.contains("--no-file-locking"),
+        "the error says what to do:\n{}",
+        locked.stderr
+    );
+    let unlocked = mpi(
+        2,
+        &[
+            "--input",
+            path_arg(&input),
+            "-o",
+            path_arg(&out),
+            "-q",
+            "--no-file-locking",
+        ],
+    );
+    assert_eq!(unlocked.code, 0, "{}", unlocked.context());
+    assert_eq!(png_size(&out.join("xy.png")), (640, 480));
+}
