@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs (as root, with apt) or names (otherwise) what building and testing plotrand-mpi
-# needs: a Rust toolchain, a C toolchain, Open MPI, HDF5 (library and h5dump) and libclang (rsmpi generates its MPI
-# bindings with bindgen at build time). Sourced by demo.sh and test.sh; safe to run again.
+# needs: a Rust toolchain, a C toolchain, Open MPI, HDF5 (library and h5dump) and libclang
+# (rsmpi generates its MPI bindings with bindgen at build time). Sourced by demo.sh and
+# test.sh; test.sh adds what its tests run for real (MPICH, SLURM, munge, iproute2) through
+# SETUP_EXTRA_PACKAGES. Safe to run again.
 set -euo pipefail
 
-packages=(openmpi-bin libopenmpi-dev libclang-dev pkg-config gcc libc6-dev libhdf5-dev hdf5-tools)
+packages=(openmpi-bin libopenmpi-dev libclang-dev pkg-config gcc libc6-dev libhdf5-dev hdf5-tools
+  ${SETUP_EXTRA_PACKAGES:-})
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 

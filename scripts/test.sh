@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, unit tests and the integration tests that run the
-# real binary under the real mpirun with several ranks. Installs what is missing first.
+# The whole test suite: formatting, lints, unit tests, and integration tests that run the
+# real binary for real — under Open MPI's mpirun with several ranks; against an MPICH build
+# (its own target directory); on a single-node and a 3-node SLURM cluster and across three
+# hosts made of network namespaces (tests/cluster/). Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SETUP_EXTRA_PACKAGES="mpich libmpich-dev munge slurmd slurmctld slurm-client iproute2 procps"
 . scripts/setup.sh
 
 for component in rustfmt clippy; do
@@ -16,9 +19,23 @@ for component in rustfmt clippy; do
   fi
 done
 
+# Both MPI implementations are installed side by side: name each one's wrappers explicitly.
+if command -v mpicc.openmpi >/dev/null; then
+  export MPICC=mpicc.openmpi PLOTRAND_TEST_MPIRUN=mpirun.openmpi
+fi
+command -v mpicc.mpich >/dev/null || {
+  echo "test: mpicc.mpich not found; the MPICH suite needs: sudo apt-get install mpich libmpich-dev" >&2
+  exit 1
+}
+mpich=(env MPICC=mpicc.mpich PLOTRAND_TEST_MPIRUN=mpirun.mpich CARGO_TARGET_DIR=target/mpich)
+
 echo "== cargo fmt --check" >&2
 cargo fmt --all -- --check
 echo "== cargo clippy" >&2
 cargo clippy --locked --all-targets -- -D warnings
-echo "== cargo test" >&2
-cargo test --locked
+echo "== build against MPICH (target/mpich)" >&2
+"${mpich[@]}" cargo build --locked
+echo "== cargo test (Open MPI; clusters also run the MPICH build)" >&2
+PLOTRAND_MPICH_BIN=$PWD/target/mpich/debug/plotrand-mpi cargo test --locked
+echo "== cargo test, MPI integration suite against MPICH" >&2
+"${mpich[@]}" cargo test --locked --test mpi_run --test failures --test hdf5_files

@@ -193,11 +193,18 @@ pub fn processor_name() -> String {
     mpi::environment::processor_name().unwrap_or_else(|_| "unknown".into())
 }
 
-/// The MPI library's own version string, e.g. "Open MPI v4.1.4, …".
+/// The first line of the MPI library's own version string ("Open MPI v4.1.4, …", "MPICH
+/// Version: 4.0.2"; MPICH goes on with its whole configure line) and the standard it speaks.
 pub fn library_version() -> String {
     let (major, minor) = mpi::environment::version();
     let library = mpi::environment::library_version()
-        .map(|v| v.trim_end_matches(['\0', '\n', ' ']).to_string())
-        .unwrap_or_else(|_| "unknown".into());
+        .ok()
+        .and_then(|v| {
+            v.lines()
+                .next()
+                .map(|l| l.replace('\t', " ").trim().to_string())
+        })
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| "unknown".into());
     format!("{library} (MPI standard {major}.{minor})")
 }

@@ -70,21 +70,9 @@ fn rank_zero_unable_to_print_hangs_nobody() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = path_arg(tmp.path());
     let rank0 = format!("exec '{BIN}' -o '{dir}' -n 4 --seed 1 >/dev/full");
-    let mut cmd = assert_cmd::Command::new(mpirun());
-    cmd.args([
-        "--allow-run-as-root",
-        "--oversubscribe",
-        "-n",
-        "1",
-        "sh",
-        "-c",
-        &rank0,
-        ":",
-        "-n",
-        "1",
-        BIN,
-    ])
-    .args(["-o", dir, "-n", "4", "--seed", "1"]);
+    let mut cmd = launcher(1);
+    cmd.args(["sh", "-c", &rank0, ":", "-n", "1", BIN])
+        .args(["-o", dir, "-n", "4", "--seed", "1"]);
     let out = cmd.timeout(TIME_LIMIT).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -3,22 +3,53 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::{OnceLock, RwLock, RwLockWriteGuard};
 use std::time::Duration;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_plotrand-mpi");
 /// No run in these tests takes more than seconds; a hang fails the test instead of CI.
 pub const TIME_LIMIT: Duration = Duration::from_secs(120);
 
-/// Fails (never skips) with the install command when Open MPI's launcher is missing.
+/// The launcher: `$PLOTRAND_TEST_MPIRUN` (scripts/test.sh sets `mpirun.openmpi` or
+/// `mpirun.mpich` to match the build), else `mpirun`. Fails — never skips — when it is
+/// missing, with the install command.
 pub fn mpirun() -> &'static str {
-    let found = Command::new("mpirun").arg("--version").output();
-    match found {
-        Ok(out) if out.status.success() => "mpirun",
+    static LAUNCHER: OnceLock<(String, bool)> = OnceLock::new();
+    &LAUNCHER.get_or_init(probe_launcher).0
+}
+
+/// Open MPI (as opposed to MPICH's Hydra), which needs flags to run as root or oversubscribed.
+pub fn is_open_mpi() -> bool {
+    mpirun();
+    LAUNCHER_IS_OPEN_MPI.get().copied().unwrap_or(false)
+}
+
+static LAUNCHER_IS_OPEN_MPI: OnceLock<bool> = OnceLock::new();
+
+fn probe_launcher() -> (String, bool) {
+    let name = std::env::var("PLOTRAND_TEST_MPIRUN").unwrap_or_else(|_| "mpirun".into());
+    let out = Command::new(&name).arg("--version").output();
+    let text = match out {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
         _ => panic!(
-            "mpirun was not found or does not run: the MPI tests need Open MPI. Install it with \
-             `sudo apt-get install openmpi-bin libopenmpi-dev` (or run ./scripts/test.sh, which does)"
+            "'{name}' was not found or does not run: the MPI tests need an MPI launcher. Install \
+             Open MPI with `sudo apt-get install openmpi-bin libopenmpi-dev` (or run \
+             ./scripts/test.sh, which does)"
         ),
+    };
+    let open_mpi = text.contains("Open MPI") || text.contains("OpenRTE");
+    let _ = LAUNCHER_IS_OPEN_MPI.set(open_mpi);
+    (name, open_mpi)
+}
+
+/// `mpirun -n N` with what this launcher needs to run as root and on more ranks than cores.
+pub fn launcher(ranks: usize) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(mpirun());
+    if is_open_mpi() {
+        cmd.args(["--allow-run-as-root", "--oversubscribe"]);
     }
+    cmd.args(["-n", &ranks.to_string()]);
+    cmd
 }
 
 pub struct Run {
@@ -51,7 +82,24 @@ impl Run {
     }
 }
 
+/// HDF5 opens files without close-on-exec and locks them (flock): a child forked while a
+/// test thread is writing an HDF5 file inherits the locked descriptor and keeps the file
+/// locked for as long as it runs, failing another test's open with "unable to lock file".
+/// Test threads therefore write HDF5 files under the write side of this lock and start
+/// child processes under the read side.
+static FORKS: RwLock<()> = RwLock::new(());
+
+/// Hold this while creating or writing an HDF5 file in a test.
+pub fn writing_hdf5() -> RwLockWriteGuard<'static, ()> {
+    FORKS
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn run_with_limit(mut cmd: assert_cmd::Command) -> Run {
+    let _no_hdf5_being_written = FORKS
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let out = cmd
         .timeout(TIME_LIMIT)
         .output()
@@ -67,15 +115,8 @@ fn run_with_limit(mut cmd: assert_cmd::Command) -> Run {
 
 /// `mpirun -n ranks plotrand-mpi args…`, as root and oversubscribed if need be.
 pub fn mpi(ranks: usize, args: &[&str]) -> Run {
-    let mut cmd = assert_cmd::Command::new(mpirun());
-    cmd.args([
-        "--allow-run-as-root",
-        "--oversubscribe",
-        "-n",
-        &ranks.to_string(),
-        BIN,
-    ])
-    .args(args);
+    let mut cmd = launcher(ranks);
+    cmd.arg(BIN).args(args);
     run_with_limit(cmd)
 }
 

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Submits slurm/plotrand.sbatch, unchanged, to a real single-node SLURM cluster started here:
+# with srun (PMIx), with mpirun, and with bad arguments (the job must fail with the status).
+# Usage: slurm-single.sh PLOTRAND_BINARY
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+bin=${1:?usage: slurm-single.sh PLOTRAND_BINARY}
+. "$here/slurm-lib.sh"
+
+S=$(mktemp -d /tmp/plotrand-slurm.XXXXXX)
+chmod 755 "$S"
+trap 'slurm_down; rm -rf "$S"' EXIT
+slurm_up "$S" "$(hostname)=127.0.0.1"
+echo "cluster up: $(sinfo -h -o '%D node(s) %T %c cpus')"
+
+check() { if ! eval "$1"; then echo "FAILED: $2" >&2; echo "--- log"; cat "${log:-/dev/null}" >&2 || true; exit 1; fi; }
+ranks=$(sinfo -h -o '%c')
+
+submit() { # submit LAUNCHER PLOTS -> sets job, log, out
+  local launcher=$1 plots=$2
+  out="$S/out-$launcher-$plots"
+  job=$(cd "$S" && sbatch --parsable --ntasks-per-node "$ranks" \
+    --export="ALL,PLOTRAND=$bin,PLOTS=$plots,OUTDIR=$out,LAUNCHER=$launcher,EXTRA_ARGS=--seed 42,MPIRUN_ARGS=--allow-run-as-root" \
+    "$repo/slurm/plotrand.sbatch")
+  log="$S/plotrand-$job.out"
+  state=$(slurm_wait_job "$job" 120)
+  exitcode=$(scontrol show job "$job" | sed -n 's/.* ExitCode=\([0-9]*\):.*/\1/p')
+  echo "job $job ($launcher, $plots plots): $state, exit $exitcode"
+}
+
+for launcher in srun mpirun; do
+  submit "$launcher" 12
+  check '[ "$state" = COMPLETED ] && [ "$exitcode" = 0 ]' "$launcher job did not complete"
+  check 'grep -q "Making 12 plots of random data on $ranks ranks (1 host), seed 42" "$log"' "$launcher: header missing"
+  check '[ "$(grep -c "^Result: plot " "$log")" = 12 ]' "$launcher: not 12 result lines"
+  check 'grep -q "ms/plot" "$log" && grep -q "load imbalance" "$log"' "$launcher: no timing table/summary"
+  check '[ "$(ls "$out"/plot_*.png | wc -l)" = 12 ] && [ -f "$out/plotrand.h5" ]' "$launcher: plots or record missing"
+  check 'h5dump -a /ranks "$out/plotrand.h5" >/dev/null 2>&1 || h5dump -A "$out/plotrand.h5" | grep -q "(0): $ranks"' "$launcher: record unreadable"
+done
+check 'cmp -s "$S/out-srun-12/plot_7.png" "$S/out-mpirun-12/plot_7.png"' "srun and mpirun runs differ"
+
+submit srun 0
+check '[ "$state" = FAILED ] && [ "$exitcode" = 2 ]' "a bad argument must fail the job with status 2"
+check '[ "$(grep -c "^error:" "$log")" = 1 ]' "the error must be printed once"
+echo "slurm-single: all checks passed"

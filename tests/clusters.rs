@@ -1,0 +1,79 @@
+//! Clusters for real, on this machine: a single-node SLURM cluster running the batch script,
+//! three hosts made of network namespaces running the shipped hostfiles (Open MPI, and MPICH
+//! when `PLOTRAND_MPICH_BIN` names an MPICH build, as scripts/test.sh does), and a 3-node SLURM
+//! cluster across those hosts. The work is done by the scripts in tests/cluster/, which start
+//! every daemon and namespace themselves and remove them on any exit. They need root (as CI
+//! has); without it they fail with the reason, they never skip.
+
+mod common;
+use common::*;
+use std::process::Command;
+use std::sync::Mutex;
+
+/// The scenarios share daemon ports and namespace names: one at a time.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn scenario(script: &str, args: &[&str]) {
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let path = format!("{}/tests/cluster/{script}", env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = assert_cmd::Command::new("bash");
+    cmd.arg(&path)
+        .args(args)
+        .timeout(std::time::Duration::from_secs(420));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("could not run {path}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    print!("{stdout}");
+    assert!(
+        out.status.success(),
+        "{script} failed ({:?}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    assert!(
+        stdout.contains("all checks passed"),
+        "{script} stopped early:\n{stdout}\n{stderr}"
+    );
+    nothing_left_behind(script);
+}
+
+/// Every daemon and namespace a scenario started is gone once it has ended.
+fn nothing_left_behind(script: &str) {
+    let netns = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    let netns = String::from_utf8_lossy(&netns.stdout);
+    assert!(
+        !netns.contains("plotrand-"),
+        "{script} left namespaces: {netns}"
+    );
+    let ps = Command::new("ps").args(["-eo", "args"]).output().unwrap();
+    let ps = String::from_utf8_lossy(&ps.stdout);
+    let left: Vec<&str> = ps
+        .lines()
+        .filter(|l| l.contains("/tmp/plotrand-"))
+        .collect();
+    assert!(left.is_empty(), "{script} left processes: {left:?}");
+}
+
+#[test]
+fn slurm_single_node_runs_the_batch_script() {
+    scenario("slurm-single.sh", &[BIN]);
+}
+
+#[test]
+fn three_hosts_run_the_hostfiles() {
+    let mpich = std::env::var("PLOTRAND_MPICH_BIN").ok();
+    if mpich.is_none() {
+        println!("PLOTRAND_MPICH_BIN is not set: the MPICH hostfile is run by scripts/test.sh");
+    }
+    let mut args = vec![BIN];
+    args.extend(mpich.as_deref());
+    scenario("multihost.sh", &args);
+}
+
+#[test]
+fn slurm_three_nodes_run_the_batch_script() {
+    scenario("slurm-multi.sh", &[BIN]);
+}
