@@ -1,5 +1,6 @@
 //! The command line, as clap sees it. Checking beyond what clap does is `config`'s job.
 
+use crate::render::raster::PngCompression;
 use crate::render::Format;
 use crate::task::MAX_PLOTS;
 use clap::builder::PossibleValue;
@@ -87,6 +88,11 @@ pub struct Cli {
     #[arg(long, value_name = "FMT", default_value = "png")]
     pub format: Format,
 
+    /// PNG compression effort: fast (default; about 100 KB a default plot), balanced or high
+    /// (smaller files, several times slower)
+    #[arg(long, value_name = "LEVEL", default_value = "fast")]
+    pub png_compression: PngCompression,
+
     /// Plot the data in this HDF5 file instead of random data: one plot per (n, 2) or (n, 3)
     /// numeric dataset (columns x, y, size) and per group holding 1-D x, y (and size)
     #[arg(long, value_name = "FILE.h5")]
@@ -140,5 +146,23 @@ impl ValueEnum for Format {
             Format::Pdf => "PDF page (via SVG, font embedded)",
         };
         Some(PossibleValue::new(self.extension()).help(help))
+    }
+}
+
+impl ValueEnum for PngCompression {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            PngCompression::Fast,
+            PngCompression::Balanced,
+            PngCompression::High,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(match self {
+            PngCompression::Fast => "fast",
+            PngCompression::Balanced => "balanced",
+            PngCompression::High => "high",
+        }))
     }
 }

@@ -65,6 +65,7 @@ impl Config {
                 width: cli.width,
                 height: cli.height,
                 format: cli.format,
+                png_compression: cli.png_compression,
             },
             quiet: cli.quiet,
             input: cli.input,

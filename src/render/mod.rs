@@ -41,6 +41,7 @@ pub struct FigureSpec {
     pub width: u32,
     pub height: u32,
     pub format: Format,
+    pub png_compression: raster::PngCompression,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +111,7 @@ impl Renderer {
                 points,
                 &l,
                 MATPLOTLIB_BLUE,
+                self.spec.png_compression,
                 &mut self.encoded,
             )?,
             Format::Svg => {
@@ -183,6 +185,7 @@ mod tests {
             width: 640,
             height: 480,
             format,
+            png_compression: Default::default(),
         }
     }
 
@@ -193,6 +196,7 @@ mod tests {
                 width: 320,
                 height: 200,
                 format,
+                png_compression: Default::default(),
             };
             let mut reused = Renderer::new(spec, false);
             reused.render(&random(1, 500)).unwrap();

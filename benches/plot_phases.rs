@@ -1,0 +1,104 @@
+//! Where a default plot's time goes: data, layout, markers, axes, PNG encoding, writing —
+//! and the floor: encoding an already drawn frame and writing its bytes.
+//! `cargo bench --bench plot_phases` (add `-- N` for N plots; default 400).
+
+use plotrand_mpi::render::layout::Layout;
+use plotrand_mpi::render::raster::{self, Frame, PngCompression};
+use plotrand_mpi::render::{self, FigureSpec, Format, Renderer, MATPLOTLIB_BLUE};
+use plotrand_mpi::source::{random, PlotData};
+use std::time::Instant;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let n: u64 = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(400);
+    let dir = tempfile::tempdir().unwrap();
+    let mut phases: Vec<(&str, Vec<f64>)> = [
+        "data",
+        "layout",
+        "markers",
+        "axes",
+        "encode",
+        "write",
+        "total (plot_to_file)",
+        "floor: encode+write",
+    ]
+    .iter()
+    .map(|p| (*p, Vec::new()))
+    .collect();
+    let mut frame = Frame::default();
+    let mut out = Vec::new();
+    let mut indexed = Vec::new();
+    let spec = FigureSpec {
+        width: 640,
+        height: 480,
+        format: Format::Png,
+        png_compression: PngCompression::Fast,
+    };
+    let mut renderer = Renderer::new(spec, false);
+    let mut sizes = Vec::new();
+    for k in 1..=n {
+        let mut t = Instant::now();
+        let mut lap = |i: usize, phases: &mut Vec<(&str, Vec<f64>)>| {
+            phases[i].1.push(t.elapsed().as_secs_f64() * 1e3);
+            t = Instant::now();
+        };
+        let data = PlotData {
+            points: random::points(1, k, 500),
+            ..PlotData::default()
+        };
+        lap(0, &mut phases);
+        let l = Layout::new(640, 480, &data);
+        lap(1, &mut phases);
+        raster::draw_markers(&mut frame, &data.points, &l, MATPLOTLIB_BLUE);
+        lap(2, &mut phases);
+        raster::draw_axes(&mut frame, &l).unwrap();
+        lap(3, &mut phases);
+        out.clear();
+        raster::encode_png(
+            &frame.rgb,
+            640,
+            480,
+            PngCompression::Fast,
+            &mut indexed,
+            &mut out,
+        )
+        .unwrap();
+        lap(4, &mut phases);
+        render::write_atomically(dir.path(), &format!("p{k}.png"), &out, false).unwrap();
+        lap(5, &mut phases);
+        sizes.push(out.len());
+        renderer
+            .plot_to_file(&data, dir.path(), &format!("q{k}.png"))
+            .unwrap();
+        lap(6, &mut phases);
+        // The floor: the same drawn frame, only encoded and written.
+        out.clear();
+        raster::encode_png(
+            &frame.rgb,
+            640,
+            480,
+            PngCompression::Fast,
+            &mut indexed,
+            &mut out,
+        )
+        .unwrap();
+        render::write_atomically(dir.path(), &format!("r{k}.png"), &out, false).unwrap();
+        lap(7, &mut phases);
+    }
+    println!("{n} default plots (640×480, 500 points), median per plot:");
+    for (name, times) in phases {
+        println!("  {name:<22} {:>8.3} ms", median(times));
+    }
+    sizes.sort();
+    println!(
+        "  PNG size (median)      {:>8.1} KB",
+        sizes[sizes.len() / 2] as f64 / 1e3
+    );
+}
