@@ -4,7 +4,7 @@ use crate::render::raster::PngCompression;
 use crate::render::Format;
 use crate::task::MAX_PLOTS;
 use clap::builder::PossibleValue;
-use clap::{ColorChoice, Parser, ValueEnum};
+use clap::{ColorChoice, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -20,9 +20,13 @@ use std::path::PathBuf;
     // Open MPI gives ranks a pseudo-terminal even when mpirun's output goes to a log file,
     // so colour detection would put escape codes into SLURM logs.
     color = ColorChoice::Never,
-    after_help = "Exit status: 0 all plots written, 1 some plots failed, 2 bad command line."
+    after_help = "Exit status: 0 all plots written, 1 some plots failed, 2 bad command line.",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Directory the plots are written to (created if missing)
     #[arg(
         short = 'o',
@@ -132,6 +136,21 @@ pub struct Cli {
     /// Print version, build and MPI library information
     #[arg(short = 'V', long)]
     pub version: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Speedup Sp = T1/Tp and efficiency Ep = Sp/p from run records of the same work on
+    /// different rank counts (several records per count: the median is used); prints the
+    /// table and draws the chart
+    Speedup {
+        /// Run records (plotrand.h5 files); one at least must come from a 1-rank run
+        #[arg(required = true, value_name = "RECORD")]
+        records: Vec<PathBuf>,
+        /// Where to draw the chart (PNG)
+        #[arg(long, value_name = "PNG", default_value = "speedup.png")]
+        chart: PathBuf,
+    },
 }
 
 impl ValueEnum for Format {

@@ -10,6 +10,7 @@ pub mod record;
 pub mod render;
 pub mod report;
 pub mod savedata;
+pub mod scaling;
 pub mod seed;
 pub mod source;
 pub mod task;

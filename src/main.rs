@@ -2,13 +2,13 @@
 //! exit status (0 all written, 1 some plots failed, 2 bad command line, 70 internal error).
 
 use clap::Parser;
-use plotrand_mpi::cli::Cli;
+use plotrand_mpi::cli::{Cli, Command};
 use plotrand_mpi::comm::{self, Comm};
 use plotrand_mpi::config::{self, Config, ConfigError};
 use plotrand_mpi::driver::{self, Outcome, Run};
-use plotrand_mpi::seed;
 use plotrand_mpi::source::hdf5::{self as input, Selection};
 use plotrand_mpi::task::Plan;
+use plotrand_mpi::{scaling, seed};
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
 
@@ -36,6 +36,14 @@ fn main() -> ExitCode {
             return ExitCode::from(e.exit_code() as u8);
         }
     };
+    if let Some(Command::Speedup { records, chart }) = &cli.command {
+        // A study reads files and draws one chart: rank 0's job alone.
+        return if root {
+            speedup(records, chart)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
     if cli.version {
         if root {
             println!(
@@ -130,6 +138,32 @@ fn root_checks(config: &Config) -> Result<(u64, Vec<String>), ConfigError> {
         None => Vec::new(),
     };
     Ok((run_seed, objects))
+}
+
+fn speedup(records: &[std::path::PathBuf], chart: &std::path::Path) -> ExitCode {
+    let study = records
+        .iter()
+        .map(|r| scaling::read_run(r))
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|runs| scaling::study(&runs));
+    let points = match study {
+        Ok(points) => points,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    print!("{}", scaling::table(&points));
+    match scaling::chart(&points, chart) {
+        Ok(()) => {
+            println!("Chart: {}", chart.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("plotrand-mpi: {e}");
+            ExitCode::from(EXIT_FAILED_PLOTS)
+        }
+    }
 }
 
 fn build_text() -> String {

@@ -84,3 +84,38 @@ fn the_batch_script_runs_the_program_with_mpirun_and_passes_its_status_on() {
         "the program's status is the script's"
     );
 }
+
+#[test]
+fn the_local_scaling_script_prints_the_study_and_draws_the_chart() {
+    mpirun();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new("bash")
+        .arg(repo_file("scripts/scaling.sh"))
+        .envs([
+            ("PLOTS", "4"),
+            ("RANKS", "1 2"),
+            ("RUNS", "2"),
+            ("PLOTRAND", BIN),
+        ])
+        .env("OUT", tmp.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<Vec<&str>> = stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .filter(|cells| cells.len() == 5 && cells[0].parse::<u32>().is_ok())
+        .collect();
+    assert_eq!(rows.len(), 2, "{stdout}");
+    assert_eq!(
+        (rows[0][0], rows[0][1], rows[0][3], rows[0][4]),
+        ("1", "2", "1.00", "1.00")
+    );
+    assert_eq!((rows[1][0], rows[1][1]), ("2", "2"));
+    assert_eq!(png_size(&tmp.path().join("speedup.png")), (800, 600));
+}

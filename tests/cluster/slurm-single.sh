@@ -43,4 +43,15 @@ check 'cmp -s "$S/out-srun-12/plot_7.png" "$S/out-mpirun-12/plot_7.png"' "srun a
 submit srun 0
 check '[ "$state" = FAILED ] && [ "$exitcode" = 2 ]' "a bad argument must fail the job with status 2"
 check '[ "$(grep -c "^error:" "$log")" = 1 ]' "the error must be printed once"
+# The scaling study inside one allocation: p = 1 .. the job's tasks, then the table and chart.
+job=$(cd "$S" && sbatch --parsable --ntasks-per-node "$ranks" \
+  --export="ALL,PLOTRAND=$bin,PLOTS=6,RUNS=2,OUTDIR=$S/scaling" "$repo/slurm/scaling.sbatch")
+log="$S/plotrand-scaling-$job.out"
+state=$(slurm_wait_job "$job" 180)
+echo "job $job (scaling study): $state"
+check '[ "$state" = COMPLETED ]' "the scaling job did not complete"
+check '[ "$(ls "$S"/scaling/run-p*.h5 | wc -l)" = $((2 * ($ranks > 1 ? 2 : 1))) ]' "not two records per rank count"
+check 'grep -Eq "^ +1 +2 +[0-9.]+ +1\.00 +1\.00" "$log"' "no p=1 row in the table"
+check 'grep -Eq "^ +$ranks +2 +[0-9.]+ " "$log"' "no p=$ranks row in the table"
+check '[ -s "$S/scaling/speedup.png" ]' "no chart"
 echo "slurm-single: all checks passed"

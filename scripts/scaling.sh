@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# A strong-scaling study on this machine: the same plots on p = 1, 2, 4, … ranks, several runs
+# each, then `plotrand-mpi speedup` prints p, Tp, Sp, Ep and draws the chart.
+#   scripts/scaling.sh                       # 2000 plots, p = 1 2 4 8, 3 runs, into scaling/
+#   PLOTS=500 RANKS="1 2" RUNS=5 OUT=/tmp/s scripts/scaling.sh [more plotrand-mpi flags]
+# Rank counts above the core count are oversubscribed (a check of overhead, not of speed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PLOTS=${PLOTS:-2000}
+RANKS=${RANKS:-"1 2 4 8"}
+RUNS=${RUNS:-3}
+OUT=${OUT:-scaling}
+BIN=${PLOTRAND:-target/release/plotrand-mpi}
+[ -x "$BIN" ] || cargo build --release --locked
+mkdir -p "$OUT"
+flags=()
+if mpirun --version 2>/dev/null | grep -q "Open MPI"; then
+  [ "$(id -u)" -eq 0 ] && flags+=(--allow-run-as-root)
+  flags+=(--oversubscribe)
+fi
+for p in $RANKS; do
+  for run in $(seq "$RUNS"); do
+    rm -rf "$OUT/plots"
+    mpirun "${flags[@]}" -n "$p" "$BIN" -o "$OUT/plots" -n "$PLOTS" --seed 1 --quiet \
+      --record "$OUT/run-p$p-$run.h5" "$@" | tail -1
+  done
+done
+rm -rf "$OUT/plots"
+"$BIN" speedup "$OUT"/run-p*.h5 --chart "$OUT/speedup.png"
