@@ -10,8 +10,12 @@ PLOTS=${PLOTS:-2000}
 RANKS=${RANKS:-"1 2 4 8"}
 RUNS=${RUNS:-3}
 OUT=${OUT:-scaling}
-BIN=${PLOTRAND:-target/release/plotrand-mpi}
-[ -x "$BIN" ] || cargo build --release --locked
+if [ -z "${PLOTRAND:-}" ]; then
+  cargo build --release --locked
+  target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+  PLOTRAND=${target_dir:-target}/release/plotrand-mpi
+fi
+BIN=$PLOTRAND
 mkdir -p "$OUT"
 flags=()
 if mpirun --version 2>/dev/null | grep -q "Open MPI"; then

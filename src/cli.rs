@@ -20,8 +20,11 @@ use std::path::PathBuf;
     // Open MPI gives ranks a pseudo-terminal even when mpirun's output goes to a log file,
     // so colour detection would put escape codes into SLURM logs.
     color = ColorChoice::Never,
-    after_help = "Exit status: 0 all plots written, 1 some plots failed, 2 bad command line.",
-    args_conflicts_with_subcommands = true
+    after_help = "Exit status: 0 all plots written; 1 some plots failed, or the run record or report \
+        could not be written; 2 bad command line or unusable input; 70 internal error (all ranks aborted).",
+    args_conflicts_with_subcommands = true,
+    // A later flag overrides an earlier one, so wrappers can pass defaults and users theirs.
+    args_override_self = true
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -44,7 +47,7 @@ pub struct Cli {
         default_value_t = 64,
         conflicts_with = "input",
         allow_negative_numbers = true,
-        value_parser = clap::value_parser!(u64).range(1..=MAX_PLOTS)
+        value_parser = whole_number(1, MAX_PLOTS)
     )]
     pub num_plots: u64,
 
@@ -64,7 +67,7 @@ pub struct Cli {
         default_value_t = 500,
         conflicts_with = "input",
         allow_negative_numbers = true,
-        value_parser = clap::value_parser!(u64).range(1..=100_000_000)
+        value_parser = whole_number(1, MAX_POINTS)
     )]
     pub points: u64,
 
@@ -74,7 +77,7 @@ pub struct Cli {
         value_name = "PX",
         default_value_t = 640,
         allow_negative_numbers = true,
-        value_parser = clap::value_parser!(u32).range(16..=16384)
+        value_parser = pixels
     )]
     pub width: u32,
 
@@ -84,7 +87,7 @@ pub struct Cli {
         value_name = "PX",
         default_value_t = 480,
         allow_negative_numbers = true,
-        value_parser = clap::value_parser!(u32).range(16..=16384)
+        value_parser = pixels
     )]
     pub height: u32,
 
@@ -136,6 +139,29 @@ pub struct Cli {
     /// Print version, build and MPI library information
     #[arg(short = 'V', long)]
     pub version: bool,
+}
+
+/// Most points one plot may have: 10 million take about two minutes and 250 MB.
+pub const MAX_POINTS: u64 = 10_000_000;
+pub const MIN_PIXELS: u64 = 16;
+pub const MAX_PIXELS: u64 = 16384;
+
+/// A parser for whole numbers in [min, max] whose errors say what is allowed.
+fn whole_number(min: u64, max: u64) -> impl Fn(&str) -> Result<u64, String> + Clone {
+    move |text: &str| {
+        let n: i128 = text
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{text}' is not a whole number; give one from {min} to {max}"))?;
+        u64::try_from(n)
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| format!("{n} is out of range; give a whole number from {min} to {max}"))
+    }
+}
+
+fn pixels(text: &str) -> Result<u32, String> {
+    whole_number(MIN_PIXELS, MAX_PIXELS)(text).map(|n| n as u32)
 }
 
 #[derive(Debug, Subcommand)]

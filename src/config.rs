@@ -172,6 +172,27 @@ mod tests {
     }
 
     #[test]
+    fn out_of_range_numbers_say_what_is_allowed() {
+        let text = error_text(&["-n", "-5"]);
+        assert!(
+            text.contains("-5 is out of range; give a whole number from 1 to 2147483647"),
+            "{text}"
+        );
+        let text = error_text(&["--width", "ten"]);
+        assert!(
+            text.contains("'ten' is not a whole number; give one from 16 to 16384"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_later_flag_overrides_an_earlier_one() {
+        let c =
+            Config::from_cli(parse(&["-o", "plots", "-n", "64", "-n", "200", "-o", "x"]).unwrap());
+        assert_eq!((c.num_plots, c.output_dir), (200, PathBuf::from("x")));
+    }
+
+    #[test]
     fn unknown_format_lists_the_choices() {
         let text = error_text(&["--format", "gif"]);
         assert!(

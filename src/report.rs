@@ -128,7 +128,11 @@ pub fn rank_table(rows: &[RankRow]) -> String {
             row.failed.to_string(),
             format!("{:.3}", row.busy),
             ms,
-            format!("{:.2}", row.max * 1e3),
+            if row.plots > 0 {
+                format!("{:.2}", row.max * 1e3)
+            } else {
+                "-".into()
+            },
         ]);
     }
     for column in [0, 2, 3, 4, 5, 6] {
@@ -136,7 +140,13 @@ pub fn rank_table(rows: &[RankRow]) -> String {
             c.set_cell_alignment(CellAlignment::Right);
         }
     }
-    table.to_string()
+    // comfy-table pads the last column; trailing blanks only get in the way of tools.
+    table
+        .lines()
+        .map(|l| l.trim_end().to_string() + "\n")
+        .collect::<String>()
+        .trim_end()
+        .to_string()
 }
 
 /// Max busy over mean busy across ranks: 1.0 is perfect balance. `None` if nobody was busy.
@@ -150,9 +160,15 @@ pub fn summary(records: &[Record], wall: f64, busy: &[f64]) -> String {
     let failed = records.iter().filter(|r| !r.is_ok()).count();
     let done = records.len() - failed;
     let rate = if wall > 0.0 { done as f64 / wall } else { 0.0 };
+    // Slow runs (big plots, PDF) still get a readable rate.
+    let rate = if rate < 10.0 {
+        format!("{rate:.2}")
+    } else {
+        format!("{rate:.0}")
+    };
     let balance = imbalance(busy).map_or("n/a".into(), |i| format!("{i:.2}"));
     let mut line = format!(
-        "{} in {wall:.2} s on {}: {rate:.0} plots/s, load imbalance {balance} (max busy / mean busy)",
+        "{} in {wall:.2} s on {}: {rate} plots/s, load imbalance {balance} (max busy / mean busy)",
         plural(done, "plot"),
         plural(busy.len(), "rank"),
     );
@@ -274,7 +290,7 @@ mod tests {
     fn summary_counts_failures() {
         let records = [rec(1, 0, 0.1, 0), rec(2, 1, 0.1, 1)];
         let s = summary(&records, 0.5, &[0.1, 0.1]);
-        assert_eq!(s, "1 plot in 0.50 s on 2 ranks: 2 plots/s, load imbalance 1.00 (max busy / mean busy); 1 FAILED");
+        assert_eq!(s, "1 plot in 0.50 s on 2 ranks: 2.00 plots/s, load imbalance 1.00 (max busy / mean busy); 1 FAILED");
     }
 
     #[test]
