@@ -26,7 +26,7 @@ for p in $RANKS; do
   for run in $(seq "$RUNS"); do
     rm -rf "$OUT/plots"
     mpirun "${flags[@]}" -n "$p" "$BIN" -o "$OUT/plots" -n "$PLOTS" --seed 1 --quiet \
-      --record "$OUT/run-p$p-$run.h5" "$@" | tail -1
+      --record "$OUT/run-p$p-$run.h5" "$@" | sed -n '/load imbalance/p'
   done
 done
 rm -rf "$OUT/plots"

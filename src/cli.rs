@@ -95,6 +95,11 @@ pub struct Cli {
     #[arg(long, value_name = "FMT", default_value = "png")]
     pub format: Format,
 
+    /// Spread plots over subdirectories DIR/0000, DIR/0001, … of at most N plots each, to
+    /// spare parallel file systems huge directories
+    #[arg(long, value_name = "N", value_parser = whole_number(1, MAX_PLOTS))]
+    pub max_files_per_dir: Option<u64>,
+
     /// PNG compression effort: fast (default; about 100 KB a default plot), balanced or high
     /// (smaller files, several times slower)
     #[arg(long, value_name = "LEVEL", default_value = "fast")]

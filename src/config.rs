@@ -24,6 +24,8 @@ pub struct Config {
     pub file_locking: bool,
     /// fsync each file before its rename.
     pub sync: bool,
+    /// At most this many plots per subdirectory; `None`: all in the output directory.
+    pub max_files_per_dir: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +76,7 @@ impl Config {
             save_data: cli.save_data,
             file_locking: !cli.no_file_locking,
             sync: cli.sync,
+            max_files_per_dir: cli.max_files_per_dir,
         }
     }
 }

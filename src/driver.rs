@@ -99,9 +99,11 @@ pub fn run(comm: &Comm, run: &Run) -> std::io::Result<Outcome> {
             records: &records,
             reasons: &reasons,
         };
+        let began = comm.time();
         match write_record(run, path, &facts, comm.size()) {
             Ok(()) => {
-                let line = format!("Run record: {}", path.display());
+                let took = comm.time() - began;
+                let line = format!("Run record: {} ({took:.2} s)", path.display());
                 printed = printed.and_then(|()| writeln!(std::io::stdout(), "{line}"));
             }
             Err(e) => {
@@ -122,13 +124,10 @@ fn print_report(
     busy: &[f64],
 ) -> std::io::Result<()> {
     let config = run.config;
-    let extension = config.figure.format.extension();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for r in records {
         if !config.quiet || !r.is_ok() {
-            let path = config
-                .output_dir
-                .join(run.plan.file_name(r.plot_num, extension));
+            let path = config.output_dir.join(relative_path(run, r.plot_num));
             let reason = reasons.get(&r.plot_num).map(String::as_str);
             writeln!(out, "{}", report::result_line(r, &path, reason))?;
         }
@@ -193,8 +192,9 @@ fn render_block(comm: &Comm, run: &Run, plots: &[u64]) -> Block {
             let source = source.as_ref().map_err(Clone::clone)?;
             let data_file = data_file.as_ref().map_err(Clone::clone)?;
             let data = source.load(run.plan, plot_num)?;
+            let dir = plot_dir(config, plot_num)?;
             let bytes = renderer
-                .plot_to_file(&data, &config.output_dir, &name)
+                .plot_to_file(&data, &dir, &name)
                 .map_err(|e| e.to_string())?;
             if let Some(f) = data_file {
                 let origin = run
@@ -233,6 +233,27 @@ fn render_block(comm: &Comm, run: &Run, plots: &[u64]) -> Block {
     }
     block.busy = comm.time() - begin;
     block
+}
+
+/// Where plot `plot_num`'s file goes, relative to the output directory: with
+/// --max-files-per-dir, in subdirectory `NNNN` of its block of plots.
+fn relative_path(run: &Run, plot_num: u64) -> PathBuf {
+    let name = run.plan.file_name(plot_num, run.config.figure.format.extension());
+    match task::subdir(plot_num, run.config.max_files_per_dir) {
+        Some(sub) => Path::new(&sub).join(name),
+        None => PathBuf::from(name),
+    }
+}
+
+/// The directory plot `plot_num` is written to, created if need be.
+fn plot_dir(config: &Config, plot_num: u64) -> Result<PathBuf, String> {
+    let Some(sub) = task::subdir(plot_num, config.max_files_per_dir) else {
+        return Ok(config.output_dir.clone());
+    };
+    let dir = config.output_dir.join(sub);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("could not create directory '{}': {e}", dir.display()))?;
+    Ok(dir)
 }
 
 fn open_source(run: &Run) -> Result<Source, String> {
@@ -311,7 +332,7 @@ fn write_record(
     };
     let results = record::result_rows(
         facts.records,
-        |k| run.plan.file_name(k, extension),
+        |k| relative_path(run, k).display().to_string(),
         facts.reasons,
         &host_index,
     );

@@ -59,6 +59,12 @@ impl Plan {
     }
 }
 
+/// The subdirectory of plot `plot_num` when directories hold at most `per_dir` plots:
+/// plots 1..=per_dir in `0000`, the next block in `0001`, and so on.
+pub fn subdir(plot_num: u64, per_dir: Option<u64>) -> Option<String> {
+    per_dir.map(|n| format!("{:04}", (plot_num - 1) / n))
+}
+
 /// Longest file stem made from an object path, in bytes: far below NAME_MAX (255).
 const MAX_STEM: usize = 120;
 
@@ -270,6 +276,15 @@ mod tests {
         assert_eq!(stems[0], "a_b");
         assert!(stems[1].starts_with("a_b-"));
         assert_eq!(unique_stems(&paths), stems, "deterministic");
+    }
+
+    #[test]
+    fn blocks_of_plots_share_a_subdirectory() {
+        assert_eq!(subdir(1, None), None);
+        assert_eq!(subdir(1, Some(1000)).as_deref(), Some("0000"));
+        assert_eq!(subdir(1000, Some(1000)).as_deref(), Some("0000"));
+        assert_eq!(subdir(1001, Some(1000)).as_deref(), Some("0001"));
+        assert_eq!(subdir(2_000_000, Some(100)).as_deref(), Some("19999"));
     }
 
     #[test]
