@@ -22,8 +22,10 @@ if mpirun --version 2>/dev/null | grep -q "Open MPI"; then
   [ "$(id -u)" -eq 0 ] && flags+=(--allow-run-as-root)
   flags+=(--oversubscribe)
 fi
-for p in $RANKS; do
-  for run in $(seq "$RUNS"); do
+# Rank counts interleave within each round, so that drift in a shared machine's speed
+# spreads over all of them instead of favouring the ones measured first.
+for run in $(seq "$RUNS"); do
+  for p in $RANKS; do
     rm -rf "$OUT/plots"
     mpirun "${flags[@]}" -n "$p" "$BIN" -o "$OUT/plots" -n "$PLOTS" --seed 1 --quiet \
       --record "$OUT/run-p$p-$run.h5" "$@" | sed -n '/load imbalance/p'

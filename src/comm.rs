@@ -80,6 +80,20 @@ impl Comm {
         self.world.barrier();
     }
 
+    /// Waits until every rank has arrived, sleeping rather than spinning: a rank that
+    /// finished early must not take CPU from ranks still rendering when ranks outnumber
+    /// cores (a blocking collective busy-polls at 100 % CPU in Open MPI and MPICH).
+    pub fn wait_for_all(&self) {
+        let mut request = self.world.immediate_barrier();
+        loop {
+            match request.test() {
+                Ok(_) => return,
+                Err(pending) => request = pending,
+            }
+            std::thread::sleep(std::time::Duration::from_micros(500));
+        }
+    }
+
     /// Ends every rank of the job with `code`, after `message` has been printed.
     pub fn abort(&self, message: &str, code: i32) -> ! {
         eprintln!(

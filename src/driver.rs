@@ -67,6 +67,7 @@ pub fn run(comm: &Comm, run: &Run) -> std::io::Result<Outcome> {
     drop(all);
 
     let block = render_block(comm, run, &mine);
+    comm.wait_for_all();
 
     let records = comm.gather_records(&block.records, &counts, &displs);
     let busy = comm.gather_one(&block.busy);
@@ -238,7 +239,9 @@ fn render_block(comm: &Comm, run: &Run, plots: &[u64]) -> Block {
 /// Where plot `plot_num`'s file goes, relative to the output directory: with
 /// --max-files-per-dir, in subdirectory `NNNN` of its block of plots.
 fn relative_path(run: &Run, plot_num: u64) -> PathBuf {
-    let name = run.plan.file_name(plot_num, run.config.figure.format.extension());
+    let name = run
+        .plan
+        .file_name(plot_num, run.config.figure.format.extension());
     match task::subdir(plot_num, run.config.max_files_per_dir) {
         Some(sub) => Path::new(&sub).join(name),
         None => PathBuf::from(name),

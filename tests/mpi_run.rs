@@ -279,15 +279,42 @@ fn version_names_the_build_and_the_mpi_library_once() {
 #[test]
 fn max_files_per_dir_spreads_plots_over_subdirectories() {
     let tmp = tempfile::tempdir().unwrap();
-    let run = mpi(2, &["-o", path_arg(tmp.path()), "-n", "7", "--seed", "4", "--max-files-per-dir", "3"]);
+    let run = mpi(
+        2,
+        &[
+            "-o",
+            path_arg(tmp.path()),
+            "-n",
+            "7",
+            "--seed",
+            "4",
+            "--max-files-per-dir",
+            "3",
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.context());
-    assert_eq!(file_names(tmp.path()), ["0000", "0001", "0002", "plotrand.h5"]);
-    assert_eq!(file_names(&tmp.path().join("0001")), ["plot_4.png", "plot_5.png", "plot_6.png"]);
+    assert_eq!(
+        file_names(tmp.path()),
+        ["0000", "0001", "0002", "plotrand.h5"]
+    );
+    assert_eq!(
+        file_names(&tmp.path().join("0001")),
+        ["plot_4.png", "plot_5.png", "plot_6.png"]
+    );
     assert_eq!(file_names(&tmp.path().join("0002")), ["plot_7.png"]);
-    let line = format!("Result: plot 7 written to {}/0002/plot_7.png ", tmp.path().display());
+    let line = format!(
+        "Result: plot 7 written to {}/0002/plot_7.png ",
+        tmp.path().display()
+    );
     assert!(run.stdout.contains(&line), "{}", run.context());
     // The same plots as a flat run.
     let flat = tmp.path().join("flat");
-    assert_eq!(mpi(1, &["-o", path_arg(&flat), "-n", "7", "--seed", "4", "-q"]).code, 0);
-    assert_eq!(std::fs::read(flat.join("plot_5.png")).unwrap(), std::fs::read(tmp.path().join("0001/plot_5.png")).unwrap());
+    assert_eq!(
+        mpi(1, &["-o", path_arg(&flat), "-n", "7", "--seed", "4", "-q"]).code,
+        0
+    );
+    assert_eq!(
+        std::fs::read(flat.join("plot_5.png")).unwrap(),
+        std::fs::read(tmp.path().join("0001/plot_5.png")).unwrap()
+    );
 }
