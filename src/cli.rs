@@ -95,6 +95,21 @@ pub struct Cli {
     #[arg(long, value_name = "FMT", default_value = "png")]
     pub format: Format,
 
+    /// How plots are shared out: static (contiguous blocks, scattered once; best when plots
+    /// cost the same) or dynamic (ranks ask rank 0 for chunks as they go; best when they
+    /// do not, e.g. HDF5 datasets of very different sizes; prints progress)
+    #[arg(long, value_name = "HOW", default_value = "static")]
+    pub schedule: Schedule,
+
+    /// With --schedule dynamic: plots per request [default: about 8 requests per rank, at
+    /// most 256 plots]
+    #[arg(long, value_name = "N", value_parser = whole_number(1, MAX_PLOTS))]
+    pub chunk: Option<u64>,
+
+    /// With --schedule dynamic: seconds between progress lines (0: none)
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub progress: f64,
+
     /// Spread plots over subdirectories DIR/0000, DIR/0001, … of at most N plots each, to
     /// spare parallel file systems huge directories
     #[arg(long, value_name = "N", value_parser = whole_number(1, MAX_PLOTS))]
@@ -169,6 +184,13 @@ fn pixels(text: &str) -> Result<u32, String> {
     whole_number(MIN_PIXELS, MAX_PIXELS)(text).map(|n| n as u32)
 }
 
+/// How plots are shared out among ranks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Schedule {
+    Static,
+    Dynamic,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Speedup Sp = T1/Tp and efficiency Ep = Sp/p from run records of the same work on
@@ -181,6 +203,19 @@ pub enum Command {
         /// Where to draw the chart (PNG)
         #[arg(long, value_name = "PNG", default_value = "speedup.png")]
         chart: PathBuf,
+    },
+    /// Write a sample HDF5 input: datasets /skewed/d000… of shape (n, 3) whose sizes grow
+    /// geometrically from 10 points to --max-points (try: --input FILE, --schedule dynamic)
+    Sample {
+        /// The file to write
+        #[arg(value_name = "FILE.h5")]
+        file: PathBuf,
+        /// Number of datasets
+        #[arg(long, value_name = "N", default_value_t = 48, value_parser = whole_number(1, 100_000))]
+        datasets: u64,
+        /// Points in the largest dataset
+        #[arg(long, value_name = "N", default_value_t = 200_000, value_parser = whole_number(10, MAX_POINTS))]
+        max_points: u64,
     },
 }
 

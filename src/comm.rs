@@ -9,6 +9,13 @@ use mpi::{Address, Count};
 use std::mem::offset_of;
 
 pub const ROOT: i32 = 0;
+/// Dynamic schedule: a rank asks for work (payload: plots it has finished) …
+const TAG_REQUEST: i32 = 101;
+/// … and rank 0 answers with `[first plot, count]`; a count of 0 means "no more".
+const TAG_WORK: i32 = 102;
+/// How long a waiting rank sleeps between polls: short against a plot, long enough not to
+/// take the CPU from ranks that are drawing.
+const POLL_SLEEP: std::time::Duration = std::time::Duration::from_micros(200);
 
 // The datatype below lists every field; a new field must be added there too.
 const _: () = assert!(std::mem::size_of::<Record>() == 40);
@@ -90,7 +97,7 @@ impl Comm {
                 Ok(_) => return,
                 Err(pending) => request = pending,
             }
-            std::thread::sleep(std::time::Duration::from_micros(500));
+            std::thread::sleep(POLL_SLEEP);
         }
     }
 
@@ -106,6 +113,41 @@ impl Comm {
     /// Root's values replace everyone else's.
     pub fn broadcast<const N: usize>(&self, values: &mut [u64; N]) {
         self.root().broadcast_into(&mut values[..]);
+    }
+
+    /// Dynamic schedule, rank 0: a pending request for work, if any: (rank, plots it has done).
+    pub fn poll_request(&self) -> Option<(i32, u64)> {
+        let (message, status) = self
+            .world
+            .any_process()
+            .immediate_matched_probe_with_tag(TAG_REQUEST)?;
+        let mut done = [0u64];
+        message.matched_receive_into(&mut done[..]);
+        Some((status.source_rank(), done[0]))
+    }
+
+    /// Dynamic schedule, rank 0: give `rank` plots `first .. first + count` (count 0: stop).
+    pub fn assign(&self, rank: i32, first: u64, count: u64) {
+        self.world
+            .process_at_rank(rank)
+            .send_with_tag(&[first, count][..], TAG_WORK);
+    }
+
+    /// Dynamic schedule, other ranks: ask rank 0 for work, saying how many plots are done.
+    pub fn request_work(&self, done: u64) {
+        self.root().send_with_tag(&[done][..], TAG_REQUEST);
+    }
+
+    /// Dynamic schedule, other ranks: rank 0's answer, `(first, count)`, waited for asleep.
+    pub fn receive_work(&self) -> (u64, u64) {
+        loop {
+            if let Some((message, _)) = self.root().immediate_matched_probe_with_tag(TAG_WORK) {
+                let mut work = [0u64; 2];
+                message.matched_receive_into(&mut work[..]);
+                return (work[0], work[1]);
+            }
+            std::thread::sleep(POLL_SLEEP);
+        }
     }
 
     /// Root's bytes, on every rank.

@@ -3,6 +3,7 @@
 //! (`prepare_output_dir`) and their verdict is broadcast, so errors are printed once.
 
 use crate::cli::Cli;
+pub use crate::cli::Schedule;
 use crate::render::FigureSpec;
 use std::path::{Path, PathBuf};
 
@@ -26,6 +27,11 @@ pub struct Config {
     pub sync: bool,
     /// At most this many plots per subdirectory; `None`: all in the output directory.
     pub max_files_per_dir: Option<u64>,
+    pub schedule: Schedule,
+    /// Plots per request with the dynamic schedule; `None`: chosen from the run's size.
+    pub chunk: Option<u64>,
+    /// Seconds between progress lines (dynamic schedule); 0 for none.
+    pub progress_every: f64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +83,9 @@ impl Config {
             file_locking: !cli.no_file_locking,
             sync: cli.sync,
             max_files_per_dir: cli.max_files_per_dir,
+            schedule: cli.schedule,
+            chunk: cli.chunk,
+            progress_every: cli.progress,
         }
     }
 }

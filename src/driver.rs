@@ -2,7 +2,7 @@
 //! records; every rank renders its own block.
 
 use crate::comm::{self, Comm};
-use crate::config::Config;
+use crate::config::{Config, Schedule};
 use crate::record::{self, DataLink, RunInfo};
 use crate::render::Renderer;
 use crate::report::{self, RankRow};
@@ -57,18 +57,29 @@ pub fn run(comm: &Comm, run: &Run) -> std::io::Result<Outcome> {
     comm.barrier();
     let start = comm.time();
     let n = run.plan.num_plots();
-    let (counts, displs) = task::partition(n, comm.size());
-    let all = if comm.is_root() {
-        task::plan(n)
-    } else {
-        Vec::new()
+    let block = match run.config.schedule {
+        Schedule::Static => {
+            let (counts, displs) = task::partition(n, comm.size());
+            let all = if comm.is_root() {
+                task::plan(n)
+            } else {
+                Vec::new()
+            };
+            let mine = comm.scatter_tasks(&all, &counts, &displs);
+            drop(all);
+            render_block(comm, run, &mine)
+        }
+        Schedule::Dynamic if comm.size() == 1 => render_block(comm, run, &task::plan(n)),
+        Schedule::Dynamic if comm.is_root() => coordinate(comm, run, chunk_size(run, comm.size())),
+        Schedule::Dynamic => work_on_request(comm, run),
     };
-    let mine = comm.scatter_tasks(&all, &counts, &displs);
-    drop(all);
-
-    let block = render_block(comm, run, &mine);
     comm.wait_for_all();
 
+    // Each rank's count: known from the partition when static, told when dynamic.
+    let counts = comm
+        .gather_one(&(block.records.len() as i32))
+        .unwrap_or_default();
+    let displs = task::displacements(&counts);
     let records = comm.gather_records(&block.records, &counts, &displs);
     let busy = comm.gather_one(&block.busy);
     let failures = comm.gather_bytes(&report::encode_failures(&block.failures));
@@ -139,6 +150,13 @@ fn print_report(
     out.flush()
 }
 
+/// Plots per request: `--chunk`, else about 8 requests per rank, at most 256 plots.
+fn chunk_size(run: &Run, ranks: usize) -> u64 {
+    run.config
+        .chunk
+        .unwrap_or_else(|| (run.plan.num_plots() / (ranks as u64 * 8)).clamp(1, 256))
+}
+
 fn header(run: &Run, ranks: usize, hosts: usize) -> String {
     match (&run.config.input, run.plan) {
         (Some(input), Plan::Input { objects, .. }) => {
@@ -164,40 +182,57 @@ fn distinct(hosts: &[String]) -> Vec<&String> {
     seen
 }
 
-/// Renders this rank's plots. A plot that fails — even by panicking — is recorded with its
-/// reason and the rank goes on to the next.
-fn render_block(comm: &Comm, run: &Run, plots: &[u64]) -> Block {
-    let config = run.config;
-    let mut block = Block {
-        records: Vec::with_capacity(plots.len()),
-        failures: Vec::new(),
-        busy: 0.0,
-    };
-    let begin = comm.time();
-    // A rank that cannot read the input or create its data file fails each of its plots
-    // with the reason, rather than stopping and leaving the others waiting.
-    let source = open_source(run);
-    let data_file = match (config.save_data && !plots.is_empty())
-        .then(|| DataFile::create(&config.output_dir, comm.rank()))
-    {
-        Some(Err(e)) => Err(e),
-        Some(Ok(f)) => Ok(Some(f)),
-        None => Ok(None),
-    };
-    let mut renderer = Renderer::new(config.figure, config.sync);
-    let extension = config.figure.format.extension();
-    for &plot_num in plots {
-        let t0 = comm.time();
-        let name = run.plan.file_name(plot_num, extension);
+/// Draws plots one by one for this rank. A plot that fails — even by panicking — is recorded
+/// with its reason and the rank goes on to the next. A rank that cannot read the input or
+/// create its data file fails each of its plots with the reason, rather than stopping and
+/// leaving the others waiting.
+struct Plotter<'a> {
+    comm: &'a Comm,
+    run: &'a Run<'a>,
+    source: Result<Source, String>,
+    /// Created at the first plot, so ranks without plots leave no empty file.
+    data_file: Option<Result<DataFile, String>>,
+    renderer: Renderer,
+    block: Block,
+    begin: f64,
+}
+
+impl<'a> Plotter<'a> {
+    fn new(comm: &'a Comm, run: &'a Run<'a>) -> Plotter<'a> {
+        Plotter {
+            comm,
+            run,
+            source: open_source(run),
+            data_file: None,
+            renderer: Renderer::new(run.config.figure, run.config.sync),
+            block: Block {
+                records: Vec::new(),
+                failures: Vec::new(),
+                busy: 0.0,
+            },
+            begin: comm.time(),
+        }
+    }
+
+    fn plot(&mut self, plot_num: u64) {
+        let (run, config) = (self.run, self.run.config);
+        let t0 = self.comm.time();
+        if config.save_data && self.data_file.is_none() {
+            self.data_file = Some(DataFile::create(&config.output_dir, self.comm.rank()));
+        }
+        let name = run
+            .plan
+            .file_name(plot_num, config.figure.format.extension());
+        let (source, data_file, renderer) = (&self.source, &self.data_file, &mut self.renderer);
         let result = panic::catch_unwind(AssertUnwindSafe(|| -> Result<(u64, u64), String> {
             let source = source.as_ref().map_err(Clone::clone)?;
-            let data_file = data_file.as_ref().map_err(Clone::clone)?;
             let data = source.load(run.plan, plot_num)?;
             let dir = plot_dir(config, plot_num)?;
             let bytes = renderer
                 .plot_to_file(&data, &dir, &name)
                 .map_err(|e| e.to_string())?;
             if let Some(f) = data_file {
+                let f = f.as_ref().map_err(Clone::clone)?;
                 let origin = run
                     .plan
                     .object(plot_num)
@@ -210,30 +245,129 @@ fn render_block(comm: &Comm, run: &Run, plots: &[u64]) -> Block {
             .unwrap_or_else(|panic| Err(format!("internal error: {}", panic_message(&*panic))));
         let mut record = Record {
             plot_num,
-            rank: comm.rank(),
-            elapsed: comm.time() - t0,
+            rank: self.comm.rank(),
+            elapsed: self.comm.time() - t0,
             ..Record::default()
         };
         match outcome {
             Ok((bytes, dropped)) => (record.bytes, record.dropped) = (bytes, dropped),
             Err(reason) => {
                 record.status = Record::FAILED;
-                block.failures.push((plot_num, reason));
+                self.block.failures.push((plot_num, reason));
             }
         }
-        block.records.push(record);
+        self.block.records.push(record);
     }
-    if let Ok(Some(f)) = data_file {
-        if let Err(reason) = f.finish() {
-            // Without its data file a plot's saved data is lost: the plot did not do its job.
-            for r in block.records.iter_mut().filter(|r| r.is_ok()) {
-                r.status = Record::FAILED;
-                block.failures.push((r.plot_num, reason.clone()));
+
+    fn finish(mut self) -> Block {
+        if let Some(Ok(f)) = self.data_file {
+            if let Err(reason) = f.finish() {
+                // Without its data file a plot's saved data is lost: the plot did not do its job.
+                for r in self.block.records.iter_mut().filter(|r| r.is_ok()) {
+                    r.status = Record::FAILED;
+                    self.block.failures.push((r.plot_num, reason.clone()));
+                }
             }
         }
+        self.block.busy = self.comm.time() - self.begin;
+        self.block
     }
-    block.busy = comm.time() - begin;
-    block
+}
+
+/// Static schedule: this rank's contiguous block, as scattered.
+fn render_block(comm: &Comm, run: &Run, plots: &[u64]) -> Block {
+    let mut plotter = Plotter::new(comm, run);
+    for &plot_num in plots {
+        plotter.plot(plot_num);
+    }
+    plotter.finish()
+}
+
+/// Dynamic schedule, rank 0: hands out chunks of plots on request and draws plots itself,
+/// one at a time, answering requests between them; prints progress every few seconds.
+fn coordinate(comm: &Comm, run: &Run, chunk: u64) -> Block {
+    let n = run.plan.num_plots();
+    let mut plotter = Plotter::new(comm, run);
+    let mut next = 1u64;
+    let mut finished_workers = 0;
+    let mut progress = Progress::new(comm, n, run.config.progress_every);
+    let mut reported = vec![0u64; comm.size()];
+    let serve = |next: &mut u64, finished: &mut usize, reported: &mut [u64]| {
+        while let Some((rank, done)) = comm.poll_request() {
+            reported[rank as usize] = done;
+            let count = chunk.min(n + 1 - *next);
+            comm.assign(rank, *next, count);
+            *next += count;
+            if count == 0 {
+                *finished += 1;
+            }
+        }
+    };
+    loop {
+        serve(&mut next, &mut finished_workers, &mut reported);
+        if next <= n {
+            let plot_num = next;
+            next += 1;
+            plotter.plot(plot_num);
+        } else if finished_workers == comm.size() - 1 {
+            break;
+        } else {
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+        let done = plotter.block.records.len() as u64 + reported.iter().sum::<u64>();
+        progress.tick(done, comm.time());
+    }
+    plotter.finish()
+}
+
+/// Dynamic schedule, other ranks: ask rank 0 for a chunk, and ask for the next one before
+/// drawing the current one, so that rank 0's answer (given between its own plots) is never
+/// waited for while there is work in hand.
+fn work_on_request(comm: &Comm, run: &Run) -> Block {
+    let mut plotter = Plotter::new(comm, run);
+    comm.request_work(0);
+    loop {
+        let (start, count) = comm.receive_work();
+        if count == 0 {
+            break;
+        }
+        comm.request_work(plotter.block.records.len() as u64);
+        for plot_num in start..start + count {
+            plotter.plot(plot_num);
+        }
+    }
+    plotter.finish()
+}
+
+/// Periodic one-line progress on stdout: readable in a terminal and in a SLURM log alike.
+struct Progress {
+    total: u64,
+    every: f64,
+    start: f64,
+    last: f64,
+}
+
+impl Progress {
+    fn new(comm: &Comm, total: u64, every: f64) -> Progress {
+        let now = comm.time();
+        Progress {
+            total,
+            every,
+            start: now,
+            last: now,
+        }
+    }
+
+    fn tick(&mut self, done: u64, now: f64) {
+        if self.every <= 0.0 || now - self.last < self.every || done >= self.total {
+            return;
+        }
+        self.last = now;
+        println!(
+            "{}",
+            report::progress_line(done, self.total, now - self.start)
+        );
+    }
 }
 
 /// Where plot `plot_num`'s file goes, relative to the output directory: with

@@ -9,6 +9,7 @@ pub mod driver;
 pub mod record;
 pub mod render;
 pub mod report;
+pub mod sample;
 pub mod savedata;
 pub mod scaling;
 pub mod seed;

@@ -8,7 +8,7 @@ use plotrand_mpi::config::{self, Config, ConfigError};
 use plotrand_mpi::driver::{self, Outcome, Run};
 use plotrand_mpi::source::hdf5::{self as input, Selection};
 use plotrand_mpi::task::Plan;
-use plotrand_mpi::{scaling, seed};
+use plotrand_mpi::{sample, scaling, seed};
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
 
@@ -36,13 +36,18 @@ fn main() -> ExitCode {
             return ExitCode::from(e.exit_code() as u8);
         }
     };
-    if let Some(Command::Speedup { records, chart }) = &cli.command {
-        // A study reads files and draws one chart: rank 0's job alone.
-        return if root {
-            speedup(records, chart)
-        } else {
-            ExitCode::SUCCESS
-        };
+    match &cli.command {
+        // A study reads files and draws one chart, a sample is one file: rank 0's job alone.
+        Some(Command::Speedup { records, chart }) if root => return speedup(records, chart),
+        Some(Command::Sample {
+            file,
+            datasets,
+            max_points,
+        }) if root => {
+            return write_sample(file, *datasets as usize, *max_points);
+        }
+        Some(_) => return ExitCode::SUCCESS,
+        None => {}
     }
     if cli.version {
         if root {
@@ -138,6 +143,22 @@ fn root_checks(config: &Config) -> Result<(u64, Vec<String>), ConfigError> {
         None => Vec::new(),
     };
     Ok((run_seed, objects))
+}
+
+fn write_sample(file: &std::path::Path, datasets: usize, max_points: u64) -> ExitCode {
+    match sample::write(file, datasets, max_points) {
+        Ok(()) => {
+            println!(
+                "Wrote {datasets} datasets of 10 to {max_points} points to {}",
+                file.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: could not write '{}': {e}", file.display());
+            ExitCode::from(EXIT_FAILED_PLOTS)
+        }
+    }
 }
 
 fn speedup(records: &[std::path::PathBuf], chart: &std::path::Path) -> ExitCode {

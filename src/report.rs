@@ -39,6 +39,25 @@ pub fn input_header(objects: usize, input: &str, ranks: usize, hosts: usize) -> 
     )
 }
 
+/// "progress: 1200/2000 plots (60 %), 160 plots/s, about 5 s to go"
+pub fn progress_line(done: u64, total: u64, elapsed: f64) -> String {
+    let rate = if elapsed > 0.0 {
+        done as f64 / elapsed
+    } else {
+        0.0
+    };
+    let left = if rate > 0.0 {
+        format!(
+            "about {:.0} s to go",
+            (total - done.min(total)) as f64 / rate
+        )
+    } else {
+        "time to go unknown".to_string()
+    };
+    let percent = 100.0 * done as f64 / total.max(1) as f64;
+    format!("progress: {done}/{total} plots ({percent:.0} %), {rate:.0} plots/s, {left}")
+}
+
 pub fn result_line(record: &Record, path: &Path, reason: Option<&str>) -> String {
     if record.is_ok() {
         let mut line = format!(
@@ -277,6 +296,15 @@ mod tests {
             lines[3].split_whitespace().any(|c| c == "-"),
             "idle rank has no ms/plot"
         );
+    }
+
+    #[test]
+    fn progress_says_how_far_and_how_long() {
+        assert_eq!(
+            progress_line(1200, 2000, 7.5),
+            "progress: 1200/2000 plots (60 %), 160 plots/s, about 5 s to go"
+        );
+        assert!(progress_line(0, 10, 0.0).ends_with("time to go unknown"));
     }
 
     #[test]

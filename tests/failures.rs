@@ -161,3 +161,33 @@ fn help_is_printed_once() {
         assert!(run.stdout.contains(flag), "help lacks {flag}");
     }
 }
+
+#[test]
+fn failures_travel_back_under_the_dynamic_schedule_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    for k in [2, 9] {
+        std::fs::create_dir(plot_path(tmp.path(), k, "png")).unwrap();
+    }
+    let run = mpi(
+        3,
+        &[
+            "-o",
+            path_arg(tmp.path()),
+            "-n",
+            "12",
+            "--schedule",
+            "dynamic",
+            "--chunk",
+            "1",
+            "-q",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.context());
+    let failed = run.lines_starting("Failed:");
+    assert_eq!(failed.len(), 2, "{}", run.context());
+    assert!(
+        failed[0].starts_with("Failed: plot 2 on rank ")
+            && failed[1].starts_with("Failed: plot 9 on rank ")
+    );
+    assert!(failed.iter().all(|l| l.contains("move it away")));
+}

@@ -680,3 +680,37 @@ fn file_locking_can_be_turned_off() {
     assert_eq!(unlocked.code, 0, "{}", unlocked.context());
     assert_eq!(png_size(&out.join("xy.png")), (640, 480));
 }
+
+#[test]
+fn the_sample_subcommand_writes_a_skewed_input_that_plots() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("skewed.h5");
+    let made = alone(&[
+        "sample",
+        path_arg(&file),
+        "--datasets",
+        "6",
+        "--max-points",
+        "5000",
+    ]);
+    assert_eq!(made.code, 0, "{}", made.context());
+    let out = tmp.path().join("out");
+    let run = mpi(
+        2,
+        &[
+            "--input",
+            path_arg(&file),
+            "-o",
+            path_arg(&out),
+            "--schedule",
+            "dynamic",
+            "-q",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.context());
+    let expected: Vec<String> = ["plotrand.h5".to_string()]
+        .into_iter()
+        .chain((0..6).map(|i| format!("skewed_d{i:03}.png")))
+        .collect();
+    assert_eq!(file_names(&out), expected);
+}

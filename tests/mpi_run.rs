@@ -318,3 +318,100 @@ fn max_files_per_dir_spreads_plots_over_subdirectories() {
         std::fs::read(tmp.path().join("0001/plot_5.png")).unwrap()
     );
 }
+
+#[test]
+fn the_dynamic_schedule_makes_the_same_plots_and_reports_progress() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (stat, dynamic) = (tmp.path().join("static"), tmp.path().join("dynamic"));
+    assert_eq!(
+        mpi(
+            1,
+            &[
+                "-o",
+                path_arg(&stat),
+                "-n",
+                "40",
+                "--seed",
+                "6",
+                "-q",
+                "--points",
+                "100"
+            ]
+        )
+        .code,
+        0
+    );
+    let args = [
+        "-o",
+        path_arg(&dynamic),
+        "-n",
+        "40",
+        "--seed",
+        "6",
+        "--points",
+        "100",
+        "--schedule",
+        "dynamic",
+        "--chunk",
+        "3",
+        "--progress",
+        "0.001",
+    ];
+    let run = mpi(3, &args);
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert_eq!(
+        result_plots(&run),
+        (1..=40).collect::<Vec<_>>(),
+        "{}",
+        run.context()
+    );
+    let rows = table_rows(&run.stdout);
+    assert_eq!(rows.iter().map(|r| r.1).sum::<usize>(), 40);
+    assert!(
+        rows.iter().all(|r| r.1 > 0),
+        "every rank took work: {rows:?}"
+    );
+    assert!(
+        !run.lines_starting("progress: ").is_empty(),
+        "progress lines:\n{}",
+        run.context()
+    );
+    for k in 1..=40 {
+        assert!(
+            std::fs::read(plot_path(&stat, k, "png")).unwrap()
+                == std::fs::read(plot_path(&dynamic, k, "png")).unwrap(),
+            "plot {k} differs between schedules"
+        );
+    }
+    // Fewer plots than ranks, and one rank alone.
+    let few = mpi(
+        4,
+        &[
+            "-o",
+            path_arg(&tmp.path().join("few")),
+            "-n",
+            "2",
+            "--schedule",
+            "dynamic",
+            "-q",
+        ],
+    );
+    assert_eq!(few.code, 0, "{}", few.context());
+    assert_eq!(
+        table_rows(&few.stdout).iter().map(|r| r.1).sum::<usize>(),
+        2
+    );
+    let alone = mpi(
+        1,
+        &[
+            "-o",
+            path_arg(&tmp.path().join("alone")),
+            "-n",
+            "3",
+            "--schedule",
+            "dynamic",
+            "-q",
+        ],
+    );
+    assert_eq!(alone.code, 0, "{}", alone.context());
+}

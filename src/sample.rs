@@ -1,0 +1,89 @@
+//! `plotrand-mpi sample FILE.h5`: an input file to try `--input` with, and a skewed workload
+//! for comparing schedules: datasets whose sizes grow geometrically from 10 points to
+//! `max_points`, in path order, so that the last contiguous block holds the heavy ones.
+
+use crate::seed;
+use std::path::Path;
+
+/// Sizes of `count` datasets growing geometrically from 10 to `max_points`.
+pub fn sizes(count: usize, max_points: u64) -> Vec<u64> {
+    let (lo, hi) = (10f64, max_points.max(10) as f64);
+    (0..count)
+        .map(|i| {
+            let t = if count > 1 {
+                i as f64 / (count - 1) as f64
+            } else {
+                1.0
+            };
+            (lo * (hi / lo).powf(t)).round() as u64
+        })
+        .collect()
+}
+
+/// Writes `/skewed/dNNN` datasets of shape (n, 3): x, y uniform in [0, 1), size in pt²
+/// (matplotlib's `s`), each with `x_label`/`y_label` attributes.
+pub fn write(path: &Path, count: usize, max_points: u64) -> hdf5::Result<()> {
+    let file = hdf5::File::create(path)?;
+    let group = file.create_group("skewed")?;
+    for (i, n) in sizes(count, max_points).into_iter().enumerate() {
+        let mut rng = seed::stream(0x5a3, i as u64);
+        let rows: Vec<f64> = (0..n)
+            .flat_map(|_| {
+                let (x, y, u) = (
+                    seed::uniform(&mut rng),
+                    seed::uniform(&mut rng),
+                    seed::uniform(&mut rng),
+                );
+                [x, y, 36.0 * u]
+            })
+            .collect();
+        let ds = group
+            .new_dataset::<f64>()
+            .shape((n as usize, 3))
+            .create(format!("d{i:03}").as_str())?;
+        ds.write_raw(&rows[..])?;
+        let label = |name: &str, text: &str| -> hdf5::Result<()> {
+            let value: hdf5::types::VarLenUnicode = text.parse().expect("ASCII label");
+            ds.new_attr::<hdf5::types::VarLenUnicode>()
+                .create(name)?
+                .write_scalar(&value)
+        };
+        label("x_label", "x")?;
+        label("y_label", "y")?;
+    }
+    file.close()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_grow_from_ten_to_the_maximum() {
+        assert_eq!(sizes(3, 1000), [10, 100, 1000]);
+        assert_eq!(sizes(1, 500), [500]);
+    }
+
+    #[test]
+    fn the_sample_is_a_valid_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.h5");
+        write(&path, 4, 1000).unwrap();
+        let objects =
+            crate::source::hdf5::list(&path, &crate::source::hdf5::Selection::new(None).unwrap())
+                .unwrap();
+        assert_eq!(
+            objects,
+            [
+                "/skewed/d000",
+                "/skewed/d001",
+                "/skewed/d002",
+                "/skewed/d003"
+            ]
+        );
+        let file = hdf5::File::open(&path).unwrap();
+        let data = crate::source::hdf5::read(&file, "/skewed/d003").unwrap();
+        assert_eq!(data.points.len(), 1000);
+        assert_eq!(data.x_label.as_deref(), Some("x"));
+    }
+}
