@@ -95,6 +95,11 @@ pub struct Cli {
     #[arg(long, value_name = "FMT", default_value = "png")]
     pub format: Format,
 
+    /// Skip plots whose file is already there (recorded as skipped) and remove the temporary
+    /// files an interrupted run left: run a killed or time-limited job again with this
+    #[arg(long)]
+    pub resume: bool,
+
     /// How plots are shared out: static (contiguous blocks, scattered once; best when plots
     /// cost the same) or dynamic (ranks ask rank 0 for chunks as they go; best when they
     /// do not, e.g. HDF5 datasets of very different sizes; prints progress)

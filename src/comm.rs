@@ -115,15 +115,16 @@ impl Comm {
         self.root().broadcast_into(&mut values[..]);
     }
 
-    /// Dynamic schedule, rank 0: a pending request for work, if any: (rank, plots it has done).
-    pub fn poll_request(&self) -> Option<(i32, u64)> {
+    /// Dynamic schedule, rank 0: a pending request for work, if any: (rank, plots it has
+    /// done, whether it is stopping).
+    pub fn poll_request(&self) -> Option<(i32, u64, bool)> {
         let (message, status) = self
             .world
             .any_process()
             .immediate_matched_probe_with_tag(TAG_REQUEST)?;
-        let mut done = [0u64];
-        message.matched_receive_into(&mut done[..]);
-        Some((status.source_rank(), done[0]))
+        let mut request = [0u64; 2];
+        message.matched_receive_into(&mut request[..]);
+        Some((status.source_rank(), request[0], request[1] != 0))
     }
 
     /// Dynamic schedule, rank 0: give `rank` plots `first .. first + count` (count 0: stop).
@@ -133,9 +134,11 @@ impl Comm {
             .send_with_tag(&[first, count][..], TAG_WORK);
     }
 
-    /// Dynamic schedule, other ranks: ask rank 0 for work, saying how many plots are done.
-    pub fn request_work(&self, done: u64) {
-        self.root().send_with_tag(&[done][..], TAG_REQUEST);
+    /// Dynamic schedule, other ranks: ask rank 0 for work, saying how many plots are done, or
+    /// (`stopping`) that no more work is wanted.
+    pub fn request_work(&self, done: u64, stopping: bool) {
+        self.root()
+            .send_with_tag(&[done, u64::from(stopping)][..], TAG_REQUEST);
     }
 
     /// Dynamic schedule, other ranks: rank 0's answer, `(first, count)`, waited for asleep.

@@ -28,6 +28,8 @@ pub struct Config {
     /// At most this many plots per subdirectory; `None`: all in the output directory.
     pub max_files_per_dir: Option<u64>,
     pub schedule: Schedule,
+    /// Skip plots already there; remove stale temporaries first.
+    pub resume: bool,
     /// Plots per request with the dynamic schedule; `None`: chosen from the run's size.
     pub chunk: Option<u64>,
     /// Seconds between progress lines (dynamic schedule); 0 for none.
@@ -54,6 +56,8 @@ pub enum ConfigError {
     RecordDirMissing(PathBuf),
     #[error(transparent)]
     Input(#[from] crate::source::hdf5::InputError),
+    #[error("--width {width} × --height {height} is {} pixels, more than the {MAX_PIXELS} a figure may have (each rank holds 3 bytes a pixel); choose a smaller figure", u64::from(*width) * u64::from(*height))]
+    FigureTooLarge { width: u32, height: u32 },
 }
 
 impl Config {
@@ -84,6 +88,7 @@ impl Config {
             sync: cli.sync,
             max_files_per_dir: cli.max_files_per_dir,
             schedule: cli.schedule,
+            resume: cli.resume,
             chunk: cli.chunk,
             progress_every: cli.progress,
         }
@@ -108,6 +113,18 @@ pub fn prepare_output_dir(dir: &Path) -> Result<(), ConfigError> {
             path: dir.to_path_buf(),
             source,
         })
+}
+
+/// Most pixels in one figure: a rank holds the frame (3 bytes a pixel) and its encoding.
+pub const MAX_PIXELS: u64 = 50_000_000;
+
+/// Limits that involve more than one flag.
+pub fn check_limits(config: &Config) -> Result<(), ConfigError> {
+    let (width, height) = (config.figure.width, config.figure.height);
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(ConfigError::FigureTooLarge { width, height });
+    }
+    Ok(())
 }
 
 /// The run record's directory must exist before any work starts (the output directory, the

@@ -13,12 +13,15 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// How a run ended, as rank 0 saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     AllWritten,
     SomeFailed,
+    /// A signal stopped the run before every plot was drawn.
+    Interrupted,
 }
 
 /// What every rank knows before the work starts.
@@ -28,6 +31,10 @@ pub struct Run<'a> {
     pub seed: u64,
     /// Version and build line for the record.
     pub build: String,
+    /// Set by SIGTERM, SIGUSR1 or SIGINT: finish the plot in hand, take no new one.
+    pub stop: &'a AtomicBool,
+    /// Stale temporary files rank 0 removed before the run (--resume).
+    pub removed_temporaries: usize,
 }
 
 /// The outcome of one rank's block.
@@ -51,6 +58,13 @@ pub fn run(comm: &Comm, run: &Run) -> std::io::Result<Outcome> {
     let header_printed = hosts.as_ref().map_or(Ok(()), |hosts| {
         let mut out = std::io::stdout().lock();
         writeln!(out, "{}", header(run, comm.size(), distinct(hosts).len()))?;
+        if run.removed_temporaries > 0 {
+            let n = run.removed_temporaries;
+            writeln!(
+                out,
+                "Removed {n} temporary file(s) left by an interrupted run"
+            )?;
+        }
         out.flush()
     });
 
@@ -90,16 +104,19 @@ pub fn run(comm: &Comm, run: &Run) -> std::io::Result<Outcome> {
     else {
         return Ok(Outcome::AllWritten); // not rank 0: nothing to report
     };
-    // Blocks are contiguous, so this is already so; the report must not depend on it.
+    add_not_done(&mut records, n);
+    // Static blocks are contiguous, so this is already so; the report must not depend on it.
     records.sort_by_key(|r| r.plot_num);
     let reasons = report::decode_failures(&failures);
     let rows = report::rank_rows(&records, &busy, &hosts);
     let printed = print_report(run, &records, &reasons, &rows, wall, &busy);
 
-    let mut outcome = if records.iter().all(Record::is_ok) {
-        Outcome::AllWritten
-    } else {
+    let mut outcome = if records.iter().any(|r| r.status == Record::NOT_DONE) {
+        Outcome::Interrupted
+    } else if records.iter().any(Record::is_failed) {
         Outcome::SomeFailed
+    } else {
+        Outcome::AllWritten
     };
     let mut printed = printed;
     if let Some(path) = &run.config.record {
@@ -120,11 +137,32 @@ pub fn run(comm: &Comm, run: &Run) -> std::io::Result<Outcome> {
             }
             Err(e) => {
                 eprintln!("plotrand-mpi: {e}");
-                outcome = Outcome::SomeFailed;
+                if outcome == Outcome::AllWritten {
+                    outcome = Outcome::SomeFailed;
+                }
             }
         }
     }
     header_printed.and(printed).map(|()| outcome)
+}
+
+/// Plots no rank reported were never drawn: a signal stopped the run first.
+fn add_not_done(records: &mut Vec<Record>, n: u64) {
+    if records.len() as u64 == n {
+        return;
+    }
+    let mut reported = vec![false; n as usize + 1];
+    for r in records.iter() {
+        reported[r.plot_num as usize] = true;
+    }
+    let missing = (1..=n).filter(|&k| !reported[k as usize]);
+    records.extend(missing.map(Record::not_done).collect::<Vec<_>>());
+}
+
+impl Run<'_> {
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
 }
 
 fn print_report(
@@ -138,7 +176,7 @@ fn print_report(
     let config = run.config;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for r in records {
-        if !config.quiet || !r.is_ok() {
+        if !config.quiet || r.is_failed() {
             let path = config.output_dir.join(relative_path(run, r.plot_num));
             let reason = reasons.get(&r.plot_num).map(String::as_str);
             writeln!(out, "{}", report::result_line(r, &path, reason))?;
@@ -217,6 +255,21 @@ impl<'a> Plotter<'a> {
     fn plot(&mut self, plot_num: u64) {
         let (run, config) = (self.run, self.run.config);
         let t0 = self.comm.time();
+        if config.resume {
+            let path = config.output_dir.join(relative_path(run, plot_num));
+            if let Ok(meta) = std::fs::metadata(path) {
+                // Files only ever appear complete (temporary name, then rename): keep it.
+                self.block.records.push(Record {
+                    plot_num,
+                    rank: self.comm.rank(),
+                    bytes: meta.len(),
+                    status: Record::SKIPPED,
+                    elapsed: self.comm.time() - t0,
+                    ..Record::default()
+                });
+                return;
+            }
+        }
         if config.save_data && self.data_file.is_none() {
             self.data_file = Some(DataFile::create(&config.output_dir, self.comm.rank()));
         }
@@ -278,6 +331,9 @@ impl<'a> Plotter<'a> {
 fn render_block(comm: &Comm, run: &Run, plots: &[u64]) -> Block {
     let mut plotter = Plotter::new(comm, run);
     for &plot_num in plots {
+        if run.stopping() {
+            break;
+        }
         plotter.plot(plot_num);
     }
     plotter.finish()
@@ -293,9 +349,14 @@ fn coordinate(comm: &Comm, run: &Run, chunk: u64) -> Block {
     let mut progress = Progress::new(comm, n, run.config.progress_every);
     let mut reported = vec![0u64; comm.size()];
     let serve = |next: &mut u64, finished: &mut usize, reported: &mut [u64]| {
-        while let Some((rank, done)) = comm.poll_request() {
+        while let Some((rank, done, stopping)) = comm.poll_request() {
             reported[rank as usize] = done;
-            let count = chunk.min(n + 1 - *next);
+            // A stopping rank, or a stopping run, gets no more work.
+            let count = if stopping || run.stopping() {
+                0
+            } else {
+                chunk.min(n + 1 - *next)
+            };
             comm.assign(rank, *next, count);
             *next += count;
             if count == 0 {
@@ -305,7 +366,7 @@ fn coordinate(comm: &Comm, run: &Run, chunk: u64) -> Block {
     };
     loop {
         serve(&mut next, &mut finished_workers, &mut reported);
-        if next <= n {
+        if next <= n && !run.stopping() {
             let plot_num = next;
             next += 1;
             plotter.plot(plot_num);
@@ -325,14 +386,22 @@ fn coordinate(comm: &Comm, run: &Run, chunk: u64) -> Block {
 /// waited for while there is work in hand.
 fn work_on_request(comm: &Comm, run: &Run) -> Block {
     let mut plotter = Plotter::new(comm, run);
-    comm.request_work(0);
+    comm.request_work(0, false);
     loop {
         let (start, count) = comm.receive_work();
         if count == 0 {
             break;
         }
-        comm.request_work(plotter.block.records.len() as u64);
+        // Ask for the next chunk now, or, once stopping, say so: rank 0 then answers 0.
+        let stopping = run.stopping();
+        comm.request_work(plotter.block.records.len() as u64, stopping);
+        if stopping {
+            continue; // this chunk stays undone; rank 0 reports it
+        }
         for plot_num in start..start + count {
+            if run.stopping() {
+                break;
+            }
             plotter.plot(plot_num);
         }
     }

@@ -8,12 +8,17 @@ use plotrand_mpi::config::{self, Config, ConfigError};
 use plotrand_mpi::driver::{self, Outcome, Run};
 use plotrand_mpi::source::hdf5::{self as input, Selection};
 use plotrand_mpi::task::Plan;
-use plotrand_mpi::{sample, scaling, seed};
+use plotrand_mpi::{render, sample, scaling, seed};
+use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 const EXIT_FAILED_PLOTS: u8 = 1;
 const EXIT_USAGE: u8 = 2;
+/// EX_TEMPFAIL: stopped by a signal before the end; run again with --resume.
+const EXIT_INTERRUPTED: u8 = 75;
 const EXIT_INTERNAL: i32 = 70;
 
 fn main() -> ExitCode {
@@ -65,7 +70,15 @@ fn main() -> ExitCode {
         // Read by the HDF5 library when it opens a file; nothing has been opened yet.
         std::env::set_var("HDF5_USE_FILE_LOCKING", "FALSE");
     }
-    let Some((plan, run_seed)) = agreed_plan(&comm, &config) else {
+    // Installed before any plotting; a signal then only asks the ranks to stop between plots.
+    let stop = match stop_on_signals() {
+        Ok(stop) => stop,
+        Err(e) => comm.abort(
+            &format!("could not install signal handlers: {e}"),
+            EXIT_INTERNAL,
+        ),
+    };
+    let Some((plan, run_seed, removed_temporaries)) = agreed_plan(&comm, &config) else {
         return ExitCode::from(EXIT_USAGE);
     };
     let run = Run {
@@ -73,11 +86,14 @@ fn main() -> ExitCode {
         plan: &plan,
         seed: run_seed,
         build: build_text(),
+        stop: &stop,
+        removed_temporaries,
     };
 
     match panic::catch_unwind(AssertUnwindSafe(|| driver::run(&comm, &run))) {
         Ok(Ok(Outcome::AllWritten)) => ExitCode::SUCCESS,
         Ok(Ok(Outcome::SomeFailed)) => ExitCode::from(EXIT_FAILED_PLOTS),
+        Ok(Ok(Outcome::Interrupted)) => ExitCode::from(EXIT_INTERRUPTED),
         // Rank 0's stdout is gone (a closed pipe, a full disk): the run itself finished.
         Ok(Err(e)) => {
             eprintln!(
@@ -98,14 +114,16 @@ fn main() -> ExitCode {
 /// The plan and run seed every rank agrees on, or `None` after rank 0 has reported why not.
 /// Rank 0 alone touches the file system (output directory, input file) and draws the seed;
 /// its verdict, seed and input object list are broadcast.
-fn agreed_plan(comm: &Comm, config: &Config) -> Option<(Plan, u64)> {
+fn agreed_plan(comm: &Comm, config: &Config) -> Option<(Plan, u64, usize)> {
     let mut verdict = [0u64; 2]; // [ok, seed]
+    let mut removed = 0;
     let mut objects = Vec::new();
     if comm.is_root() {
         match root_checks(config) {
-            Ok((run_seed, listed)) => {
+            Ok((run_seed, listed, stale)) => {
                 verdict = [1, run_seed];
                 objects = listed;
+                removed = stale;
             }
             Err(e) => eprintln!("error: {e}\n\nFor more information, try '--help'."),
         }
@@ -124,13 +142,25 @@ fn agreed_plan(comm: &Comm, config: &Config) -> Option<(Plan, u64)> {
             num_plots: config.num_plots,
         }
     };
-    Some((plan, verdict[1]))
+    Some((plan, verdict[1], removed))
 }
 
 /// Rank 0's checks: a usable output directory and record place, a run seed, and with
 /// --input, the list of objects to plot.
-fn root_checks(config: &Config) -> Result<(u64, Vec<String>), ConfigError> {
+fn root_checks(config: &Config) -> Result<(u64, Vec<String>, usize), ConfigError> {
+    config::check_limits(config)?;
     config::prepare_output_dir(&config.output_dir)?;
+    // Before any rank writes: what a killed run left half-written can only be its own.
+    let removed = if config.resume {
+        render::remove_stale_temporaries(&config.output_dir).map_err(|source| {
+            ConfigError::CreateOutputDir {
+                path: config.output_dir.clone(),
+                source,
+            }
+        })?
+    } else {
+        0
+    };
     if let Some(record) = &config.record {
         config::check_record_dir(record)?;
     }
@@ -142,7 +172,17 @@ fn root_checks(config: &Config) -> Result<(u64, Vec<String>), ConfigError> {
         Some(path) => input::list(path, &Selection::new(config.datasets.as_deref())?)?,
         None => Vec::new(),
     };
-    Ok((run_seed, objects))
+    Ok((run_seed, objects, removed))
+}
+
+/// SIGTERM (SLURM at the time limit, `scancel`), SIGUSR1 (`--signal`, mpirun forwards it) and
+/// SIGINT set the returned flag instead of killing the rank.
+fn stop_on_signals() -> std::io::Result<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [SIGTERM, SIGUSR1, SIGINT] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))?;
+    }
+    Ok(stop)
 }
 
 fn write_sample(file: &std::path::Path, datasets: usize, max_points: u64) -> ExitCode {

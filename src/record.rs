@@ -17,6 +17,7 @@ pub enum Status {
     Ok = 0,
     Failed = 1,
     Skipped = 2,
+    NotDone = 3,
 }
 
 /// One row of `/results`.
@@ -103,13 +104,15 @@ pub fn result_rows(
         .map(|r| ResultRow {
             plot: r.plot_num,
             rank: r.rank,
-            host: host_index[r.rank as usize],
+            // u32::MAX: no host (a plot nobody drew).
+            host: usize::try_from(r.rank).map_or(u32::MAX, |rank| host_index[rank]),
             elapsed: r.elapsed,
             bytes: r.bytes,
-            status: if r.is_ok() {
-                Status::Ok
-            } else {
-                Status::Failed
+            status: match r.status {
+                Record::OK => Status::Ok,
+                Record::SKIPPED => Status::Skipped,
+                Record::NOT_DONE => Status::NotDone,
+                _ => Status::Failed,
             },
             dropped: r.dropped,
             file: h5_string(&file_name(r.plot_num)),
@@ -194,6 +197,7 @@ fn write_contents(
         ("plots_done", count(Status::Ok)),
         ("plots_failed", count(Status::Failed)),
         ("plots_skipped", count(Status::Skipped)),
+        ("plots_not_done", count(Status::NotDone)),
         ("points", info.points),
         ("width", u64::from(info.width)),
         ("height", u64::from(info.height)),

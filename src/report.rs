@@ -59,6 +59,16 @@ pub fn progress_line(done: u64, total: u64, elapsed: f64) -> String {
 }
 
 pub fn result_line(record: &Record, path: &Path, reason: Option<&str>) -> String {
+    if record.status == Record::SKIPPED {
+        return format!(
+            "Skipped: plot {}, {} is already there",
+            record.plot_num,
+            path.display()
+        );
+    }
+    if record.status == Record::NOT_DONE {
+        return format!("Not done: plot {} (interrupted)", record.plot_num);
+    }
     if record.is_ok() {
         let mut line = format!(
             "Result: plot {} written to {} (rank {}, {:.1} ms",
@@ -121,10 +131,10 @@ pub fn rank_rows(records: &[Record], busy: &[f64], hosts: &[String]) -> Vec<Rank
             max: 0.0,
         })
         .collect();
-    for r in records {
+    for r in records.iter().filter(|r| r.rank >= 0) {
         let row = &mut rows[r.rank as usize];
         row.plots += 1;
-        row.failed += usize::from(!r.is_ok());
+        row.failed += usize::from(r.is_failed());
         row.max = row.max.max(r.elapsed);
     }
     rows
@@ -176,8 +186,9 @@ pub fn imbalance(busy: &[f64]) -> Option<f64> {
 }
 
 pub fn summary(records: &[Record], wall: f64, busy: &[f64]) -> String {
-    let failed = records.iter().filter(|r| !r.is_ok()).count();
-    let done = records.len() - failed;
+    let count = |status: i32| records.iter().filter(|r| r.status == status).count();
+    let (done, failed) = (count(Record::OK), count(Record::FAILED));
+    let (skipped, not_done) = (count(Record::SKIPPED), count(Record::NOT_DONE));
     let rate = if wall > 0.0 { done as f64 / wall } else { 0.0 };
     // Slow runs (big plots, PDF) still get a readable rate.
     let rate = if rate < 10.0 {
@@ -191,8 +202,17 @@ pub fn summary(records: &[Record], wall: f64, busy: &[f64]) -> String {
         plural(done, "plot"),
         plural(busy.len(), "rank"),
     );
+    if skipped > 0 {
+        let _ = write!(line, "; {skipped} skipped (already there)");
+    }
     if failed > 0 {
         let _ = write!(line, "; {failed} FAILED");
+    }
+    if not_done > 0 {
+        let _ = write!(
+            line,
+            "; {not_done} NOT DONE (interrupted: run again with --resume)"
+        );
     }
     line
 }

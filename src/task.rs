@@ -185,9 +185,27 @@ pub struct Record {
 impl Record {
     pub const OK: i32 = 0;
     pub const FAILED: i32 = 1;
+    /// `--resume`: the file was already there.
+    pub const SKIPPED: i32 = 2;
+    /// Never drawn: the run was interrupted by a signal first (set by rank 0).
+    pub const NOT_DONE: i32 = 3;
 
     pub fn is_ok(&self) -> bool {
         self.status == Record::OK
+    }
+
+    pub fn is_failed(&self) -> bool {
+        self.status == Record::FAILED
+    }
+
+    /// A record rank 0 makes for a plot no rank reported: interrupted before drawing it.
+    pub fn not_done(plot_num: u64) -> Record {
+        Record {
+            plot_num,
+            rank: -1,
+            status: Record::NOT_DONE,
+            ..Record::default()
+        }
     }
 }
 

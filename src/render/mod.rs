@@ -150,6 +150,37 @@ pub fn temp_prefix(name: &str) -> String {
 
 pub const TEMP_SUFFIX: &str = ".tmp";
 
+/// Removes the temporary files a killed run left in `dir`, its subdirectories (plot blocks,
+/// `data/`) and nowhere else: our names only (`.<name>.<random>.tmp`, the writability probe).
+pub fn remove_stale_temporaries(dir: &Path) -> std::io::Result<usize> {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let kind = entry.file_type()?;
+        if kind.is_dir() && !name.starts_with('.') && dir.join(&*name) != dir {
+            for inner in std::fs::read_dir(entry.path())? {
+                let inner = inner?;
+                if inner.file_type()?.is_file()
+                    && is_temporary(&inner.file_name().to_string_lossy())
+                {
+                    std::fs::remove_file(inner.path())?;
+                    removed += 1;
+                }
+            }
+        } else if kind.is_file() && is_temporary(&name) {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+fn is_temporary(name: &str) -> bool {
+    name.starts_with('.') && (name.ends_with(TEMP_SUFFIX) || name.starts_with(".plotrand-probe."))
+}
+
 /// Writes `bytes` to a temporary file in `dir`, then renames it to `name`: readers see either
 /// no file or the whole file, even if this process is killed mid-write. Surviving a crash of
 /// the node itself also needs the data on disk before the rename: `sync`.
@@ -348,6 +379,32 @@ mod tests {
             std::fs::read(dir.path().join("plot_1.png")).unwrap(),
             b"abc"
         );
+    }
+
+    #[test]
+    fn stale_temporaries_and_only_they_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("0001")).unwrap();
+        for name in [
+            ".plot_1.png.aB3xYz.tmp",
+            "0001/.plot_2.png.Qw9.tmp",
+            ".plotrand-probe.X1",
+            "plot_3.png",
+            ".hidden",
+            "notes.tmp",
+            "0001/plot_2.png",
+        ] {
+            std::fs::write(d.join(name), b"x").unwrap();
+        }
+        assert_eq!(remove_stale_temporaries(d).unwrap(), 3);
+        let mut left: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".hidden", "0001", "notes.tmp", "plot_3.png"]);
+        assert!(d.join("0001/plot_2.png").exists());
     }
 
     #[test]

@@ -9,6 +9,8 @@ use hdf5::types::TypeDescriptor;
 use std::collections::HashSet;
 use std::path::Path;
 
+/// Most rows one plot reads (as `--points` allows for random data).
+pub const MAX_ROWS: u64 = crate::cli::MAX_POINTS;
 /// matplotlib's default marker area (`lines.markersize`² = 6²) for data without sizes.
 pub const DEFAULT_AREA_PT2: f64 = 36.0;
 /// Groups nested deeper than this are not walked (a guard for pathological files; cycles
@@ -242,6 +244,13 @@ fn read_numeric(ds: &hdf5::Dataset, path: &str, ndim: usize) -> Result<(Vec<f64>
         return Err(format!(
             "{path} has shape ({}), not {wanted}",
             dims.join(", ")
+        ));
+    }
+    // A plot of more rows would take minutes and gigabytes: refuse before reading.
+    let rows = shape.first().copied().unwrap_or(0) as u64;
+    if rows > MAX_ROWS {
+        return Err(format!(
+            "{path} has {rows} rows, more than the {MAX_ROWS} one plot may have; split it or select another dataset"
         ));
     }
     let descriptor = ds
