@@ -75,7 +75,7 @@ fn finish(mut job: Job, limit: Duration) -> Run {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let mut read = |f: &mut std::fs::File| {
+    let read = |f: &mut std::fs::File| {
         let mut text = String::new();
         f.rewind().unwrap();
         f.read_to_string(&mut text).unwrap();
