@@ -714,3 +714,89 @@ fn the_sample_subcommand_writes_a_skewed_input_that_plots() {
         .collect();
     assert_eq!(file_names(&out), expected);
 }
+
+#[test]
+fn a_dataset_too_big_to_plot_fails_alone_and_fast() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("huge.h5");
+    {
+        let _writing = writing_hdf5();
+        let f = hdf5::File::create(&input).unwrap();
+        // 100 million rows, chunked and never written: a small file that claims 1.6 GB.
+        f.new_dataset::<f64>()
+            .chunk((1_000_000, 2))
+            .shape((100_000_000, 2))
+            .create("huge")
+            .unwrap();
+        write_2d(&f, "small", 2, &[0.0f64, 1.0, 2.0, 3.0]);
+    }
+    let out = tmp.path().join("out");
+    let started = std::time::Instant::now();
+    let run = mpi(
+        2,
+        &["--input", path_arg(&input), "-o", path_arg(&out), "-q"],
+    );
+    assert_eq!(run.code, 1, "{}", run.context());
+    let failed = run.lines_starting("Failed:");
+    assert_eq!(failed.len(), 1, "{}", run.context());
+    assert!(failed[0].ends_with("/huge has 100000000 rows, more than the 10000000 one plot may have; split it or select another dataset"), "{}", failed[0]);
+    assert!(out.join("small.png").exists());
+    assert!(started.elapsed().as_secs() < 60, "refused before reading");
+}
+
+#[test]
+fn thousands_of_tiny_datasets_are_listed_and_plotted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("many.h5");
+    let (groups, per_group) = (50u32, 60u32);
+    {
+        let _writing = writing_hdf5();
+        let f = hdf5::File::create(&input).unwrap();
+        for g in 0..groups {
+            let group = f.create_group(&format!("g{g:03}")).unwrap();
+            for d in 0..per_group {
+                write_2d(
+                    &group,
+                    &format!("d{d:03}"),
+                    2,
+                    &[f64::from(d), f64::from(g)],
+                );
+            }
+        }
+    }
+    let out = tmp.path().join("out");
+    let run = mpi(
+        2,
+        &[
+            "--input",
+            path_arg(&input),
+            "-o",
+            path_arg(&out),
+            "-q",
+            "--width",
+            "32",
+            "--height",
+            "32",
+            "--max-files-per-dir",
+            "1000",
+            "--schedule",
+            "dynamic",
+            "--progress",
+            "0",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.context());
+    let n = (groups * per_group) as usize;
+    assert!(
+        summary_line(&run.stdout).starts_with(&format!("{n} plots in ")),
+        "{}",
+        run.context()
+    );
+    let dirs: Vec<String> = file_names(&out)
+        .into_iter()
+        .filter(|d| d.starts_with("000"))
+        .collect();
+    assert_eq!(dirs, ["0000", "0001", "0002"]);
+    let total: usize = dirs.iter().map(|d| file_names(&out.join(d)).len()).sum();
+    assert_eq!(total, n);
+}
