@@ -43,6 +43,30 @@ check 'cmp -s "$S/out-srun-12/plot_7.png" "$S/out-mpirun-12/plot_7.png"' "srun a
 submit srun 0
 check '[ "$state" = FAILED ] && [ "$exitcode" = 2 ]' "a bad argument must fail the job with status 2"
 check '[ "$(grep -c "^error:" "$log")" = 1 ]' "the error must be printed once"
+# A job stopped by SLURM's signal (as --signal sends it before the time limit) reports and
+# records what it did, exits 75, and a resubmission with --resume finishes it.
+out="$S/signalled"
+job=$(cd "$S" && sbatch --parsable --ntasks-per-node "$ranks" \
+  --export="ALL,PLOTRAND=$bin,PLOTS=4000,OUTDIR=$out,EXTRA_ARGS=--seed 5 --quiet --width 160 --height 120 --points 50" \
+  "$repo/slurm/plotrand.sbatch")
+log="$S/plotrand-$job.out"
+for _ in $(seq 600); do [ "$(ls "$out" 2>/dev/null | grep -c png)" -ge 20 ] && break; sleep 0.1; done
+scancel --signal=USR1 "$job"
+state=$(slurm_wait_job "$job" 120)
+exitcode=$(scontrol show job "$job" | sed -n 's/.* ExitCode=\([0-9]*\):.*/\1/p')
+echo "job $job (signalled): $state, exit $exitcode"
+check '[ "$exitcode" = 75 ]' "a signalled job must exit 75"
+check 'grep -q "NOT DONE (interrupted: run again with --resume)" "$log"' "the log must say what was not done"
+job=$(cd "$S" && sbatch --parsable --ntasks-per-node "$ranks" \
+  --export="ALL,PLOTRAND=$bin,PLOTS=4000,OUTDIR=$out,EXTRA_ARGS=--seed 5 --quiet --width 160 --height 120 --points 50 --resume" \
+  "$repo/slurm/plotrand.sbatch")
+log="$S/plotrand-$job.out"
+state=$(slurm_wait_job "$job" 300)
+echo "job $job (resumed): $state"
+check '[ "$state" = COMPLETED ]' "the resubmitted job must complete"
+check 'grep -q "skipped (already there)" "$log"' "the resumed job must skip the plots already made"
+check '[ "$(ls "$out" | grep -c png)" = 4000 ]' "all 4000 plots after the resume"
+
 # The scaling study inside one allocation: p = 1 .. the job's tasks, then the table and chart.
 job=$(cd "$S" && sbatch --parsable --ntasks-per-node "$ranks" \
   --export="ALL,PLOTRAND=$bin,PLOTS=6,RUNS=2,OUTDIR=$S/scaling" "$repo/slurm/scaling.sbatch")
