@@ -114,25 +114,7 @@ fn bad_arguments_are_reported_once_with_status_2() {
         if !args.contains(&"-o") {
             all.extend(["-o", path_arg(&out)]);
         }
-        let run = mpi(3, &all);
-        assert_eq!(run.code, 2, "{args:?}: {}", run.context());
-        let errors: Vec<&str> = run
-            .stderr
-            .lines()
-            .filter(|l| l.starts_with("error:"))
-            .collect();
-        assert_eq!(
-            errors.len(),
-            1,
-            "{args:?}: one error expected:\n{}",
-            run.context()
-        );
-        assert!(errors[0].contains(flag), "{args:?}: {}", errors[0]);
-        assert!(
-            run.stdout.is_empty(),
-            "{args:?}: nothing on stdout:\n{}",
-            run.context()
-        );
+        mpi(3, &all).assert_one_error(flag, &format!("{args:?}"));
         assert!(!out.exists(), "{args:?}: no work may start");
     }
 }

@@ -627,16 +627,7 @@ fn unusable_input_files_are_rejected_once_with_status_2() {
     for (args, reason) in cases {
         let mut all = args.clone();
         all.extend(["-o", path_arg(&out)]);
-        let run = mpi(2, &all);
-        assert_eq!(run.code, 2, "{args:?}: {}", run.context());
-        let errors: Vec<&str> = run
-            .stderr
-            .lines()
-            .filter(|l| l.starts_with("error:"))
-            .collect();
-        assert_eq!(errors.len(), 1, "{args:?}: {}", run.context());
-        assert!(errors[0].contains(reason), "{args:?}: {}", errors[0]);
-        assert!(run.stdout.is_empty());
+        mpi(2, &all).assert_one_error(reason, &format!("{args:?}"));
     }
 }
 

@@ -494,15 +494,7 @@ fn edge_value_arguments_run_or_fail_once() {
     ] {
         let mut all = args.clone();
         all.extend(["-o", path_arg(&never)]);
-        let run = mpi(2, &all);
-        assert_eq!(run.code, 2, "{args:?}: {}", run.context());
-        let errors: Vec<&str> = run
-            .stderr
-            .lines()
-            .filter(|l| l.starts_with("error:"))
-            .collect();
-        assert_eq!(errors.len(), 1, "{args:?}: {}", run.context());
-        assert!(errors[0].contains(flag), "{args:?}: {}", errors[0]);
+        mpi(2, &all).assert_one_error(flag, &format!("{args:?}"));
     }
     assert!(!never.exists());
 }

@@ -184,3 +184,28 @@ pub fn file_names(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+impl Run {
+    /// A usage error: status 2, one `error:` line on stderr containing `needle`, nothing on
+    /// stdout (so no rank started plotting and no rank but 0 spoke).
+    pub fn assert_one_error(&self, needle: &str, case: &str) {
+        assert_eq!(self.code, 2, "{case}: {}", self.context());
+        let errors: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .collect();
+        assert_eq!(
+            errors.len(),
+            1,
+            "{case}: one error expected:\n{}",
+            self.context()
+        );
+        assert!(errors[0].contains(needle), "{case}: {}", errors[0]);
+        assert!(
+            self.stdout.is_empty(),
+            "{case}: nothing on stdout:\n{}",
+            self.context()
+        );
+    }
+}
