@@ -791,3 +791,44 @@ fn thousands_of_tiny_datasets_are_listed_and_plotted() {
     let total: usize = dirs.iter().map(|d| file_names(&out.join(d)).len()).sum();
     assert_eq!(total, n);
 }
+
+#[test]
+fn an_object_whose_name_is_not_utf8_fails_with_the_reason() {
+    use hdf5::Location;
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("names.h5");
+    {
+        let _writing = writing_hdf5();
+        let f = hdf5::File::create(&input).unwrap();
+        write_2d(&f, "placeholder", 2, &[0.0f64, 1.0]);
+        write_2d(&f, "good", 2, &[0.0f64, 1.0]);
+        // The safe API takes &str: rename the link with the raw call to Latin-1 bytes.
+        let (from, to) = (c"placeholder", c"caf\xe9 \xff");
+        let loc: &Location = &f;
+        let status = unsafe {
+            hdf5_sys::h5l::H5Lmove(
+                loc.id(),
+                from.as_ptr(),
+                loc.id(),
+                to.as_ptr(),
+                hdf5_sys::h5p::H5P_DEFAULT,
+                hdf5_sys::h5p::H5P_DEFAULT,
+            )
+        };
+        assert!(status >= 0, "H5Lmove");
+    }
+    let out = tmp.path().join("out");
+    let run = mpi(
+        2,
+        &["--input", path_arg(&input), "-o", path_arg(&out), "-q"],
+    );
+    assert_eq!(run.code, 1, "{}", run.context());
+    let failed = run.lines_starting("Failed:");
+    assert_eq!(failed.len(), 1, "{}", run.context());
+    assert!(
+        failed[0].ends_with("the object's name is not valid UTF-8 and cannot be read; rename it"),
+        "{}",
+        failed[0]
+    );
+    assert!(out.join("good.png").exists());
+}

@@ -141,6 +141,10 @@ fn walk(
             if sel.matches(&path) && (plottable || sel.explicit()) {
                 found.push(path);
             }
+        } else if name.contains(char::REPLACEMENT_CHARACTER) && sel.matches(&path) {
+            // Not UTF-8: it cannot be opened by this name. Listed, so that its plot fails
+            // with the reason instead of the object silently vanishing.
+            found.push(path);
         }
     }
     Ok(())
@@ -176,9 +180,15 @@ pub fn read(file: &hdf5::File, path: &str) -> Result<PlotData, String> {
         let location: hdf5::Location = (*g).clone();
         (x, y, size, location)
     } else {
-        let ds = file
-            .dataset(path)
-            .map_err(|e| format!("{path} is not a dataset or group: {e}"))?;
+        let ds = file.dataset(path).map_err(|e| {
+            if path.contains(char::REPLACEMENT_CHARACTER) {
+                format!(
+                    "{path}: the object's name is not valid UTF-8 and cannot be read; rename it"
+                )
+            } else {
+                format!("{path} is not a dataset or group: {e}")
+            }
+        })?;
         let (values, columns) = read_numeric(&ds, path, 2)?;
         if columns != 2 && columns != 3 {
             return Err(format!(
