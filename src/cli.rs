@@ -96,8 +96,9 @@ pub struct Cli {
     pub format: Format,
 
     /// Skip plots whose file is already there (recorded as skipped) and remove the temporary
-    /// files an interrupted run left: run a killed or time-limited job again with this
-    #[arg(long)]
+    /// files an interrupted run left: run a killed or time-limited job again with this. Not
+    /// with --save-data: the rank data files of the earlier run would be replaced
+    #[arg(long, conflicts_with = "save_data")]
     pub resume: bool,
 
     /// How plots are shared out: static (contiguous blocks, scattered once; best when plots
@@ -112,7 +113,7 @@ pub struct Cli {
     pub chunk: Option<u64>,
 
     /// With --schedule dynamic: seconds between progress lines (0: none)
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = seconds, allow_negative_numbers = true)]
     pub progress: f64,
 
     /// Spread plots over subdirectories DIR/0000, DIR/0001, … of at most N plots each, to
@@ -183,6 +184,16 @@ fn whole_number(min: u64, max: u64) -> impl Fn(&str) -> Result<u64, String> + Cl
             .filter(|n| (min..=max).contains(n))
             .ok_or_else(|| format!("{n} is out of range; give a whole number from {min} to {max}"))
     }
+}
+
+fn seconds(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .ok_or_else(|| {
+            format!("'{text}' is not a number of seconds; give 0 or more, e.g. 10 or 0.5")
+        })
 }
 
 fn pixels(text: &str) -> Result<u32, String> {

@@ -50,6 +50,11 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("--resume: could not remove the temporary files of an earlier run in '{}': {source}; check the directory's permissions", path.display())]
+    Cleanup {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("no --seed given and {0}; pass --seed")]
     NoSeed(std::io::Error),
     #[error("--record '{}': its directory does not exist", .0.display())]
@@ -219,6 +224,17 @@ mod tests {
         let c =
             Config::from_cli(parse(&["-o", "plots", "-n", "64", "-n", "200", "-o", "x"]).unwrap());
         assert_eq!((c.num_plots, c.output_dir), (200, PathBuf::from("x")));
+    }
+
+    #[test]
+    fn progress_takes_finite_seconds_and_resume_excludes_save_data() {
+        for bad in ["nan", "-1", "inf", "soon"] {
+            assert!(
+                error_text(&["--progress", bad]).contains("--progress"),
+                "{bad}"
+            );
+        }
+        assert!(error_text(&["--resume", "--save-data"]).contains("--save-data"));
     }
 
     #[test]

@@ -179,6 +179,16 @@ fn root_checks(config: &Config) -> Result<(u64, Vec<String>, usize), ConfigError
 /// SIGINT set the returned flag instead of killing the rank.
 fn stop_on_signals() -> std::io::Result<Arc<AtomicBool>> {
     let stop = Arc::new(AtomicBool::new(false));
+    // A second SIGTERM or SIGINT ends the rank at once: a rank stuck in a huge plot can
+    // still be stopped without SIGKILL. (Registered first: it looks at the flag before the
+    // first signal sets it.)
+    for signal in [SIGTERM, SIGINT] {
+        signal_hook::flag::register_conditional_shutdown(
+            signal,
+            EXIT_INTERRUPTED.into(),
+            Arc::clone(&stop),
+        )?;
+    }
     for signal in [SIGTERM, SIGUSR1, SIGINT] {
         signal_hook::flag::register(signal, Arc::clone(&stop))?;
     }

@@ -150,26 +150,29 @@ pub fn temp_prefix(name: &str) -> String {
 
 pub const TEMP_SUFFIX: &str = ".tmp";
 
-/// Removes the temporary files a killed run left in `dir`, its subdirectories (plot blocks,
-/// `data/`) and nowhere else: our names only (`.<name>.<random>.tmp`, the writability probe).
+/// Removes the temporary files a killed run left: in `dir`, in its plot-block
+/// subdirectories (`0000`, `0001`, …) and in `data/` — nowhere else — and only names this
+/// program makes (`.<file>.<6 random characters>.tmp` for a plot, record or data file, and
+/// the writability probe), so other programs' files are left alone.
 pub fn remove_stale_temporaries(dir: &Path) -> std::io::Result<usize> {
+    let mut removed = remove_in(dir)?;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = name == crate::savedata::DIR
+            || (name.len() >= 4 && name.bytes().all(|b| b.is_ascii_digit()));
+        if ours && entry.file_type()?.is_dir() {
+            removed += remove_in(&entry.path())?;
+        }
+    }
+    Ok(removed)
+}
+
+fn remove_in(dir: &Path) -> std::io::Result<usize> {
     let mut removed = 0;
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let kind = entry.file_type()?;
-        if kind.is_dir() && !name.starts_with('.') && dir.join(&*name) != dir {
-            for inner in std::fs::read_dir(entry.path())? {
-                let inner = inner?;
-                if inner.file_type()?.is_file()
-                    && is_temporary(&inner.file_name().to_string_lossy())
-                {
-                    std::fs::remove_file(inner.path())?;
-                    removed += 1;
-                }
-            }
-        } else if kind.is_file() && is_temporary(&name) {
+        if entry.file_type()?.is_file() && is_temporary(&entry.file_name().to_string_lossy()) {
             std::fs::remove_file(entry.path())?;
             removed += 1;
         }
@@ -177,8 +180,27 @@ pub fn remove_stale_temporaries(dir: &Path) -> std::io::Result<usize> {
     Ok(removed)
 }
 
+/// `.<name>.<6 alphanumerics>.tmp` where `<name>` ends in an extension this program writes,
+/// or the probe `.plotrand-probe.<6 alphanumerics>`.
 fn is_temporary(name: &str) -> bool {
-    name.starts_with('.') && (name.ends_with(TEMP_SUFFIX) || name.starts_with(".plotrand-probe."))
+    let random = |s: &str| s.len() == 6 && s.bytes().all(|b| b.is_ascii_alphanumeric());
+    if let Some(rest) = name.strip_prefix(".plotrand-probe.") {
+        return random(rest);
+    }
+    let Some(inner) = name
+        .strip_prefix('.')
+        .and_then(|n| n.strip_suffix(TEMP_SUFFIX))
+    else {
+        return false;
+    };
+    let Some((file, tag)) = inner.rsplit_once('.') else {
+        return false;
+    };
+    let extensions = Format::ALL.map(Format::extension);
+    let ours = file
+        .rsplit_once('.')
+        .is_some_and(|(_, ext)| ext == "h5" || extensions.contains(&ext));
+    ours && random(tag)
 }
 
 /// Writes `bytes` to a temporary file in `dir`, then renames it to `name`: readers see either
@@ -385,26 +407,36 @@ mod tests {
     fn stale_temporaries_and_only_they_are_removed() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        std::fs::create_dir_all(d.join("0001")).unwrap();
-        for name in [
+        for sub in ["0001", "data", "other"] {
+            std::fs::create_dir_all(d.join(sub)).unwrap();
+        }
+        let ours = [
             ".plot_1.png.aB3xYz.tmp",
-            "0001/.plot_2.png.Qw9.tmp",
-            ".plotrand-probe.X1",
+            "0001/.plot_2.png.Qw9eR2.tmp",
+            ".plotrand-probe.X1y2Z3",
+            "data/.rank_0001.h5.abcdef.tmp",
+            ".plotrand.h5.Zz9Zz9.tmp",
+        ];
+        let theirs = [
             "plot_3.png",
             ".hidden",
             "notes.tmp",
+            ".x.tmp",
+            ".notes.txt.abcdef.tmp",
+            ".plot_4.png.short.tmp",
             "0001/plot_2.png",
-        ] {
+            "other/.plot_9.png.abcdef.tmp",
+        ];
+        for name in ours.iter().chain(&theirs) {
             std::fs::write(d.join(name), b"x").unwrap();
         }
-        assert_eq!(remove_stale_temporaries(d).unwrap(), 3);
-        let mut left: Vec<String> = std::fs::read_dir(d)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        left.sort();
-        assert_eq!(left, [".hidden", "0001", "notes.tmp", "plot_3.png"]);
-        assert!(d.join("0001/plot_2.png").exists());
+        assert_eq!(remove_stale_temporaries(d).unwrap(), ours.len());
+        for name in ours {
+            assert!(!d.join(name).exists(), "{name} is ours and must go");
+        }
+        for name in theirs {
+            assert!(d.join(name).exists(), "{name} is not ours and must stay");
+        }
     }
 
     #[test]
