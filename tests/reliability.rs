@@ -189,6 +189,19 @@ fn as_strs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
 
+/// Runs the job again with `--resume`: it must succeed, leave no temporary file, and give
+/// the plots of the uninterrupted `reference` run. Returns the resumed run.
+fn resume_matches(args: &[String], dir: &Path, reference: &Path) -> Run {
+    let mut resume = args.to_vec();
+    resume.push("--resume".into());
+    let run = mpi(2, &as_strs(&resume));
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert_eq!(pngs(dir), PLOTS as usize);
+    no_temporaries(dir);
+    same_plots(reference, dir, PLOTS);
+    run
+}
+
 #[test]
 fn a_killed_job_resumes_to_the_plots_of_an_uninterrupted_run() {
     let _turn = turn();
@@ -216,18 +229,12 @@ fn a_killed_job_resumes_to_the_plots_of_an_uninterrupted_run() {
     );
     all_plots_whole(&dir);
 
-    let mut resume = args.clone();
-    resume.push("--resume".into());
-    let run = mpi(2, &as_strs(&resume));
-    assert_eq!(run.code, 0, "{}", run.context());
+    let run = resume_matches(&args, &dir, &reference);
     let summary = summary_line(&run.stdout);
     assert!(
         summary.contains(&format!("{made} skipped (already there)")),
         "{summary}"
     );
-    assert_eq!(pngs(&dir), PLOTS as usize);
-    no_temporaries(&dir);
-    same_plots(&reference, &dir, PLOTS);
 }
 
 #[test]
@@ -280,12 +287,7 @@ fn a_signal_stops_every_rank_between_plots_and_resume_finishes() {
         );
         all_plots_whole(&dir);
         drop(record);
-
-        args.push("--resume".into());
-        let again = mpi(2, &as_strs(&args));
-        assert_eq!(again.code, 0, "{how}: {}", again.context());
-        same_plots(&reference, &dir, PLOTS);
-        no_temporaries(&dir);
+        resume_matches(&args, &dir, &reference);
     }
 }
 
@@ -308,12 +310,7 @@ fn a_dead_rank_ends_the_job_and_resume_completes_it() {
         "MPI names what happened:\n{said}"
     );
     all_plots_whole(&dir);
-    let mut resume = args.clone();
-    resume.push("--resume".into());
-    let again = mpi(2, &as_strs(&resume));
-    assert_eq!(again.code, 0, "{}", again.context());
-    same_plots(&reference, &dir, PLOTS);
-    no_temporaries(&dir);
+    resume_matches(&args, &dir, &reference);
 }
 
 /// A small tmpfs, mounted for the test and unmounted whatever happens.
