@@ -182,17 +182,9 @@ impl Comm {
         mine
     }
 
-    /// Gathers every rank's records into root in rank order; `None` on other ranks.
-    pub fn gather_records(
-        &self,
-        mine: &[Record],
-        counts: &[i32],
-        displs: &[i32],
-    ) -> Option<Vec<Record>> {
-        self.gather_varcount(mine, counts, displs)
-    }
-
-    fn gather_varcount<T: Equivalence + Default + Clone>(
+    /// Gathers every rank's items (`Record`s, bytes) into root in rank order, in the blocks
+    /// `counts`/`displs` describe; `None` on other ranks.
+    pub fn gather_varcount<T: Equivalence + Default + Clone>(
         &self,
         mine: &[T],
         counts: &[i32],

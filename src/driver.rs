@@ -94,7 +94,7 @@ pub fn run(comm: &Comm, run: &Run) -> std::io::Result<Outcome> {
         .gather_one(&(block.records.len() as i32))
         .unwrap_or_default();
     let displs = task::displacements(&counts);
-    let records = comm.gather_records(&block.records, &counts, &displs);
+    let records = comm.gather_varcount(&block.records, &counts, &displs);
     let busy = comm.gather_one(&block.busy);
     let failures = comm.gather_bytes(&report::encode_failures(&block.failures));
     let wall = comm.time() - start;
