@@ -34,7 +34,6 @@ fn main() {
     .collect();
     let mut frame = Frame::default();
     let mut out = Vec::new();
-    let mut indexed = Vec::new();
     let spec = FigureSpec {
         width: 640,
         height: 480,
@@ -56,20 +55,12 @@ fn main() {
         lap(0, &mut phases);
         let l = Layout::new(640, 480, &data);
         lap(1, &mut phases);
-        raster::draw_markers(&mut frame, &data.points, &l, MATPLOTLIB_BLUE);
+        frame.draw_markers(&data.points, &l, MATPLOTLIB_BLUE);
         lap(2, &mut phases);
-        raster::draw_axes(&mut frame, &l).unwrap();
+        frame.draw_axes(&l).unwrap();
         lap(3, &mut phases);
         out.clear();
-        raster::encode_png(
-            &frame.rgb,
-            640,
-            480,
-            PngCompression::Fast,
-            &mut indexed,
-            &mut out,
-        )
-        .unwrap();
+        raster::encode_indexed(&frame, PngCompression::Fast, &mut out).unwrap();
         lap(4, &mut phases);
         render::write_atomically(dir.path(), &format!("p{k}.png"), &out, false).unwrap();
         lap(5, &mut phases);

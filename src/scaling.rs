@@ -151,15 +151,8 @@ pub fn chart(points: &[Point], path: &Path) -> Result<(), ScalingError> {
         root.present().map_err(|e| fail(&e))?;
     }
     let mut png = Vec::new();
-    crate::render::raster::encode_png(
-        &rgb,
-        width,
-        height,
-        Default::default(),
-        &mut Vec::new(),
-        &mut png,
-    )
-    .map_err(|e| fail(&e))?;
+    crate::render::raster::encode_rgb(&rgb, width, height, Default::default(), &mut png)
+        .map_err(|e| fail(&e))?;
     crate::render::write_atomically(
         path.parent()
             .filter(|d| !d.as_os_str().is_empty())

@@ -26,53 +26,123 @@ pub fn register_font() {
     });
 }
 
+/// The axes in parts whose pixels change independently from plot to plot (tick positions
+/// move with the data limits), so that raster output can draw each variant once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    Frame,
+    XTicks,
+    YTicks,
+    Titles,
+}
+
+impl Part {
+    pub const ALL: [Part; 4] = [Part::Frame, Part::XTicks, Part::YTicks, Part::Titles];
+}
+
+/// What decides a part's pixels: the figure size, the ticks where they are drawn (whole
+/// pixels) with their labels, the titles. Layouts with equal marks draw the part the same.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Marks {
+    part: Part,
+    size: (u32, u32),
+    ticks: Vec<(i32, String)>,
+    titles: [Option<String>; 3],
+}
+
+impl Marks {
+    pub fn new(part: Part, l: &Layout) -> Marks {
+        let ticks = |axis: &layout::Axis, to_px: &dyn Fn(f64) -> f64| {
+            axis.ticks
+                .iter()
+                .map(|t| (to_px(t.value).round() as i32, t.label.clone()))
+                .collect()
+        };
+        let mut marks = Marks {
+            part,
+            size: (l.width, l.height),
+            ticks: Vec::new(),
+            titles: Default::default(),
+        };
+        match part {
+            Part::Frame => {}
+            Part::XTicks => marks.ticks = ticks(&l.x, &|v| l.x_px(v)),
+            Part::YTicks => marks.ticks = ticks(&l.y, &|v| l.y_px(v)),
+            Part::Titles => {
+                // The y label stands clear of the widest y tick label.
+                marks.ticks = ticks(&l.y, &|_| 0.0);
+                marks.titles = [l.title.clone(), l.x_label.clone(), l.y_label.clone()];
+            }
+        }
+        marks
+    }
+}
+
 fn round(p: (f64, f64)) -> (i32, i32) {
     (p.0.round() as i32, p.1.round() as i32)
 }
 
-/// Frame on all four sides, outward ticks on the bottom and left, numeric labels.
+/// Frame on all four sides, outward ticks on the bottom and left, numeric labels, titles.
 /// `size_per_em` is the backend's `*_SIZE_PER_EM`.
 pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     l: &Layout,
     size_per_em: f64,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    for part in Part::ALL {
+        draw_part(area, l, size_per_em, part)?;
+    }
+    Ok(())
+}
+
+pub fn draw_part<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    l: &Layout,
+    size_per_em: f64,
+    part: Part,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     register_font();
     let line = BLACK.stroke_width(layout::px(layout::FRAME_WIDTH_PT).round().max(1.0) as u32);
     let a = l.axes;
-    area.draw(&Rectangle::new(
-        [round((a.left, a.top)), round((a.right, a.bottom))],
-        line,
-    ))?;
-
     let tick = layout::px(layout::TICK_LENGTH_PT);
     let gap = tick + layout::px(layout::TICK_PAD_PT);
     let size = layout::px(layout::FONT_PT) * size_per_em;
     let font = (FONT_FAMILY, size).into_font().color(&BLACK);
-    let below = font.pos(Pos::new(HPos::Center, VPos::Top));
-    let left_of = font.pos(Pos::new(HPos::Right, VPos::Center));
-
-    for t in &l.x.ticks {
-        let x = l.x_px(t.value);
-        let (top, bottom) = (round((x, a.bottom)), round((x, a.bottom + tick)));
-        area.draw(&PathElement::new([top, bottom], line))?;
-        area.draw(&Text::new(
-            t.label.as_str(),
-            round((x, a.bottom + gap)),
-            &below,
-        ))?;
+    match part {
+        Part::Frame => area.draw(&Rectangle::new(
+            [round((a.left, a.top)), round((a.right, a.bottom))],
+            line,
+        )),
+        Part::XTicks => {
+            let below = font.pos(Pos::new(HPos::Center, VPos::Top));
+            for t in &l.x.ticks {
+                let x = l.x_px(t.value);
+                let (top, bottom) = (round((x, a.bottom)), round((x, a.bottom + tick)));
+                area.draw(&PathElement::new([top, bottom], line))?;
+                area.draw(&Text::new(
+                    t.label.as_str(),
+                    round((x, a.bottom + gap)),
+                    &below,
+                ))?;
+            }
+            Ok(())
+        }
+        Part::YTicks => {
+            let left_of = font.pos(Pos::new(HPos::Right, VPos::Center));
+            for t in &l.y.ticks {
+                let y = l.y_px(t.value);
+                let (right, left) = (round((a.left, y)), round((a.left - tick, y)));
+                area.draw(&PathElement::new([right, left], line))?;
+                area.draw(&Text::new(
+                    t.label.as_str(),
+                    round((a.left - gap, y)),
+                    &left_of,
+                ))?;
+            }
+            Ok(())
+        }
+        Part::Titles => draw_titles(area, l, size_per_em),
     }
-    for t in &l.y.ticks {
-        let y = l.y_px(t.value);
-        let (right, left) = (round((a.left, y)), round((a.left - tick, y)));
-        area.draw(&PathElement::new([right, left], line))?;
-        area.draw(&Text::new(
-            t.label.as_str(),
-            round((a.left - gap, y)),
-            &left_of,
-        ))?;
-    }
-    draw_titles(area, l, size_per_em)
 }
 
 /// Title above the axes, x label under the tick labels, y label rotated left of them.

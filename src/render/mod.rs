@@ -3,6 +3,7 @@
 
 pub mod axes;
 pub mod layout;
+pub mod marker;
 pub mod raster;
 pub mod vector;
 
@@ -266,9 +267,9 @@ mod tests {
     }
 
     fn decode(png_bytes: &[u8]) -> (u32, u32, Vec<u8>) {
-        let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes))
-            .read_info()
-            .unwrap();
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+        decoder.set_transformations(png::Transformations::EXPAND);
+        let mut reader = decoder.read_info().unwrap();
         let mut rgb = vec![0; reader.output_buffer_size().unwrap()];
         reader.next_frame(&mut rgb).unwrap();
         (reader.info().width, reader.info().height, rgb)

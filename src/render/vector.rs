@@ -4,7 +4,7 @@
 //! `svg2pdf`, with the embedded font, so it needs no system font either.
 
 use super::layout::{self, Layout};
-use super::raster::MARKER_ALPHA;
+use super::marker::MARKER_ALPHA;
 use super::{axes, Colour, RenderError};
 use crate::source::Points;
 use plotters::prelude::*;
