@@ -1,6 +1,8 @@
 //! Where a default plot's time goes: data, layout, markers, axes, PNG encoding, writing —
 //! and the floor: encoding an already drawn frame and writing its bytes.
-//! `cargo bench --bench plot_phases` (add `-- N` for N plots; default 400).
+//! `cargo bench --bench plot_phases` (add `-- N` for N plots; default 400). Files go to a
+//! temporary directory under $TMPDIR (default /tmp): set TMPDIR to measure another file
+//! system, e.g. TMPDIR=/dev/shm for memory.
 
 use plotrand_mpi::render::layout::Layout;
 use plotrand_mpi::render::raster::{self, Frame, PngCompression};

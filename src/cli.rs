@@ -121,8 +121,8 @@ pub struct Cli {
     #[arg(long, value_name = "N", value_parser = whole_number(1, MAX_PLOTS))]
     pub max_files_per_dir: Option<u64>,
 
-    /// PNG compression effort: fast (default; about 100 KB a default plot), balanced or high
-    /// (smaller files, several times slower)
+    /// PNG compression effort: fast (default; about 74 KB a default plot), balanced (9 %
+    /// smaller, 25 % more encoding time) or high (13 % smaller, 60 times the encoding time)
     #[arg(long, value_name = "LEVEL", default_value = "fast")]
     pub png_compression: PngCompression,
 
