@@ -15,3 +15,4 @@ pub mod scaling;
 pub mod seed;
 pub mod source;
 pub mod task;
+pub mod window;

@@ -415,3 +415,86 @@ fn the_dynamic_schedule_makes_the_same_plots_and_reports_progress() {
     );
     assert_eq!(alone.code, 0, "{}", alone.context());
 }
+
+/// Results reach rank 0 a window of plots at a time. With windows of 4 plots (the test knob
+/// PLOTRAND_GATHER_WINDOW), 23 plots on 3 ranks cross five window boundaries under both
+/// schedules: the lines, the table and the record must still hold every plot once, in order,
+/// with the rank that drew it.
+#[test]
+fn results_gathered_in_many_windows_stay_in_plot_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    for schedule in ["static", "dynamic"] {
+        let dir = tmp.path().join(schedule);
+        let args = [
+            "-o",
+            path_arg(&dir),
+            "-n",
+            "23",
+            "--seed",
+            "5",
+            "--points",
+            "20",
+            "--width",
+            "160",
+            "--height",
+            "120",
+            "--schedule",
+            schedule,
+        ];
+        let run = mpi_env(3, &[("PLOTRAND_GATHER_WINDOW", "4")], &args);
+        assert_eq!(run.code, 0, "{schedule}: {}", run.context());
+        assert_eq!(
+            result_plots(&run),
+            (1..=23).collect::<Vec<_>>(),
+            "{schedule}"
+        );
+        let printed_ranks: Vec<i32> = run
+            .lines_starting("Result: plot ")
+            .iter()
+            .map(|l| {
+                let after = l.split("(rank ").nth(1).unwrap();
+                after.split(',').next().unwrap().parse().unwrap()
+            })
+            .collect();
+        let rows = table_rows(&run.stdout);
+        assert_eq!(rows.iter().map(|r| r.1).sum::<usize>(), 23, "{schedule}");
+        for (rank, plots, _) in &rows {
+            let printed = printed_ranks
+                .iter()
+                .filter(|&&r| r as usize == *rank)
+                .count();
+            assert_eq!(printed, *plots, "{schedule}: rank {rank}'s table row");
+        }
+        assert!(summary_line(&run.stdout).starts_with("23 plots in "));
+
+        let record = hdf5::File::open(dir.join("plotrand.h5")).unwrap();
+        let results = record
+            .dataset("results")
+            .unwrap()
+            .read_raw::<plotrand_mpi::record::ResultRow>()
+            .unwrap();
+        assert_eq!(
+            results.iter().map(|r| r.plot).collect::<Vec<_>>(),
+            (1..=23).collect::<Vec<_>>(),
+            "{schedule}"
+        );
+        assert_eq!(
+            results.iter().map(|r| r.rank).collect::<Vec<_>>(),
+            printed_ranks,
+            "{schedule}"
+        );
+        for r in &results {
+            assert_eq!(r.file.as_str(), format!("plot_{}.png", r.plot));
+            assert_eq!(r.status, plotrand_mpi::record::Status::Ok);
+        }
+        let attr = |name: &str| record.attr(name).unwrap().read_scalar::<u64>().unwrap();
+        assert_eq!(
+            [
+                attr("plots_done"),
+                attr("plots_failed"),
+                attr("plots_not_done")
+            ],
+            [23, 0, 0]
+        );
+    }
+}
