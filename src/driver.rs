@@ -4,6 +4,7 @@
 
 use crate::comm::{self, Comm};
 use crate::config::{Config, Schedule};
+use crate::progress::{self, Progress};
 use crate::record::{self, DataLink, RunInfo};
 use crate::render::Renderer;
 use crate::report::{self, Tally};
@@ -74,7 +75,7 @@ pub fn run(comm: &Comm, run: &Run) -> std::io::Result<Outcome> {
     comm.barrier();
     let start = comm.time();
     let n = run.plan.num_plots();
-    let block = match run.config.schedule {
+    let (block, progress) = match run.config.schedule {
         Schedule::Static => {
             let pairs = if comm.is_root() {
                 task::blocks(n, comm.size())
@@ -82,13 +83,21 @@ pub fn run(comm: &Comm, run: &Run) -> std::io::Result<Outcome> {
                 Vec::new()
             };
             let [first, count] = comm.scatter_pairs(&pairs);
-            render_block(comm, run, first..first + count)
+            (render_block(comm, run, first..first + count), None)
         }
-        Schedule::Dynamic if comm.size() == 1 => render_block(comm, run, 1..n + 1),
-        Schedule::Dynamic if comm.is_root() => coordinate(comm, run, chunk_size(run, comm.size())),
-        Schedule::Dynamic => work_on_request(comm, run),
+        Schedule::Dynamic if comm.size() == 1 => (render_block(comm, run, 1..n + 1), None),
+        Schedule::Dynamic if comm.is_root() => {
+            let (block, progress) = coordinate(comm, run, chunk_size(run, comm.size()));
+            (block, Some(progress))
+        }
+        Schedule::Dynamic => (work_on_request(comm, run), None),
     };
     comm.wait_for_all();
+    // Rank 0 counted only what the others had reported when they asked for work.
+    let handled = comm.gather_one(&(block.records.len() as u64));
+    if let (Some(progress), Some(handled)) = (progress, handled) {
+        progress.finish(handled.iter().sum());
+    }
     // The drawing time: gathering, printing and recording the results come after.
     let wall = comm.time() - start;
 
@@ -432,12 +441,18 @@ fn render_block(comm: &Comm, run: &Run, plots: std::ops::Range<u64>) -> Block {
 
 /// Dynamic schedule, rank 0: hands out chunks of plots on request and draws plots itself,
 /// one at a time, answering requests between them; prints progress every few seconds.
-fn coordinate(comm: &Comm, run: &Run, chunk: u64) -> Block {
+fn coordinate(comm: &Comm, run: &Run, chunk: u64) -> (Block, Progress) {
     let n = run.plan.num_plots();
     let mut plotter = Plotter::new(comm, run);
     let mut next = 1u64;
     let mut finished_workers = 0;
-    let mut progress = Progress::new(comm, n, run.config.progress_every);
+    let config = run.config;
+    let display = progress::choose(
+        config.progress_bar,
+        config.progress_every,
+        progress::output_is_terminal,
+    );
+    let mut progress = Progress::new(n, config.progress_every, display, comm.time());
     let mut reported = vec![0u64; comm.size()];
     let serve = |next: &mut u64, finished: &mut usize, reported: &mut [u64]| {
         while let Some((rank, done, stopping)) = comm.poll_request() {
@@ -469,7 +484,7 @@ fn coordinate(comm: &Comm, run: &Run, chunk: u64) -> Block {
         let done = plotter.block.records.len() as u64 + reported.iter().sum::<u64>();
         progress.tick(done, comm.time());
     }
-    plotter.finish()
+    (plotter.finish(), progress)
 }
 
 /// Dynamic schedule, other ranks: ask rank 0 for a chunk, and ask for the next one before
@@ -497,37 +512,6 @@ fn work_on_request(comm: &Comm, run: &Run) -> Block {
         }
     }
     plotter.finish()
-}
-
-/// Periodic one-line progress on stdout: readable in a terminal and in a SLURM log alike.
-struct Progress {
-    total: u64,
-    every: f64,
-    start: f64,
-    last: f64,
-}
-
-impl Progress {
-    fn new(comm: &Comm, total: u64, every: f64) -> Progress {
-        let now = comm.time();
-        Progress {
-            total,
-            every,
-            start: now,
-            last: now,
-        }
-    }
-
-    fn tick(&mut self, done: u64, now: f64) {
-        if self.every <= 0.0 || now - self.last < self.every || done >= self.total {
-            return;
-        }
-        self.last = now;
-        println!(
-            "{}",
-            report::progress_line(done, self.total, now - self.start)
-        );
-    }
 }
 
 /// Where plot `plot_num`'s file goes, relative to the output directory: with

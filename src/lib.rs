@@ -6,6 +6,7 @@ pub mod cli;
 pub mod comm;
 pub mod config;
 pub mod driver;
+pub mod progress;
 pub mod record;
 pub mod render;
 pub mod report;

@@ -498,3 +498,78 @@ fn results_gathered_in_many_windows_stay_in_plot_order() {
         );
     }
 }
+
+/// `mpirun … plotrand-mpi args` in a pseudo-terminal made by `script`, as a person at a
+/// terminal runs it; its output as the terminal received it, with `\r\n` line ends.
+fn in_terminal(ranks: usize, args: &[&str]) -> Run {
+    let mut words = vec![mpirun().to_string()];
+    if is_open_mpi() {
+        words.extend(["--allow-run-as-root".into(), "--oversubscribe".into()]);
+    }
+    words.extend(["-n".into(), ranks.to_string(), BIN.into()]);
+    words.extend(args.iter().map(|a| a.to_string()));
+    let line = shlex::try_join(words.iter().map(String::as_str)).unwrap();
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .output()
+        .expect("`script` (util-linux: apt-get install bsdutils) runs a command in a terminal");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n"),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// In a terminal, the dynamic schedule draws a bar (redrawn in place, never a `progress:`
+/// line) that ends on a line of its own before the results; `--progress-bar never` gives the
+/// periodic lines instead. In a file the lines stay (see the test above).
+#[test]
+fn a_terminal_gets_a_progress_bar_that_leaves_the_results_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bar");
+    let mut args = vec![
+        "-o",
+        path_arg(&dir),
+        "-n",
+        "150",
+        "--points",
+        "20",
+        "--width",
+        "160",
+        "--height",
+        "120",
+        "--schedule",
+        "dynamic",
+        "--chunk",
+        "2",
+        "--progress",
+        "0.01",
+        "--no-record",
+    ];
+    let run = in_terminal(2, &args);
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert!(
+        run.stdout.contains("\x1b[2K") && run.stdout.contains("] 150/150 plots (100 %)"),
+        "a bar redrawn in place:\n{}",
+        run.context()
+    );
+    assert!(
+        run.lines_starting("progress: ").is_empty(),
+        "{}",
+        run.context()
+    );
+    assert_eq!(result_plots(&run), (1..=150).collect::<Vec<_>>());
+    let first = run.stdout.find("Result: plot 1 ").unwrap();
+    assert!(run.stdout[..first].ends_with('\n'), "{}", run.context());
+    assert_eq!(table_rows(&run.stdout).len(), 2, "{}", run.context());
+
+    args.extend(["--progress-bar", "never", "-q"]);
+    let run = in_terminal(2, &args);
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert!(!run.stdout.contains('\x1b'), "{}", run.context());
+    assert!(
+        !run.lines_starting("progress: ").is_empty(),
+        "{}",
+        run.context()
+    );
+}
