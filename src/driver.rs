@@ -93,13 +93,13 @@ pub fn run(comm: &Comm, run: &Run) -> std::io::Result<Outcome> {
         Schedule::Dynamic => (work_on_request(comm, run), None),
     };
     comm.wait_for_all();
+    // The drawing time: gathering, printing and recording the results come after.
+    let wall = comm.time() - start;
     // Rank 0 counted only what the others had reported when they asked for work.
     let handled = comm.gather_one(&(block.records.len() as u64));
     if let (Some(progress), Some(handled)) = (progress, handled) {
         progress.finish(handled.iter().sum());
     }
-    // The drawing time: gathering, printing and recording the results come after.
-    let wall = comm.time() - start;
 
     let busy = comm.gather_one(&block.busy);
     let failures = comm.gather_bytes(&report::encode_failures(&block.failures));
@@ -114,21 +114,32 @@ pub fn run(comm: &Comm, run: &Run) -> std::io::Result<Outcome> {
         )),
         _ => None,
     };
-    let mut records = block.records;
-    // Both schedules hand out plots in increasing order; the windows must not depend on it.
-    records.sort_by_key(|r| r.plot_num);
-    for w in 0..window::count(n, window[0]) {
-        let plots = window::plots(w, window[0], n);
-        let gathered = comm.gather_all(window::records_in(&records, &plots));
-        if let (Some(reporter), Some(gathered)) = (&mut reporter, gathered) {
-            reporter.window(window::assemble(gathered, plots));
-        }
-    }
+    gather_in_windows(comm, block.records, n, window[0], reporter.as_mut());
     let Some(reporter) = reporter else {
         return Ok(Outcome::AllWritten); // not rank 0: nothing to report
     };
     let outcome = reporter.finish(comm, start_time, wall);
     header_printed.and(outcome)
+}
+
+/// Every rank sends its records a window of plots at a time (the same rounds on every rank);
+/// rank 0 hands each window, in plot order and complete, to its reporter.
+fn gather_in_windows(
+    comm: &Comm,
+    mut records: Vec<Record>,
+    n: u64,
+    size: u64,
+    mut reporter: Option<&mut Reporter>,
+) {
+    // Both schedules hand out plots in increasing order; the windows must not depend on it.
+    records.sort_by_key(|r| r.plot_num);
+    for w in 0..window::count(n, size) {
+        let plots = window::plots(w, size, n);
+        let gathered = comm.gather_all(window::records_in(&records, &plots));
+        if let (Some(reporter), Some(gathered)) = (reporter.as_deref_mut(), gathered) {
+            reporter.window(window::assemble(gathered, plots));
+        }
+    }
 }
 
 /// Rank 0's side of the results: prints each window's lines and writes its rows to the run
