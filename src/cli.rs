@@ -116,6 +116,12 @@ pub struct Cli {
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = seconds, allow_negative_numbers = true)]
     pub progress: f64,
 
+    /// With --schedule dynamic: a live progress bar instead of progress lines. auto: when the
+    /// output reaches a terminal (that of mpirun/mpiexec if it started the ranks), not in a
+    /// file such as a SLURM log
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub progress_bar: ProgressBar,
+
     /// Spread plots over subdirectories DIR/0000, DIR/0001, … of at most N plots each, to
     /// spare parallel file systems huge directories
     #[arg(long, value_name = "N", value_parser = whole_number(1, MAX_PLOTS))]
@@ -205,6 +211,14 @@ fn pixels(text: &str) -> Result<u32, String> {
 pub enum Schedule {
     Static,
     Dynamic,
+}
+
+/// When to draw a progress bar rather than progress lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProgressBar {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]

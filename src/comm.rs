@@ -1,5 +1,5 @@
 //! The one module that talks MPI: start-up, the collectives the driver needs, clocks and
-//! abort. Everything it moves is plain data (`u64` tasks, `Record`s, bytes).
+//! abort. Everything it moves is plain data (`u64` plot ranges, `Record`s, bytes).
 
 use crate::task::{displacements, Record};
 use mpi::datatype::{Partition, PartitionMut, UncommittedDatatypeRef, UserDatatype};
@@ -169,17 +169,29 @@ impl Comm {
         buf
     }
 
-    /// Root scatters `all` in the blocks given by `counts`/`displs`; every rank gets its block.
-    pub fn scatter_tasks(&self, all: &[u64], counts: &[i32], displs: &[i32]) -> Vec<u64> {
-        let mut mine = vec![0u64; counts[self.rank() as usize] as usize];
+    /// Root scatters one `[first, count]` pair per rank from `pairs` (`2 × ranks` numbers,
+    /// in rank order; empty elsewhere); every rank gets its own pair.
+    pub fn scatter_pairs(&self, pairs: &[u64]) -> [u64; 2] {
+        let mut mine = [0u64; 2];
         if self.is_root() {
-            let partition = Partition::new(all, counts, displs);
+            let counts = vec![2; self.size()];
+            let displs = displacements(&counts);
+            let partition = Partition::new(pairs, &counts[..], &displs[..]);
             self.root()
                 .scatter_varcount_into_root(&partition, &mut mine[..]);
         } else {
             self.root().scatter_varcount_into(&mut mine[..]);
         }
         mine
+    }
+
+    /// Every rank's items, however many each has, concatenated in rank order at root: the
+    /// counts are gathered first, then the items. `None` on other ranks.
+    pub fn gather_all<T: Equivalence + Default + Clone>(&self, mine: &[T]) -> Option<Vec<T>> {
+        let count = Count::try_from(mine.len()).expect("a window holds far fewer than 2^31 items");
+        let counts = self.gather_one(&count);
+        let displs = counts.as_deref().map(displacements).unwrap_or_default();
+        self.gather_varcount(mine, counts.as_deref().unwrap_or_default(), &displs)
     }
 
     /// Gathers every rank's items (`Record`s, bytes) into root in rank order, in the blocks

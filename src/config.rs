@@ -2,8 +2,8 @@
 //! same `Config` from the same argv; checks that touch the file system run on rank 0 alone
 //! (`prepare_output_dir`) and their verdict is broadcast, so errors are printed once.
 
-use crate::cli::Cli;
 pub use crate::cli::Schedule;
+use crate::cli::{Cli, ProgressBar};
 use crate::render::FigureSpec;
 use std::path::{Path, PathBuf};
 
@@ -34,6 +34,8 @@ pub struct Config {
     pub chunk: Option<u64>,
     /// Seconds between progress lines (dynamic schedule); 0 for none.
     pub progress_every: f64,
+    /// Progress bar or lines (dynamic schedule).
+    pub progress_bar: ProgressBar,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +98,7 @@ impl Config {
             resume: cli.resume,
             chunk: cli.chunk,
             progress_every: cli.progress,
+            progress_bar: cli.progress_bar,
         }
     }
 }

@@ -1,19 +1,23 @@
 //! One run: plan → scatter → render → gather → report → record. Rank 0 plans, reports and
-//! records; every rank renders its own block.
+//! records; every rank renders its own block. Results reach rank 0 a window of plots at a
+//! time (see `window`), so its memory does not grow with the number of plots.
 
 use crate::comm::{self, Comm};
 use crate::config::{Config, Schedule};
+use crate::progress::{self, Progress};
 use crate::record::{self, DataLink, RunInfo};
 use crate::render::Renderer;
-use crate::report::{self, RankRow};
+use crate::report::{self, Tally};
 use crate::savedata::{self, DataFile};
 use crate::source::{self, Source};
 use crate::task::{self, Plan, Record};
+use crate::window;
 use std::collections::HashMap;
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 /// How a run ended, as rank 0 saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,121 +75,228 @@ pub fn run(comm: &Comm, run: &Run) -> std::io::Result<Outcome> {
     comm.barrier();
     let start = comm.time();
     let n = run.plan.num_plots();
-    let block = match run.config.schedule {
+    let (block, progress) = match run.config.schedule {
         Schedule::Static => {
-            let (counts, displs) = task::partition(n, comm.size());
-            let all = if comm.is_root() {
-                task::plan(n)
+            let pairs = if comm.is_root() {
+                task::blocks(n, comm.size())
             } else {
                 Vec::new()
             };
-            let mine = comm.scatter_tasks(&all, &counts, &displs);
-            drop(all);
-            render_block(comm, run, &mine)
+            let [first, count] = comm.scatter_pairs(&pairs);
+            (render_block(comm, run, first..first + count), None)
         }
-        Schedule::Dynamic if comm.size() == 1 => render_block(comm, run, &task::plan(n)),
-        Schedule::Dynamic if comm.is_root() => coordinate(comm, run, chunk_size(run, comm.size())),
-        Schedule::Dynamic => work_on_request(comm, run),
+        Schedule::Dynamic if comm.size() == 1 => (render_block(comm, run, 1..n + 1), None),
+        Schedule::Dynamic if comm.is_root() => {
+            let (block, progress) = coordinate(comm, run, chunk_size(run, comm.size()));
+            (block, Some(progress))
+        }
+        Schedule::Dynamic => (work_on_request(comm, run), None),
     };
     comm.wait_for_all();
+    // The drawing time: gathering, printing and recording the results come after.
+    let wall = comm.time() - start;
+    // Rank 0 counted only what the others had reported when they asked for work.
+    let handled = comm.gather_one(&(block.records.len() as u64));
+    if let (Some(progress), Some(handled)) = (progress, handled) {
+        progress.finish(handled.iter().sum());
+    }
 
-    // Each rank's count: known from the partition when static, told when dynamic.
-    let counts = comm
-        .gather_one(&(block.records.len() as i32))
-        .unwrap_or_default();
-    let displs = task::displacements(&counts);
-    let records = comm.gather_varcount(&block.records, &counts, &displs);
     let busy = comm.gather_one(&block.busy);
     let failures = comm.gather_bytes(&report::encode_failures(&block.failures));
-    let wall = comm.time() - start;
-
-    let (Some(mut records), Some(busy), Some(failures), Some(hosts)) =
-        (records, busy, failures, hosts)
-    else {
+    let mut window = [window::size_from_env()];
+    comm.broadcast(&mut window);
+    let mut reporter = match (busy, failures, hosts) {
+        (Some(busy), Some(failures), Some(hosts)) => Some(Reporter::new(
+            run,
+            report::decode_failures(&failures),
+            busy,
+            hosts,
+        )),
+        _ => None,
+    };
+    gather_in_windows(comm, block.records, n, window[0], reporter.as_mut());
+    let Some(reporter) = reporter else {
         return Ok(Outcome::AllWritten); // not rank 0: nothing to report
     };
-    add_not_done(&mut records, n);
-    // Static blocks are contiguous, so this is already so; the report must not depend on it.
-    records.sort_by_key(|r| r.plot_num);
-    let reasons = report::decode_failures(&failures);
-    let rows = report::rank_rows(&records, &busy, &hosts);
-    let printed = print_report(run, &records, &reasons, &rows, wall, &busy);
+    let outcome = reporter.finish(comm, start_time, wall);
+    header_printed.and(outcome)
+}
 
-    let mut outcome = if records.iter().any(|r| r.status == Record::NOT_DONE) {
-        Outcome::Interrupted
-    } else if records.iter().any(Record::is_failed) {
-        Outcome::SomeFailed
-    } else {
-        Outcome::AllWritten
-    };
-    let mut printed = printed;
-    if let Some(path) = &run.config.record {
-        let facts = RunFacts {
-            start_time,
-            wall,
-            hosts: &hosts,
-            rows: &rows,
-            records: &records,
-            reasons: &reasons,
+/// Every rank sends its records a window of plots at a time (the same rounds on every rank);
+/// rank 0 hands each window, in plot order and complete, to its reporter.
+fn gather_in_windows(
+    comm: &Comm,
+    mut records: Vec<Record>,
+    n: u64,
+    size: u64,
+    mut reporter: Option<&mut Reporter>,
+) {
+    // Both schedules hand out plots in increasing order; the windows must not depend on it.
+    records.sort_by_key(|r| r.plot_num);
+    for w in 0..window::count(n, size) {
+        let plots = window::plots(w, size, n);
+        let gathered = comm.gather_all(window::records_in(&records, &plots));
+        if let (Some(reporter), Some(gathered)) = (reporter.as_deref_mut(), gathered) {
+            reporter.window(window::assemble(gathered, plots));
+        }
+    }
+}
+
+/// Rank 0's side of the results: prints each window's lines and writes its rows to the run
+/// record as it arrives, keeping only the per-rank tallies the table and summary need.
+struct Reporter<'a> {
+    run: &'a Run<'a>,
+    reasons: HashMap<u64, String>,
+    busy: Vec<f64>,
+    hosts: Vec<String>,
+    /// Each rank's host as an index into the distinct hosts.
+    host_index: Vec<u32>,
+    tally: Tally,
+    out: std::io::BufWriter<std::io::Stdout>,
+    /// The first printing error: rank 0 must still reach every collective, so it is kept.
+    printed: std::io::Result<()>,
+    /// None without a record; an error once writing it failed.
+    record: Option<Result<record::Writer, record::RecordError>>,
+    /// Seconds spent writing the record.
+    record_time: f64,
+    /// Rows of `/results` written so far.
+    rows: usize,
+    /// Where `/data` links point, with --save-data.
+    data_base: Option<PathBuf>,
+}
+
+impl<'a> Reporter<'a> {
+    fn new(
+        run: &'a Run<'a>,
+        reasons: HashMap<u64, String>,
+        busy: Vec<f64>,
+        hosts: Vec<String>,
+    ) -> Reporter<'a> {
+        let distinct = distinct(&hosts);
+        let host_index = hosts
+            .iter()
+            .map(|h| distinct.iter().position(|d| *d == h).unwrap_or(0) as u32)
+            .collect();
+        let began = Instant::now();
+        let record = run
+            .config
+            .record
+            .as_ref()
+            .map(|path| record::Writer::create(path, run.plan.num_plots()));
+        let data_base = match &run.config.record {
+            Some(path) if run.config.save_data => Some(data_base(run, path)),
+            _ => None,
         };
-        let began = comm.time();
-        match write_record(run, path, &facts, comm.size()) {
-            Ok(()) => {
-                let took = comm.time() - began;
-                let line = format!("Run record: {} ({took:.2} s)", path.display());
-                printed = printed.and_then(|()| writeln!(std::io::stdout(), "{line}"));
+        Reporter {
+            run,
+            reasons,
+            tally: Tally::new(busy.len()),
+            busy,
+            hosts,
+            host_index,
+            out: std::io::BufWriter::new(std::io::stdout()),
+            printed: Ok(()),
+            record,
+            record_time: began.elapsed().as_secs_f64(),
+            rows: 0,
+            data_base,
+        }
+    }
+
+    /// One window of records, in plot order and complete.
+    fn window(&mut self, records: Vec<Record>) {
+        self.tally.add(&records);
+        if self.printed.is_ok() {
+            self.printed = self.print(&records);
+        }
+        let began = Instant::now();
+        // A failed write drops the writer, and with it the temporary file.
+        self.record = match self.record.take() {
+            Some(Ok(mut writer)) => Some(self.write(&mut writer, &records).map(|()| writer)),
+            other => other,
+        };
+        self.rows += records.len();
+        self.record_time += began.elapsed().as_secs_f64();
+    }
+
+    fn print(&mut self, records: &[Record]) -> std::io::Result<()> {
+        let config = self.run.config;
+        for r in records {
+            if !config.quiet || r.is_failed() {
+                let path = config.output_dir.join(relative_path(self.run, r.plot_num));
+                let reason = self.reasons.get(&r.plot_num).map(String::as_str);
+                writeln!(self.out, "{}", report::result_line(r, &path, reason))?;
             }
-            Err(e) => {
+        }
+        Ok(())
+    }
+
+    fn write(
+        &self,
+        writer: &mut record::Writer,
+        records: &[Record],
+    ) -> Result<(), record::RecordError> {
+        let rows = record::result_rows(
+            records,
+            |k| relative_path(self.run, k).display().to_string(),
+            &self.reasons,
+            &self.host_index,
+        );
+        writer.write_results(self.rows, &rows)?;
+        if let Some(base) = &self.data_base {
+            writer.link_data(&data_links(self.run, base, records))?;
+        }
+        Ok(())
+    }
+
+    /// The table, the summary and the record's run-wide part.
+    fn finish(mut self, comm: &Comm, start_time: String, wall: f64) -> std::io::Result<Outcome> {
+        let rows = self.tally.rank_rows(&self.busy, &self.hosts);
+        let counts = self.tally.counts();
+        if self.printed.is_ok() {
+            self.printed = (|| {
+                writeln!(self.out)?;
+                writeln!(self.out, "{}", report::rank_table(&rows))?;
+                writeln!(self.out, "{}", report::summary(&counts, wall, &self.busy))?;
+                self.out.flush()
+            })();
+        }
+        let mut outcome = if counts.not_done > 0 {
+            Outcome::Interrupted
+        } else if counts.failed > 0 {
+            Outcome::SomeFailed
+        } else {
+            Outcome::AllWritten
+        };
+        let began = Instant::now();
+        let recorded = self.record.take().map(|writer| {
+            let info = run_info(self.run, &self.hosts, start_time, wall, comm.size());
+            writer.and_then(|w| w.finish(&info, &counts, &record::rank_records(&rows)))
+        });
+        let took = self.record_time + began.elapsed().as_secs_f64();
+        match (recorded, &self.run.config.record) {
+            (Some(Ok(())), Some(path)) => {
+                let line = format!("Run record: {} ({took:.2} s)", path.display());
+                self.printed = self
+                    .printed
+                    .and_then(|()| writeln!(std::io::stdout(), "{line}"));
+            }
+            (Some(Err(e)), _) => {
                 eprintln!("plotrand-mpi: {e}");
                 if outcome == Outcome::AllWritten {
                     outcome = Outcome::SomeFailed;
                 }
             }
+            _ => {}
         }
+        self.printed.map(|()| outcome)
     }
-    header_printed.and(printed).map(|()| outcome)
-}
-
-/// Plots no rank reported were never drawn: a signal stopped the run first.
-fn add_not_done(records: &mut Vec<Record>, n: u64) {
-    if records.len() as u64 == n {
-        return;
-    }
-    let mut reported = vec![false; n as usize + 1];
-    for r in records.iter() {
-        reported[r.plot_num as usize] = true;
-    }
-    let missing = (1..=n).filter(|&k| !reported[k as usize]);
-    records.extend(missing.map(Record::not_done).collect::<Vec<_>>());
 }
 
 impl Run<'_> {
     fn stopping(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
     }
-}
-
-fn print_report(
-    run: &Run,
-    records: &[Record],
-    reasons: &HashMap<u64, String>,
-    rows: &[RankRow],
-    wall: f64,
-    busy: &[f64],
-) -> std::io::Result<()> {
-    let config = run.config;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for r in records {
-        if !config.quiet || r.is_failed() {
-            let path = config.output_dir.join(relative_path(run, r.plot_num));
-            let reason = reasons.get(&r.plot_num).map(String::as_str);
-            writeln!(out, "{}", report::result_line(r, &path, reason))?;
-        }
-    }
-    writeln!(out)?;
-    writeln!(out, "{}", report::rank_table(rows))?;
-    writeln!(out, "{}", report::summary(records, wall, busy))?;
-    out.flush()
 }
 
 /// Plots per request: `--chunk`, else about 8 requests per rank, at most 256 plots.
@@ -328,9 +439,9 @@ impl<'a> Plotter<'a> {
 }
 
 /// Static schedule: this rank's contiguous block, as scattered.
-fn render_block(comm: &Comm, run: &Run, plots: &[u64]) -> Block {
+fn render_block(comm: &Comm, run: &Run, plots: std::ops::Range<u64>) -> Block {
     let mut plotter = Plotter::new(comm, run);
-    for &plot_num in plots {
+    for plot_num in plots {
         if run.stopping() {
             break;
         }
@@ -341,12 +452,18 @@ fn render_block(comm: &Comm, run: &Run, plots: &[u64]) -> Block {
 
 /// Dynamic schedule, rank 0: hands out chunks of plots on request and draws plots itself,
 /// one at a time, answering requests between them; prints progress every few seconds.
-fn coordinate(comm: &Comm, run: &Run, chunk: u64) -> Block {
+fn coordinate(comm: &Comm, run: &Run, chunk: u64) -> (Block, Progress) {
     let n = run.plan.num_plots();
     let mut plotter = Plotter::new(comm, run);
     let mut next = 1u64;
     let mut finished_workers = 0;
-    let mut progress = Progress::new(comm, n, run.config.progress_every);
+    let config = run.config;
+    let display = progress::choose(
+        config.progress_bar,
+        config.progress_every,
+        progress::output_is_terminal,
+    );
+    let mut progress = Progress::new(n, config.progress_every, display, comm.time());
     let mut reported = vec![0u64; comm.size()];
     let serve = |next: &mut u64, finished: &mut usize, reported: &mut [u64]| {
         while let Some((rank, done, stopping)) = comm.poll_request() {
@@ -378,7 +495,7 @@ fn coordinate(comm: &Comm, run: &Run, chunk: u64) -> Block {
         let done = plotter.block.records.len() as u64 + reported.iter().sum::<u64>();
         progress.tick(done, comm.time());
     }
-    plotter.finish()
+    (plotter.finish(), progress)
 }
 
 /// Dynamic schedule, other ranks: ask rank 0 for a chunk, and ask for the next one before
@@ -406,37 +523,6 @@ fn work_on_request(comm: &Comm, run: &Run) -> Block {
         }
     }
     plotter.finish()
-}
-
-/// Periodic one-line progress on stdout: readable in a terminal and in a SLURM log alike.
-struct Progress {
-    total: u64,
-    every: f64,
-    start: f64,
-    last: f64,
-}
-
-impl Progress {
-    fn new(comm: &Comm, total: u64, every: f64) -> Progress {
-        let now = comm.time();
-        Progress {
-            total,
-            every,
-            start: now,
-            last: now,
-        }
-    }
-
-    fn tick(&mut self, done: u64, now: f64) {
-        if self.every <= 0.0 || now - self.last < self.every || done >= self.total {
-            return;
-        }
-        self.last = now;
-        println!(
-            "{}",
-            report::progress_line(done, self.total, now - self.start)
-        );
-    }
 }
 
 /// Where plot `plot_num`'s file goes, relative to the output directory: with
@@ -488,41 +574,20 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "panic with a non-text payload".into())
 }
 
-/// What rank 0 learnt from the run, for the record.
-struct RunFacts<'a> {
-    start_time: String,
-    wall: f64,
-    hosts: &'a [String],
-    rows: &'a [RankRow],
-    records: &'a [Record],
-    reasons: &'a HashMap<u64, String>,
-}
-
-fn write_record(
-    run: &Run,
-    path: &Path,
-    facts: &RunFacts,
-    ranks: usize,
-) -> Result<(), record::RecordError> {
+/// The run-wide facts of the record.
+fn run_info(run: &Run, hosts: &[String], start_time: String, wall: f64, ranks: usize) -> RunInfo {
     let config = run.config;
-    let hosts: Vec<String> = distinct(facts.hosts).into_iter().cloned().collect();
-    let host_index: Vec<u32> = facts
-        .hosts
-        .iter()
-        .map(|h| hosts.iter().position(|d| d == h).unwrap_or(0) as u32)
-        .collect();
-    let extension = config.figure.format.extension();
-    let info = RunInfo {
+    RunInfo {
         program_version: env!("CARGO_PKG_VERSION").into(),
         build: run.build.clone(),
         mpi_library: comm::library_version(),
         command_line: command_line(),
         seed: run.seed,
         ranks: ranks as u32,
-        hosts,
-        start_time: facts.start_time.clone(),
-        wall_seconds: facts.wall,
-        format: extension.into(),
+        hosts: distinct(hosts).into_iter().cloned().collect(),
+        start_time,
+        wall_seconds: wall,
+        format: config.figure.format.extension().into(),
         points: if config.input.is_some() {
             0
         } else {
@@ -535,38 +600,25 @@ fn write_record(
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
-    };
-    let results = record::result_rows(
-        facts.records,
-        |k| relative_path(run, k).display().to_string(),
-        facts.reasons,
-        &host_index,
-    );
-    let links = if config.save_data {
-        data_links(run, path, facts.records)
+    }
+}
+
+/// Where the record's `/data` links find the data files: the output directory, relative to
+/// the record (empty) when the record sits in it, else absolute.
+fn data_base(run: &Run, record: &Path) -> PathBuf {
+    let out = &run.config.output_dir;
+    let beside = record.parent().map(|p| same_dir(p, out)).unwrap_or(false);
+    if beside {
+        PathBuf::new()
     } else {
-        Vec::new()
-    };
-    record::write(
-        path,
-        &info,
-        &results,
-        &record::rank_records(facts.rows),
-        &links,
-    )
+        std::path::absolute(out).unwrap_or_else(|_| out.clone())
+    }
 }
 
 /// `/data/<plot>` links to each written plot's group in its rank's data file, by a path
 /// relative to the record when the record sits in the output directory (so the directory
 /// can be moved as a whole), else by an absolute path.
-fn data_links(run: &Run, record: &Path, records: &[Record]) -> Vec<DataLink> {
-    let out = &run.config.output_dir;
-    let beside = record.parent().map(|p| same_dir(p, out)).unwrap_or(false);
-    let base: PathBuf = if beside {
-        PathBuf::new()
-    } else {
-        std::path::absolute(out).unwrap_or_else(|_| out.clone())
-    };
+fn data_links(run: &Run, base: &Path, records: &[Record]) -> Vec<DataLink> {
     let extension = run.config.figure.format.extension();
     records
         .iter()

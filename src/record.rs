@@ -1,7 +1,7 @@
-//! The HDF5 run record rank 0 writes after the gather: what ran, where, how long, and the
+//! The HDF5 run record rank 0 writes as the results arrive: what ran, where, how long, and the
 //! fate of every plot. It appears under its final name complete or not at all.
 
-use crate::report::RankRow;
+use crate::report::{Counts, RankRow};
 use crate::task::Record;
 use hdf5::types::VarLenUnicode;
 use hdf5::H5Type;
@@ -135,45 +135,118 @@ pub fn rank_records(rows: &[RankRow]) -> Vec<RankRecord> {
         .collect()
 }
 
-/// Writes the record to a temporary file beside `path`, then renames it into place.
-pub fn write(
-    path: &Path,
-    info: &RunInfo,
-    results: &[ResultRow],
-    ranks: &[RankRecord],
-    links: &[DataLink],
-) -> Result<(), RecordError> {
-    let fail = |source: Box<dyn std::error::Error + Send + Sync>| RecordError {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or(FILE_NAME);
-    let tmp = tempfile::Builder::new()
-        .prefix(&crate::render::temp_prefix(name))
-        .suffix(crate::render::TEMP_SUFFIX)
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
-        .tempfile_in(dir)
-        .map_err(|e| fail(e.into()))?;
-    write_contents(tmp.path(), info, results, ranks, links).map_err(|e| fail(e.into()))?;
-    tmp.persist(path).map_err(|e| fail(e.error.into()))?;
-    Ok(())
+/// The run record being written: created before the results arrive, filled a window of
+/// rows at a time, given its run-wide attributes at the end. It is written under a temporary
+/// name beside its path and renamed into place by [`Writer::finish`]; dropped unfinished,
+/// it leaves nothing behind.
+pub struct Writer {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+    file: hdf5::File,
+    results: hdf5::Dataset,
+    /// `/data`, created with the first link.
+    data: Option<hdf5::Group>,
 }
 
-fn write_contents(
-    path: &Path,
+impl Writer {
+    /// Creates the temporary file and its `/results` dataset, sized for `num_plots` rows.
+    pub fn create(path: &Path, num_plots: u64) -> Result<Writer, RecordError> {
+        let fail = |source: Box<dyn std::error::Error + Send + Sync>| RecordError {
+            path: path.to_path_buf(),
+            source,
+        };
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(FILE_NAME);
+        let tmp = tempfile::Builder::new()
+            .prefix(&crate::render::temp_prefix(name))
+            .suffix(crate::render::TEMP_SUFFIX)
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+            .tempfile_in(dir)
+            .map_err(|e| fail(e.into()))?;
+        let file = hdf5::File::create(tmp.path()).map_err(|e| fail(e.into()))?;
+        let results = file
+            .new_dataset::<ResultRow>()
+            .shape(num_plots as usize)
+            .create("results")
+            .map_err(|e| fail(e.into()))?;
+        Ok(Writer {
+            path: path.to_path_buf(),
+            tmp,
+            file,
+            results,
+            data: None,
+        })
+    }
+
+    fn fail(&self, source: hdf5::Error) -> RecordError {
+        RecordError {
+            path: self.path.clone(),
+            source: source.into(),
+        }
+    }
+
+    /// Writes `rows` as rows `first ..` of `/results`.
+    pub fn write_results(&mut self, first: usize, rows: &[ResultRow]) -> Result<(), RecordError> {
+        self.results
+            .write_slice(rows, first..first + rows.len())
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Adds external links under `/data`.
+    pub fn link_data(&mut self, links: &[DataLink]) -> Result<(), RecordError> {
+        if links.is_empty() {
+            return Ok(());
+        }
+        if self.data.is_none() {
+            self.data = Some(self.file.create_group("data").map_err(|e| self.fail(e))?);
+        }
+        let data = self.data.as_ref().expect("created above");
+        for link in links {
+            data.link_external(&link.file, &link.object, &link.name)
+                .map_err(|e| self.fail(e))?;
+        }
+        Ok(())
+    }
+
+    /// Writes the attributes and `/ranks`, closes the file and renames it into place.
+    pub fn finish(
+        self,
+        info: &RunInfo,
+        counts: &Counts,
+        ranks: &[RankRecord],
+    ) -> Result<(), RecordError> {
+        let Writer {
+            path,
+            tmp,
+            file,
+            results,
+            data,
+        } = self;
+        let fail = |source: Box<dyn std::error::Error + Send + Sync>| RecordError {
+            path: path.clone(),
+            source,
+        };
+        drop((results, data));
+        write_run(&file, info, counts, ranks).map_err(|e| fail(e.into()))?;
+        file.close().map_err(|e| fail(e.into()))?;
+        tmp.persist(&path).map_err(|e| fail(e.error.into()))?;
+        Ok(())
+    }
+}
+
+/// The root attributes and `/ranks`.
+fn write_run(
+    file: &hdf5::File,
     info: &RunInfo,
-    results: &[ResultRow],
+    counts: &Counts,
     ranks: &[RankRecord],
-    links: &[DataLink],
 ) -> hdf5::Result<()> {
-    let file = hdf5::File::create(path)?;
     let text = |name: &str, value: &str| -> hdf5::Result<()> {
         file.new_attr::<VarLenUnicode>()
             .create(name)?
@@ -190,14 +263,13 @@ fn write_contents(
     file.new_attr_builder()
         .with_data(&hosts[..])
         .create("hosts")?;
-    let count = |status: Status| results.iter().filter(|r| r.status == status).count() as u64;
     for (name, value) in [
         ("seed", info.seed),
         ("ranks", u64::from(info.ranks)),
-        ("plots_done", count(Status::Ok)),
-        ("plots_failed", count(Status::Failed)),
-        ("plots_skipped", count(Status::Skipped)),
-        ("plots_not_done", count(Status::NotDone)),
+        ("plots_done", counts.done),
+        ("plots_failed", counts.failed),
+        ("plots_skipped", counts.skipped),
+        ("plots_not_done", counts.not_done),
         ("points", info.points),
         ("width", u64::from(info.width)),
         ("height", u64::from(info.height)),
@@ -207,20 +279,10 @@ fn write_contents(
     file.new_attr::<f64>()
         .create("wall_seconds")?
         .write_scalar(&info.wall_seconds)?;
-
-    file.new_dataset_builder()
-        .with_data(results)
-        .create("results")?;
     file.new_dataset_builder()
         .with_data(ranks)
         .create("ranks")?;
-    if !links.is_empty() {
-        let data = file.create_group("data")?;
-        for link in links {
-            data.link_external(&link.file, &link.object, &link.name)?;
-        }
-    }
-    file.close()
+    Ok(())
 }
 
 #[cfg(test)]
@@ -228,7 +290,7 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn sample() -> (RunInfo, Vec<ResultRow>, Vec<RankRecord>) {
+    fn sample() -> (RunInfo, Vec<ResultRow>, Counts, Vec<RankRecord>) {
         let info = RunInfo {
             program_version: "0.1.0".into(),
             command_line: "plotrand-mpi -o 'a b' -n 2".into(),
@@ -258,20 +320,29 @@ mod tests {
         ];
         let reasons = HashMap::from([(2, "disk full".to_string())]);
         let results = result_rows(&records, |k| format!("plot_{k}.png"), &reasons, &[0, 0]);
-        let ranks = rank_records(&crate::report::rank_rows(
-            &records,
-            &[0.5, 0.25],
-            &["node01".into(), "node01".into()],
-        ));
-        (info, results, ranks)
+        let mut tally = crate::report::Tally::new(2);
+        tally.add(&records);
+        let ranks =
+            rank_records(&tally.rank_rows(&[0.5, 0.25], &["node01".into(), "node01".into()]));
+        (info, results, tally.counts(), ranks)
+    }
+
+    /// Writes the sample's rows in two windows, as the driver does.
+    fn write(
+        path: &Path,
+        (info, results, counts, ranks): &(RunInfo, Vec<ResultRow>, Counts, Vec<RankRecord>),
+    ) -> Result<(), RecordError> {
+        let mut writer = Writer::create(path, results.len() as u64)?;
+        writer.write_results(0, &results[..1])?;
+        writer.write_results(1, &results[1..])?;
+        writer.finish(info, counts, ranks)
     }
 
     #[test]
     fn the_record_reads_back_field_by_field() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("run.h5");
-        let (info, results, ranks) = sample();
-        write(&path, &info, &results, &ranks, &[]).unwrap();
+        write(&path, &sample()).unwrap();
 
         let f = hdf5::File::open(&path).unwrap();
         assert_eq!(f.attr("seed").unwrap().read_scalar::<u64>().unwrap(), 42);
@@ -322,20 +393,23 @@ mod tests {
 
     #[test]
     fn an_unwritable_place_is_an_error_naming_the_path() {
-        let (info, results, ranks) = sample();
-        let err = write(
-            Path::new("/proc/no/such/run.h5"),
-            &info,
-            &results,
-            &ranks,
-            &[],
-        )
-        .unwrap_err();
+        let err = write(Path::new("/proc/no/such/run.h5"), &sample()).unwrap_err();
         let text = err.to_string();
         assert!(
             text.contains("/proc/no/such/run.h5") && text.contains("--no-record"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn an_unfinished_record_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.h5");
+        let mut writer = Writer::create(&path, 3).unwrap();
+        let (_, results, _, _) = sample();
+        writer.write_results(0, &results).unwrap();
+        drop(writer);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]

@@ -117,27 +117,72 @@ impl RankRow {
     }
 }
 
-pub fn rank_rows(records: &[Record], busy: &[f64], hosts: &[String]) -> Vec<RankRow> {
-    let mut rows: Vec<RankRow> = busy
-        .iter()
-        .zip(hosts)
-        .enumerate()
-        .map(|(rank, (&busy, host))| RankRow {
-            rank,
-            host: host.clone(),
-            plots: 0,
-            failed: 0,
-            busy,
-            max: 0.0,
-        })
-        .collect();
-    for r in records.iter().filter(|r| r.rank >= 0) {
-        let row = &mut rows[r.rank as usize];
-        row.plots += 1;
-        row.failed += usize::from(r.is_failed());
-        row.max = row.max.max(r.elapsed);
+/// Plots by fate, over the whole run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub done: u64,
+    pub failed: u64,
+    pub skipped: u64,
+    pub not_done: u64,
+}
+
+/// What the timing table and the summary need, added up a window of records at a time, so
+/// that rank 0 never holds every record at once.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    /// Per rank: plots, failed, slowest plot in seconds.
+    ranks: Vec<(usize, usize, f64)>,
+    counts: Counts,
+}
+
+impl Tally {
+    pub fn new(ranks: usize) -> Tally {
+        Tally {
+            ranks: vec![(0, 0, 0.0); ranks],
+            counts: Counts::default(),
+        }
     }
-    rows
+
+    pub fn add(&mut self, records: &[Record]) {
+        for r in records {
+            let c = &mut self.counts;
+            match r.status {
+                Record::OK => c.done += 1,
+                Record::SKIPPED => c.skipped += 1,
+                Record::NOT_DONE => c.not_done += 1,
+                _ => c.failed += 1,
+            }
+            if let Some(rank) = usize::try_from(r.rank)
+                .ok()
+                .and_then(|k| self.ranks.get_mut(k))
+            {
+                rank.0 += 1;
+                rank.1 += usize::from(r.is_failed());
+                rank.2 = rank.2.max(r.elapsed);
+            }
+        }
+    }
+
+    pub fn counts(&self) -> Counts {
+        self.counts
+    }
+
+    /// The timing table's rows, given each rank's busy seconds and host.
+    pub fn rank_rows(&self, busy: &[f64], hosts: &[String]) -> Vec<RankRow> {
+        self.ranks
+            .iter()
+            .zip(busy.iter().zip(hosts))
+            .enumerate()
+            .map(|(rank, (&(plots, failed, max), (&busy, host)))| RankRow {
+                rank,
+                host: host.clone(),
+                plots,
+                failed,
+                busy,
+                max,
+            })
+            .collect()
+    }
 }
 
 pub fn rank_table(rows: &[RankRow]) -> String {
@@ -185,10 +230,13 @@ pub fn imbalance(busy: &[f64]) -> Option<f64> {
     (mean > 0.0).then(|| max / mean)
 }
 
-pub fn summary(records: &[Record], wall: f64, busy: &[f64]) -> String {
-    let count = |status: i32| records.iter().filter(|r| r.status == status).count();
-    let (done, failed) = (count(Record::OK), count(Record::FAILED));
-    let (skipped, not_done) = (count(Record::SKIPPED), count(Record::NOT_DONE));
+pub fn summary(counts: &Counts, wall: f64, busy: &[f64]) -> String {
+    let Counts {
+        done,
+        failed,
+        skipped,
+        not_done,
+    } = *counts;
     let rate = if wall > 0.0 { done as f64 / wall } else { 0.0 };
     // Slow runs (big plots, PDF) still get a readable rate.
     let rate = if rate < 10.0 {
@@ -199,7 +247,7 @@ pub fn summary(records: &[Record], wall: f64, busy: &[f64]) -> String {
     let balance = imbalance(busy).map_or("n/a".into(), |i| format!("{i:.2}"));
     let mut line = format!(
         "{} in {wall:.2} s on {}: {rate} plots/s, load imbalance {balance} (max busy / mean busy)",
-        plural(done, "plot"),
+        plural(done as usize, "plot"),
         plural(busy.len(), "rank"),
     );
     if skipped > 0 {
@@ -299,7 +347,10 @@ mod tests {
             rec(3, 1, 0.003, 1),
         ];
         let hosts = vec!["a".to_string(), "b".to_string(), "c".to_string()];
-        let rows = rank_rows(&records, &[0.006, 0.003, 0.0], &hosts);
+        let mut tally = Tally::new(3);
+        tally.add(&records[..1]);
+        tally.add(&records[1..]);
+        let rows = tally.rank_rows(&[0.006, 0.003, 0.0], &hosts);
         assert_eq!(rows.iter().map(|r| r.plots).collect::<Vec<_>>(), [2, 1, 0]);
         assert_eq!(rows[1].failed, 1);
         assert_eq!(rows[0].max, 0.004);
@@ -336,8 +387,18 @@ mod tests {
 
     #[test]
     fn summary_counts_failures() {
-        let records = [rec(1, 0, 0.1, 0), rec(2, 1, 0.1, 1)];
-        let s = summary(&records, 0.5, &[0.1, 0.1]);
+        let mut tally = Tally::new(2);
+        tally.add(&[rec(1, 0, 0.1, 0), rec(2, 1, 0.1, 1), Record::not_done(3)]);
+        let counts = tally.counts();
+        assert_eq!((counts.done, counts.failed, counts.not_done), (1, 1, 1));
+        let s = summary(
+            &Counts {
+                not_done: 0,
+                ..counts
+            },
+            0.5,
+            &[0.1, 0.1],
+        );
         assert_eq!(s, "1 plot in 0.50 s on 2 ranks: 2.00 plots/s, load imbalance 1.00 (max busy / mean busy); 1 FAILED");
     }
 

@@ -2,7 +2,8 @@
 //!
 //! A task is identified by its plot number alone (1-based, as in the lesson); everything
 //! else a rank needs is rebuilt from the run's `Plan`, so tasks travel through MPI as plain
-//! `u64`s and rank 0 can rebuild every output path from the plot number.
+//! `u64`s (the static schedule sends each rank only its first plot and count) and rank 0
+//! can rebuild every output path from the plot number.
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -10,9 +11,16 @@ use std::ops::Range;
 /// Largest number of plots in one run: MPI counts and displacements are C `int`s.
 pub const MAX_PLOTS: u64 = i32::MAX as u64;
 
-/// The plot numbers of a run of `num_plots` plots, in order.
-pub fn plan(num_plots: u64) -> Vec<u64> {
-    (1..=num_plots).collect()
+/// The static schedule's task list: `[first plot, count]` for each rank in turn, the
+/// contiguous blocks of [`partition`], flattened for MPI (two numbers per rank, however many
+/// plots).
+pub fn blocks(num_plots: u64, ranks: usize) -> Vec<u64> {
+    let (counts, displs) = partition(num_plots, ranks);
+    counts
+        .iter()
+        .zip(&displs)
+        .flat_map(|(&count, &displ)| [displ as u64 + 1, count as u64])
+        .collect()
 }
 
 /// What the plots of a run are: `n` random plots, or one plot per object of an input file.
@@ -255,9 +263,10 @@ mod tests {
     }
 
     #[test]
-    fn plan_numbers_plots_from_one() {
-        assert_eq!(plan(4), [1, 2, 3, 4]);
-        assert!(plan(0).is_empty());
+    fn blocks_number_plots_from_one() {
+        assert_eq!(blocks(10, 4), [1, 3, 4, 3, 7, 2, 9, 2]);
+        assert_eq!(blocks(1, 3), [1, 1, 2, 0, 2, 0]);
+        assert_eq!(blocks(0, 2), [1, 0, 1, 0]);
     }
 
     #[test]

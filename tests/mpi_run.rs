@@ -415,3 +415,161 @@ fn the_dynamic_schedule_makes_the_same_plots_and_reports_progress() {
     );
     assert_eq!(alone.code, 0, "{}", alone.context());
 }
+
+/// Results reach rank 0 a window of plots at a time. With windows of 4 plots (the test knob
+/// PLOTRAND_GATHER_WINDOW), 23 plots on 3 ranks cross five window boundaries under both
+/// schedules: the lines, the table and the record must still hold every plot once, in order,
+/// with the rank that drew it.
+#[test]
+fn results_gathered_in_many_windows_stay_in_plot_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    for schedule in ["static", "dynamic"] {
+        let dir = tmp.path().join(schedule);
+        let args = [
+            "-o",
+            path_arg(&dir),
+            "-n",
+            "23",
+            "--seed",
+            "5",
+            "--points",
+            "20",
+            "--width",
+            "160",
+            "--height",
+            "120",
+            "--schedule",
+            schedule,
+        ];
+        let run = mpi_env(3, &[("PLOTRAND_GATHER_WINDOW", "4")], &args);
+        assert_eq!(run.code, 0, "{schedule}: {}", run.context());
+        assert_eq!(
+            result_plots(&run),
+            (1..=23).collect::<Vec<_>>(),
+            "{schedule}"
+        );
+        let printed_ranks: Vec<i32> = run
+            .lines_starting("Result: plot ")
+            .iter()
+            .map(|l| {
+                let after = l.split("(rank ").nth(1).unwrap();
+                after.split(',').next().unwrap().parse().unwrap()
+            })
+            .collect();
+        let rows = table_rows(&run.stdout);
+        assert_eq!(rows.iter().map(|r| r.1).sum::<usize>(), 23, "{schedule}");
+        for (rank, plots, _) in &rows {
+            let printed = printed_ranks
+                .iter()
+                .filter(|&&r| r as usize == *rank)
+                .count();
+            assert_eq!(printed, *plots, "{schedule}: rank {rank}'s table row");
+        }
+        assert!(summary_line(&run.stdout).starts_with("23 plots in "));
+
+        let record = hdf5::File::open(dir.join("plotrand.h5")).unwrap();
+        let results = record
+            .dataset("results")
+            .unwrap()
+            .read_raw::<plotrand_mpi::record::ResultRow>()
+            .unwrap();
+        assert_eq!(
+            results.iter().map(|r| r.plot).collect::<Vec<_>>(),
+            (1..=23).collect::<Vec<_>>(),
+            "{schedule}"
+        );
+        assert_eq!(
+            results.iter().map(|r| r.rank).collect::<Vec<_>>(),
+            printed_ranks,
+            "{schedule}"
+        );
+        for r in &results {
+            assert_eq!(r.file.as_str(), format!("plot_{}.png", r.plot));
+            assert_eq!(r.status, plotrand_mpi::record::Status::Ok);
+        }
+        let attr = |name: &str| record.attr(name).unwrap().read_scalar::<u64>().unwrap();
+        assert_eq!(
+            [
+                attr("plots_done"),
+                attr("plots_failed"),
+                attr("plots_not_done")
+            ],
+            [23, 0, 0]
+        );
+    }
+}
+
+/// `mpirun … plotrand-mpi args` in a pseudo-terminal made by `script`, as a person at a
+/// terminal runs it; its output as the terminal received it, with `\r\n` line ends.
+fn in_terminal(ranks: usize, args: &[&str]) -> Run {
+    let mut words = vec![mpirun().to_string()];
+    if is_open_mpi() {
+        words.extend(["--allow-run-as-root".into(), "--oversubscribe".into()]);
+    }
+    words.extend(["-n".into(), ranks.to_string(), BIN.into()]);
+    words.extend(args.iter().map(|a| a.to_string()));
+    let line = shlex::try_join(words.iter().map(String::as_str)).unwrap();
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .output()
+        .expect("`script` (util-linux: apt-get install bsdutils) runs a command in a terminal");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n"),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// In a terminal, the dynamic schedule draws a bar (redrawn in place, never a `progress:`
+/// line) that ends on a line of its own before the results; `--progress-bar never` gives the
+/// periodic lines instead. In a file the lines stay (see the test above).
+#[test]
+fn a_terminal_gets_a_progress_bar_that_leaves_the_results_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bar");
+    let mut args = vec![
+        "-o",
+        path_arg(&dir),
+        "-n",
+        "150",
+        "--points",
+        "20",
+        "--width",
+        "160",
+        "--height",
+        "120",
+        "--schedule",
+        "dynamic",
+        "--chunk",
+        "2",
+        "--progress",
+        "0.01",
+        "--no-record",
+    ];
+    let run = in_terminal(2, &args);
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert!(
+        run.stdout.contains("\x1b[2K") && run.stdout.contains("] 150/150 plots (100 %)"),
+        "a bar redrawn in place:\n{}",
+        run.context()
+    );
+    assert!(
+        run.lines_starting("progress: ").is_empty(),
+        "{}",
+        run.context()
+    );
+    assert_eq!(result_plots(&run), (1..=150).collect::<Vec<_>>());
+    let first = run.stdout.find("Result: plot 1 ").unwrap();
+    assert!(run.stdout[..first].ends_with('\n'), "{}", run.context());
+    assert_eq!(table_rows(&run.stdout).len(), 2, "{}", run.context());
+
+    args.extend(["--progress-bar", "never", "-q"]);
+    let run = in_terminal(2, &args);
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert!(!run.stdout.contains('\x1b'), "{}", run.context());
+    assert!(
+        !run.lines_starting("progress: ").is_empty(),
+        "{}",
+        run.context()
+    );
+}

@@ -4,6 +4,7 @@
 
 mod common;
 use common::*;
+use plotrand_mpi::record::{ResultRow, Status};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -23,7 +24,9 @@ impl Job {
     }
 }
 
-/// `mpirun` in a process group of its own, so the whole job can be killed at once.
+/// `mpirun` in a process group of its own, so the whole job can be killed at once. Results
+/// reach rank 0 in windows of 16 plots (the test knob), so that interrupted runs fill in
+/// their undone plots across many windows.
 fn spawn_job(ranks: usize, args: &[&str]) -> Job {
     let (stdout, stderr) = (tempfile::tempfile().unwrap(), tempfile::tempfile().unwrap());
     let mut cmd = Command::new(mpirun());
@@ -34,6 +37,7 @@ fn spawn_job(ranks: usize, args: &[&str]) -> Job {
         .args(args)
         .stdout(Stdio::from(stdout.try_clone().unwrap()))
         .stderr(Stdio::from(stderr.try_clone().unwrap()))
+        .env("PLOTRAND_GATHER_WINDOW", "16")
         .process_group(0);
     Job {
         child: cmd.spawn().expect("mpirun starts"),
@@ -285,6 +289,26 @@ fn a_signal_stops_every_rank_between_plots_and_resume_finishes() {
             done,
             "{how}: the record says exactly which plots exist"
         );
+        let rows = record
+            .dataset("results")
+            .unwrap()
+            .read_raw::<ResultRow>()
+            .unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.plot).collect::<Vec<_>>(),
+            (1..=PLOTS).collect::<Vec<_>>(),
+            "{how}: every plot once, in order"
+        );
+        for r in &rows {
+            let exists = plot_path(&dir, r.plot, "png").exists();
+            assert_eq!(r.status == Status::Ok, exists, "{how}: plot {}", r.plot);
+            assert_eq!(
+                r.status == Status::NotDone,
+                !exists,
+                "{how}: plot {}",
+                r.plot
+            );
+        }
         all_plots_whole(&dir);
         drop(record);
         resume_matches(&args, &dir, &reference);

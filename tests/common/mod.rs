@@ -120,6 +120,13 @@ pub fn mpi(ranks: usize, args: &[&str]) -> Run {
     run_with_limit(cmd)
 }
 
+/// `mpi`, with environment variables set for the launcher (and so for every rank).
+pub fn mpi_env(ranks: usize, env: &[(&str, &str)], args: &[&str]) -> Run {
+    let mut cmd = launcher(ranks);
+    cmd.envs(env.iter().copied()).arg(BIN).args(args);
+    run_with_limit(cmd)
+}
+
 /// The binary started directly, as a single MPI rank.
 pub fn alone(args: &[&str]) -> Run {
     let mut cmd = assert_cmd::Command::new(BIN);
