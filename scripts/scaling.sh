@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # A strong-scaling study on this machine: the same plots on p = 1, 2, 4, … ranks, several runs
 # each, then `plotrand-mpi speedup` prints p, Tp, Sp, Ep and draws the chart.
-#   scripts/scaling.sh                       # 2000 plots, p = 1 2 4 8, 3 runs, into scaling/
+#   scripts/scaling.sh                       # 20000 plots, p = 1 2 4 8, 3 runs, into scaling/
 #   PLOTS=500 RANKS="1 2" RUNS=5 OUT=/tmp/s scripts/scaling.sh [more plotrand-mpi flags]
 # Rank counts above the core count are oversubscribed (a check of overhead, not of speed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PLOTS=${PLOTS:-2000}
+PLOTS=${PLOTS:-20000}
 RANKS=${RANKS:-"1 2 4 8"}
 RUNS=${RUNS:-3}
 OUT=${OUT:-scaling}

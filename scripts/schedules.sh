@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Static against dynamic scheduling, interleaved rounds, on a uniform workload (default
-# plots) and a skewed one (`plotrand-mpi sample`: 48 datasets of 10 to 200,000 points, the
+# plots) and a skewed one (`plotrand-mpi sample`: 48 datasets of 10 to 2,000,000 points, the
 # heavy ones last). Prints each run's summary line.
-#   RANKS=2 ROUNDS=3 scripts/schedules.sh
+#   RANKS=2 ROUNDS=3 scripts/schedules.sh     (TMPDIR=/dev/shm: measure the program, not the disk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RANKS=${RANKS:-2}
@@ -19,7 +19,7 @@ if mpirun --version 2>/dev/null | grep -q "Open MPI"; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$PLOTRAND" sample "$work/skewed.h5" > /dev/null
+"$PLOTRAND" sample "$work/skewed.h5" --max-points 2000000 > /dev/null
 run() { # run LABEL ARGS…
   local label=$1; shift
   rm -rf "$work/out"
@@ -27,8 +27,8 @@ run() { # run LABEL ARGS…
   mpirun "${flags[@]}" -n "$RANKS" "$PLOTRAND" -o "$work/out" -q --no-record --progress 0 "$@" | sed -n '/load imbalance/p'
 }
 for round in $(seq "$ROUNDS"); do
-  run "uniform static" -n 2000 --seed 1 --schedule static
-  run "uniform dynamic" -n 2000 --seed 1 --schedule dynamic
+  run "uniform static" -n 20000 --seed 1 --schedule static
+  run "uniform dynamic" -n 20000 --seed 1 --schedule dynamic
   run "skewed static" --input "$work/skewed.h5" --schedule static
   run "skewed dynamic" --input "$work/skewed.h5" --schedule dynamic
   run "skewed dynamic, chunk 1" --input "$work/skewed.h5" --schedule dynamic --chunk 1

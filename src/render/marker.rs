@@ -70,19 +70,36 @@ pub struct Markers {
     row: Vec<u8>,
 }
 
-/// A marker's depths, row by row, relative to the pixel its centre falls in.
+/// A marker's depths, row by row, relative to the pixel its centre falls in, in one buffer
+/// (drawing a marker should cost one cache miss, not one per allocation): each row is a
+/// header — row, first column, length, as little-endian i16s — and then its depths.
 #[derive(Default)]
-struct Sprite {
-    runs: Vec<Run>,
-    depths: Vec<u8>,
-}
+struct Sprite(Vec<u8>);
 
-/// `len` depths from `depths[start..]`, for the pixels from column `dx` of row `dy`.
-struct Run {
-    dy: i32,
-    dx: i32,
-    start: u32,
-    len: u32,
+impl Sprite {
+    fn push(&mut self, dy: i64, dx: i64, depths: &[u8]) {
+        // Zeros change nothing, and whole vectors make the adds faster.
+        let len = depths.len().next_multiple_of(PAD);
+        for field in [dy, dx, len as i64] {
+            let field = i16::try_from(field).expect("sprites are for small markers");
+            self.0.extend_from_slice(&field.to_le_bytes());
+        }
+        self.0.extend_from_slice(depths);
+        self.0.resize(self.0.len() + len - depths.len(), 0);
+    }
+
+    /// `(row, first column, depths)` for each row.
+    fn rows(&self) -> impl Iterator<Item = (i64, i64, &[u8])> {
+        let mut rest = &self.0[..];
+        std::iter::from_fn(move || {
+            let (header, tail) = rest.split_at_checked(6)?;
+            let field =
+                |i: usize| i64::from(i16::from_le_bytes([header[2 * i], header[2 * i + 1]]));
+            let (depths, tail) = tail.split_at(field(2) as usize);
+            rest = tail;
+            Some((field(0), field(1), depths))
+        })
+    }
 }
 
 impl Markers {
@@ -149,13 +166,12 @@ impl Markers {
                 self.sprite_bytes = 0;
             }
             let sprite = self.sprite(centre, r);
-            self.sprite_bytes += sprite.depths.len() + sprite.runs.len() * size_of::<Run>();
+            self.sprite_bytes += sprite.0.len();
             self.sprites[key] = Some(sprite);
         }
         let sprite = self.sprites[key].as_ref().expect("just made");
-        for run in &sprite.runs {
-            let depths = &sprite.depths[run.start as usize..][..run.len as usize];
-            target.add(i64::from(run.dy), i64::from(run.dx), depths);
+        for (dy, dx, depths) in sprite.rows() {
+            target.add(dy, dx, depths);
         }
     }
 
@@ -169,20 +185,7 @@ impl Markers {
             centre,
             r,
             bounds,
-            |dy, dx, depths| {
-                let start = sprite.depths.len();
-                sprite.depths.extend_from_slice(depths);
-                // Zeros change nothing, and whole vectors make the adds faster.
-                sprite
-                    .depths
-                    .resize(start + depths.len().next_multiple_of(PAD), 0);
-                sprite.runs.push(Run {
-                    dy: dy as i32,
-                    dx: dx as i32,
-                    start: start as u32,
-                    len: (sprite.depths.len() - start) as u32,
-                });
-            },
+            |dy, dx, depths| sprite.push(dy, dx, depths),
         );
         sprite
     }
