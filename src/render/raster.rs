@@ -373,27 +373,24 @@ mod tests {
         }
     }
 
-    #[test]
-    fn few_colours_make_an_indexed_png_that_decodes_to_the_same_pixels() {
-        let rgb: Vec<u8> = (0..64 * 8)
-            .flat_map(|i| [(i % 100) as u8, 7, (i % 2) as u8])
-            .collect();
+    /// `rgb` (64×8) through `encode_rgb` and back: the colour type chosen, and the pixels.
+    fn rgb_round_trip(rgb: &[u8]) -> png::ColorType {
         let mut out = Vec::new();
-        encode_rgb(&rgb, 64, 8, PngCompression::Fast, &mut out).unwrap();
+        encode_rgb(rgb, 64, 8, PngCompression::Fast, &mut out).unwrap();
         let (colour_type, back) = decoded_rgb(&out);
-        assert_eq!(colour_type, png::ColorType::Indexed);
-        assert_eq!(back, rgb);
+        assert!(back == rgb, "{colour_type:?} changed the pixels");
+        colour_type
     }
 
     #[test]
-    fn many_colours_fall_back_to_rgb() {
-        let rgb: Vec<u8> = (0..64 * 8u32)
+    fn an_rgb_image_is_indexed_up_to_256_colours_and_rgb_beyond() {
+        let few: Vec<u8> = (0..64 * 8)
+            .flat_map(|i| [(i % 100) as u8, 7, (i % 2) as u8])
+            .collect();
+        assert_eq!(rgb_round_trip(&few), png::ColorType::Indexed);
+        let many: Vec<u8> = (0..64 * 8u32)
             .flat_map(|i| [i as u8, (i >> 8) as u8, 1])
             .collect();
-        let mut out = Vec::new();
-        encode_rgb(&rgb, 64, 8, PngCompression::Fast, &mut out).unwrap();
-        let (colour_type, back) = decoded_rgb(&out);
-        assert_eq!(colour_type, png::ColorType::Rgb);
-        assert_eq!(back, rgb);
+        assert_eq!(rgb_round_trip(&many), png::ColorType::Rgb);
     }
 }
