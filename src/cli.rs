@@ -128,7 +128,7 @@ pub struct Cli {
     pub max_files_per_dir: Option<u64>,
 
     /// PNG compression effort: fast (default; about 74 KB a default plot), balanced (9 %
-    /// smaller, 25 % more encoding time) or high (13 % smaller, 60 times the encoding time)
+    /// smaller, 25 % more encoding time) or high (13 % smaller, 45 times the encoding time)
     #[arg(long, value_name = "LEVEL", default_value = "fast")]
     pub png_compression: PngCompression,
 
@@ -256,7 +256,7 @@ impl ValueEnum for Format {
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
         let help = match self {
-            Format::Png => "PNG image (RGB, fast)",
+            Format::Png => "PNG image (indexed colours, fast)",
             Format::Svg => "SVG vector image",
             Format::Pdf => "PDF page (via SVG, font embedded)",
         };

@@ -38,8 +38,8 @@ pub fn count(n: u64, size: u64) -> u64 {
 
 /// The plot numbers of window `index`.
 pub fn plots(index: u64, size: u64, n: u64) -> Range<u64> {
-    let first = index * size + 1;
-    first..(first + size).min(n + 1)
+    let first = index.saturating_mul(size).saturating_add(1);
+    first..first.saturating_add(size).min(n + 1)
 }
 
 /// The records among `sorted` (sorted by plot number) that fall in `plots`.

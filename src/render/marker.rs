@@ -32,18 +32,20 @@ const PAD: usize = 16;
 /// Bound on the bytes of cached sprites (the default plot's 2,400 shapes take about 2 MB).
 const CACHE_BYTES: usize = 4 << 20;
 
-/// The pixels whose centres lie in the axes box, as column and row ranges.
+/// The pixels markers may cover, as column and row ranges: the axes box from its frame's
+/// left column to its right one and top row to bottom one (the frame is drawn at the box's
+/// edges rounded to whole pixels, and over the markers), so that markers neither cross the
+/// frame nor leave a gap inside it.
 pub struct Clip {
     pub cols: Range<usize>,
     pub rows: Range<usize>,
 }
 
 impl Clip {
-    /// Pixel i's centre i+0.5 lies in [lo, hi) iff ceil(lo−0.5) <= i < ceil(hi−0.5).
     pub fn new(left: f64, top: f64, right: f64, bottom: f64, width: usize, height: usize) -> Clip {
         let range = |lo: f64, hi: f64, limit: usize| {
-            let first = (lo - 0.5).ceil().clamp(0.0, limit as f64) as usize;
-            let end = (hi - 0.5).ceil().clamp(0.0, limit as f64) as usize;
+            let first = lo.round().clamp(0.0, limit as f64) as usize;
+            let end = (hi.round() + 1.0).clamp(0.0, limit as f64) as usize;
             first..end.max(first)
         };
         Clip {
@@ -111,10 +113,6 @@ impl Markers {
             sprite_bytes: 0,
             row: Vec::new(),
         }
-    }
-
-    pub fn edge(&self) -> f32 {
-        self.ring.edge
     }
 
     /// Adds the marker of radius `r` px centred at `(cx, cy)` to `pixels`, a frame of depths
@@ -227,7 +225,6 @@ impl Target<'_> {
 /// edge are two layers, as matplotlib draws them; each pixel's coverage of a disc is
 /// approximated by the distance to its rim.
 struct Ring {
-    edge: f32,
     /// The depth varies only for |t| < half_width; beyond it is `full` inside, 0 outside.
     half_width: f32,
     depth: Vec<u8>,
@@ -249,7 +246,6 @@ impl Ring {
             })
             .collect();
         Ring {
-            edge,
             half_width: half_width as f32,
             depth,
             full: depth_of(1.0 - MARKER_ALPHA),

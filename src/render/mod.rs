@@ -104,6 +104,15 @@ impl Renderer {
     /// The encoded figure for `data`, valid until the next call.
     pub fn render(&mut self, data: &PlotData) -> Result<&[u8], RenderError> {
         let points = &data.points;
+        for (axis, values) in [("x", &points.x), ("y", &points.y)] {
+            let (lo, hi) = layout::padded_limits(values);
+            if !(hi - lo).is_finite() {
+                return Err(RenderError::Draw(format!(
+                    "the {axis} values span more than a float can hold once padded \
+                     ({lo:e} to {hi:e}); rescale the data"
+                )));
+            }
+        }
         let l = Layout::new(self.spec.width, self.spec.height, data);
         self.encoded.clear();
         match self.spec.format {
@@ -314,6 +323,19 @@ mod tests {
             blue > 50_000,
             "500 markers cover much of the axes: {blue} blue pixels"
         );
+    }
+
+    #[test]
+    fn values_too_far_apart_to_scale_fail_with_the_reason() {
+        let mut data = random(1, 10);
+        data.points.x[0] = -1e308;
+        data.points.x[1] = 1e308;
+        for format in Format::ALL {
+            let e = Renderer::new(spec(format), false)
+                .render(&data)
+                .unwrap_err();
+            assert!(e.to_string().contains("the x values span more"), "{e}");
+        }
     }
 
     #[test]

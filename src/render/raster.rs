@@ -70,11 +70,9 @@ impl Frame {
     /// Clears to white and adds every finite point's marker, clipped to the axes box.
     pub fn draw_markers(&mut self, points: &Points, l: &Layout, colour: Colour) {
         self.clear(l.width, l.height, colour);
-        let edge = layout::px(layout::EDGE_WIDTH_PT) as f32;
-        let markers = match &mut self.markers {
-            Some(m) if m.edge() == edge => m,
-            slot => slot.insert(Markers::new(edge)),
-        };
+        let markers = self
+            .markers
+            .get_or_insert_with(|| Markers::new(layout::px(layout::EDGE_WIDTH_PT) as f32));
         let a = &l.axes;
         let clip = Clip::new(a.left, a.top, a.right, a.bottom, self.width, self.height);
         for ((&x, &y), &s) in points.x.iter().zip(&points.y).zip(&points.area) {
@@ -108,8 +106,11 @@ impl Frame {
                 let overlay = draw_overlay(&mut self.scratch, l, part)?;
                 self.overlays.insert(marks.clone(), overlay);
             }
+            // Greys come after depths in the palette and darken with the index: the larger
+            // index is the ink over a marker, or the darker ink where two parts meet.
             for &(i, index) in &self.overlays[&marks] {
-                self.pixels[i as usize] = index;
+                let p = &mut self.pixels[i as usize];
+                *p = (*p).max(index);
             }
         }
         Ok(())
@@ -168,7 +169,7 @@ pub enum PngCompression {
     Fast,
     /// fdeflate, a filter chosen per row: 25 % more time, 9 % fewer bytes.
     Balanced,
-    /// zlib at level 9, a filter chosen per row: 60× the time for 13 % fewer bytes.
+    /// zlib at level 9, a filter chosen per row: 45× the time for 13 % fewer bytes.
     High,
 }
 
@@ -196,15 +197,8 @@ pub fn encode_indexed(
     compression: PngCompression,
     out: &mut Vec<u8>,
 ) -> Result<(), RenderError> {
-    let fail = |e: png::EncodingError| RenderError::Encode(e.to_string());
-    let mut encoder = png::Encoder::new(out, frame.width as u32, frame.height as u32);
-    encoder.set_depth(png::BitDepth::Eight);
-    compression.configure(&mut encoder);
-    encoder.set_color(png::ColorType::Indexed);
-    encoder.set_palette(frame.palette());
-    let mut writer = encoder.write_header().map_err(fail)?;
-    writer.write_image_data(&frame.pixels).map_err(fail)?;
-    writer.finish().map_err(fail)
+    let size = (frame.width as u32, frame.height as u32);
+    encode(&frame.pixels, size, Some(frame.palette()), compression, out)
 }
 
 /// Any RGB image (the speedup chart) as a PNG appended to `out`: indexed when it has at
@@ -216,27 +210,37 @@ pub fn encode_rgb(
     compression: PngCompression,
     out: &mut Vec<u8>,
 ) -> Result<(), RenderError> {
-    let fail = |e: png::EncodingError| RenderError::Encode(e.to_string());
     let mut indexed = Vec::new();
-    let palette = index_colours(rgb, &mut indexed);
+    match index_colours(rgb, &mut indexed) {
+        Some(palette) => encode(&indexed, (width, height), Some(&palette), compression, out),
+        None => encode(rgb, (width, height), None, compression, out),
+    }
+}
+
+/// 8-bit `pixels`, palette indices when there is a `palette`, else RGB, as a PNG.
+fn encode(
+    pixels: &[u8],
+    (width, height): (u32, u32),
+    palette: Option<&[u8]>,
+    compression: PngCompression,
+    out: &mut Vec<u8>,
+) -> Result<(), RenderError> {
+    let fail = |e: png::EncodingError| RenderError::Encode(e.to_string());
     let mut encoder = png::Encoder::new(out, width, height);
     encoder.set_depth(png::BitDepth::Eight);
     compression.configure(&mut encoder);
-    let data = match &palette {
+    match palette {
         Some(palette) => {
             encoder.set_color(png::ColorType::Indexed);
-            encoder.set_palette(palette.as_slice());
-            &indexed[..]
+            encoder.set_palette(palette);
         }
-        None => {
-            encoder.set_color(png::ColorType::Rgb);
-            rgb
-        }
-    };
+        None => encoder.set_color(png::ColorType::Rgb),
+    }
     let mut writer = encoder.write_header().map_err(fail)?;
-    writer.write_image_data(data).map_err(fail)?;
+    writer.write_image_data(pixels).map_err(fail)?;
     writer.finish().map_err(fail)
 }
+
 /// Maps every pixel of `rgb` to a palette index in `indexed`; `None` past 256 colours.
 /// Runs of one colour are common, so the last colour is checked before a small open-
 /// addressing table.
@@ -341,6 +345,59 @@ mod tests {
             }
         }
         assert!(inked > 2000, "frame, ticks and labels: {inked} pixels");
+    }
+
+    #[test]
+    fn markers_fill_the_frame_exactly_when_its_edges_fall_on_half_pixels() {
+        // 500×450: the box's left edge is at x = 62.5 and its bottom at y = 400.5.
+        for (width, height) in [(500, 450), (640, 480), (100, 50)] {
+            let data = PlotData {
+                points: crate::source::Points {
+                    x: vec![0.5],
+                    y: vec![0.5],
+                    area: vec![1e9],
+                },
+                ..PlotData::default()
+            };
+            let l = Layout::new(width, height, &data);
+            let mut f = Frame::default();
+            f.draw(&data.points, &l, BLUE).unwrap();
+            let w = width as usize;
+            let at = |x: f64, y: f64| f.pixels[y as usize * w + x as usize];
+            let a = l.axes;
+            let (mid_x, mid_y) = ((a.left + a.right) / 2.0, (a.top + a.bottom) / 2.0);
+            let (left, right) = (a.left.round(), a.right.round());
+            let (top, bottom) = (a.top.round(), a.bottom.round());
+            let frame = GREY_BASE + GREYS - 1;
+            for (inside, frame_at, outside) in [
+                (
+                    at(left + 1.0, mid_y),
+                    at(left, mid_y),
+                    at(left - 1.0, mid_y),
+                ),
+                (
+                    at(right - 1.0, mid_y),
+                    at(right, mid_y),
+                    at(right + 1.0, mid_y),
+                ),
+                (at(mid_x, top + 1.0), at(mid_x, top), at(mid_x, top - 1.0)),
+                (
+                    at(mid_x, bottom - 1.0),
+                    at(mid_x, bottom),
+                    at(mid_x, bottom + 1.0),
+                ),
+            ] {
+                assert_eq!(frame_at, frame, "{width}×{height}: the frame line");
+                assert!(
+                    inside > 0 && inside < GREY_BASE,
+                    "{width}×{height}: marker inside"
+                );
+                assert!(
+                    outside == 0 || outside >= GREY_BASE,
+                    "{width}×{height}: no marker outside"
+                );
+            }
+        }
     }
 
     fn decoded_rgb(png_bytes: &[u8]) -> (png::ColorType, Vec<u8>) {
