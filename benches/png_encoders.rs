@@ -65,74 +65,22 @@ fn main() {
         .collect();
     println!("{n} default frames (640×480), median per frame:");
     println!("  {:<42} {:>8} {:>8}", "encoding", "ms", "KB");
-    let indexed = ColorType::Indexed;
+    let (indexed, rgb_type) = (ColorType::Indexed, ColorType::Rgb);
+    let (up, adaptive) = (Filter::Up, Filter::Adaptive);
+    let fast = Deflate::FdeflateUltraFast;
+    #[rustfmt::skip]
     let cases: [(&str, ColorType, Filter, Deflate); 11] = [
-        (
-            "indexed, fdeflate, no filter",
-            indexed,
-            Filter::NoFilter,
-            Deflate::FdeflateUltraFast,
-        ),
-        (
-            "indexed, fdeflate, Sub",
-            indexed,
-            Filter::Sub,
-            Deflate::FdeflateUltraFast,
-        ),
-        (
-            "indexed, fdeflate, Up  (--png-compression fast)",
-            indexed,
-            Filter::Up,
-            Deflate::FdeflateUltraFast,
-        ),
-        (
-            "indexed, fdeflate, adaptive",
-            indexed,
-            Filter::Adaptive,
-            Deflate::FdeflateUltraFast,
-        ),
-        (
-            "indexed, zlib level 1, Up",
-            indexed,
-            Filter::Up,
-            Deflate::Level(1),
-        ),
-        (
-            "indexed, zlib level 2, Up",
-            indexed,
-            Filter::Up,
-            Deflate::Level(2),
-        ),
-        (
-            "indexed, zlib level 2, adaptive",
-            indexed,
-            Filter::Adaptive,
-            Deflate::Level(2),
-        ),
-        (
-            "indexed, zlib level 6, Up",
-            indexed,
-            Filter::Up,
-            Deflate::Level(6),
-        ),
-        (
-            "indexed, zlib level 9, adaptive",
-            indexed,
-            Filter::Adaptive,
-            Deflate::Level(9),
-        ),
-        (
-            "RGB, fdeflate, adaptive (png's Fast)",
-            ColorType::Rgb,
-            Filter::Adaptive,
-            Deflate::FdeflateUltraFast,
-        ),
-        (
-            "RGB, zlib level 6, adaptive (png's Balanced)",
-            ColorType::Rgb,
-            Filter::Adaptive,
-            Deflate::Level(6),
-        ),
+        ("indexed, fdeflate, no filter", indexed, Filter::NoFilter, fast),
+        ("indexed, fdeflate, Sub", indexed, Filter::Sub, fast),
+        ("indexed, fdeflate, Up  (--png-compression fast)", indexed, up, fast),
+        ("indexed, fdeflate, adaptive  (balanced)", indexed, adaptive, fast),
+        ("indexed, zlib level 1, Up", indexed, up, Deflate::Level(1)),
+        ("indexed, zlib level 2, Up", indexed, up, Deflate::Level(2)),
+        ("indexed, zlib level 2, adaptive", indexed, adaptive, Deflate::Level(2)),
+        ("indexed, zlib level 6, Up", indexed, up, Deflate::Level(6)),
+        ("indexed, zlib level 9, adaptive  (high)", indexed, adaptive, Deflate::Level(9)),
+        ("RGB, fdeflate, adaptive (png's Fast)", rgb_type, adaptive, fast),
+        ("RGB, zlib level 6, adaptive (png's Balanced)", rgb_type, adaptive, Deflate::Level(6)),
     ];
     for (name, colour, filter, deflate) in cases {
         let (mut times, mut sizes) = (Vec::new(), Vec::new());

@@ -7,8 +7,8 @@
 //! Markers do not go through plotters: its circle rasteriser rounds centres and radii to
 //! whole pixels and overlaps its spans, so a 50 %-alpha disc is blended twice along seams.
 //! Matplotlib blends each marker once, with anti-aliased edges and clipping to the axes box;
-//! this does the same, per pixel, in one pass. Plotters draws the axes (frame, ticks, text)
-//! once per distinct set of tick positions; the result is kept as a list of pixels and
+//! marker.rs does the same, as depths. Plotters draws the axes (frame, ticks, text) in parts,
+//! each once per distinct set of tick positions; the result is kept as a list of pixels and
 //! stamped onto each frame.
 
 use super::axes;
