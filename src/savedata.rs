@@ -35,12 +35,7 @@ impl DataFile {
             .file_name()
             .and_then(|n| n.to_str())
             .expect("ASCII name");
-        let tmp = tempfile::Builder::new()
-            .prefix(&crate::render::temp_prefix(name))
-            .suffix(crate::render::TEMP_SUFFIX)
-            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
-            .tempfile_in(dir)
-            .map_err(|e| fail(&e))?;
+        let tmp = crate::render::temp_file_for(dir, name).map_err(|e| fail(&e))?;
         let file = hdf5::File::create(tmp.path()).map_err(|e| fail(&e))?;
         Ok(DataFile { tmp, file, path })
     }

@@ -152,13 +152,18 @@ impl Renderer {
     }
 }
 
-/// Temporary files are named `.<name>.<random>.tmp` beside their target, so a killed run's
-/// leftovers are recognisable and never mistaken for plots.
-pub fn temp_prefix(name: &str) -> String {
-    format!(".{name}.")
-}
+const TEMP_SUFFIX: &str = ".tmp";
 
-pub const TEMP_SUFFIX: &str = ".tmp";
+/// A new temporary file in `dir` for what will be renamed to `name`: `.<name>.<random>.tmp`,
+/// so a killed run's leftovers are recognisable and never mistaken for plots, with the
+/// permissions umask gives (tempfile's default 0600 would hide plots from the group).
+pub fn temp_file_for(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(TEMP_SUFFIX)
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)
+}
 
 /// Removes the temporary files a killed run left: in `dir`, in its plot-block
 /// subdirectories (`0000`, `0001`, …) and in `data/` — nowhere else — and only names this
@@ -217,12 +222,7 @@ fn is_temporary(name: &str) -> bool {
 /// no file or the whole file, even if this process is killed mid-write. Surviving a crash of
 /// the node itself also needs the data on disk before the rename: `sync`.
 pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8], sync: bool) -> std::io::Result<()> {
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&temp_prefix(name))
-        .suffix(TEMP_SUFFIX)
-        // tempfile's default 0600 would hide plots from the rest of the group; let umask decide.
-        .permissions(std::fs::Permissions::from_mode(0o666))
-        .tempfile_in(dir)?;
+    let mut tmp = temp_file_for(dir, name)?;
     tmp.write_all(bytes)?;
     if sync {
         tmp.as_file().sync_all()?;
