@@ -4,9 +4,11 @@
 //! temporary directory under $TMPDIR (default /tmp): set TMPDIR to measure another file
 //! system, e.g. TMPDIR=/dev/shm for memory.
 
+use plotrand_mpi::figure::{FigureSpec, Format, PngCompression};
+use plotrand_mpi::outdir::write_atomically;
 use plotrand_mpi::render::layout::Layout;
-use plotrand_mpi::render::raster::{self, Frame, PngCompression};
-use plotrand_mpi::render::{self, FigureSpec, Format, Renderer, MATPLOTLIB_BLUE};
+use plotrand_mpi::render::raster::{self, Frame};
+use plotrand_mpi::render::{Renderer, MATPLOTLIB_BLUE};
 use plotrand_mpi::source::{random, PlotData};
 use std::time::Instant;
 
@@ -28,7 +30,7 @@ fn main() {
         "axes",
         "encode",
         "write",
-        "total (plot_to_file)",
+        "total (render+write)",
         "floor: encode+write",
     ]
     .iter()
@@ -42,7 +44,7 @@ fn main() {
         format: Format::Png,
         png_compression: PngCompression::Fast,
     };
-    let mut renderer = Renderer::new(spec, false);
+    let mut renderer = Renderer::new(spec);
     let mut sizes = Vec::new();
     for k in 1..=n {
         let mut t = Instant::now();
@@ -64,12 +66,11 @@ fn main() {
         out.clear();
         raster::encode_indexed(&frame, PngCompression::Fast, &mut out).unwrap();
         lap(4, &mut phases);
-        render::write_atomically(dir.path(), &format!("p{k}.png"), &out, false).unwrap();
+        write_atomically(dir.path(), &format!("p{k}.png"), &out, false).unwrap();
         lap(5, &mut phases);
         sizes.push(out.len());
-        renderer
-            .plot_to_file(&data, dir.path(), &format!("q{k}.png"))
-            .unwrap();
+        let bytes = renderer.render(&data).unwrap();
+        write_atomically(dir.path(), &format!("q{k}.png"), bytes, false).unwrap();
         lap(6, &mut phases);
         // The floor: what encoding the drawn frame and writing its bytes cost, together.
         let floor = phases[4].1.last().unwrap() + phases[5].1.last().unwrap();

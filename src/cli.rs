@@ -1,27 +1,38 @@
-//! The command line, as clap sees it. Checking beyond what clap does is `config`'s job.
+//! The command line, as clap sees it, and the exit statuses: the one table that `--help`, the
+//! man page and `main` share. Checking beyond what clap does is `config`'s job.
 
-use crate::render::raster::PngCompression;
-use crate::render::Format;
-use crate::task::MAX_PLOTS;
+use crate::figure::{Format, PngCompression};
+use crate::plan::{MAX_PLOTS, MAX_POINTS};
 use clap::builder::PossibleValue;
-use clap::{ColorChoice, Parser, Subcommand, ValueEnum};
+use clap::{ColorChoice, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+
+const OUTPUT: &str = "Output";
+const RANDOM: &str = "Random data";
+const INPUT: &str = "Input data (HDF5)";
+const SCHEDULE: &str = "Schedule and progress";
+const FILES: &str = "Files and resuming";
+const RECORD: &str = "Run record";
+const CONSOLE: &str = "Console";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "plotrand-mpi",
-    about = "Render scatter plots of random data in parallel across the ranks of an MPI job",
-    long_about = "Render scatter plots of random data in parallel across the ranks of an MPI job.\n\n\
-        Rank 0 splits the plots into contiguous blocks, every rank draws its block, and rank 0 \
-        prints each result and a per-rank timing table. Plot k depends only on --seed and k, \
-        so it is byte-identical whatever the number of ranks.\n\n\
+    version,
+    about = "Render plots in parallel across the ranks of an MPI job",
+    long_about = "Render plots in parallel across the ranks of an MPI job: scatter plots of random \
+        data (the default) or the objects of an HDF5 file.\n\n\
+        Rank 0 splits the plots among the ranks, every rank draws its share, and rank 0 \
+        prints each result, a per-rank timing table and a summary, and writes a run record. \
+        Plot k depends only on --seed and k, so it is byte-identical whatever the number of \
+        ranks.\n\n\
         Run it under MPI (`mpirun -n 4 plotrand-mpi -o plots -n 64`) or alone as one rank.",
     disable_version_flag = true,
     // Open MPI gives ranks a pseudo-terminal even when mpirun's output goes to a log file,
     // so colour detection would put escape codes into SLURM logs.
     color = ColorChoice::Never,
-    after_help = "Exit status: 0 all plots written; 1 some plots failed, or the run record or report \
-        could not be written; 2 bad command line or unusable input; 70 internal error (all ranks aborted).",
+    after_help = "Run 'plotrand-mpi --help' for details and the exit statuses.",
+    after_long_help = exit_status_help(),
     args_conflicts_with_subcommands = true,
     // A later flag overrides an earlier one, so wrappers can pass defaults and users theirs.
     args_override_self = true
@@ -35,49 +46,25 @@ pub struct Cli {
         short = 'o',
         long = "output-dir",
         value_name = "DIR",
-        default_value = "plots"
+        default_value = "plots",
+        help_heading = OUTPUT
     )]
     pub output_dir: PathBuf,
 
-    /// Number of plots to make (random data)
-    #[arg(
-        short = 'n',
-        long = "num-plots",
-        value_name = "N",
-        default_value_t = 64,
-        conflicts_with = "input",
-        allow_negative_numbers = true,
-        value_parser = whole_number(1, MAX_PLOTS)
-    )]
-    pub num_plots: u64,
+    /// Output file format
+    #[arg(long, value_name = "FMT", default_value = "png", help_heading = OUTPUT)]
+    pub format: Format,
 
-    /// Run seed; plot k's data depends only on it and k. Drawn from the OS and printed if absent
-    #[arg(
-        long,
-        value_name = "S",
-        allow_negative_numbers = true,
-        conflicts_with = "input"
-    )]
-    pub seed: Option<u64>,
-
-    /// Points per plot (random data)
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 500,
-        conflicts_with = "input",
-        allow_negative_numbers = true,
-        value_parser = whole_number(1, MAX_POINTS)
-    )]
-    pub points: u64,
-
-    /// Figure width in pixels (100 dpi, so 640 is matplotlib's 6.4 in)
+    /// Figure width in pixels
+    ///
+    /// At 100 dpi, so 640 is matplotlib's 6.4 in.
     #[arg(
         long,
         value_name = "PX",
         default_value_t = 640,
         allow_negative_numbers = true,
-        value_parser = pixels
+        value_parser = pixels,
+        help_heading = OUTPUT
     )]
     pub width: u32,
 
@@ -87,96 +74,154 @@ pub struct Cli {
         value_name = "PX",
         default_value_t = 480,
         allow_negative_numbers = true,
-        value_parser = pixels
+        value_parser = pixels,
+        help_heading = OUTPUT
     )]
     pub height: u32,
 
-    /// Output file format
-    #[arg(long, value_name = "FMT", default_value = "png")]
-    pub format: Format,
+    /// PNG compression effort
+    ///
+    /// fast: about 74 KB a default plot; balanced: 9 % smaller, 25 % more encoding time;
+    /// high: 13 % smaller, 45 times the encoding time.
+    #[arg(long, value_name = "LEVEL", default_value = "fast", help_heading = OUTPUT)]
+    pub png_compression: PngCompression,
 
-    /// Skip plots whose file is already there (recorded as skipped) and remove the temporary
-    /// files an interrupted run left: run a killed or time-limited job again with this. Not
-    /// with --save-data: the rank data files of the earlier run would be replaced
-    #[arg(long, conflicts_with = "save_data")]
-    pub resume: bool,
+    /// Number of plots to make
+    #[arg(
+        short = 'n',
+        long = "num-plots",
+        value_name = "N",
+        default_value_t = 64,
+        conflicts_with = "input",
+        allow_negative_numbers = true,
+        value_parser = whole_number(1, MAX_PLOTS),
+        help_heading = RANDOM
+    )]
+    pub num_plots: u64,
 
-    /// How plots are shared out: static (contiguous blocks, scattered once; best when plots
-    /// cost the same) or dynamic (ranks ask rank 0 for chunks as they go; best when they
-    /// do not, e.g. HDF5 datasets of very different sizes; prints progress)
-    #[arg(long, value_name = "HOW", default_value = "static")]
+    /// Run seed [default: drawn from the OS and printed]
+    ///
+    /// Plot k's data depends only on the seed and k.
+    #[arg(
+        long,
+        value_name = "S",
+        allow_negative_numbers = true,
+        conflicts_with = "input",
+        help_heading = RANDOM
+    )]
+    pub seed: Option<u64>,
+
+    /// Points per plot
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 500,
+        conflicts_with = "input",
+        allow_negative_numbers = true,
+        value_parser = whole_number(1, MAX_POINTS),
+        help_heading = RANDOM
+    )]
+    pub points: u64,
+
+    /// Plot the data in this HDF5 file instead of random data
+    ///
+    /// One plot per (n, 2) or (n, 3) numeric dataset (columns x, y, size) and per group
+    /// holding 1-D x, y (and size).
+    #[arg(long, value_name = "FILE.h5", help_heading = INPUT)]
+    pub input: Option<PathBuf>,
+
+    /// Plot only the objects whose path matches this glob
+    ///
+    /// For example '/exp1/**': '*' stays within one group, '**' crosses groups.
+    #[arg(long, value_name = "GLOB", requires = "input", help_heading = INPUT)]
+    pub datasets: Option<String>,
+
+    /// Turn HDF5 file locking off
+    ///
+    /// For NFS or Lustre mounts without lock support; the same as
+    /// HDF5_USE_FILE_LOCKING=FALSE.
+    #[arg(long, help_heading = INPUT)]
+    pub no_file_locking: bool,
+
+    /// How plots are shared out: static or dynamic
+    ///
+    /// static: contiguous blocks, scattered once; best when plots cost the same. dynamic:
+    /// ranks ask rank 0 for chunks as they go; best when they do not, e.g. HDF5 datasets of
+    /// very different sizes; prints progress.
+    #[arg(long, value_name = "HOW", default_value = "static", help_heading = SCHEDULE)]
     pub schedule: Schedule,
 
-    /// With --schedule dynamic: plots per request [default: about 8 requests per rank, at
-    /// most 256 plots]
-    #[arg(long, value_name = "N", value_parser = whole_number(1, MAX_PLOTS))]
+    /// With --schedule dynamic: plots per request
+    ///
+    /// Default: about 8 requests per rank, at most 256 plots.
+    #[arg(long, value_name = "N", value_parser = whole_number(1, MAX_PLOTS), help_heading = SCHEDULE)]
     pub chunk: Option<u64>,
 
     /// With --schedule dynamic: seconds between progress lines (0: none)
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = seconds, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10.0,
+        value_parser = seconds,
+        allow_negative_numbers = true,
+        help_heading = SCHEDULE
+    )]
     pub progress: f64,
 
-    /// With --schedule dynamic: a live progress bar instead of progress lines. auto: when the
-    /// output reaches a terminal (that of mpirun/mpiexec if it started the ranks), not in a
-    /// file such as a SLURM log
-    #[arg(long, value_name = "WHEN", default_value = "auto")]
-    pub progress_bar: ProgressBar,
+    /// With --schedule dynamic: a live progress bar instead of progress lines
+    ///
+    /// auto: when the output reaches a terminal (that of mpirun/mpiexec if it started the
+    /// ranks), not in a file such as a SLURM log.
+    #[arg(long, value_name = "WHEN", default_value = "auto", help_heading = SCHEDULE)]
+    pub progress_bar: ProgressBarMode,
 
-    /// Spread plots over subdirectories DIR/0000, DIR/0001, … of at most N plots each, to
-    /// spare parallel file systems huge directories
-    #[arg(long, value_name = "N", value_parser = whole_number(1, MAX_PLOTS))]
+    /// Skip plots whose file is already there
+    ///
+    /// Plots already there are recorded as skipped, and the temporary files an interrupted
+    /// run left are removed: run a killed or time-limited job again with this. Not with
+    /// --save-data: the rank data files of the earlier run would be replaced.
+    #[arg(long, conflicts_with = "save_data", help_heading = FILES)]
+    pub resume: bool,
+
+    /// Spread plots over subdirectories of at most N plots each
+    ///
+    /// DIR/0000, DIR/0001, …: spares parallel file systems huge directories.
+    #[arg(long, value_name = "N", value_parser = whole_number(1, MAX_PLOTS), help_heading = FILES)]
     pub max_files_per_dir: Option<u64>,
 
-    /// PNG compression effort: fast (default; about 74 KB a default plot), balanced (9 %
-    /// smaller, 25 % more encoding time) or high (13 % smaller, 45 times the encoding time)
-    #[arg(long, value_name = "LEVEL", default_value = "fast")]
-    pub png_compression: PngCompression,
+    /// fsync every file before renaming it into place
+    ///
+    /// So that plots survive a node crash, not only a killed job (slower, notably on
+    /// parallel file systems).
+    #[arg(long, help_heading = FILES)]
+    pub sync: bool,
 
-    /// Plot the data in this HDF5 file instead of random data: one plot per (n, 2) or (n, 3)
-    /// numeric dataset (columns x, y, size) and per group holding 1-D x, y (and size)
-    #[arg(long, value_name = "FILE.h5")]
-    pub input: Option<PathBuf>,
-
-    /// With --input: plot only objects whose path matches this glob, e.g. '/exp1/**'
-    /// ('*' stays within one group, '**' crosses groups)
-    #[arg(long, value_name = "GLOB", requires = "input")]
-    pub datasets: Option<String>,
+    /// Keep every plot's x, y and size arrays in DIR/data/rank_NNNN.h5
+    ///
+    /// Each plot's group is linked from the run record.
+    #[arg(long, help_heading = FILES)]
+    pub save_data: bool,
 
     /// Where to write the HDF5 run record [default: DIR/plotrand.h5]
-    #[arg(long, value_name = "PATH", conflicts_with = "no_record")]
+    #[arg(long, value_name = "PATH", conflicts_with = "no_record", help_heading = RECORD)]
     pub record: Option<PathBuf>,
 
     /// Do not write the run record
-    #[arg(long)]
+    #[arg(long, help_heading = RECORD)]
     pub no_record: bool,
 
-    /// Keep every plot's x, y and size arrays in DIR/data/rank_NNNN.h5, linked from the record
-    #[arg(long)]
-    pub save_data: bool,
-
-    /// Turn HDF5 file locking off (for NFS or Lustre mounts without lock support); the same
-    /// as HDF5_USE_FILE_LOCKING=FALSE
-    #[arg(long)]
-    pub no_file_locking: bool,
-
-    /// fsync every file before renaming it into place, so plots survive a node crash, not only
-    /// a killed job (slower, notably on parallel file systems)
-    #[arg(long)]
-    pub sync: bool,
-
-    /// Print only the header, failures, the timing table and the summary, not a line per plot
-    #[arg(short, long)]
+    /// Print only the header, failures, the timing table and the summary
+    #[arg(short, long, help_heading = CONSOLE)]
     pub quiet: bool,
 
     /// Print version, build and MPI library information
-    #[arg(short = 'V', long)]
+    #[arg(short = 'V', long, help_heading = CONSOLE)]
     pub version: bool,
 }
 
-/// Most points one plot may have: 10 million take about two minutes and 250 MB.
-pub const MAX_POINTS: u64 = 10_000_000;
-pub const MIN_PIXELS: u64 = 16;
-pub const MAX_PIXELS: u64 = 16384;
+/// Smallest and largest figure side in pixels.
+pub const MIN_SIDE_PIXELS: u64 = 16;
+pub const MAX_SIDE_PIXELS: u64 = 16384;
 
 /// A parser for whole numbers in [min, max] whose errors say what is allowed.
 fn whole_number(min: u64, max: u64) -> impl Fn(&str) -> Result<u64, String> + Clone {
@@ -203,7 +248,7 @@ fn seconds(text: &str) -> Result<f64, String> {
 }
 
 fn pixels(text: &str) -> Result<u32, String> {
-    whole_number(MIN_PIXELS, MAX_PIXELS)(text).map(|n| n as u32)
+    whole_number(MIN_SIDE_PIXELS, MAX_SIDE_PIXELS)(text).map(|n| n as u32)
 }
 
 /// How plots are shared out among ranks.
@@ -215,7 +260,7 @@ pub enum Schedule {
 
 /// When to draw a progress bar rather than progress lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ProgressBar {
+pub enum ProgressBarMode {
     Auto,
     Always,
     Never,
@@ -223,9 +268,10 @@ pub enum ProgressBar {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Speedup Sp = T1/Tp and efficiency Ep = Sp/p from run records of the same work on
-    /// different rank counts (several records per count: the median is used); prints the
-    /// table and draws the chart
+    /// Speedup and efficiency from run records of the same work on different rank counts
+    ///
+    /// Sp = T1/Tp and Ep = Sp/p, from several records per rank count (the median is used);
+    /// prints the table and draws the chart.
     Speedup {
         /// Run records (plotrand.h5 files); one at least must come from a 1-rank run
         #[arg(required = true, value_name = "RECORD")]
@@ -234,8 +280,10 @@ pub enum Command {
         #[arg(long, value_name = "PNG", default_value = "speedup.png")]
         chart: PathBuf,
     },
-    /// Write a sample HDF5 input: datasets /skewed/d000… of shape (n, 3) whose sizes grow
-    /// geometrically from 10 points to --max-points (try: --input FILE, --schedule dynamic)
+    /// Write a sample HDF5 input with a skewed workload
+    ///
+    /// Datasets /skewed/d000… of shape (n, 3) whose sizes grow geometrically from 10 points
+    /// to --max-points (try: --input FILE, --schedule dynamic).
     Sample {
         /// The file to write
         #[arg(value_name = "FILE.h5")]
@@ -247,6 +295,121 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 200_000, value_parser = whole_number(10, MAX_POINTS))]
         max_points: u64,
     },
+    /// Print the man page or a shell's completions, made from these definitions
+    ///
+    /// For example: plotrand-mpi generate man > ~/.local/share/man/man1/plotrand-mpi.1
+    Generate {
+        #[arg(value_name = "WHAT")]
+        what: Generated,
+    },
+}
+
+/// What `generate` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Generated {
+    /// The man page (roff)
+    Man,
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    Powershell,
+}
+
+/// Writes the man page or completion script `what` to `out`.
+pub fn generate(what: Generated, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut command = Cli::command();
+    let shell = match what {
+        Generated::Man => return man_page(command, out),
+        Generated::Bash => clap_complete::Shell::Bash,
+        Generated::Zsh => clap_complete::Shell::Zsh,
+        Generated::Fish => clap_complete::Shell::Fish,
+        Generated::Elvish => clap_complete::Shell::Elvish,
+        Generated::Powershell => clap_complete::Shell::PowerShell,
+    };
+    clap_complete::generate(shell, &mut command, "plotrand-mpi", out);
+    Ok(())
+}
+
+/// The man page: clap_mangen's sections, with the exit statuses as a section of their own.
+fn man_page(command: clap::Command, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let man = clap_mangen::Man::new(command);
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    man.render_subcommands_section(out)?;
+    writeln!(out, ".SH \"EXIT STATUS\"")?;
+    for exit in Exit::ALL {
+        // roff: a leading '-' or '.' must not start a line, and '-' is a hyphen unless escaped.
+        writeln!(
+            out,
+            ".TP\n{}\n{}",
+            exit.code(),
+            exit.meaning().replace('-', "\\-")
+        )?;
+    }
+    man.render_version_section(out)
+}
+
+/// How a run ends, as the process's exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    AllWritten,
+    SomeFailed,
+    Usage,
+    /// EX_SOFTWARE: all ranks aborted.
+    Internal,
+    /// EX_TEMPFAIL: stopped by a signal before the end.
+    Interrupted,
+}
+
+impl Exit {
+    pub const ALL: [Exit; 5] = [
+        Exit::AllWritten,
+        Exit::SomeFailed,
+        Exit::Usage,
+        Exit::Internal,
+        Exit::Interrupted,
+    ];
+
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::AllWritten => 0,
+            Exit::SomeFailed => 1,
+            Exit::Usage => 2,
+            Exit::Internal => 70,
+            Exit::Interrupted => 75,
+        }
+    }
+
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Exit::AllWritten => "all plots written",
+            Exit::SomeFailed => {
+                "some plots failed, or the run record or report could not be written"
+            }
+            Exit::Usage => "bad command line or unusable input (nothing was drawn)",
+            Exit::Internal => "internal error (all ranks aborted)",
+            Exit::Interrupted => "stopped by a signal before the end: run again with --resume",
+        }
+    }
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(exit: Exit) -> Self {
+        std::process::ExitCode::from(exit.code())
+    }
+}
+
+/// The exit-status table at the end of `--help` and in the man page.
+fn exit_status_help() -> String {
+    let mut text = String::from("Exit status:");
+    for exit in Exit::ALL {
+        text += &format!("\n  {:>3}  {}", exit.code(), exit.meaning());
+    }
+    text
 }
 
 impl ValueEnum for Format {
@@ -266,18 +429,52 @@ impl ValueEnum for Format {
 
 impl ValueEnum for PngCompression {
     fn value_variants<'a>() -> &'a [Self] {
-        &[
-            PngCompression::Fast,
-            PngCompression::Balanced,
-            PngCompression::High,
-        ]
+        &PngCompression::ALL
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
-        Some(PossibleValue::new(match self {
-            PngCompression::Fast => "fast",
-            PngCompression::Balanced => "balanced",
-            PngCompression::High => "high",
-        }))
+        Some(PossibleValue::new(self.name()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn help_lists_every_exit_status_under_headings() {
+        let long = Cli::command().render_long_help().to_string();
+        for exit in Exit::ALL {
+            let line = format!("{:>3}  {}", exit.code(), exit.meaning());
+            assert!(long.contains(&line), "{line}\n{long}");
+        }
+        for heading in [OUTPUT, RANDOM, INPUT, SCHEDULE, FILES, RECORD, CONSOLE] {
+            assert!(long.contains(&format!("{heading}:")), "{heading}\n{long}");
+        }
+        let short = Cli::command().render_help().to_string();
+        assert!(short.len() < long.len() / 2, "-h is the short form");
+    }
+
+    #[test]
+    fn the_man_page_and_completions_come_from_the_definitions() {
+        let mut man = Vec::new();
+        generate(Generated::Man, &mut man).unwrap();
+        let man = String::from_utf8(man).unwrap();
+        assert!(man.contains(".TH plotrand-mpi") && man.contains("max\\-files\\-per\\-dir"));
+        assert!(
+            man.contains(".SH \"EXIT STATUS\"\n.TP\n0\nall plots written"),
+            "{man}"
+        );
+        for shell in [Generated::Bash, Generated::Zsh, Generated::Fish] {
+            let mut script = Vec::new();
+            generate(shell, &mut script).unwrap();
+            let script = String::from_utf8(script).unwrap();
+            assert!(script.contains("png-compression"), "{shell:?}");
+        }
     }
 }

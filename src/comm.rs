@@ -1,7 +1,8 @@
 //! The one module that talks MPI: start-up, the collectives the driver needs, clocks and
-//! abort. Everything it moves is plain data (`u64` plot ranges, `Record`s, bytes).
+//! abort, and the wire formats of what it moves (the plan, `u64` plot ranges, `PlotResult`s,
+//! bytes).
 
-use crate::task::{displacements, Record};
+use crate::plan::{displacements, Plan, PlotResult};
 use mpi::datatype::{Partition, PartitionMut, UncommittedDatatypeRef, UserDatatype};
 use mpi::topology::{Process, SimpleCommunicator};
 use mpi::traits::*;
@@ -18,21 +19,21 @@ const TAG_WORK: i32 = 102;
 const POLL_SLEEP: std::time::Duration = std::time::Duration::from_micros(200);
 
 // The datatype below lists every field; a new field must be added there too.
-const _: () = assert!(std::mem::size_of::<Record>() == 40);
+const _: () = assert!(std::mem::size_of::<PlotResult>() == 40);
 
-// SAFETY: `Record` is `repr(C)` and the datatype lists every field at its real offset.
-unsafe impl Equivalence for Record {
+// SAFETY: `PlotResult` is `repr(C)` and the datatype lists every field at its real offset.
+unsafe impl Equivalence for PlotResult {
     type Out = UserDatatype;
     fn equivalent_datatype() -> Self::Out {
         UserDatatype::structured(
             &[1, 1, 1, 1, 1, 1],
             &[
-                offset_of!(Record, plot_num) as Address,
-                offset_of!(Record, bytes) as Address,
-                offset_of!(Record, elapsed) as Address,
-                offset_of!(Record, dropped) as Address,
-                offset_of!(Record, rank) as Address,
-                offset_of!(Record, status) as Address,
+                offset_of!(PlotResult, plot_num) as Address,
+                offset_of!(PlotResult, bytes) as Address,
+                offset_of!(PlotResult, elapsed) as Address,
+                offset_of!(PlotResult, dropped) as Address,
+                offset_of!(PlotResult, rank) as Address,
+                offset_of!(PlotResult, status) as Address,
             ],
             &[
                 UncommittedDatatypeRef::from(u64::equivalent_datatype()),
@@ -153,8 +154,16 @@ impl Comm {
         }
     }
 
+    /// Rank 0's plan and run seed on every rank, or `None` everywhere when rank 0 has none
+    /// (it refused the run and said why).
+    pub fn share_plan(&self, root_plan: Option<(&Plan, u64)>) -> Option<(Plan, u64)> {
+        let bytes = root_plan.map_or_else(Vec::new, |(plan, seed)| encode_plan(plan, seed));
+        let bytes = self.broadcast_bytes(bytes);
+        (!bytes.is_empty()).then(|| decode_plan(&bytes))
+    }
+
     /// Root's bytes, on every rank.
-    pub fn broadcast_bytes(&self, bytes: Vec<u8>) -> Vec<u8> {
+    fn broadcast_bytes(&self, bytes: Vec<u8>) -> Vec<u8> {
         let mut len = [bytes.len() as u64];
         self.broadcast(&mut len);
         // Never an empty buffer: see `gather_bytes`.
@@ -194,7 +203,7 @@ impl Comm {
         self.gather_varcount(mine, counts.as_deref().unwrap_or_default(), &displs)
     }
 
-    /// Gathers every rank's items (`Record`s, bytes) into root in rank order, in the blocks
+    /// Gathers every rank's items (`PlotResult`s, bytes) into root in rank order, in the blocks
     /// `counts`/`displs` describe; `None` on other ranks.
     pub fn gather_varcount<T: Equivalence + Default + Clone>(
         &self,
@@ -270,4 +279,64 @@ pub fn library_version() -> String {
         .filter(|l| !l.is_empty())
         .unwrap_or_else(|| "unknown".into());
     format!("{library} (MPI standard {major}.{minor})")
+}
+
+/// The plan on the wire: the seed and the plot count as little-endian `u64`s, then for an
+/// input plan each object path as a little-endian `u32` length and its UTF-8 bytes. Never
+/// empty.
+fn encode_plan(plan: &Plan, seed: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&seed.to_le_bytes());
+    out.extend_from_slice(&plan.num_plots().to_le_bytes());
+    out.push(u8::from(matches!(plan, Plan::Input { .. })));
+    if let Plan::Input { objects } = plan {
+        for object in objects {
+            let len = u32::try_from(object.len()).expect("HDF5 paths are far shorter than 4 GiB");
+            out.extend_from_slice(&len.to_le_bytes());
+            out.extend_from_slice(object.as_bytes());
+        }
+    }
+    out
+}
+
+fn decode_plan(bytes: &[u8]) -> (Plan, u64) {
+    let mut rest = bytes;
+    let mut take = |n: usize| {
+        let (head, tail) = rest.split_at(n);
+        rest = tail;
+        head
+    };
+    let seed = u64::from_le_bytes(take(8).try_into().expect("8 bytes"));
+    let num_plots = u64::from_le_bytes(take(8).try_into().expect("8 bytes"));
+    let plan = if take(1)[0] == 0 {
+        Plan::Random { num_plots }
+    } else {
+        let objects = (0..num_plots)
+            .map(|_| {
+                let len = u32::from_le_bytes(take(4).try_into().expect("4 bytes")) as usize;
+                String::from_utf8(take(len).to_vec()).expect("object paths were sent as UTF-8")
+            })
+            .collect();
+        Plan::Input { objects }
+    };
+    (plan, seed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_cross_the_wire_unchanged() {
+        let plans = [
+            Plan::Random { num_plots: 7 },
+            Plan::Input {
+                objects: vec!["/a".into(), String::new(), "/ü/\u{1}x".into()],
+            },
+        ];
+        for plan in plans {
+            let bytes = encode_plan(&plan, u64::MAX);
+            assert_eq!(decode_plan(&bytes), (plan, u64::MAX));
+        }
+    }
 }

@@ -1,11 +1,12 @@
 //! The checked run configuration: the only reader of clap's output. Every rank builds the
-//! same `Config` from the same argv; checks that touch the file system run on rank 0 alone
-//! (`prepare_output_dir`) and their verdict is broadcast, so errors are printed once.
+//! same `Config` from the same argv; nothing here touches the file system (rank 0 checks
+//! that, in `driver`, and its verdict is broadcast, so errors are printed once).
 
-pub use crate::cli::Schedule;
-use crate::cli::{Cli, ProgressBar};
-use crate::render::FigureSpec;
-use std::path::{Path, PathBuf};
+use crate::cli::Cli;
+pub use crate::cli::{ProgressBarMode, Schedule};
+use crate::figure::FigureSpec;
+use crate::outdir::RECORD_FILE_NAME;
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -35,35 +36,19 @@ pub struct Config {
     /// Seconds between progress lines (dynamic schedule); 0 for none.
     pub progress_every: f64,
     /// Progress bar or lines (dynamic schedule).
-    pub progress_bar: ProgressBar,
+    pub progress_bar: ProgressBarMode,
 }
 
+/// Why a run cannot start: reported once, by rank 0, with exit status 2.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("--output-dir '{}' exists and is not a directory; choose another path or move the file away", .0.display())]
-    OutputIsNotADirectory(PathBuf),
-    #[error("--output-dir '{}' could not be created: {source}; check the path and its permissions", path.display())]
-    CreateOutputDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("--output-dir '{}' is not writable: {source}; check its permissions and free space", path.display())]
-    OutputNotWritable {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("--resume: could not remove the temporary files of an earlier run in '{}': {source}; check the directory's permissions", path.display())]
-    Cleanup {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Setup(#[from] crate::outdir::SetupError),
     #[error("no --seed given and {0}; pass --seed")]
     NoSeed(std::io::Error),
-    #[error("--record '{}': its directory does not exist", .0.display())]
-    RecordDirMissing(PathBuf),
     #[error(transparent)]
     Input(#[from] crate::source::hdf5::InputError),
-    #[error("--width {width} × --height {height} is {} pixels, more than the {MAX_PIXELS} a figure may have (each rank holds 3 bytes a pixel); choose a smaller figure", u64::from(*width) * u64::from(*height))]
+    #[error("--width {width} × --height {height} is {} pixels, more than the {MAX_FIGURE_PIXELS} a figure may have (each rank holds 3 bytes a pixel); choose a smaller figure", u64::from(*width) * u64::from(*height))]
     FigureTooLarge { width: u32, height: u32 },
 }
 
@@ -72,7 +57,7 @@ impl Config {
         let record = match (cli.no_record, cli.record) {
             (true, _) => None,
             (false, Some(path)) => Some(path),
-            (false, None) => Some(cli.output_dir.join(crate::record::FILE_NAME)),
+            (false, None) => Some(cli.output_dir.join(RECORD_FILE_NAME)),
         };
         Config {
             output_dir: cli.output_dir,
@@ -103,50 +88,16 @@ impl Config {
     }
 }
 
-/// Creates the output directory if needed and proves it writable by creating (and dropping)
-/// a temporary file in it, so an unusable directory is reported before any plotting.
-pub fn prepare_output_dir(dir: &Path) -> Result<(), ConfigError> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(ConfigError::OutputIsNotADirectory(dir.to_path_buf()));
-    }
-    std::fs::create_dir_all(dir).map_err(|source| ConfigError::CreateOutputDir {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    tempfile::Builder::new()
-        .prefix(".plotrand-probe.")
-        .tempfile_in(dir)
-        .map(drop)
-        .map_err(|source| ConfigError::OutputNotWritable {
-            path: dir.to_path_buf(),
-            source,
-        })
-}
-
 /// Most pixels in one figure: a rank holds the frame (3 bytes a pixel) and its encoding.
-pub const MAX_PIXELS: u64 = 50_000_000;
+pub const MAX_FIGURE_PIXELS: u64 = 50_000_000;
 
 /// Limits that involve more than one flag.
 pub fn check_limits(config: &Config) -> Result<(), ConfigError> {
     let (width, height) = (config.figure.width, config.figure.height);
-    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+    if u64::from(width) * u64::from(height) > MAX_FIGURE_PIXELS {
         return Err(ConfigError::FigureTooLarge { width, height });
     }
     Ok(())
-}
-
-/// The run record's directory must exist before any work starts (the output directory, the
-/// default home of the record, is created by `prepare_output_dir`).
-pub fn check_record_dir(record: &Path) -> Result<(), ConfigError> {
-    let dir = record
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if dir.is_dir() {
-        Ok(())
-    } else {
-        Err(ConfigError::RecordDirMissing(record.to_path_buf()))
-    }
 }
 
 #[cfg(test)]
@@ -167,7 +118,7 @@ mod tests {
         let c = Config::from_cli(parse(&[]).unwrap());
         assert_eq!(c.points, 500);
         assert_eq!((c.figure.width, c.figure.height), (640, 480));
-        assert_eq!(c.figure.format, crate::render::Format::Png);
+        assert_eq!(c.figure.format, crate::figure::Format::Png);
         assert_eq!(c.num_plots, 64);
         assert_eq!(c.seed, None);
         assert_eq!(c.record, Some(PathBuf::from("plots/plotrand.h5")));
@@ -252,32 +203,5 @@ mod tests {
     #[test]
     fn empty_output_dir_is_rejected() {
         assert!(error_text(&["-o", ""]).contains("--output-dir"));
-    }
-
-    #[test]
-    fn output_dir_checks_name_the_flag_and_the_path() {
-        let tmp = tempfile::tempdir().unwrap();
-        let file = tmp.path().join("a-file");
-        std::fs::write(&file, b"x").unwrap();
-        let err = prepare_output_dir(&file).unwrap_err().to_string();
-        assert!(
-            err.contains("--output-dir")
-                && err.contains("a-file")
-                && err.contains("not a directory"),
-            "{err}"
-        );
-
-        let under_file = file.join("sub");
-        let err = prepare_output_dir(&under_file).unwrap_err().to_string();
-        assert!(err.contains("could not be created"), "{err}");
-
-        let fresh = tmp.path().join("x/y/z");
-        prepare_output_dir(&fresh).unwrap();
-        assert!(fresh.is_dir());
-        assert_eq!(
-            std::fs::read_dir(&fresh).unwrap().count(),
-            0,
-            "the probe file is removed"
-        );
     }
 }

@@ -10,7 +10,7 @@
 //! otherwise (run alone, or under `srun`, whose tasks' stdout is the real one) this
 //! process's stdout does. `--progress-bar always|never` overrides the guess.
 
-use crate::cli::ProgressBar as BarMode;
+use crate::config::ProgressBarMode as BarMode;
 use crate::report;
 use indicatif::{ProgressDrawTarget, ProgressStyle, TermLike};
 use std::io::IsTerminal;

@@ -1,7 +1,7 @@
 //! What rank 0 prints: result lines, the per-rank timing table and the summary, as strings.
 //! Also the compact text form in which failure reasons travel to rank 0.
 
-use crate::task::Record;
+use crate::plan::{Counts, PlotResult, PlotStatus};
 use comfy_table::{presets, CellAlignment, Table};
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -58,15 +58,15 @@ pub fn progress_line(done: u64, total: u64, elapsed: f64) -> String {
     format!("progress: {done}/{total} plots ({percent:.0} %), {rate:.0} plots/s, {left}")
 }
 
-pub fn result_line(record: &Record, path: &Path, reason: Option<&str>) -> String {
-    if record.status == Record::SKIPPED {
+pub fn result_line(record: &PlotResult, path: &Path, reason: Option<&str>) -> String {
+    if record.status == PlotStatus::Skipped {
         return format!(
             "Skipped: plot {}, {} is already there",
             record.plot_num,
             path.display()
         );
     }
-    if record.status == Record::NOT_DONE {
+    if record.status == PlotStatus::NotDone {
         return format!("Not done: plot {} (interrupted)", record.plot_num);
     }
     if record.is_ok() {
@@ -100,7 +100,7 @@ pub fn result_line(record: &Record, path: &Path, reason: Option<&str>) -> String
 
 /// One rank's line of the timing table.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RankRow {
+pub struct RankTiming {
     pub rank: usize,
     pub host: String,
     pub plots: usize,
@@ -111,23 +111,14 @@ pub struct RankRow {
     pub max: f64,
 }
 
-impl RankRow {
+impl RankTiming {
     pub fn ms_per_plot(&self) -> Option<f64> {
         (self.plots > 0).then(|| self.busy * 1e3 / self.plots as f64)
     }
 }
 
-/// Plots by fate, over the whole run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub done: u64,
-    pub failed: u64,
-    pub skipped: u64,
-    pub not_done: u64,
-}
-
-/// What the timing table and the summary need, added up a window of records at a time, so
-/// that rank 0 never holds every record at once.
+/// What the timing table and the summary need, added up a window of results at a time, so
+/// that rank 0 never holds every result at once.
 #[derive(Debug, Clone)]
 pub struct Tally {
     /// Per rank: plots, failed, slowest plot in seconds.
@@ -143,15 +134,9 @@ impl Tally {
         }
     }
 
-    pub fn add(&mut self, records: &[Record]) {
-        for r in records {
-            let c = &mut self.counts;
-            match r.status {
-                Record::OK => c.done += 1,
-                Record::SKIPPED => c.skipped += 1,
-                Record::NOT_DONE => c.not_done += 1,
-                _ => c.failed += 1,
-            }
+    pub fn add(&mut self, results: &[PlotResult]) {
+        for r in results {
+            self.counts.add(r.status);
             if let Some(rank) = usize::try_from(r.rank)
                 .ok()
                 .and_then(|k| self.ranks.get_mut(k))
@@ -168,24 +153,26 @@ impl Tally {
     }
 
     /// The timing table's rows, given each rank's busy seconds and host.
-    pub fn rank_rows(&self, busy: &[f64], hosts: &[String]) -> Vec<RankRow> {
+    pub fn rank_rows(&self, busy: &[f64], hosts: &[String]) -> Vec<RankTiming> {
         self.ranks
             .iter()
             .zip(busy.iter().zip(hosts))
             .enumerate()
-            .map(|(rank, (&(plots, failed, max), (&busy, host)))| RankRow {
-                rank,
-                host: host.clone(),
-                plots,
-                failed,
-                busy,
-                max,
-            })
+            .map(
+                |(rank, (&(plots, failed, max), (&busy, host)))| RankTiming {
+                    rank,
+                    host: host.clone(),
+                    plots,
+                    failed,
+                    busy,
+                    max,
+                },
+            )
             .collect()
     }
 }
 
-pub fn rank_table(rows: &[RankRow]) -> String {
+pub fn rank_table(rows: &[RankTiming]) -> String {
     let mut table = Table::new();
     table.load_preset(presets::NOTHING);
     table.set_header([
@@ -267,10 +254,10 @@ pub fn summary(counts: &Counts, wall: f64, busy: &[f64]) -> String {
 
 /// Failure reasons as `plot<TAB>reason` lines: the first `MAX_REASONS_PER_RANK`, each cut
 /// to `MAX_REASON_BYTES`.
-pub fn encode_failures(failures: &[(u64, String)]) -> Vec<u8> {
+pub fn encode_failures<E: std::fmt::Display>(failures: &[(u64, E)]) -> Vec<u8> {
     let mut out = String::new();
     for (plot, reason) in failures.iter().take(MAX_REASONS_PER_RANK) {
-        let one_line = reason.replace(['\n', '\r', '\t'], " ");
+        let one_line = reason.to_string().replace(['\n', '\r', '\t'], " ");
         let mut end = one_line.len().min(MAX_REASON_BYTES);
         while !one_line.is_char_boundary(end) {
             end -= 1;
@@ -298,8 +285,8 @@ pub fn decode_failures(blobs: &[Vec<u8>]) -> HashMap<u64, String> {
 mod tests {
     use super::*;
 
-    fn rec(plot_num: u64, rank: i32, elapsed: f64, status: i32) -> Record {
-        Record {
+    fn rec(plot_num: u64, rank: i32, elapsed: f64, status: PlotStatus) -> PlotResult {
+        PlotResult {
             plot_num,
             rank,
             elapsed,
@@ -323,7 +310,7 @@ mod tests {
     #[test]
     fn result_lines_for_success_and_failure() {
         let ok = result_line(
-            &rec(1, 0, 0.0021, Record::OK),
+            &rec(1, 0, 0.0021, PlotStatus::Ok),
             Path::new("plots/plot_1.png"),
             None,
         );
@@ -332,7 +319,7 @@ mod tests {
             "Result: plot 1 written to plots/plot_1.png (rank 0, 2.1 ms)"
         );
         let failed = result_line(
-            &rec(3, 2, 0.0, Record::FAILED),
+            &rec(3, 2, 0.0, PlotStatus::Failed),
             Path::new("x"),
             Some("disk full"),
         );
@@ -342,9 +329,9 @@ mod tests {
     #[test]
     fn table_rows_count_every_plot_once() {
         let records = [
-            rec(1, 0, 0.002, 0),
-            rec(2, 0, 0.004, 0),
-            rec(3, 1, 0.003, 1),
+            rec(1, 0, 0.002, PlotStatus::Ok),
+            rec(2, 0, 0.004, PlotStatus::Ok),
+            rec(3, 1, 0.003, PlotStatus::Failed),
         ];
         let hosts = vec!["a".to_string(), "b".to_string(), "c".to_string()];
         let mut tally = Tally::new(3);
@@ -388,7 +375,11 @@ mod tests {
     #[test]
     fn summary_counts_failures() {
         let mut tally = Tally::new(2);
-        tally.add(&[rec(1, 0, 0.1, 0), rec(2, 1, 0.1, 1), Record::not_done(3)]);
+        tally.add(&[
+            rec(1, 0, 0.1, PlotStatus::Ok),
+            rec(2, 1, 0.1, PlotStatus::Failed),
+            PlotResult::not_done(3),
+        ]);
         let counts = tally.counts();
         assert_eq!((counts.done, counts.failed, counts.not_done), (1, 1, 1));
         let s = summary(

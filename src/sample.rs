@@ -2,8 +2,26 @@
 //! for comparing schedules: datasets whose sizes grow geometrically from 10 points to
 //! `max_points`, in path order, so that the last contiguous block holds the heavy ones.
 
+use crate::cli::Exit;
 use crate::seed;
 use std::path::Path;
+
+/// `plotrand-mpi sample`: writes the file and says what it holds.
+pub fn run(file: &Path, datasets: usize, max_points: u64) -> Exit {
+    match write(file, datasets, max_points) {
+        Ok(()) => {
+            println!(
+                "Wrote {datasets} datasets of 10 to {max_points} points to {}",
+                file.display()
+            );
+            Exit::AllWritten
+        }
+        Err(e) => {
+            eprintln!("error: could not write '{}': {e}", file.display());
+            Exit::SomeFailed
+        }
+    }
+}
 
 /// Sizes of `count` datasets growing geometrically from 10 to `max_points`.
 pub fn sizes(count: usize, max_points: u64) -> Vec<u64> {

@@ -2,42 +2,47 @@
 //! (`data/rank_0003.h5`, one group per plot), so no data is funnelled through rank 0; the
 //! run record then links every plot's group into one tree.
 
-use crate::record::h5_string;
+use crate::h5::h5_string;
+use crate::outdir::{OutputDir, PendingFile};
 use crate::source::Points;
 use hdf5::types::VarLenUnicode;
-use std::path::{Path, PathBuf};
-use tempfile::NamedTempFile;
+use std::path::PathBuf;
 
-/// The data directory, inside the output directory.
-pub const DIR: &str = "data";
-
-/// The data file of `rank`, relative to the output directory.
-pub fn rank_file(rank: i32) -> String {
-    format!("{DIR}/rank_{rank:04}.h5")
+#[derive(Debug, thiserror::Error)]
+pub enum SaveDataError {
+    #[error("could not create data file '{}': {source}", path.display())]
+    Create {
+        path: PathBuf,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("could not save the data of plot {plot_num} in '{}': {source}", path.display())]
+    Write {
+        plot_num: u64,
+        path: PathBuf,
+        source: hdf5::Error,
+    },
+    #[error("could not finish data file '{}': {source}", path.display())]
+    Finish {
+        path: PathBuf,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 /// A rank's data file, open for writing under a temporary name until `finish`.
 pub struct DataFile {
-    tmp: NamedTempFile,
+    pending: PendingFile,
     file: hdf5::File,
-    path: PathBuf,
 }
 
 impl DataFile {
-    pub fn create(output_dir: &Path, rank: i32) -> Result<DataFile, String> {
-        let path = output_dir.join(rank_file(rank));
-        let fail = |e: &dyn std::fmt::Display| {
-            format!("could not create data file '{}': {e}", path.display())
+    pub fn create(out: &OutputDir, rank: i32) -> Result<DataFile, SaveDataError> {
+        let fail = |source: Box<dyn std::error::Error + Send + Sync>| SaveDataError::Create {
+            path: out.data_file(rank),
+            source,
         };
-        let dir = path.parent().expect("rank files live in a directory");
-        std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .expect("ASCII name");
-        let tmp = crate::render::temp_file_for(dir, name).map_err(|e| fail(&e))?;
-        let file = hdf5::File::create(tmp.path()).map_err(|e| fail(&e))?;
-        Ok(DataFile { tmp, file, path })
+        let pending = out.new_data_file(rank).map_err(|e| fail(e.into()))?;
+        let file = hdf5::File::create(pending.temp_path()).map_err(|e| fail(e.into()))?;
+        Ok(DataFile { pending, file })
     }
 
     /// Stores one plot's arrays as group `/name` with datasets `x`, `y`, `size` (float64;
@@ -48,7 +53,7 @@ impl DataFile {
         plot_num: u64,
         source: &str,
         points: &Points,
-    ) -> Result<(), String> {
+    ) -> Result<(), SaveDataError> {
         let write = || -> hdf5::Result<()> {
             let g = self.file.create_group(name)?;
             for (column, values) in [("x", &points.x), ("y", &points.y), ("size", &points.area)] {
@@ -64,21 +69,21 @@ impl DataFile {
                 .write_scalar(&h5_string(source))?;
             Ok(())
         };
-        write().map_err(|e| {
-            format!(
-                "could not save the data of plot {plot_num} in '{}': {e}",
-                self.path.display()
-            )
+        write().map_err(|source| SaveDataError::Write {
+            plot_num,
+            path: self.pending.path().to_path_buf(),
+            source,
         })
     }
 
     /// Closes the file and renames it into place.
-    pub fn finish(self) -> Result<(), String> {
-        let fail = |e: &dyn std::fmt::Display| {
-            format!("could not finish data file '{}': {e}", self.path.display())
+    pub fn finish(self) -> Result<(), SaveDataError> {
+        let path = self.pending.path().to_path_buf();
+        let fail = |source: Box<dyn std::error::Error + Send + Sync>| SaveDataError::Finish {
+            path: path.clone(),
+            source,
         };
-        self.file.close().map_err(|e| fail(&e))?;
-        self.tmp.persist(&self.path).map_err(|e| fail(&e.error))?;
-        Ok(())
+        self.file.close().map_err(|e| fail(e.into()))?;
+        self.pending.commit().map_err(|e| fail(e.into()))
     }
 }

@@ -1,15 +1,45 @@
 //! The scaling study: speedup Sp = T1/Tp and efficiency Ep = Sp/p from run records made with
 //! different rank counts on the same work, as a table and as the lesson's chart.
 
+use crate::cli::Exit;
+use crate::figure::PngCompression;
+use crate::outdir;
 use crate::render::axes::{register_font, FONT_FAMILY};
-use hdf5::types::VarLenUnicode;
+use crate::run_record;
 use plotters::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// What one run record says about its run.
+/// `plotrand-mpi speedup`: the table on stdout and the chart in `chart`.
+pub fn run(records: &[PathBuf], chart_path: &Path) -> Exit {
+    let points = match records
+        .iter()
+        .map(|r| read_run(r))
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|runs| study(&runs))
+    {
+        Ok(points) => points,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    print!("{}", table(&points));
+    match chart(&points, chart_path) {
+        Ok(()) => {
+            println!("Chart: {}", chart_path.display());
+            Exit::AllWritten
+        }
+        Err(e) => {
+            eprintln!("plotrand-mpi: {e}");
+            Exit::SomeFailed
+        }
+    }
+}
+
+/// What one run record says about its run, for the study.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Run {
+pub struct TimedRun {
     pub path: PathBuf,
     pub ranks: u64,
     pub wall: f64,
@@ -46,40 +76,25 @@ pub enum ScalingError {
     Chart { path: PathBuf, reason: String },
 }
 
-pub fn read_run(path: &Path) -> Result<Run, ScalingError> {
-    let read = || -> hdf5::Result<Run> {
-        let f = hdf5::File::open(path)?;
-        let u64_attr = |name: &str| f.attr(name).and_then(|a| a.read_scalar::<u64>());
-        let text = |name: &str| {
-            f.attr(name)
-                .and_then(|a| a.read_scalar::<VarLenUnicode>())
-                .map(|s| s.to_string())
-        };
-        let work = format!(
-            "{} plots ({} failed) of {} {}×{} {} (input '{}')",
-            u64_attr("plots_done")?,
-            u64_attr("plots_failed")?,
-            u64_attr("points")?,
-            u64_attr("width")?,
-            u64_attr("height")?,
-            text("format")?,
-            text("input")?,
-        );
-        Ok(Run {
-            path: path.to_path_buf(),
-            ranks: u64_attr("ranks")?,
-            wall: f.attr("wall_seconds")?.read_scalar::<f64>()?,
-            work,
-        })
-    };
-    read().map_err(|source| ScalingError::Read {
+pub fn read_run(path: &Path) -> Result<TimedRun, ScalingError> {
+    let r = run_record::read(path).map_err(|source| ScalingError::Read {
         path: path.to_path_buf(),
         source,
+    })?;
+    let work = format!(
+        "{} plots ({} failed) of {} {}×{} {} (input '{}')",
+        r.counts.done, r.counts.failed, r.points, r.width, r.height, r.format, r.input,
+    );
+    Ok(TimedRun {
+        path: r.path,
+        ranks: r.ranks,
+        wall: r.wall_seconds,
+        work,
     })
 }
 
 /// Median wall time per rank count, relative to the median on one rank.
-pub fn study(runs: &[Run]) -> Result<Vec<Point>, ScalingError> {
+pub fn study(runs: &[TimedRun]) -> Result<Vec<Point>, ScalingError> {
     let first = runs.first().ok_or(ScalingError::Empty)?;
     if let Some(other) = runs.iter().find(|r| r.work != first.work) {
         return Err(ScalingError::DifferentWork {
@@ -151,20 +166,9 @@ pub fn chart(points: &[Point], path: &Path) -> Result<(), ScalingError> {
         root.present().map_err(|e| fail(&e))?;
     }
     let mut png = Vec::new();
-    crate::render::raster::encode_rgb(&rgb, width, height, Default::default(), &mut png)
+    crate::render::raster::encode_rgb(&rgb, width, height, PngCompression::Fast, &mut png)
         .map_err(|e| fail(&e))?;
-    crate::render::write_atomically(
-        path.parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new(".")),
-        &path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        &png,
-        false,
-    )
-    .map_err(|e| fail(&e))
+    outdir::write_file(path, &png).map_err(|e| fail(&e))
 }
 
 fn draw_chart<DB: DrawingBackend>(
@@ -233,8 +237,8 @@ fn draw_chart<DB: DrawingBackend>(
 mod tests {
     use super::*;
 
-    fn run(ranks: u64, wall: f64) -> Run {
-        Run {
+    fn run(ranks: u64, wall: f64) -> TimedRun {
+        TimedRun {
             path: format!("r{ranks}-{wall}.h5").into(),
             ranks,
             wall,

@@ -5,7 +5,8 @@
 //! Deterministic (seeded); any file that once broke the reader stays here as a case.
 
 use hdf5::types::VarLenUnicode;
-use plotrand_mpi::render::{FigureSpec, Format, Renderer};
+use plotrand_mpi::figure::{FigureSpec, Format};
+use plotrand_mpi::render::Renderer;
 use plotrand_mpi::seed;
 use plotrand_mpi::source::hdf5::{list, read, Selection};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -166,7 +167,7 @@ fn generated_files_never_break_the_reader() {
         format: Format::Png,
         png_compression: Default::default(),
     };
-    let mut renderer = Renderer::new(spec, false);
+    let mut renderer = Renderer::new(spec);
     let (mut plotted, mut refused) = (0, 0);
     for case in 0..250u64 {
         let mut g = Gen(seed::stream(0xf022, case));

@@ -5,7 +5,8 @@ mod common;
 use common::*;
 use hdf5::types::VarLenUnicode;
 use hdf5::H5Type;
-use plotrand_mpi::record::{RankRecord, ResultRow, Status};
+use plotrand_mpi::plan::PlotStatus as Status;
+use plotrand_mpi::run_record::{RanksRow as RankRecord, ResultsRow as ResultRow};
 use std::path::Path;
 use std::process::Command;
 

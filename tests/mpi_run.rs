@@ -471,7 +471,7 @@ fn results_gathered_in_many_windows_stay_in_plot_order() {
         let results = record
             .dataset("results")
             .unwrap()
-            .read_raw::<plotrand_mpi::record::ResultRow>()
+            .read_raw::<plotrand_mpi::run_record::ResultsRow>()
             .unwrap();
         assert_eq!(
             results.iter().map(|r| r.plot).collect::<Vec<_>>(),
@@ -485,7 +485,7 @@ fn results_gathered_in_many_windows_stay_in_plot_order() {
         );
         for r in &results {
             assert_eq!(r.file.as_str(), format!("plot_{}.png", r.plot));
-            assert_eq!(r.status, plotrand_mpi::record::Status::Ok);
+            assert_eq!(r.status, plotrand_mpi::plan::PlotStatus::Ok);
         }
         let attr = |name: &str| record.attr(name).unwrap().read_scalar::<u64>().unwrap();
         assert_eq!(

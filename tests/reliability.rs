@@ -4,7 +4,8 @@
 
 mod common;
 use common::*;
-use plotrand_mpi::record::{ResultRow, Status};
+use plotrand_mpi::plan::PlotStatus as Status;
+use plotrand_mpi::run_record::ResultsRow as ResultRow;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -417,13 +418,13 @@ fn a_full_disk_fails_the_plots_that_do_not_fit_and_nothing_else() {
         .unwrap()
         .dataset("results")
         .unwrap()
-        .read_raw::<plotrand_mpi::record::ResultRow>()
+        .read_raw::<plotrand_mpi::run_record::ResultsRow>()
         .unwrap();
     for row in rows {
         let exists = out.join(row.file.as_str()).exists();
         assert_eq!(
             exists,
-            row.status == plotrand_mpi::record::Status::Ok,
+            row.status == plotrand_mpi::plan::PlotStatus::Ok,
             "plot {}: record and disk disagree",
             row.plot
         );

@@ -15,6 +15,7 @@ use super::axes;
 use super::layout::{self, Layout};
 use super::marker::{Clip, Markers, DEPTHS, UNITS_PER_HALVING};
 use super::{Colour, RenderError};
+use crate::figure::PngCompression;
 use crate::source::Points;
 use plotters::prelude::*;
 use std::collections::HashMap;
@@ -160,35 +161,20 @@ pub fn render_png(
     encode_indexed(frame, compression, out)
 }
 
-/// How hard the PNG encoder works: the trade between time and bytes (`--png-compression`).
-/// Measured on default plots (BENCHMARKS.md, `cargo bench --bench png_encoders`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PngCompression {
-    /// fdeflate, Up filter: 0.35 ms, 74 KB.
-    #[default]
-    Fast,
-    /// fdeflate, a filter chosen per row: 25 % more time, 9 % fewer bytes.
-    Balanced,
-    /// zlib at level 9, a filter chosen per row: 45× the time for 13 % fewer bytes.
-    High,
-}
-
-impl PngCompression {
-    /// fdeflate encodes runs of zeros and nothing else, and over most of a plot a row
-    /// repeats the row above it: the Up filter turns the repeats into zeros (half the bytes
-    /// of no filter, in the same time).
-    fn configure<W: std::io::Write>(self, encoder: &mut png::Encoder<W>) {
-        let (deflate, filter) = match self {
-            PngCompression::Fast => (png::DeflateCompression::FdeflateUltraFast, png::Filter::Up),
-            PngCompression::Balanced => (
-                png::DeflateCompression::FdeflateUltraFast,
-                png::Filter::Adaptive,
-            ),
-            PngCompression::High => (png::DeflateCompression::Level(9), png::Filter::Adaptive),
-        };
-        encoder.set_deflate_compression(deflate);
-        encoder.set_filter(filter);
-    }
+/// fdeflate encodes runs of zeros and nothing else, and over most of a plot a row repeats
+/// the row above it: the Up filter turns the repeats into zeros (half the bytes of no
+/// filter, in the same time).
+fn configure<W: std::io::Write>(compression: PngCompression, encoder: &mut png::Encoder<W>) {
+    let (deflate, filter) = match compression {
+        PngCompression::Fast => (png::DeflateCompression::FdeflateUltraFast, png::Filter::Up),
+        PngCompression::Balanced => (
+            png::DeflateCompression::FdeflateUltraFast,
+            png::Filter::Adaptive,
+        ),
+        PngCompression::High => (png::DeflateCompression::Level(9), png::Filter::Adaptive),
+    };
+    encoder.set_deflate_compression(deflate);
+    encoder.set_filter(filter);
 }
 
 /// The frame as an indexed PNG, appended to `out`.
@@ -228,7 +214,7 @@ fn encode(
     let fail = |e: png::EncodingError| RenderError::Encode(e.to_string());
     let mut encoder = png::Encoder::new(out, width, height);
     encoder.set_depth(png::BitDepth::Eight);
-    compression.configure(&mut encoder);
+    configure(compression, &mut encoder);
     match palette {
         Some(palette) => {
             encoder.set_color(png::ColorType::Indexed);

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// Most rows one plot reads (as `--points` allows for random data).
-pub const MAX_ROWS: u64 = crate::cli::MAX_POINTS;
+pub const MAX_ROWS: u64 = crate::plan::MAX_POINTS;
 /// matplotlib's default marker area (`lines.markersize`² = 6²) for data without sizes.
 pub const DEFAULT_AREA_PT2: f64 = 36.0;
 /// Groups nested deeper than this are not walked (a guard for pathological files; cycles

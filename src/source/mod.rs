@@ -3,7 +3,8 @@
 pub mod hdf5;
 pub mod random;
 
-use crate::task::Plan;
+use crate::plan::Plan;
+use std::sync::Arc;
 
 /// One plot's data: positions in data units and marker areas in pt² (matplotlib's `s`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -34,6 +35,17 @@ pub struct PlotData {
     pub dropped: u64,
 }
 
+/// Why a plot's data could not be had, for its "Failed:" line.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum LoadError {
+    /// The input file could not be opened on this rank: every plot of the rank fails with it.
+    #[error("could not open the input on this rank: {0}")]
+    Unavailable(Arc<hdf5::InputError>),
+    /// The object is unusable; the reason names it.
+    #[error("{0}")]
+    Object(String),
+}
+
 /// A rank's source of plot data, opened once and used for each of its plots.
 pub enum Source {
     Random { seed: u64, points: usize },
@@ -41,13 +53,22 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn load(&self, plan: &Plan, plot_num: u64) -> Result<PlotData, String> {
+    /// The `--input` file, opened on this rank.
+    pub fn input(path: &std::path::Path) -> Result<Source, LoadError> {
+        hdf5::open(path)
+            .map(|file| Source::Input { file })
+            .map_err(|e| LoadError::Unavailable(Arc::new(e)))
+    }
+
+    pub fn load(&self, plan: &Plan, plot_num: u64) -> Result<PlotData, LoadError> {
         match (self, plan.object(plot_num)) {
             (Source::Random { seed, points }, _) => Ok(PlotData {
                 points: random::points(*seed, plot_num, *points),
                 ..PlotData::default()
             }),
-            (Source::Input { file }, Some(object)) => hdf5::read(file, object),
+            (Source::Input { file }, Some(object)) => {
+                hdf5::read(file, object).map_err(LoadError::Object)
+            }
             (Source::Input { .. }, None) => unreachable!("an input plan names every plot's object"),
         }
     }

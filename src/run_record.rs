@@ -1,36 +1,46 @@
 //! The HDF5 run record rank 0 writes as the results arrive: what ran, where, how long, and the
 //! fate of every plot. It appears under its final name complete or not at all.
 
-use crate::report::{Counts, RankRow};
-use crate::task::Record;
+use crate::h5::h5_string;
+use crate::outdir::PendingFile;
+use crate::plan::{Counts, PlotResult, PlotStatus};
 use hdf5::types::VarLenUnicode;
 use hdf5::H5Type;
 use std::path::{Path, PathBuf};
 
-/// The default record file name, inside the output directory.
-pub const FILE_NAME: &str = "plotrand.h5";
-
-/// A plot's fate, stored as an HDF5 enum so `h5dump` shows names, not numbers.
-#[derive(H5Type, Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(i32)]
-pub enum Status {
-    Ok = 0,
-    Failed = 1,
-    Skipped = 2,
-    NotDone = 3,
+/// The root attributes' names, for the writer and the reader alike.
+pub mod attr {
+    pub const PROGRAM_VERSION: &str = "program_version";
+    pub const BUILD: &str = "build";
+    pub const MPI_LIBRARY: &str = "mpi_library";
+    pub const COMMAND_LINE: &str = "command_line";
+    pub const START_TIME: &str = "start_time";
+    pub const FORMAT: &str = "format";
+    pub const INPUT: &str = "input";
+    pub const HOSTS: &str = "hosts";
+    pub const SEED: &str = "seed";
+    pub const RANKS: &str = "ranks";
+    pub const PLOTS_DONE: &str = "plots_done";
+    pub const PLOTS_FAILED: &str = "plots_failed";
+    pub const PLOTS_SKIPPED: &str = "plots_skipped";
+    pub const PLOTS_NOT_DONE: &str = "plots_not_done";
+    pub const POINTS: &str = "points";
+    pub const WIDTH: &str = "width";
+    pub const HEIGHT: &str = "height";
+    pub const WALL_SECONDS: &str = "wall_seconds";
 }
 
 /// One row of `/results`.
 #[derive(H5Type, Clone, Debug)]
 #[repr(C)]
-pub struct ResultRow {
+pub struct ResultsRow {
     pub plot: u64,
     pub rank: i32,
     /// Index into the root attribute `hosts`.
     pub host: u32,
     pub elapsed: f64,
     pub bytes: u64,
-    pub status: Status,
+    pub status: PlotStatus,
     /// Input rows left out for holding NaN or infinity.
     pub dropped: u64,
     pub file: VarLenUnicode,
@@ -41,7 +51,7 @@ pub struct ResultRow {
 /// One row of `/ranks`: the timing table.
 #[derive(H5Type, Clone, Debug)]
 #[repr(C)]
-pub struct RankRecord {
+pub struct RanksRow {
     pub rank: i32,
     pub host: VarLenUnicode,
     pub plots: u64,
@@ -53,7 +63,7 @@ pub struct RankRecord {
 
 /// The run as a whole: the root attributes.
 #[derive(Debug, Clone, Default)]
-pub struct RunInfo {
+pub struct RunAttributes {
     pub program_version: String,
     pub build: String,
     pub mpi_library: String,
@@ -87,50 +97,27 @@ pub struct RecordError {
     pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
-/// A string HDF5 can store: interior NULs (impossible in HDF5 strings) become U+FFFD.
-pub fn h5_string(s: &str) -> VarLenUnicode {
-    let clean = s.replace('\0', "\u{fffd}");
-    clean.parse().unwrap_or_default()
-}
-
-pub fn result_rows(
-    records: &[Record],
+/// The `/results` rows of `results`, given each plot's file, the failure reasons and each
+/// rank's host as an index into the distinct hosts.
+pub fn results_rows(
+    results: &[PlotResult],
     file_name: impl Fn(u64) -> String,
     reasons: &std::collections::HashMap<u64, String>,
     host_index: &[u32],
-) -> Vec<ResultRow> {
-    records
+) -> Vec<ResultsRow> {
+    results
         .iter()
-        .map(|r| ResultRow {
+        .map(|r| ResultsRow {
             plot: r.plot_num,
             rank: r.rank,
             // u32::MAX: no host (a plot nobody drew).
             host: usize::try_from(r.rank).map_or(u32::MAX, |rank| host_index[rank]),
             elapsed: r.elapsed,
             bytes: r.bytes,
-            status: match r.status {
-                Record::OK => Status::Ok,
-                Record::SKIPPED => Status::Skipped,
-                Record::NOT_DONE => Status::NotDone,
-                _ => Status::Failed,
-            },
+            status: r.status,
             dropped: r.dropped,
             file: h5_string(&file_name(r.plot_num)),
             reason: h5_string(reasons.get(&r.plot_num).map_or("", String::as_str)),
-        })
-        .collect()
-}
-
-pub fn rank_records(rows: &[RankRow]) -> Vec<RankRecord> {
-    rows.iter()
-        .map(|r| RankRecord {
-            rank: r.rank as i32,
-            host: h5_string(&r.host),
-            plots: r.plots as u64,
-            failed: r.failed as u64,
-            busy: r.busy,
-            mean: r.ms_per_plot().map_or(0.0, |ms| ms / 1e3),
-            max: r.max,
         })
         .collect()
 }
@@ -140,8 +127,7 @@ pub fn rank_records(rows: &[RankRow]) -> Vec<RankRecord> {
 /// name beside its path and renamed into place by [`Writer::finish`]; dropped unfinished,
 /// it leaves nothing behind.
 pub struct Writer {
-    path: PathBuf,
-    tmp: tempfile::NamedTempFile,
+    pending: PendingFile,
     file: hdf5::File,
     results: hdf5::Dataset,
     /// `/data`, created with the first link.
@@ -155,24 +141,15 @@ impl Writer {
             path: path.to_path_buf(),
             source,
         };
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or(FILE_NAME);
-        let tmp = crate::render::temp_file_for(dir, name).map_err(|e| fail(e.into()))?;
-        let file = hdf5::File::create(tmp.path()).map_err(|e| fail(e.into()))?;
+        let pending = PendingFile::beside(path).map_err(|e| fail(e.into()))?;
+        let file = hdf5::File::create(pending.temp_path()).map_err(|e| fail(e.into()))?;
         let results = file
-            .new_dataset::<ResultRow>()
+            .new_dataset::<ResultsRow>()
             .shape(num_plots as usize)
             .create("results")
             .map_err(|e| fail(e.into()))?;
         Ok(Writer {
-            path: path.to_path_buf(),
-            tmp,
+            pending,
             file,
             results,
             data: None,
@@ -181,13 +158,13 @@ impl Writer {
 
     fn fail(&self, source: hdf5::Error) -> RecordError {
         RecordError {
-            path: self.path.clone(),
+            path: self.pending.path().to_path_buf(),
             source: source.into(),
         }
     }
 
     /// Writes `rows` as rows `first ..` of `/results`.
-    pub fn write_results(&mut self, first: usize, rows: &[ResultRow]) -> Result<(), RecordError> {
+    pub fn write_results(&mut self, first: usize, rows: &[ResultsRow]) -> Result<(), RecordError> {
         self.results
             .write_slice(rows, first..first + rows.len())
             .map_err(|e| self.fail(e))
@@ -212,72 +189,112 @@ impl Writer {
     /// Writes the attributes and `/ranks`, closes the file and renames it into place.
     pub fn finish(
         self,
-        info: &RunInfo,
+        attributes: &RunAttributes,
         counts: &Counts,
-        ranks: &[RankRecord],
+        ranks: &[RanksRow],
     ) -> Result<(), RecordError> {
         let Writer {
-            path,
-            tmp,
+            pending,
             file,
             results,
             data,
         } = self;
+        let path = pending.path().to_path_buf();
         let fail = |source: Box<dyn std::error::Error + Send + Sync>| RecordError {
             path: path.clone(),
             source,
         };
         drop((results, data));
-        write_run(&file, info, counts, ranks).map_err(|e| fail(e.into()))?;
+        write_run(&file, attributes, counts, ranks).map_err(|e| fail(e.into()))?;
         file.close().map_err(|e| fail(e.into()))?;
-        tmp.persist(&path).map_err(|e| fail(e.error.into()))?;
-        Ok(())
+        pending.commit().map_err(|e| fail(e.into()))
     }
 }
 
 /// The root attributes and `/ranks`.
 fn write_run(
     file: &hdf5::File,
-    info: &RunInfo,
+    a: &RunAttributes,
     counts: &Counts,
-    ranks: &[RankRecord],
+    ranks: &[RanksRow],
 ) -> hdf5::Result<()> {
     let text = |name: &str, value: &str| -> hdf5::Result<()> {
         file.new_attr::<VarLenUnicode>()
             .create(name)?
             .write_scalar(&h5_string(value))
     };
-    text("program_version", &info.program_version)?;
-    text("build", &info.build)?;
-    text("mpi_library", &info.mpi_library)?;
-    text("command_line", &info.command_line)?;
-    text("start_time", &info.start_time)?;
-    text("format", &info.format)?;
-    text("input", &info.input)?;
-    let hosts: Vec<VarLenUnicode> = info.hosts.iter().map(|h| h5_string(h)).collect();
+    text(attr::PROGRAM_VERSION, &a.program_version)?;
+    text(attr::BUILD, &a.build)?;
+    text(attr::MPI_LIBRARY, &a.mpi_library)?;
+    text(attr::COMMAND_LINE, &a.command_line)?;
+    text(attr::START_TIME, &a.start_time)?;
+    text(attr::FORMAT, &a.format)?;
+    text(attr::INPUT, &a.input)?;
+    let hosts: Vec<VarLenUnicode> = a.hosts.iter().map(|h| h5_string(h)).collect();
     file.new_attr_builder()
         .with_data(&hosts[..])
-        .create("hosts")?;
+        .create(attr::HOSTS)?;
     for (name, value) in [
-        ("seed", info.seed),
-        ("ranks", u64::from(info.ranks)),
-        ("plots_done", counts.done),
-        ("plots_failed", counts.failed),
-        ("plots_skipped", counts.skipped),
-        ("plots_not_done", counts.not_done),
-        ("points", info.points),
-        ("width", u64::from(info.width)),
-        ("height", u64::from(info.height)),
+        (attr::SEED, a.seed),
+        (attr::RANKS, u64::from(a.ranks)),
+        (attr::PLOTS_DONE, counts.done),
+        (attr::PLOTS_FAILED, counts.failed),
+        (attr::PLOTS_SKIPPED, counts.skipped),
+        (attr::PLOTS_NOT_DONE, counts.not_done),
+        (attr::POINTS, a.points),
+        (attr::WIDTH, u64::from(a.width)),
+        (attr::HEIGHT, u64::from(a.height)),
     ] {
         file.new_attr::<u64>().create(name)?.write_scalar(&value)?;
     }
     file.new_attr::<f64>()
-        .create("wall_seconds")?
-        .write_scalar(&info.wall_seconds)?;
+        .create(attr::WALL_SECONDS)?
+        .write_scalar(&a.wall_seconds)?;
     file.new_dataset_builder()
         .with_data(ranks)
         .create("ranks")?;
     Ok(())
+}
+
+/// What a finished record says about its run as a whole: what the speedup study compares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRun {
+    pub path: PathBuf,
+    pub ranks: u64,
+    pub wall_seconds: f64,
+    pub counts: Counts,
+    pub points: u64,
+    pub width: u64,
+    pub height: u64,
+    pub format: String,
+    pub input: String,
+}
+
+/// Reads a finished record's root attributes.
+pub fn read(path: &Path) -> hdf5::Result<RecordedRun> {
+    let f = hdf5::File::open(path)?;
+    let number = |name: &str| f.attr(name).and_then(|a| a.read_scalar::<u64>());
+    let text = |name: &str| {
+        f.attr(name)
+            .and_then(|a| a.read_scalar::<VarLenUnicode>())
+            .map(|s| s.to_string())
+    };
+    Ok(RecordedRun {
+        path: path.to_path_buf(),
+        ranks: number(attr::RANKS)?,
+        wall_seconds: f.attr(attr::WALL_SECONDS)?.read_scalar::<f64>()?,
+        counts: Counts {
+            done: number(attr::PLOTS_DONE)?,
+            failed: number(attr::PLOTS_FAILED)?,
+            skipped: number(attr::PLOTS_SKIPPED)?,
+            not_done: number(attr::PLOTS_NOT_DONE)?,
+        },
+        points: number(attr::POINTS)?,
+        width: number(attr::WIDTH)?,
+        height: number(attr::HEIGHT)?,
+        format: text(attr::FORMAT)?,
+        input: text(attr::INPUT)?,
+    })
 }
 
 #[cfg(test)]
@@ -285,52 +302,61 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn sample() -> (RunInfo, Vec<ResultRow>, Counts, Vec<RankRecord>) {
-        let info = RunInfo {
+    type Sample = (RunAttributes, Vec<ResultsRow>, Counts, Vec<RanksRow>);
+
+    fn sample() -> Sample {
+        let attributes = RunAttributes {
             program_version: "0.1.0".into(),
             command_line: "plotrand-mpi -o 'a b' -n 2".into(),
             seed: 42,
             ranks: 2,
             hosts: vec!["node01".into()],
             format: "png".into(),
-            ..RunInfo::default()
+            ..RunAttributes::default()
         };
-        let records = [
-            Record {
+        let results = [
+            PlotResult {
                 plot_num: 1,
                 rank: 0,
                 elapsed: 0.5,
                 bytes: 10,
-                status: Record::OK,
+                status: PlotStatus::Ok,
                 dropped: 0,
             },
-            Record {
+            PlotResult {
                 plot_num: 2,
                 rank: 1,
                 elapsed: 0.25,
                 bytes: 0,
-                status: Record::FAILED,
+                status: PlotStatus::Failed,
                 dropped: 3,
             },
         ];
         let reasons = HashMap::from([(2, "disk full".to_string())]);
-        let results = result_rows(&records, |k| format!("plot_{k}.png"), &reasons, &[0, 0]);
-        let mut tally = crate::report::Tally::new(2);
-        tally.add(&records);
-        let ranks =
-            rank_records(&tally.rank_rows(&[0.5, 0.25], &["node01".into(), "node01".into()]));
-        (info, results, tally.counts(), ranks)
+        let rows = results_rows(&results, |k| format!("plot_{k}.png"), &reasons, &[0, 0]);
+        let mut counts = Counts::default();
+        results.iter().for_each(|r| counts.add(r.status));
+        let ranks = vec![RanksRow {
+            rank: 0,
+            host: h5_string("node01"),
+            plots: 1,
+            failed: 0,
+            busy: 0.5,
+            mean: 0.5,
+            max: 0.5,
+        }];
+        (attributes, rows, counts, ranks)
     }
 
     /// Writes the sample's rows in two windows, as the driver does.
     fn write(
         path: &Path,
-        (info, results, counts, ranks): &(RunInfo, Vec<ResultRow>, Counts, Vec<RankRecord>),
+        (attributes, results, counts, ranks): &Sample,
     ) -> Result<(), RecordError> {
         let mut writer = Writer::create(path, results.len() as u64)?;
         writer.write_results(0, &results[..1])?;
         writer.write_results(1, &results[1..])?;
-        writer.finish(info, counts, ranks)
+        writer.finish(attributes, counts, ranks)
     }
 
     #[test]
@@ -361,20 +387,16 @@ mod tests {
         let back = f
             .dataset("results")
             .unwrap()
-            .read_raw::<ResultRow>()
+            .read_raw::<ResultsRow>()
             .unwrap();
         assert_eq!(back.len(), 2);
         assert_eq!(
             (back[1].plot, back[1].rank, back[1].status, back[1].dropped),
-            (2, 1, Status::Failed, 3)
+            (2, 1, PlotStatus::Failed, 3)
         );
         assert_eq!(back[1].reason.as_str(), "disk full");
         assert_eq!(back[0].file.as_str(), "plot_1.png");
-        let ranks = f
-            .dataset("ranks")
-            .unwrap()
-            .read_raw::<RankRecord>()
-            .unwrap();
+        let ranks = f.dataset("ranks").unwrap().read_raw::<RanksRow>().unwrap();
         assert_eq!(
             (ranks[0].plots, ranks[0].busy, ranks[0].mean),
             (1, 0.5, 0.5)
@@ -405,10 +427,5 @@ mod tests {
         writer.write_results(0, &results).unwrap();
         drop(writer);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-    }
-
-    #[test]
-    fn nul_bytes_do_not_break_strings() {
-        assert_eq!(h5_string("a\0b").as_str(), "a\u{fffd}b");
     }
 }

@@ -1,0 +1,244 @@
+//! The plan of a run: which plots exist, how they are split across ranks, and what a rank
+//! reports about each one.
+//!
+//! A plot is identified by its number alone (1-based, as in the lesson); everything else a
+//! rank needs is rebuilt from the run's `Plan`, so plots travel through MPI as plain `u64`s
+//! (the static schedule sends each rank only its first plot and count) and rank 0 can
+//! rebuild every output path from the plot number.
+
+use std::ops::Range;
+
+/// Largest number of plots in one run: MPI counts and displacements are C `int`s.
+pub const MAX_PLOTS: u64 = i32::MAX as u64;
+/// Most points (or input rows) one plot may have: 10 million take about two minutes and
+/// 250 MB.
+pub const MAX_POINTS: u64 = 10_000_000;
+
+/// The static schedule's task list: `[first plot, count]` for each rank in turn, the
+/// contiguous blocks of [`partition`], flattened for MPI (two numbers per rank, however many
+/// plots).
+pub fn blocks(num_plots: u64, ranks: usize) -> Vec<u64> {
+    let (counts, displs) = partition(num_plots, ranks);
+    counts
+        .iter()
+        .zip(&displs)
+        .flat_map(|(&count, &displ)| [displ as u64 + 1, count as u64])
+        .collect()
+}
+
+/// What the plots of a run are: `n` random plots, or one plot per object of an input file.
+/// Every rank holds the same plan, so any rank can name any plot.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plan {
+    Random { num_plots: u64 },
+    Input { objects: Vec<String> },
+}
+
+impl Plan {
+    pub fn num_plots(&self) -> u64 {
+        match self {
+            Plan::Random { num_plots } => *num_plots,
+            Plan::Input { objects } => objects.len() as u64,
+        }
+    }
+
+    /// The input object plot `plot_num` draws, if the plot comes from a file.
+    pub fn object(&self, plot_num: u64) -> Option<&str> {
+        match self {
+            Plan::Random { .. } => None,
+            Plan::Input { objects } => Some(&objects[plot_num as usize - 1]),
+        }
+    }
+}
+
+/// Contiguous blocks whose sizes differ by at most one: the first `n % ranks` ranks get one
+/// extra task. Returns MPI-ready `(counts, displacements)`.
+///
+/// # Panics
+/// If `ranks` is zero or `n` exceeds [`MAX_PLOTS`]; both are ruled out by the caller.
+pub fn partition(n: u64, ranks: usize) -> (Vec<i32>, Vec<i32>) {
+    assert!(ranks > 0, "partition over zero ranks");
+    assert!(n <= MAX_PLOTS, "{n} tasks do not fit MPI's int counts");
+    let ranks_u64 = ranks as u64;
+    let (base, extra) = (n / ranks_u64, n % ranks_u64);
+    let counts: Vec<i32> = (0..ranks_u64)
+        .map(|r| (base + u64::from(r < extra)) as i32)
+        .collect();
+    let displs = displacements(&counts);
+    (counts, displs)
+}
+
+/// Where each block starts when blocks of `counts` items are laid end to end.
+pub fn displacements(counts: &[i32]) -> Vec<i32> {
+    counts
+        .iter()
+        .scan(0i32, |acc, &c| {
+            let start = *acc;
+            *acc += c;
+            Some(start)
+        })
+        .collect()
+}
+
+/// The index range of rank `rank`'s block, as `partition` assigns it.
+pub fn block(counts: &[i32], displs: &[i32], rank: usize) -> Range<usize> {
+    let start = displs[rank] as usize;
+    start..start + counts[rank] as usize
+}
+
+/// A plot's fate. The same numbers travel through MPI and are stored, with these names, as
+/// the HDF5 enum of the run record's `/results`.
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum PlotStatus {
+    #[default]
+    Ok = 0,
+    Failed = 1,
+    /// `--resume`: the file was already there.
+    Skipped = 2,
+    /// Never drawn: the run was interrupted by a signal first (set by rank 0).
+    NotDone = 3,
+}
+
+impl PlotStatus {
+    pub const ALL: [PlotStatus; 4] = [
+        PlotStatus::Ok,
+        PlotStatus::Failed,
+        PlotStatus::Skipped,
+        PlotStatus::NotDone,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PlotStatus::Ok => "Ok",
+            PlotStatus::Failed => "Failed",
+            PlotStatus::Skipped => "Skipped",
+            PlotStatus::NotDone => "NotDone",
+        }
+    }
+}
+
+/// Plots by fate, over the whole run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub done: u64,
+    pub failed: u64,
+    pub skipped: u64,
+    pub not_done: u64,
+}
+
+impl Counts {
+    pub fn add(&mut self, status: PlotStatus) {
+        *match status {
+            PlotStatus::Ok => &mut self.done,
+            PlotStatus::Failed => &mut self.failed,
+            PlotStatus::Skipped => &mut self.skipped,
+            PlotStatus::NotDone => &mut self.not_done,
+        } += 1;
+    }
+}
+
+/// What a rank reports about one plot: fixed-size plain data, so it crosses MPI as one
+/// derived datatype (see `comm`). Paths are rebuilt on rank 0 from the plot number and error
+/// text travels separately.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PlotResult {
+    pub plot_num: u64,
+    /// Bytes written, 0 for a failed plot.
+    pub bytes: u64,
+    /// Seconds from the start of the plot to its file being in place.
+    pub elapsed: f64,
+    /// Input rows left out for holding NaN or infinity.
+    pub dropped: u64,
+    pub rank: i32,
+    pub status: PlotStatus,
+}
+
+impl PlotResult {
+    pub fn is_ok(&self) -> bool {
+        self.status == PlotStatus::Ok
+    }
+
+    pub fn is_failed(&self) -> bool {
+        self.status == PlotStatus::Failed
+    }
+
+    /// The result rank 0 makes for a plot no rank reported: interrupted before drawing it.
+    pub fn not_done(plot_num: u64) -> PlotResult {
+        PlotResult {
+            plot_num,
+            rank: -1,
+            status: PlotStatus::NotDone,
+            ..PlotResult::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(n: u64, ranks: usize) {
+        let (counts, displs) = partition(n, ranks);
+        assert_eq!(counts.len(), ranks);
+        assert_eq!(counts.iter().map(|&c| c as u64).sum::<u64>(), n);
+        let (min, max) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
+        assert!(max - min <= 1, "n={n} ranks={ranks}: {counts:?}");
+        let mut next = 0;
+        for r in 0..ranks {
+            assert_eq!(displs[r], next, "blocks must be contiguous");
+            next += counts[r];
+        }
+    }
+
+    #[test]
+    fn blocks_cover_everything_once_and_differ_by_at_most_one() {
+        for n in [1, 2, 3, 7, 16, 63, 64, 65, 1000] {
+            for ranks in [1, 2, 3, 4, 5, 16, 17, 100] {
+                check(n, ranks);
+            }
+        }
+    }
+
+    #[test]
+    fn more_ranks_than_plots_leaves_the_last_ranks_idle() {
+        let (counts, displs) = partition(3, 5);
+        assert_eq!(counts, [1, 1, 1, 0, 0]);
+        assert_eq!(displs, [0, 1, 2, 3, 3]);
+    }
+
+    #[test]
+    fn one_plot_goes_to_rank_zero() {
+        assert_eq!(partition(1, 4).0, [1, 0, 0, 0]);
+    }
+
+    #[test]
+    fn remainder_goes_to_the_first_ranks() {
+        let (counts, displs) = partition(10, 4);
+        assert_eq!(counts, [3, 3, 2, 2]);
+        assert_eq!(block(&counts, &displs, 2), 6..8);
+    }
+
+    #[test]
+    fn blocks_number_plots_from_one() {
+        assert_eq!(blocks(10, 4), [1, 3, 4, 3, 7, 2, 9, 2]);
+        assert_eq!(blocks(1, 3), [1, 1, 2, 0, 2, 0]);
+        assert_eq!(blocks(0, 2), [1, 0, 1, 0]);
+    }
+
+    #[test]
+    fn plans_know_their_plots() {
+        let random = Plan::Random { num_plots: 3 };
+        assert_eq!((random.num_plots(), random.object(3)), (3, None));
+        let input = Plan::Input {
+            objects: vec!["/g/xy".into(), "/z".into()],
+        };
+        assert_eq!((input.num_plots(), input.object(2)), (2, Some("/z")));
+    }
+
+    #[test]
+    fn the_largest_run_still_partitions() {
+        check(MAX_PLOTS, 7);
+    }
+}

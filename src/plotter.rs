@@ -1,0 +1,181 @@
+//! One plot, start to end: skip it if `--resume` finds it done, load its data, render it,
+//! write it, save its data. Any failure — a panic included — becomes that plot's typed
+//! error and the rank goes on to the next plot: a rank that cannot read the input or create
+//! its data file fails each of its plots with the reason rather than stopping and leaving the
+//! others waiting.
+
+use crate::config::Config;
+use crate::outdir::{FileError, OutputDir};
+use crate::plan::{Plan, PlotResult, PlotStatus};
+use crate::render::{RenderError, Renderer};
+use crate::savedata::{DataFile, SaveDataError};
+use crate::source::{LoadError, Source};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What every rank knows before the work starts.
+pub struct RunContext<'a> {
+    pub config: &'a Config,
+    pub plan: &'a Plan,
+    pub out: &'a OutputDir,
+    pub seed: u64,
+    /// Set by SIGTERM, SIGUSR1 or SIGINT: finish the plot in hand, take no new one.
+    pub stop: &'a AtomicBool,
+}
+
+impl RunContext<'_> {
+    pub fn stopping(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+}
+
+/// Why one plot failed. Turned into text once, when the reasons travel to rank 0.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    #[error(transparent)]
+    Input(#[from] LoadError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Write(#[from] FileError),
+    /// Shared: a data file that could not be made or finished fails every plot it holds.
+    #[error(transparent)]
+    SaveData(Arc<SaveDataError>),
+    #[error("internal error: {0}")]
+    Panic(String),
+}
+
+impl From<SaveDataError> for PlotError {
+    fn from(e: SaveDataError) -> Self {
+        PlotError::SaveData(Arc::new(e))
+    }
+}
+
+/// What one rank did: a result per plot it handled, the failures' reasons, and the seconds
+/// from its first plot's start to its last's end.
+pub struct RankWork {
+    pub results: Vec<PlotResult>,
+    pub failures: Vec<(u64, PlotError)>,
+    pub busy: f64,
+}
+
+/// Draws plots one by one for this rank, reusing its renderer, source and data file.
+pub struct Plotter<'a> {
+    ctx: &'a RunContext<'a>,
+    rank: i32,
+    source: Result<Source, LoadError>,
+    /// Created at the first plot, so ranks without plots leave no empty file.
+    data_file: Option<Result<DataFile, Arc<SaveDataError>>>,
+    renderer: Renderer,
+    work: RankWork,
+    begin: Instant,
+}
+
+impl<'a> Plotter<'a> {
+    pub fn new(ctx: &'a RunContext<'a>, rank: i32) -> Plotter<'a> {
+        let source = match &ctx.config.input {
+            None => Ok(Source::Random {
+                seed: ctx.seed,
+                points: ctx.config.points,
+            }),
+            Some(path) => Source::input(path),
+        };
+        Plotter {
+            ctx,
+            rank,
+            source,
+            data_file: None,
+            renderer: Renderer::new(ctx.config.figure),
+            work: RankWork {
+                results: Vec::new(),
+                failures: Vec::new(),
+                busy: 0.0,
+            },
+            begin: Instant::now(),
+        }
+    }
+
+    /// Plots handled so far.
+    pub fn handled(&self) -> u64 {
+        self.work.results.len() as u64
+    }
+
+    pub fn plot(&mut self, plot_num: u64) {
+        let t0 = Instant::now();
+        let mut result = PlotResult {
+            plot_num,
+            rank: self.rank,
+            ..PlotResult::default()
+        };
+        let existing = self
+            .ctx
+            .config
+            .resume
+            .then(|| self.ctx.out.existing(plot_num));
+        if let Some(Some(bytes)) = existing {
+            result.status = PlotStatus::Skipped;
+            result.bytes = bytes;
+        } else {
+            if self.ctx.config.save_data && self.data_file.is_none() {
+                self.data_file = Some(DataFile::create(self.ctx.out, self.rank).map_err(Arc::new));
+            }
+            let outcome = panic::catch_unwind(AssertUnwindSafe(|| self.draw(plot_num)))
+                .unwrap_or_else(|panic| Err(PlotError::Panic(panic_message(&*panic))));
+            match outcome {
+                Ok((bytes, dropped)) => (result.bytes, result.dropped) = (bytes, dropped),
+                Err(e) => {
+                    result.status = PlotStatus::Failed;
+                    self.work.failures.push((plot_num, e));
+                }
+            }
+        }
+        result.elapsed = t0.elapsed().as_secs_f64();
+        self.work.results.push(result);
+    }
+
+    /// Load, render, write, save: the bytes written and the input rows left out.
+    fn draw(&mut self, plot_num: u64) -> Result<(u64, u64), PlotError> {
+        let ctx = self.ctx;
+        let source = self.source.as_ref().map_err(|e| e.clone())?;
+        let data = source.load(ctx.plan, plot_num)?;
+        let bytes = self.renderer.render(&data)?;
+        ctx.out.write_plot(plot_num, bytes)?;
+        let written = bytes.len() as u64;
+        if let Some(file) = &self.data_file {
+            let file = file.as_ref().map_err(|e| PlotError::SaveData(e.clone()))?;
+            let origin = ctx
+                .plan
+                .object(plot_num)
+                .map_or_else(|| format!("random, seed {}", ctx.seed), str::to_owned);
+            file.write(&ctx.out.stem(plot_num), plot_num, &origin, &data.points)?;
+        }
+        Ok((written, data.dropped))
+    }
+
+    pub fn finish(mut self) -> RankWork {
+        if let Some(Ok(file)) = self.data_file {
+            if let Err(e) = file.finish() {
+                // Without its data file a plot's saved data is lost: the plot did not do its job.
+                let e = Arc::new(e);
+                for r in self.work.results.iter_mut().filter(|r| r.is_ok()) {
+                    r.status = PlotStatus::Failed;
+                    self.work
+                        .failures
+                        .push((r.plot_num, PlotError::SaveData(e.clone())));
+                }
+            }
+        }
+        self.work.busy = self.begin.elapsed().as_secs_f64();
+        self.work
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic with a non-text payload".into())
+}

@@ -1,0 +1,209 @@
+//! Rank 0's side of the results: each gathered window goes to the console (a line a plot)
+//! and to the run record (its `/results` rows) as it arrives, keeping only the per-rank
+//! tallies; at the end come the timing table, the summary and the record's run-wide part.
+
+use crate::cli::Exit;
+use crate::h5::h5_string;
+use crate::outdir::{self, OutputDir};
+use crate::plan::PlotResult;
+use crate::plotter::RunContext;
+use crate::report::{self, Tally};
+use crate::run_record::{self, DataLink, RanksRow, RunAttributes};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+pub struct Results<'a> {
+    ctx: &'a RunContext<'a>,
+    reasons: HashMap<u64, String>,
+    busy: Vec<f64>,
+    hosts: Vec<String>,
+    /// Each rank's host as an index into the distinct hosts.
+    host_index: Vec<u32>,
+    tally: Tally,
+    out: std::io::BufWriter<std::io::Stdout>,
+    /// The first printing error: rank 0 must still reach every collective, so it is kept.
+    printed: std::io::Result<()>,
+    /// None without a record; an error once writing it failed.
+    record: Option<Result<run_record::Writer, run_record::RecordError>>,
+    /// Seconds spent writing the record.
+    record_time: f64,
+    /// Rows of `/results` written so far.
+    rows: usize,
+    /// Where `/data` links point, with --save-data.
+    data_base: Option<PathBuf>,
+}
+
+impl<'a> Results<'a> {
+    pub fn new(
+        ctx: &'a RunContext<'a>,
+        reasons: HashMap<u64, String>,
+        busy: Vec<f64>,
+        hosts: Vec<String>,
+    ) -> Results<'a> {
+        let distinct = distinct(&hosts);
+        let host_index = hosts
+            .iter()
+            .map(|h| distinct.iter().position(|d| *d == h).unwrap_or(0) as u32)
+            .collect();
+        let began = Instant::now();
+        let config = ctx.config;
+        let record = config
+            .record
+            .as_ref()
+            .map(|path| run_record::Writer::create(path, ctx.plan.num_plots()));
+        let data_base = match &config.record {
+            Some(path) if config.save_data => {
+                Some(outdir::data_link_base(&config.output_dir, path))
+            }
+            _ => None,
+        };
+        Results {
+            ctx,
+            reasons,
+            tally: Tally::new(busy.len()),
+            busy,
+            hosts,
+            host_index,
+            out: std::io::BufWriter::new(std::io::stdout()),
+            printed: Ok(()),
+            record,
+            record_time: began.elapsed().as_secs_f64(),
+            rows: 0,
+            data_base,
+        }
+    }
+
+    /// One window of results, in plot order and complete.
+    pub fn window(&mut self, results: Vec<PlotResult>) {
+        self.tally.add(&results);
+        if self.printed.is_ok() {
+            self.printed = self.print(&results);
+        }
+        let began = Instant::now();
+        // A failed write drops the writer, and with it the temporary file.
+        self.record = match self.record.take() {
+            Some(Ok(mut writer)) => Some(self.write(&mut writer, &results).map(|()| writer)),
+            other => other,
+        };
+        self.rows += results.len();
+        self.record_time += began.elapsed().as_secs_f64();
+    }
+
+    fn print(&mut self, results: &[PlotResult]) -> std::io::Result<()> {
+        for r in results {
+            if !self.ctx.config.quiet || r.is_failed() {
+                let path = self.ctx.out.path(r.plot_num);
+                let reason = self.reasons.get(&r.plot_num).map(String::as_str);
+                writeln!(self.out, "{}", report::result_line(r, &path, reason))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write(
+        &self,
+        writer: &mut run_record::Writer,
+        results: &[PlotResult],
+    ) -> Result<(), run_record::RecordError> {
+        let out = self.ctx.out;
+        let rows = run_record::results_rows(
+            results,
+            |k| out.relative_path(k).display().to_string(),
+            &self.reasons,
+            &self.host_index,
+        );
+        writer.write_results(self.rows, &rows)?;
+        if let Some(base) = &self.data_base {
+            writer.link_data(&data_links(out, base, results))?;
+        }
+        Ok(())
+    }
+
+    /// The table, the summary and the record's run-wide part; how the run ends.
+    pub fn finish(mut self, attributes: &RunAttributes) -> std::io::Result<Exit> {
+        let rows = self.tally.rank_rows(&self.busy, &self.hosts);
+        let counts = self.tally.counts();
+        if self.printed.is_ok() {
+            let wall = attributes.wall_seconds;
+            self.printed = (|| {
+                writeln!(self.out)?;
+                writeln!(self.out, "{}", report::rank_table(&rows))?;
+                writeln!(self.out, "{}", report::summary(&counts, wall, &self.busy))?;
+                self.out.flush()
+            })();
+        }
+        let mut exit = if counts.not_done > 0 {
+            Exit::Interrupted
+        } else if counts.failed > 0 {
+            Exit::SomeFailed
+        } else {
+            Exit::AllWritten
+        };
+        let began = Instant::now();
+        let ranks: Vec<RanksRow> = rows
+            .iter()
+            .map(|r| RanksRow {
+                rank: r.rank as i32,
+                host: h5_string(&r.host),
+                plots: r.plots as u64,
+                failed: r.failed as u64,
+                busy: r.busy,
+                mean: r.ms_per_plot().map_or(0.0, |ms| ms / 1e3),
+                max: r.max,
+            })
+            .collect();
+        let recorded = self
+            .record
+            .take()
+            .map(|writer| writer.and_then(|w| w.finish(attributes, &counts, &ranks)));
+        let took = self.record_time + began.elapsed().as_secs_f64();
+        match (recorded, &self.ctx.config.record) {
+            (Some(Ok(())), Some(path)) => {
+                let line = format!("Run record: {} ({took:.2} s)", path.display());
+                self.printed = self
+                    .printed
+                    .and_then(|()| writeln!(std::io::stdout(), "{line}"));
+            }
+            (Some(Err(e)), _) => {
+                eprintln!("plotrand-mpi: {e}");
+                if exit == Exit::AllWritten {
+                    exit = Exit::SomeFailed;
+                }
+            }
+            _ => {}
+        }
+        self.printed.map(|()| exit)
+    }
+}
+
+/// The distinct host names, in rank order of first appearance.
+pub fn distinct(hosts: &[String]) -> Vec<&String> {
+    let mut seen: Vec<&String> = Vec::new();
+    for h in hosts {
+        if !seen.contains(&h) {
+            seen.push(h);
+        }
+    }
+    seen
+}
+
+/// `/data/<plot>` links to each written plot's group in its rank's data file.
+fn data_links(out: &OutputDir, base: &std::path::Path, results: &[PlotResult]) -> Vec<DataLink> {
+    results
+        .iter()
+        .filter(|r| r.is_ok())
+        .map(|r| {
+            let name = out.stem(r.plot_num);
+            DataLink {
+                file: base
+                    .join(outdir::data_file_name(r.rank))
+                    .display()
+                    .to_string(),
+                object: format!("/{name}"),
+                name,
+            }
+        })
+        .collect()
+}
