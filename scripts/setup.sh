@@ -46,13 +46,18 @@ install_system_packages() {
   fi
 }
 
+# The minimum Rust version is Cargo.toml's rust-version, read from there so it cannot drift.
+rust_version() {
+  sed -n 's/^rust-version *= *"\([^"]*\)".*/\1/p' "$(dirname "${BASH_SOURCE[0]}")/../Cargo.toml"
+}
+
 check_rust() {
   if [ -f "$HOME/.cargo/env" ] && ! command -v cargo >/dev/null 2>&1; then
     # shellcheck disable=SC1091
     . "$HOME/.cargo/env"
   fi
   if ! command -v cargo >/dev/null 2>&1; then
-    say "no Rust toolchain (cargo) found. Install one with rustup (Rust >= 1.85):"
+    say "no Rust toolchain (cargo) found. Install one with rustup (Rust >= $(rust_version)):"
     say "    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh"
     say "then open a new shell (or '. \$HOME/.cargo/env') and run this command again."
     exit 1
