@@ -136,11 +136,12 @@ pub struct Cli {
     #[arg(long, value_name = "GLOB", requires = "input", help_heading = INPUT)]
     pub datasets: Option<String>,
 
-    /// Turn HDF5 file locking off
+    /// Turn file locking off, for file systems without lock support
     ///
-    /// For NFS or Lustre mounts without lock support; the same as
-    /// HDF5_USE_FILE_LOCKING=FALSE.
-    #[arg(long, help_heading = INPUT)]
+    /// HDF5's locking of the input and record (the same as HDF5_USE_FILE_LOCKING=FALSE), and
+    /// the lock on the output directory that refuses a second job there: two jobs on one
+    /// directory are then not detected.
+    #[arg(long, help_heading = FILES)]
     pub no_file_locking: bool,
 
     /// How plots are shared out: static or dynamic
@@ -294,6 +295,9 @@ pub enum Command {
         /// Points in the largest dataset
         #[arg(long, value_name = "N", default_value_t = 200_000, value_parser = whole_number(10, MAX_POINTS))]
         max_points: u64,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
     },
     /// Print the man page or a shell's completions, made from these definitions
     ///

@@ -39,15 +39,9 @@ pub struct Config {
     pub progress_bar: ProgressBarMode,
 }
 
-/// Why a run cannot start: reported once, by rank 0, with exit status 2.
+/// A combination of flags clap cannot rule out by itself.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error(transparent)]
-    Setup(#[from] crate::outdir::SetupError),
-    #[error("no --seed given and {0}; pass --seed")]
-    NoSeed(std::io::Error),
-    #[error(transparent)]
-    Input(#[from] crate::source::hdf5::InputError),
     #[error("--width {width} × --height {height} is {} pixels, more than the {MAX_FIGURE_PIXELS} a figure may have (each rank holds 3 bytes a pixel); choose a smaller figure", u64::from(*width) * u64::from(*height))]
     FigureTooLarge { width: u32, height: u32 },
 }

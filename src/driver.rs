@@ -6,24 +6,52 @@ use crate::cli::Exit;
 use crate::comm::{self, Comm};
 use crate::config::{self, Config, ConfigError};
 use crate::gathering;
-use crate::outdir::{self, OutputDir};
+use crate::manifest::{self, Manifest, ManifestError};
+use crate::outdir::{self, OutputDir, OutputLock};
 use crate::plan::Plan;
 use crate::plotter::RunContext;
-use crate::report;
-use crate::results::{self, Results};
-use crate::run_record::RunAttributes;
+use crate::report::{self, SeedOrigin};
+use crate::results::{self, Notes, Results};
+use crate::run_record::{self, RunAttributes};
 use crate::schedule;
 use crate::seed;
+use crate::source::hdf5::InputError;
 use crate::source::hdf5::{self as input, Selection};
 use std::io::Write;
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
+
+/// Why a run cannot start: reported once, by rank 0, with exit status 2.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Setup(#[from] outdir::SetupError),
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Resume(#[from] ManifestError),
+    #[error("no --seed given and {0}; pass --seed")]
+    NoSeed(std::io::Error),
+}
 
 /// What rank 0 settles before any rank starts.
 struct Agreed {
     plan: Plan,
     seed: u64,
-    /// Stale temporary files rank 0 removed (--resume); 0 elsewhere.
+    /// Rank 0's own part; `None` on the other ranks.
+    root: Option<RootSetup>,
+}
+
+/// What only rank 0 holds during the run.
+struct RootSetup {
+    /// Stale temporary files removed (--resume).
     removed_temporaries: usize,
+    /// 1 for a fresh run, one more for each --resume.
+    attempt: u32,
+    /// Held until the run ends; `None` with --no-file-locking.
+    _lock: Option<OutputLock>,
 }
 
 /// Runs the plots `config` asks for; `build` is the version text for the record and `stop`
@@ -32,13 +60,7 @@ pub fn run(comm: &Comm, config: &Config, build: &str, stop: &AtomicBool) -> Exit
     let Some(agreed) = agree(comm, config) else {
         return Exit::Usage;
     };
-    let out = OutputDir::new(
-        &config.output_dir,
-        &agreed.plan,
-        config.figure.format,
-        config.max_files_per_dir,
-        config.sync,
-    );
+    let out = output_dir(config, &agreed.plan);
     let ctx = RunContext {
         config,
         plan: &agreed.plan,
@@ -46,7 +68,7 @@ pub fn run(comm: &Comm, config: &Config, build: &str, stop: &AtomicBool) -> Exit
         seed: agreed.seed,
         stop,
     };
-    match plot_and_report(comm, &ctx, build, agreed.removed_temporaries) {
+    match plot_and_report(comm, &ctx, build, agreed.root.as_ref()) {
         Ok(exit) => exit,
         // Rank 0's stdout is gone (a closed pipe, a full disk): the run itself finished.
         Err(e) => {
@@ -59,17 +81,28 @@ pub fn run(comm: &Comm, config: &Config, build: &str, stop: &AtomicBool) -> Exit
     }
 }
 
+fn output_dir(config: &Config, plan: &Plan) -> OutputDir {
+    OutputDir::new(
+        &config.output_dir,
+        plan,
+        config.figure.format,
+        config.max_files_per_dir,
+        config.sync,
+    )
+}
+
 /// The plan and run seed every rank agrees on, or `None` after rank 0 has reported why not.
 fn agree(comm: &Comm, config: &Config) -> Option<Agreed> {
-    let mut removed_temporaries = 0;
+    let mut root = None;
     let root_plan = if comm.is_root() {
         match root_checks(config) {
-            Ok((plan, seed, removed)) => {
-                removed_temporaries = removed;
+            Ok((plan, seed, setup)) => {
+                root = Some(setup);
                 Some((plan, seed))
             }
             Err(e) => {
-                eprintln!("error: {e}\n\nFor more information, try '--help'.");
+                let message = report::escape_controls(&e.to_string()).into_owned();
+                eprintln!("error: {message}\n\nFor more information, try '--help'.");
                 None
             }
         }
@@ -77,30 +110,33 @@ fn agree(comm: &Comm, config: &Config) -> Option<Agreed> {
         None
     };
     let (plan, seed) = comm.share_plan(root_plan.as_ref().map(|(p, s)| (p, *s)))?;
-    Some(Agreed {
-        plan,
-        seed,
-        removed_temporaries,
-    })
+    Some(Agreed { plan, seed, root })
 }
 
-/// Rank 0's checks before any work: limits, a usable output directory and record place,
-/// (--resume) the clean-up of what a killed run left, a run seed, and the plan.
-fn root_checks(config: &Config) -> Result<(Plan, u64, usize), ConfigError> {
+/// Rank 0's checks and preparations before any work: limits; a usable output directory,
+/// locked against a second job; (--resume) the clean-up of what a killed run left; the plan;
+/// a safe place for the record; the seed and the manifest that pins what the plots are.
+fn root_checks(config: &Config) -> Result<(Plan, u64, RootSetup), StartError> {
     config::check_limits(config)?;
-    outdir::prepare(&config.output_dir)?;
-    // Before any rank writes: what a killed run left half-written can only be its own.
-    let removed = if config.resume {
-        outdir::remove_stale_temporaries(&config.output_dir)?
+    let dir = &config.output_dir;
+    outdir::prepare(dir)?;
+    let lock = if config.file_locking {
+        let holder = format!(
+            "host {}, pid {}, started {}",
+            comm::processor_name(),
+            std::process::id(),
+            humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+        );
+        Some(outdir::lock(dir, &holder)?)
+    } else {
+        None
+    };
+    // Before any rank writes, and with the directory locked: what a killed run left
+    // half-written can only be its own.
+    let removed_temporaries = if config.resume {
+        outdir::remove_stale_temporaries(dir)?
     } else {
         0
-    };
-    if let Some(record) = &config.record {
-        outdir::check_record_dir(record)?;
-    }
-    let seed = match config.seed {
-        Some(s) => s,
-        None => seed::from_os().map_err(ConfigError::NoSeed)?,
     };
     let plan = match &config.input {
         Some(path) => Plan::Input {
@@ -110,14 +146,91 @@ fn root_checks(config: &Config) -> Result<(Plan, u64, usize), ConfigError> {
             num_plots: config.num_plots,
         },
     };
-    Ok((plan, seed, removed))
+    if let Some(record) = &config.record {
+        outdir::check_record_dir(record)?;
+        outdir::check_record_place(
+            record,
+            &output_dir(config, &plan),
+            plan.num_plots(),
+            config.input.as_deref(),
+            run_record::is_run_record,
+        )?;
+    }
+    let (seed, manifest) = pin_down(config, &plan)?;
+    outdir::write_manifest(dir, &manifest.to_text())?;
+    let setup = RootSetup {
+        removed_temporaries,
+        attempt: manifest.attempt,
+        _lock: lock,
+    };
+    Ok((plan, seed, setup))
+}
+
+/// The run seed and the manifest of this run: a fresh one, or with --resume one that agrees
+/// with the earlier run's (whose seed it takes when --seed is not given).
+fn pin_down(config: &Config, plan: &Plan) -> Result<(u64, Manifest), StartError> {
+    let dir = &config.output_dir;
+    let earlier = if config.resume {
+        read_manifest(dir)?
+    } else {
+        None
+    };
+    let extension = config.figure.format.extension();
+    let seed = match (config.seed, &earlier) {
+        (Some(seed), _) => seed,
+        (None, Some(earlier)) => earlier.seed,
+        (None, None) if config.resume && outdir::holds_plots(dir, extension) => {
+            return Err(ManifestError::NoSeed(dir.clone()).into());
+        }
+        (None, None) => seed::from_os().map_err(StartError::NoSeed)?,
+    };
+    let attempt = earlier.as_ref().map_or(1, |m| m.attempt + 1);
+    let identity = config.input.as_deref().map(input_identity);
+    let manifest = Manifest::new(config, plan, seed, attempt, identity);
+    if let Some(earlier) = &earlier {
+        manifest.check_against(earlier, config.seed.is_some(), dir)?;
+    }
+    Ok((seed, manifest))
+}
+
+fn read_manifest(dir: &Path) -> Result<Option<Manifest>, ManifestError> {
+    let path = dir.join(manifest::FILE_NAME);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Manifest::parse(&text)
+            .map(Some)
+            .map_err(|reason| ManifestError::Unreadable { path, reason }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ManifestError::Unreadable {
+            path,
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// The input file as the manifest pins it: absolute path, size and modification time, so
+/// that a file changed between attempts is noticed.
+fn input_identity(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let facts = std::fs::metadata(path).map(|m| {
+        let modified = m
+            .modified()
+            .ok()
+            .map(|t| humantime::format_rfc3339_nanos(t).to_string())
+            .unwrap_or_default();
+        format!("{} bytes, modified {modified}", m.len())
+    });
+    format!(
+        "{} ({})",
+        absolute.display(),
+        facts.unwrap_or_else(|e| e.to_string())
+    )
 }
 
 fn plot_and_report(
     comm: &Comm,
     ctx: &RunContext,
     build: &str,
-    removed_temporaries: usize,
+    root: Option<&RootSetup>,
 ) -> std::io::Result<Exit> {
     let start_time = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let hosts = comm
@@ -132,9 +245,10 @@ fn plot_and_report(
     let header_printed = hosts.as_ref().map_or(Ok(()), |hosts| {
         let mut out = std::io::stdout().lock();
         let distinct = results::distinct(hosts).len();
-        writeln!(out, "{}", header(ctx, comm.size(), distinct))?;
-        if removed_temporaries > 0 {
-            let n = removed_temporaries;
+        let (removed, attempt) = root.map_or((0, 1), |r| (r.removed_temporaries, r.attempt));
+        writeln!(out, "{}", header(ctx, comm.size(), distinct, attempt))?;
+        if removed > 0 {
+            let n = removed;
             writeln!(
                 out,
                 "Removed {n} temporary file(s) left by an interrupted run"
@@ -157,12 +271,17 @@ fn plot_and_report(
 
     let busy = comm.gather_one(&work.busy);
     // The typed errors become text here, once, to travel to rank 0.
-    let failures = comm.gather_bytes(&report::encode_failures(&work.failures));
-    let mut results = match (busy, failures, hosts) {
-        (Some(busy), Some(failures), Some(hosts)) => {
-            let attributes = run_attributes(ctx, build, &hosts, start_time, wall);
-            let reasons = report::decode_failures(&failures);
-            Some((Results::new(ctx, reasons, busy, hosts), attributes))
+    let failures = comm.gather_bytes(&report::encode_reasons(&work.failures));
+    let remade = comm.gather_bytes(&report::encode_reasons(&work.remade));
+    let mut results = match (busy, failures, remade, hosts, root) {
+        (Some(busy), Some(failures), Some(remade), Some(hosts), Some(root)) => {
+            let attempt = root.attempt;
+            let attributes = run_attributes(ctx, build, &hosts, start_time, wall, attempt);
+            let notes = Notes {
+                reasons: report::decode_reasons(&failures),
+                remade: report::decode_reasons(&remade),
+            };
+            Some((Results::new(ctx, notes, busy, hosts, attempt), attributes))
         }
         _ => None,
     };
@@ -179,18 +298,20 @@ fn plot_and_report(
     header_printed.and(results.finish(&attributes))
 }
 
-fn header(ctx: &RunContext, ranks: usize, hosts: usize) -> String {
+fn header(ctx: &RunContext, ranks: usize, hosts: usize, attempt: u32) -> String {
     match (&ctx.config.input, ctx.plan) {
         (Some(input), Plan::Input { objects }) => {
-            report::input_header(objects.len(), &input.display().to_string(), ranks, hosts)
+            let input = report::escape_controls(&input.display().to_string()).into_owned();
+            report::input_header(objects.len(), &input, ranks, hosts)
         }
-        _ => report::header(
-            ctx.plan.num_plots(),
-            ranks,
-            hosts,
-            ctx.seed,
-            ctx.config.seed.is_some(),
-        ),
+        _ => {
+            let origin = match ctx.config.seed {
+                Some(_) => SeedOrigin::Given,
+                None if attempt > 1 => SeedOrigin::Earlier,
+                None => SeedOrigin::Drawn,
+            };
+            report::header(ctx.plan.num_plots(), ranks, hosts, ctx.seed, origin)
+        }
     }
 }
 
@@ -201,6 +322,7 @@ fn run_attributes(
     hosts: &[String],
     start_time: String,
     wall: f64,
+    attempt: u32,
 ) -> RunAttributes {
     let config = ctx.config;
     RunAttributes {
@@ -209,6 +331,7 @@ fn run_attributes(
         mpi_library: comm::library_version(),
         command_line: command_line(),
         seed: ctx.seed,
+        attempt,
         ranks: hosts.len() as u32,
         hosts: results::distinct(hosts).into_iter().cloned().collect(),
         start_time,

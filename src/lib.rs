@@ -12,6 +12,7 @@ pub mod driver;
 pub mod figure;
 pub mod gathering;
 pub mod h5;
+pub mod manifest;
 pub mod outdir;
 pub mod plan;
 pub mod plotter;

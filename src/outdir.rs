@@ -14,7 +14,11 @@ use std::path::{Path, PathBuf};
 pub const RECORD_FILE_NAME: &str = "plotrand.h5";
 /// Where `--save-data` puts the ranks' data files, inside the output directory.
 pub const DATA_DIR: &str = "data";
-const TEMP_SUFFIX: &str = ".tmp";
+/// Rank 0 holds a lock on this file in the output directory for the whole run.
+pub const LOCK_FILE_NAME: &str = ".plotrand.lock";
+/// The end of every temporary file's name: a marker no other program uses, so that
+/// `--resume` removes only what this program left.
+const TEMP_SUFFIX: &str = ".plotrand-tmp";
 const PROBE_PREFIX: &str = ".plotrand-probe.";
 
 /// What rank 0 finds wrong with the output directory or the record's place before any work.
@@ -32,8 +36,28 @@ pub enum SetupError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("--resume: could not remove the temporary files of an earlier run in '{}': {source}; check the directory's permissions", path.display())]
+    #[error("--resume: could not {action} '{}' while removing what an interrupted run left: {source}; check the directory's permissions", path.display())]
     Cleanup {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("--output-dir '{}' is in use by another plotrand-mpi job ({holder}); wait for it to end or choose another --output-dir", dir.display())]
+    InUse { dir: PathBuf, holder: String },
+    #[error("--output-dir '{}' could not be locked against a second job: {source}; on a file system without lock support pass --no-file-locking (two jobs on one directory are then not detected)", dir.display())]
+    Lock {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("--record '{}' {conflict}; choose another --record path, or --no-record", path.display())]
+    RecordConflict { path: PathBuf, conflict: String },
+    #[error("could not write '{}': {source}{}", path.display(), hint(source))]
+    Manifest {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("--record '{}' cannot be written: {source}; choose another --record path, or --no-record", path.display())]
+    RecordNotWritable {
         path: PathBuf,
         source: std::io::Error,
     },
@@ -139,10 +163,43 @@ impl OutputDir {
         self.root.join(self.relative_path(plot_num))
     }
 
-    /// `--resume`: the size of plot `plot_num`'s file if it is already there. Files only ever
-    /// appear complete (temporary name, then rename).
-    pub fn existing(&self, plot_num: u64) -> Option<u64> {
-        std::fs::metadata(self.path(plot_num)).ok().map(|m| m.len())
+    /// The plot, among `1..=num_plots`, whose file is `relative` (to the output directory).
+    fn plot_at(&self, relative: &Path, num_plots: u64) -> Option<u64> {
+        let stem = relative
+            .file_name()?
+            .to_str()?
+            .strip_suffix(self.extension)?
+            .strip_suffix('.')?;
+        let plot_num = match &self.stems {
+            None => stem.strip_prefix("plot_")?.parse().ok()?,
+            Some(stems) => stems.iter().position(|s| s == stem)? as u64 + 1,
+        };
+        ((1..=num_plots).contains(&plot_num) && self.relative_path(plot_num) == relative)
+            .then_some(plot_num)
+    }
+
+    /// `--resume`: whether plot `plot_num` is already there, whole. Files only ever appear
+    /// under their final name complete (temporary name, then rename), but a node that
+    /// crashed before the data reached the disk can leave a short file there, and anything
+    /// at all may have been put there by hand.
+    pub fn existing(&self, plot_num: u64) -> Existing {
+        let path = self.path(plot_num);
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(meta) => meta,
+            Err(_) => return Existing::Missing,
+        };
+        let kind = meta.file_type();
+        if kind.is_symlink() {
+            return Existing::Incomplete("a symbolic link, not a file".into());
+        }
+        if !kind.is_file() {
+            return Existing::Incomplete("not a regular file".into());
+        }
+        match is_whole(&path, self.extension) {
+            Ok(true) => Existing::Whole(meta.len()),
+            Ok(false) => Existing::Incomplete(format!("{} bytes", meta.len())),
+            Err(e) => Existing::Incomplete(format!("unreadable: {e}")),
+        }
     }
 
     /// Writes plot `plot_num`'s bytes under its final name, creating its subdirectory first.
@@ -176,6 +233,44 @@ impl OutputDir {
         let path = self.data_file(rank);
         std::fs::create_dir_all(parent_or_dot(&path))?;
         PendingFile::beside(&path)
+    }
+}
+
+/// What `--resume` finds under a plot's name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Existing {
+    Missing,
+    /// A whole plot of this many bytes.
+    Whole(u64),
+    /// Something else, described: to be made again.
+    Incomplete(String),
+}
+
+/// Whether the file at `path` ends as a whole file of its format does: a PNG's `IEND` chunk,
+/// a PDF's `%%EOF`, an SVG's closing tag.
+fn is_whole(path: &Path, extension: &str) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut head = [0u8; 8];
+    let head_len = file.read(&mut head)?;
+    let tail_len = len.min(32);
+    file.seek(SeekFrom::Start(len - tail_len))?;
+    let mut tail = vec![0u8; tail_len as usize];
+    file.read_exact(&mut tail)?;
+    Ok(ends_whole(extension, &head[..head_len], &tail))
+}
+
+fn ends_whole(extension: &str, head: &[u8], tail: &[u8]) -> bool {
+    let trimmed = tail.trim_ascii_end();
+    match extension {
+        "png" => {
+            head == b"\x89PNG\r\n\x1a\n"
+                && tail.ends_with(&[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xae, 0x42, 0x60, 0x82])
+        }
+        "pdf" => head.starts_with(b"%PDF-") && trimmed.ends_with(b"%%EOF"),
+        "svg" => trimmed.ends_with(b"</svg>"),
+        _ => false,
     }
 }
 
@@ -299,56 +394,214 @@ pub fn check_record_dir(record: &Path) -> Result<(), SetupError> {
 /// program makes (`.<file>.<6 random characters>.tmp` for a plot, record or data file, and
 /// the writability probe), so other programs' files are left alone.
 pub fn remove_stale_temporaries(dir: &Path) -> Result<usize, SetupError> {
-    let cleanup = |source| SetupError::Cleanup {
-        path: dir.to_path_buf(),
-        source,
+    let fail = |action, path: &Path| {
+        let path = path.to_path_buf();
+        move |source| SetupError::Cleanup {
+            action,
+            path,
+            source,
+        }
     };
-    let mut removed = remove_in(dir).map_err(cleanup)?;
-    for entry in std::fs::read_dir(dir).map_err(cleanup)? {
-        let entry = entry.map_err(cleanup)?;
+    let mut removed = remove_in(dir)?;
+    for entry in std::fs::read_dir(dir).map_err(fail("list", dir))? {
+        let entry = entry.map_err(fail("list", dir))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let ours =
             name == DATA_DIR || (name.len() >= 4 && name.bytes().all(|b| b.is_ascii_digit()));
-        if ours && entry.file_type().map_err(cleanup)?.is_dir() {
-            removed += remove_in(&entry.path()).map_err(cleanup)?;
+        if ours && entry.path().is_dir() && !entry.path().is_symlink() {
+            removed += remove_in(&entry.path())?;
         }
     }
     Ok(removed)
 }
 
-fn remove_in(dir: &Path) -> std::io::Result<usize> {
+fn remove_in(dir: &Path) -> Result<usize, SetupError> {
+    let list = |source| SetupError::Cleanup {
+        action: "list",
+        path: dir.to_path_buf(),
+        source,
+    };
     let mut removed = 0;
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_type()?.is_file() && is_temporary(&entry.file_name().to_string_lossy()) {
-            std::fs::remove_file(entry.path())?;
+    for entry in std::fs::read_dir(dir).map_err(list)? {
+        let entry = entry.map_err(list)?;
+        let is_file = entry.file_type().map_err(list)?.is_file();
+        if is_file && is_temporary(&entry.file_name().to_string_lossy()) {
+            std::fs::remove_file(entry.path()).map_err(|source| SetupError::Cleanup {
+                action: "remove",
+                path: entry.path(),
+                source,
+            })?;
             removed += 1;
         }
     }
     Ok(removed)
 }
 
-/// `.<name>.<6 alphanumerics>.tmp` where `<name>` ends in an extension this program writes,
-/// or the probe `.plotrand-probe.<6 alphanumerics>`.
+/// `.<name>.<6 alphanumerics>.plotrand-tmp`, or the probe `.plotrand-probe.<6 alphanumerics>`.
 fn is_temporary(name: &str) -> bool {
     let random = |s: &str| s.len() == 6 && s.bytes().all(|b| b.is_ascii_alphanumeric());
     if let Some(rest) = name.strip_prefix(PROBE_PREFIX) {
         return random(rest);
     }
-    let Some(inner) = name
-        .strip_prefix('.')
+    name.strip_prefix('.')
         .and_then(|n| n.strip_suffix(TEMP_SUFFIX))
+        .and_then(|inner| inner.rsplit_once('.'))
+        .is_some_and(|(file, tag)| !file.is_empty() && random(tag))
+}
+
+/// Writes the run's manifest (see `manifest`) into the output directory, atomically.
+pub fn write_manifest(dir: &Path, text: &str) -> Result<(), SetupError> {
+    let name = crate::manifest::FILE_NAME;
+    write_atomically(dir, name, text.as_bytes(), true).map_err(|source| SetupError::Manifest {
+        path: dir.join(name),
+        source,
+    })
+}
+
+/// Whether `dir`, or one of its plot-block subdirectories, holds a file with a plot's
+/// extension: an earlier run's plots, for `--resume` without a manifest.
+pub fn holds_plots(dir: &Path, extension: &str) -> bool {
+    let has_plot = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                !name.starts_with('.') && name.ends_with(&format!(".{extension}"))
+            })
+    };
+    let block_dirs = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            name.len() >= 4 && name.to_string_lossy().bytes().all(|b| b.is_ascii_digit())
+        })
+        .map(|e| e.path());
+    has_plot(dir) || block_dirs.into_iter().any(|d| has_plot(&d))
+}
+
+/// The lock rank 0 holds on the output directory while a run uses it; released when dropped
+/// (or when the process ends, however it ends).
+pub struct OutputLock {
+    _file: std::fs::File,
+}
+
+/// Locks `dir` against a second job and writes `holder` (host, pid, start time) into the lock
+/// file for that job's error message.
+pub fn lock(dir: &Path, holder: &str) -> Result<OutputLock, SetupError> {
+    let path = dir.join(LOCK_FILE_NAME);
+    let lock_error = |source| SetupError::Lock {
+        dir: dir.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(lock_error)?;
+    // Through the trait: std's own `File::try_lock` is newer than the minimum Rust version.
+    match fs4::FileExt::try_lock(&file) {
+        Ok(()) => {}
+        Err(fs4::TryLockError::WouldBlock) => {
+            let holder = std::fs::read_to_string(&path).unwrap_or_default();
+            let holder = holder.trim();
+            return Err(SetupError::InUse {
+                dir: dir.to_path_buf(),
+                holder: if holder.is_empty() {
+                    "holder unknown".into()
+                } else {
+                    holder.to_string()
+                },
+            });
+        }
+        Err(fs4::TryLockError::Error(e)) => return Err(lock_error(e)),
+    }
+    // What the lock file says is only a message for a second job: failing to write it is
+    // not worth stopping for.
+    let _ = file
+        .set_len(0)
+        .and_then(|()| file.write_all(holder.as_bytes()));
+    Ok(OutputLock { _file: file })
+}
+
+/// What rank 0 checks of the run record's place before any work: not the input, a plot, a
+/// data file, a directory or a file of some other kind (`is_run_record` tells an earlier
+/// record, which may be replaced, from anything else), and writable.
+pub fn check_record_place(
+    record: &Path,
+    out: &OutputDir,
+    num_plots: u64,
+    input: Option<&Path>,
+    is_run_record: impl Fn(&Path) -> bool,
+) -> Result<(), SetupError> {
+    let conflict = |conflict: String| SetupError::RecordConflict {
+        path: record.to_path_buf(),
+        conflict,
+    };
+    if let Some(input) = input.filter(|input| same_file(input, record)) {
+        return Err(conflict(format!(
+            "is the --input file '{}': the record would overwrite it",
+            input.display()
+        )));
+    }
+    if let Some(inside) = relative_to(record, &out.root) {
+        if let Some(k) = out.plot_at(&inside, num_plots) {
+            return Err(conflict(format!("is where plot {k} is written")));
+        }
+        if is_data_file(&inside) {
+            return Err(conflict("is a rank's --save-data file".into()));
+        }
+    }
+    match std::fs::symlink_metadata(record) {
+        Ok(meta) if meta.is_dir() => return Err(conflict("is a directory".into())),
+        Ok(_) if !is_run_record(record) => {
+            return Err(conflict(
+                "exists and is not a plotrand-mpi run record: it would be overwritten".into(),
+            ))
+        }
+        _ => {}
+    }
+    PendingFile::beside(record)
+        .map(drop)
+        .map_err(|source| SetupError::RecordNotWritable {
+            path: record.to_path_buf(),
+            source,
+        })
+}
+
+/// Whether two paths name one existing file (the same device and inode).
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// `path` relative to `dir`, if it lies inside it (both resolved through links).
+fn relative_to(path: &Path, dir: &Path) -> Option<PathBuf> {
+    let parent = parent_or_dot(path).canonicalize().ok()?;
+    let inside = parent.strip_prefix(dir.canonicalize().ok()?).ok()?;
+    Some(inside.join(path.file_name()?))
+}
+
+fn is_data_file(relative: &Path) -> bool {
+    let Some(name) = relative
+        .strip_prefix(DATA_DIR)
+        .ok()
+        .and_then(|n| n.to_str())
     else {
         return false;
     };
-    let Some((file, tag)) = inner.rsplit_once('.') else {
-        return false;
-    };
-    let extensions = Format::ALL.map(Format::extension);
-    let ours = file
-        .rsplit_once('.')
-        .is_some_and(|(_, ext)| ext == "h5" || extensions.contains(&ext));
-    ours && random(tag)
+    name.strip_prefix("rank_")
+        .and_then(|n| n.strip_suffix(".h5"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Where the run record's `/data` links find the data files: the output directory, relative
@@ -515,25 +768,28 @@ mod tests {
     fn stale_temporaries_and_only_they_are_removed() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        for sub in ["0001", "data", "other"] {
+        for sub in ["0001", "0003", "data", "other"] {
             std::fs::create_dir_all(d.join(sub)).unwrap();
         }
         let ours = [
-            ".plot_1.png.aB3xYz.tmp",
-            "0001/.plot_2.png.Qw9eR2.tmp",
+            ".plot_1.png.aB3xYz.plotrand-tmp",
+            "0001/.plot_2.png.Qw9eR2.plotrand-tmp",
             ".plotrand-probe.X1y2Z3",
-            "data/.rank_0001.h5.abcdef.tmp",
-            ".plotrand.h5.Zz9Zz9.tmp",
+            "data/.rank_0001.h5.abcdef.plotrand-tmp",
+            ".plotrand.h5.Zz9Zz9.plotrand-tmp",
         ];
+        // Other programs' temporaries of the same shape, and ours where we do not look.
         let theirs = [
             "plot_3.png",
             ".hidden",
             "notes.tmp",
             ".x.tmp",
-            ".notes.txt.abcdef.tmp",
-            ".plot_4.png.short.tmp",
+            ".thesis_figure.png.Ab12Cd.tmp",
+            ".mydata.h5.abcdef.tmp",
+            "0003/.x.pdf.123456.tmp",
+            ".plot_4.png.short.plotrand-tmp",
             "0001/plot_2.png",
-            "other/.plot_9.png.abcdef.tmp",
+            "other/.plot_9.png.abcdef.plotrand-tmp",
         ];
         for name in ours.iter().chain(&theirs) {
             std::fs::write(d.join(name), b"x").unwrap();
@@ -545,6 +801,105 @@ mod tests {
         for name in theirs {
             assert!(d.join(name).exists(), "{name} is not ours and must stay");
         }
+    }
+
+    #[test]
+    fn our_temporaries_carry_the_marker() {
+        let dir = tempfile::tempdir().unwrap();
+        let pending = PendingFile::beside(&dir.path().join("plotrand.h5")).unwrap();
+        let name = pending.temp_path().file_name().unwrap().to_str().unwrap();
+        assert!(is_temporary(name), "{name}");
+    }
+
+    #[test]
+    fn a_failed_clean_up_names_what_it_could_not_do() {
+        let dir = tempfile::tempdir().unwrap();
+        // A directory with a temporary's name cannot be removed as a file.
+        let stuck = dir.path().join("data");
+        std::fs::create_dir(&stuck).unwrap();
+        std::fs::create_dir(stuck.join(".rank_0001.h5.abcdef.plotrand-tmp")).unwrap();
+        assert_eq!(
+            remove_stale_temporaries(dir.path()).unwrap(),
+            0,
+            "not a file"
+        );
+        let e = remove_in(&dir.path().join("missing"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("could not list") && e.contains("missing"), "{e}");
+    }
+
+    #[test]
+    fn only_whole_files_count_as_done() {
+        let png_end = [0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xae, 0x42, 0x60, 0x82];
+        let png_head = b"\x89PNG\r\n\x1a\n";
+        assert!(ends_whole("png", png_head, &png_end));
+        assert!(!ends_whole("png", png_head, &png_end[..8]));
+        assert!(!ends_whole("png", b"", b""));
+        assert!(ends_whole("pdf", b"%PDF-1.7", b"trailer\n%%EOF\n"));
+        assert!(!ends_whole("pdf", b"%PDF-1.7", b"0 obj <<"));
+        assert!(ends_whole("svg", b"<svg", b"</g>\n</svg>\n"));
+        assert!(!ends_whole("svg", b"<svg", b"<circle"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let plan = Plan::Random { num_plots: 4 };
+        let out = OutputDir::new(dir.path(), &plan, Format::Png, None, false);
+        out.write_plot(1, &[png_head.as_slice(), &png_end].concat())
+            .unwrap();
+        assert_eq!(out.existing(1), Existing::Whole(20));
+        std::fs::write(out.path(2), b"").unwrap();
+        assert_eq!(out.existing(2), Existing::Incomplete("0 bytes".into()));
+        std::fs::create_dir(out.path(3)).unwrap();
+        assert!(matches!(out.existing(3), Existing::Incomplete(_)));
+        std::os::unix::fs::symlink(out.path(1), out.path(4)).unwrap();
+        assert!(matches!(out.existing(4), Existing::Incomplete(_)));
+    }
+
+    #[test]
+    fn a_second_lock_on_a_directory_is_refused_naming_the_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = lock(dir.path(), "host node7, pid 42").unwrap();
+        let e = lock(dir.path(), "me").err().unwrap().to_string();
+        assert!(
+            e.contains("in use by another") && e.contains("node7, pid 42"),
+            "{e}"
+        );
+        drop(held);
+        lock(dir.path(), "me").unwrap();
+    }
+
+    #[test]
+    fn the_record_may_not_overwrite_input_plots_data_or_strangers() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let plan = Plan::Random { num_plots: 4 };
+        let out = OutputDir::new(d, &plan, Format::Png, None, false);
+        let check = |record: &Path, input: Option<&Path>| {
+            check_record_place(record, &out, 4, input, |_| false)
+                .err()
+                .map(|e| e.to_string())
+        };
+        let input = d.join("a.h5");
+        std::fs::write(&input, b"x").unwrap();
+        assert!(check(&input, Some(&input))
+            .unwrap()
+            .contains("is the --input file"));
+        assert!(check(&d.join("plot_2.png"), None)
+            .unwrap()
+            .contains("plot 2"));
+        assert_eq!(check(&d.join("plot_5.png"), None), None, "no such plot");
+        std::fs::create_dir(d.join("data")).unwrap();
+        assert!(check(&d.join("data/rank_0001.h5"), None)
+            .unwrap()
+            .contains("--save-data"));
+        assert!(check(d, None).unwrap().contains("is a directory"));
+        std::fs::write(d.join("notes.txt"), b"x").unwrap();
+        assert!(check(&d.join("notes.txt"), None)
+            .unwrap()
+            .contains("not a plotrand-mpi run record"));
+        assert_eq!(check(&d.join("plotrand.h5"), None), None);
+        let e = check(Path::new("/proc/plotrand.h5"), None).unwrap();
+        assert!(e.contains("cannot be written"), "{e}");
     }
 
     #[test]

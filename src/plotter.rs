@@ -5,7 +5,7 @@
 //! others waiting.
 
 use crate::config::Config;
-use crate::outdir::{FileError, OutputDir};
+use crate::outdir::{Existing, FileError, OutputDir};
 use crate::plan::{Plan, PlotResult, PlotStatus};
 use crate::render::{RenderError, Renderer};
 use crate::savedata::{DataFile, SaveDataError};
@@ -53,11 +53,13 @@ impl From<SaveDataError> for PlotError {
     }
 }
 
-/// What one rank did: a result per plot it handled, the failures' reasons, and the seconds
-/// from its first plot's start to its last's end.
+/// What one rank did: a result per plot it handled, the failures' reasons, notes on plots
+/// made again, and the seconds from its first plot's start to its last's end.
 pub struct RankWork {
     pub results: Vec<PlotResult>,
     pub failures: Vec<(u64, PlotError)>,
+    /// `--resume`: plots whose existing file was not whole, and what it was.
+    pub remade: Vec<(u64, String)>,
     pub busy: f64,
 }
 
@@ -91,6 +93,7 @@ impl<'a> Plotter<'a> {
             work: RankWork {
                 results: Vec::new(),
                 failures: Vec::new(),
+                remade: Vec::new(),
                 busy: 0.0,
             },
             begin: Instant::now(),
@@ -109,15 +112,21 @@ impl<'a> Plotter<'a> {
             rank: self.rank,
             ..PlotResult::default()
         };
-        let existing = self
-            .ctx
-            .config
-            .resume
-            .then(|| self.ctx.out.existing(plot_num));
-        if let Some(Some(bytes)) = existing {
+        let existing = if self.ctx.config.resume {
+            self.ctx.out.existing(plot_num)
+        } else {
+            Existing::Missing
+        };
+        if let Existing::Whole(bytes) = existing {
             result.status = PlotStatus::Skipped;
             result.bytes = bytes;
         } else {
+            if let Existing::Incomplete(what) = existing {
+                self.work.remade.push((
+                    plot_num,
+                    format!("existing file is incomplete ({what}); made again"),
+                ));
+            }
             if self.ctx.config.save_data && self.data_file.is_none() {
                 self.data_file = Some(DataFile::create(self.ctx.out, self.rank).map_err(Arc::new));
             }

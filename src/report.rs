@@ -17,15 +17,28 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-pub fn header(num_plots: u64, ranks: usize, hosts: usize, seed: u64, seed_given: bool) -> String {
+/// Where a run's seed came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeedOrigin {
+    Given,
+    Drawn,
+    /// `--resume` without `--seed`: the earlier run's, from the manifest.
+    Earlier,
+}
+
+pub fn header(num_plots: u64, ranks: usize, hosts: usize, seed: u64, origin: SeedOrigin) -> String {
     let mut line = format!(
         "Making {} of random data on {} ({}), seed {seed}",
         plural(num_plots as usize, "plot"),
         plural(ranks, "rank"),
         plural(hosts, "host"),
     );
-    if !seed_given {
-        let _ = write!(line, " (drawn at random; repeat with --seed {seed})");
+    match origin {
+        SeedOrigin::Given => {}
+        SeedOrigin::Drawn => {
+            let _ = write!(line, " (drawn at random; repeat with --seed {seed})");
+        }
+        SeedOrigin::Earlier => line.push_str(" (the earlier run's, from its manifest)"),
     }
     line
 }
@@ -59,21 +72,17 @@ pub fn progress_line(done: u64, total: u64, elapsed: f64) -> String {
 }
 
 pub fn result_line(record: &PlotResult, path: &Path, reason: Option<&str>) -> String {
+    let path = escape_controls(&path.display().to_string()).into_owned();
     if record.status == PlotStatus::Skipped {
-        return format!(
-            "Skipped: plot {}, {} is already there",
-            record.plot_num,
-            path.display()
-        );
+        return format!("Skipped: plot {}, {path} is already there", record.plot_num,);
     }
     if record.status == PlotStatus::NotDone {
         return format!("Not done: plot {} (interrupted)", record.plot_num);
     }
     if record.is_ok() {
         let mut line = format!(
-            "Result: plot {} written to {} (rank {}, {:.1} ms",
+            "Result: plot {} written to {path} (rank {}, {:.1} ms",
             record.plot_num,
-            path.display(),
             record.rank,
             record.elapsed * 1e3
         );
@@ -252,12 +261,31 @@ pub fn summary(counts: &Counts, wall: f64, busy: &[f64]) -> String {
     line
 }
 
-/// Failure reasons as `plot<TAB>reason` lines: the first `MAX_REASONS_PER_RANK`, each cut
+/// `text` with its control characters (a terminal escape in an object's name) written as
+/// escapes, so that printing it can neither drive a terminal nor hide in a log.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// Per-plot texts (failure reasons, notes) as `plot<TAB>text` lines: the first `MAX_REASONS_PER_RANK`, each cut
 /// to `MAX_REASON_BYTES`.
-pub fn encode_failures<E: std::fmt::Display>(failures: &[(u64, E)]) -> Vec<u8> {
+pub fn encode_reasons<E: std::fmt::Display>(failures: &[(u64, E)]) -> Vec<u8> {
     let mut out = String::new();
     for (plot, reason) in failures.iter().take(MAX_REASONS_PER_RANK) {
         let one_line = reason.to_string().replace(['\n', '\r', '\t'], " ");
+        let one_line = escape_controls(&one_line);
         let mut end = one_line.len().min(MAX_REASON_BYTES);
         while !one_line.is_char_boundary(end) {
             end -= 1;
@@ -267,7 +295,7 @@ pub fn encode_failures<E: std::fmt::Display>(failures: &[(u64, E)]) -> Vec<u8> {
     out.into_bytes()
 }
 
-pub fn decode_failures(blobs: &[Vec<u8>]) -> HashMap<u64, String> {
+pub fn decode_reasons(blobs: &[Vec<u8>]) -> HashMap<u64, String> {
     let mut reasons = HashMap::new();
     for blob in blobs {
         for line in String::from_utf8_lossy(blob).lines() {
@@ -299,10 +327,10 @@ mod tests {
     #[test]
     fn header_says_where_the_seed_came_from() {
         assert_eq!(
-            header(64, 16, 2, 1234567, true),
+            header(64, 16, 2, 1234567, SeedOrigin::Given),
             "Making 64 plots of random data on 16 ranks (2 hosts), seed 1234567"
         );
-        let drawn = header(1, 1, 1, 9, false);
+        let drawn = header(1, 1, 1, 9, SeedOrigin::Drawn);
         assert!(drawn.starts_with("Making 1 plot of random data on 1 rank (1 host), seed 9"));
         assert!(drawn.contains("--seed 9"));
     }
@@ -396,8 +424,8 @@ mod tests {
     #[test]
     fn failure_reasons_round_trip_and_are_bounded() {
         let long = "é".repeat(MAX_REASON_BYTES);
-        let blob = encode_failures(&[(3, "line\nbreak".into()), (7, long)]);
-        let back = decode_failures(&[blob, Vec::new()]);
+        let blob = encode_reasons(&[(3, "line\nbreak".into()), (7, long)]);
+        let back = decode_reasons(&[blob, Vec::new()]);
         assert_eq!(back[&3], "line break");
         assert!(back[&7].len() <= MAX_REASON_BYTES && back[&7].starts_with('é'));
     }
@@ -405,8 +433,8 @@ mod tests {
     #[test]
     fn a_rank_sends_a_bounded_number_of_reasons() {
         let many: Vec<(u64, String)> = (0..5000).map(|k| (k, "x".repeat(2000))).collect();
-        let blob = encode_failures(&many);
+        let blob = encode_reasons(&many);
         assert!(blob.len() <= MAX_REASONS_PER_RANK * (MAX_REASON_BYTES + 8));
-        assert_eq!(decode_failures(&[blob]).len(), MAX_REASONS_PER_RANK);
+        assert_eq!(decode_reasons(&[blob]).len(), MAX_REASONS_PER_RANK);
     }
 }

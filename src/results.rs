@@ -5,7 +5,7 @@
 use crate::cli::Exit;
 use crate::h5::h5_string;
 use crate::outdir::{self, OutputDir};
-use crate::plan::PlotResult;
+use crate::plan::{PlotResult, PlotStatus};
 use crate::plotter::RunContext;
 use crate::report::{self, Tally};
 use crate::run_record::{self, DataLink, RanksRow, RunAttributes};
@@ -14,9 +14,20 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// What the ranks said about single plots, by plot number.
+pub struct Notes {
+    /// Why a plot failed.
+    pub reasons: HashMap<u64, String>,
+    /// `--resume`: what was under a plot's name that made it be drawn again.
+    pub remade: HashMap<u64, String>,
+}
+
 pub struct Results<'a> {
     ctx: &'a RunContext<'a>,
-    reasons: HashMap<u64, String>,
+    notes: Notes,
+    /// This run's attempt, and (--resume) which earlier attempt made each plot.
+    attempt: u32,
+    made_before: Vec<u32>,
     busy: Vec<f64>,
     hosts: Vec<String>,
     /// Each rank's host as an index into the distinct hosts.
@@ -38,9 +49,10 @@ pub struct Results<'a> {
 impl<'a> Results<'a> {
     pub fn new(
         ctx: &'a RunContext<'a>,
-        reasons: HashMap<u64, String>,
+        notes: Notes,
         busy: Vec<f64>,
         hosts: Vec<String>,
+        attempt: u32,
     ) -> Results<'a> {
         let distinct = distinct(&hosts);
         let host_index = hosts
@@ -49,6 +61,11 @@ impl<'a> Results<'a> {
             .collect();
         let began = Instant::now();
         let config = ctx.config;
+        // Read before the new record is made: it replaces the earlier one at the end.
+        let made_before = match &config.record {
+            Some(path) if config.resume => run_record::made_by(path, ctx.plan.num_plots()),
+            _ => Vec::new(),
+        };
         let record = config
             .record
             .as_ref()
@@ -61,7 +78,9 @@ impl<'a> Results<'a> {
         };
         Results {
             ctx,
-            reasons,
+            notes,
+            attempt,
+            made_before,
             tally: Tally::new(busy.len()),
             busy,
             hosts,
@@ -93,9 +112,12 @@ impl<'a> Results<'a> {
 
     fn print(&mut self, results: &[PlotResult]) -> std::io::Result<()> {
         for r in results {
+            if let Some(note) = self.notes.remade.get(&r.plot_num) {
+                writeln!(self.out, "Remade: plot {}: {note}", r.plot_num)?;
+            }
             if !self.ctx.config.quiet || r.is_failed() {
                 let path = self.ctx.out.path(r.plot_num);
-                let reason = self.reasons.get(&r.plot_num).map(String::as_str);
+                let reason = self.notes.reasons.get(&r.plot_num).map(String::as_str);
                 writeln!(self.out, "{}", report::result_line(r, &path, reason))?;
             }
         }
@@ -108,11 +130,21 @@ impl<'a> Results<'a> {
         results: &[PlotResult],
     ) -> Result<(), run_record::RecordError> {
         let out = self.ctx.out;
+        let made_by = |r: &PlotResult| match r.status {
+            PlotStatus::Ok => self.attempt,
+            PlotStatus::Skipped => self
+                .made_before
+                .get(r.plot_num as usize - 1)
+                .copied()
+                .unwrap_or(0),
+            PlotStatus::Failed | PlotStatus::NotDone => 0,
+        };
         let rows = run_record::results_rows(
             results,
             |k| out.relative_path(k).display().to_string(),
-            &self.reasons,
+            &self.notes.reasons,
             &self.host_index,
+            made_by,
         );
         writer.write_results(self.rows, &rows)?;
         if let Some(base) = &self.data_base {

@@ -19,6 +19,7 @@ pub mod attr {
     pub const INPUT: &str = "input";
     pub const HOSTS: &str = "hosts";
     pub const SEED: &str = "seed";
+    pub const ATTEMPT: &str = "attempt";
     pub const RANKS: &str = "ranks";
     pub const PLOTS_DONE: &str = "plots_done";
     pub const PLOTS_FAILED: &str = "plots_failed";
@@ -41,6 +42,9 @@ pub struct ResultsRow {
     pub elapsed: f64,
     pub bytes: u64,
     pub status: PlotStatus,
+    /// The attempt (1, then one more for each --resume) whose run made the plot's file;
+    /// 0 for none (failed, not done) or unknown.
+    pub attempt: u32,
     /// Input rows left out for holding NaN or infinity.
     pub dropped: u64,
     pub file: VarLenUnicode,
@@ -69,6 +73,8 @@ pub struct RunAttributes {
     pub mpi_library: String,
     pub command_line: String,
     pub seed: u64,
+    /// 1 for a fresh run, one more for each --resume.
+    pub attempt: u32,
     pub ranks: u32,
     /// Distinct host names; `/results` rows index into it.
     pub hosts: Vec<String>,
@@ -97,13 +103,14 @@ pub struct RecordError {
     pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
-/// The `/results` rows of `results`, given each plot's file, the failure reasons and each
-/// rank's host as an index into the distinct hosts.
+/// The `/results` rows of `results`, given each plot's file, the failure reasons, each
+/// rank's host as an index into the distinct hosts, and the attempt that made each plot.
 pub fn results_rows(
     results: &[PlotResult],
     file_name: impl Fn(u64) -> String,
     reasons: &std::collections::HashMap<u64, String>,
     host_index: &[u32],
+    made_by: impl Fn(&PlotResult) -> u32,
 ) -> Vec<ResultsRow> {
     results
         .iter()
@@ -115,6 +122,7 @@ pub fn results_rows(
             elapsed: r.elapsed,
             bytes: r.bytes,
             status: r.status,
+            attempt: made_by(r),
             dropped: r.dropped,
             file: h5_string(&file_name(r.plot_num)),
             reason: h5_string(reasons.get(&r.plot_num).map_or("", String::as_str)),
@@ -236,6 +244,7 @@ fn write_run(
         .create(attr::HOSTS)?;
     for (name, value) in [
         (attr::SEED, a.seed),
+        (attr::ATTEMPT, u64::from(a.attempt)),
         (attr::RANKS, u64::from(a.ranks)),
         (attr::PLOTS_DONE, counts.done),
         (attr::PLOTS_FAILED, counts.failed),
@@ -254,6 +263,52 @@ fn write_run(
         .with_data(ranks)
         .create("ranks")?;
     Ok(())
+}
+
+/// Whether `path` is a run record this program wrote (which a new run may replace).
+pub fn is_run_record(path: &Path) -> bool {
+    hdf5::File::open(path)
+        .is_ok_and(|f| f.attr(attr::PROGRAM_VERSION).is_ok() && f.dataset("results").is_ok())
+}
+
+/// Which attempt made each plot, by plot number − 1, as an earlier record at `path` says
+/// (0: none or unknown): what a resumed record carries over for the plots it skips. Empty
+/// when there is no readable earlier record.
+pub fn made_by(path: &Path, num_plots: u64) -> Vec<u32> {
+    #[derive(H5Type, Clone)]
+    #[repr(C)]
+    struct Made {
+        plot: u64,
+        status: PlotStatus,
+        attempt: u32,
+    }
+    #[derive(H5Type, Clone)]
+    #[repr(C)]
+    struct MadeBeforeAttempts {
+        plot: u64,
+        status: PlotStatus,
+    }
+    let read = || -> hdf5::Result<Vec<u32>> {
+        let f = hdf5::File::open(path)?;
+        let results = f.dataset("results")?;
+        let mut made = vec![0; num_plots as usize];
+        let mut mark = |plot: u64, attempt: u32| {
+            if let Some(slot) = made.get_mut((plot as usize).wrapping_sub(1)) {
+                *slot = attempt;
+            }
+        };
+        match results.read_raw::<Made>() {
+            Ok(rows) => rows.iter().for_each(|r| mark(r.plot, r.attempt)),
+            // A record of a version without attempts: its own plots are attempt 1's.
+            Err(_) => results
+                .read_raw::<MadeBeforeAttempts>()?
+                .iter()
+                .filter(|r| r.status == PlotStatus::Ok)
+                .for_each(|r| mark(r.plot, 1)),
+        }
+        Ok(made)
+    };
+    read().unwrap_or_default()
 }
 
 /// What a finished record says about its run as a whole: what the speedup study compares.
@@ -333,7 +388,13 @@ mod tests {
             },
         ];
         let reasons = HashMap::from([(2, "disk full".to_string())]);
-        let rows = results_rows(&results, |k| format!("plot_{k}.png"), &reasons, &[0, 0]);
+        let rows = results_rows(
+            &results,
+            |k| format!("plot_{k}.png"),
+            &reasons,
+            &[0, 0],
+            |r| u32::from(r.is_ok()),
+        );
         let mut counts = Counts::default();
         results.iter().for_each(|r| counts.add(r.status));
         let ranks = vec![RanksRow {

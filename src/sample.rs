@@ -3,11 +3,20 @@
 //! `max_points`, in path order, so that the last contiguous block holds the heavy ones.
 
 use crate::cli::Exit;
+use crate::outdir::PendingFile;
 use crate::seed;
 use std::path::Path;
 
-/// `plotrand-mpi sample`: writes the file and says what it holds.
-pub fn run(file: &Path, datasets: usize, max_points: u64) -> Exit {
+/// `plotrand-mpi sample`: writes the file and says what it holds. An existing file is
+/// replaced only with `force`, and only once the new one is whole.
+pub fn run(file: &Path, datasets: usize, max_points: u64, force: bool) -> Exit {
+    if !force && std::fs::symlink_metadata(file).is_ok() {
+        eprintln!(
+            "error: '{}' exists; pass --force to replace it, or choose another name",
+            file.display()
+        );
+        return Exit::Usage;
+    }
     match write(file, datasets, max_points) {
         Ok(()) => {
             println!(
@@ -39,9 +48,21 @@ pub fn sizes(count: usize, max_points: u64) -> Vec<u64> {
 }
 
 /// Writes `/skewed/dNNN` datasets of shape (n, 3): x, y uniform in [0, 1), size in pt²
-/// (matplotlib's `s`), each with `x_label`/`y_label` attributes.
-pub fn write(path: &Path, count: usize, max_points: u64) -> hdf5::Result<()> {
-    let file = hdf5::File::create(path)?;
+/// (matplotlib's `s`), each with `x_label`/`y_label` attributes, under a temporary name
+/// renamed into place when complete.
+pub fn write(
+    path: &Path,
+    count: usize,
+    max_points: u64,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let pending = PendingFile::beside(path)?;
+    let file = hdf5::File::create(pending.temp_path())?;
+    fill(&file, count, max_points)?;
+    file.close()?;
+    Ok(pending.commit()?)
+}
+
+fn fill(file: &hdf5::File, count: usize, max_points: u64) -> hdf5::Result<()> {
     let group = file.create_group("skewed")?;
     for (i, n) in sizes(count, max_points).into_iter().enumerate() {
         let mut rng = seed::stream(0x5a3, i as u64);
@@ -69,7 +90,7 @@ pub fn write(path: &Path, count: usize, max_points: u64) -> hdf5::Result<()> {
         label("x_label", "x")?;
         label("y_label", "y")?;
     }
-    file.close()
+    Ok(())
 }
 
 #[cfg(test)]
