@@ -498,37 +498,58 @@ pub fn lock(dir: &Path, holder: &str) -> Result<OutputLock, SetupError> {
         dir: dir.to_path_buf(),
         source,
     };
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(lock_error)?;
-    // Through the trait: std's own `File::try_lock` is newer than the minimum Rust version.
-    match fs4::FileExt::try_lock(&file) {
-        Ok(()) => {}
+    let writable = || {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+    };
+    writable().map_err(lock_error)?;
+    // Held through a read-only descriptor where the file system allows it, so that no file
+    // of ours stays open for writing all run long (that would block a read-only remount);
+    // NFS emulates flock with POSIX locks, which need a writable one.
+    let file = std::fs::File::open(&path).map_err(lock_error)?;
+    let file = match try_lock(&file) {
+        Err(fs4::TryLockError::Error(e)) if e.raw_os_error() == Some(EBADF) => {
+            let file = writable().map_err(lock_error)?;
+            try_lock(&file).map(|()| file)
+        }
+        other => other.map(|()| file),
+    };
+    match file {
+        Ok(file) => {
+            // What the lock file says is only a message for a second job: failing to write
+            // it is not worth stopping for.
+            let _ = std::fs::write(&path, holder);
+            Ok(OutputLock { _file: file })
+        }
         Err(fs4::TryLockError::WouldBlock) => {
             let holder = std::fs::read_to_string(&path).unwrap_or_default();
             let holder = holder.trim();
-            return Err(SetupError::InUse {
+            Err(SetupError::InUse {
                 dir: dir.to_path_buf(),
                 holder: if holder.is_empty() {
                     "holder unknown".into()
                 } else {
                     holder.to_string()
                 },
-            });
+            })
         }
-        Err(fs4::TryLockError::Error(e)) => return Err(lock_error(e)),
+        Err(fs4::TryLockError::Error(e)) => Err(lock_error(e)),
     }
-    // What the lock file says is only a message for a second job: failing to write it is
-    // not worth stopping for.
-    let _ = file
-        .set_len(0)
-        .and_then(|()| file.write_all(holder.as_bytes()));
-    Ok(OutputLock { _file: file })
 }
+
+/// An exclusive lock that does not wait. Through the trait: std's own `File::try_lock` is
+/// newer than the minimum Rust version.
+fn try_lock(file: &std::fs::File) -> Result<(), fs4::TryLockError> {
+    fs4::FileExt::try_lock(file)
+}
+
+/// Linux's EBADF: what flock says of a read-only descriptor where it is emulated by POSIX
+/// locks.
+const EBADF: i32 = 9;
 
 /// What rank 0 checks of the run record's place before any work: not the input, a plot, a
 /// data file, a directory or a file of some other kind (`is_run_record` tells an earlier

@@ -182,11 +182,16 @@ pub fn summary_line(stdout: &str) -> &str {
         .unwrap_or_else(|| panic!("no summary line in:\n{stdout}"))
 }
 
-/// Names of the files directly in `dir`, sorted.
+/// The files every run keeps in its output directory beside what it produced: the lock
+/// against a second job and the manifest `--resume` checks.
+pub const BOOKKEEPING: [&str; 2] = [".plotrand.lock", "plotrand-manifest.txt"];
+
+/// Names of the files directly in `dir`, sorted, but for the run's bookkeeping files.
 pub fn file_names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| !BOOKKEEPING.contains(&name.as_str()))
         .collect();
     names.sort();
     names
