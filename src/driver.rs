@@ -6,7 +6,7 @@ use crate::cli::Exit;
 use crate::comm::{self, Comm};
 use crate::config::{self, Config, ConfigError};
 use crate::gathering;
-use crate::manifest::{self, Manifest, ManifestError};
+use crate::manifest::{Manifest, ManifestError};
 use crate::outdir::{self, OutputDir, OutputLock};
 use crate::plan::Plan;
 use crate::plotter::RunContext;
@@ -194,7 +194,7 @@ fn pin_down(config: &Config, plan: &Plan) -> Result<(u64, Manifest), StartError>
 }
 
 fn read_manifest(dir: &Path) -> Result<Option<Manifest>, ManifestError> {
-    let path = dir.join(manifest::FILE_NAME);
+    let path = dir.join(outdir::MANIFEST_FILE_NAME);
     match std::fs::read_to_string(&path) {
         Ok(text) => Manifest::parse(&text)
             .map(Some)

@@ -6,11 +6,10 @@
 //! The file is plain `key = value` lines, in this order, readable with `cat`.
 
 use crate::config::Config;
+use crate::outdir::MANIFEST_FILE_NAME;
 use crate::plan::Plan;
 use std::path::Path;
 
-/// The manifest's name in the output directory.
-pub const FILE_NAME: &str = "plotrand-manifest.txt";
 
 /// What `--resume` compares, in the order written. `seed` and `attempt` are handled apart.
 const COMPARED: [&str; 9] = [
@@ -43,7 +42,7 @@ pub enum ManifestError {
         before: String,
         now: String,
     },
-    #[error("--resume: '{}' has no {FILE_NAME} saying which seed the earlier run used; pass that run's --seed (printed in its header and stored in its run record)", .0.display())]
+    #[error("--resume: '{}' has no {MANIFEST_FILE_NAME} saying which seed the earlier run used; pass that run's --seed (printed in its header and stored in its run record)", .0.display())]
     NoSeed(std::path::PathBuf),
     #[error("--resume: '{}' is not a manifest this program can read ({reason}); pass the earlier run's --seed, or choose another --output-dir", path.display())]
     Unreadable {

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 pub const RECORD_FILE_NAME: &str = "plotrand.h5";
 /// Where `--save-data` puts the ranks' data files, inside the output directory.
 pub const DATA_DIR: &str = "data";
+/// What defines the plots of the directory (see `manifest`), written before the first plot.
+pub const MANIFEST_FILE_NAME: &str = "plotrand-manifest.txt";
 /// Rank 0 holds a lock on this file in the output directory for the whole run.
 pub const LOCK_FILE_NAME: &str = ".plotrand.lock";
 /// The end of every temporary file's name: a marker no other program uses, so that
@@ -451,7 +453,7 @@ fn is_temporary(name: &str) -> bool {
 
 /// Writes the run's manifest (see `manifest`) into the output directory, atomically.
 pub fn write_manifest(dir: &Path, text: &str) -> Result<(), SetupError> {
-    let name = crate::manifest::FILE_NAME;
+    let name = MANIFEST_FILE_NAME;
     write_atomically(dir, name, text.as_bytes(), true).map_err(|source| SetupError::Manifest {
         path: dir.join(name),
         source,
