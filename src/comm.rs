@@ -272,8 +272,10 @@ pub fn library_version() -> String {
     let library = mpi::environment::library_version()
         .ok()
         .and_then(|v| {
-            v.lines()
+            // The C string arrives with its terminating NUL (Open MPI) inside the buffer.
+            v.split('\0')
                 .next()
+                .and_then(|v| v.lines().next())
                 .map(|l| l.replace('\t', " ").trim().to_string())
         })
         .filter(|l| !l.is_empty())

@@ -69,14 +69,21 @@ pub fn run(comm: &Comm, config: &Config, build: &str, stop: &AtomicBool) -> Exit
         stop,
     };
     match plot_and_report(comm, &ctx, build, agreed.root.as_ref()) {
-        Ok(exit) => exit,
-        // Rank 0's stdout is gone (a closed pipe, a full disk): the run itself finished.
-        Err(e) => {
+        (exit, Ok(())) => exit,
+        // `| head` read what it wanted: the Unix way is to stop printing quietly (the record
+        // is written all the same).
+        (exit, Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => exit,
+        // Rank 0's stdout is gone otherwise (a full disk): the run itself finished.
+        (exit, Err(e)) => {
             eprintln!(
                 "plotrand-mpi: rank {}: could not print the report: {e}",
                 comm.rank()
             );
-            Exit::SomeFailed
+            if exit == Exit::AllWritten {
+                Exit::SomeFailed
+            } else {
+                exit
+            }
         }
     }
 }
@@ -231,7 +238,7 @@ fn plot_and_report(
     ctx: &RunContext,
     build: &str,
     root: Option<&RootSetup>,
-) -> std::io::Result<Exit> {
+) -> (Exit, std::io::Result<()>) {
     let start_time = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let hosts = comm
         .gather_bytes(comm::processor_name().as_bytes())
@@ -269,19 +276,19 @@ fn plot_and_report(
         progress.finish(handled.iter().sum());
     }
 
-    let busy = comm.gather_one(&work.busy);
+    let spans = comm.gather_one(&work.span);
     // The typed errors become text here, once, to travel to rank 0.
     let failures = comm.gather_bytes(&report::encode_reasons(&work.failures));
     let remade = comm.gather_bytes(&report::encode_reasons(&work.remade));
-    let mut results = match (busy, failures, remade, hosts, root) {
-        (Some(busy), Some(failures), Some(remade), Some(hosts), Some(root)) => {
+    let mut results = match (spans, failures, remade, hosts, root) {
+        (Some(spans), Some(failures), Some(remade), Some(hosts), Some(root)) => {
             let attempt = root.attempt;
             let attributes = run_attributes(ctx, build, &hosts, start_time, wall, attempt);
             let notes = Notes {
                 reasons: report::decode_reasons(&failures),
                 remade: report::decode_reasons(&remade),
             };
-            Some((Results::new(ctx, notes, busy, hosts, attempt), attributes))
+            Some((Results::new(ctx, notes, spans, hosts, attempt), attributes))
         }
         _ => None,
     };
@@ -293,9 +300,10 @@ fn plot_and_report(
         None => gathering::gather_in_windows(comm, work.results, n, None),
     }
     let Some((results, attributes)) = results else {
-        return Ok(Exit::AllWritten); // not rank 0: nothing to report
+        return (Exit::AllWritten, Ok(())); // not rank 0: nothing to report
     };
-    header_printed.and(results.finish(&attributes))
+    let (exit, printed) = results.finish(&attributes);
+    (exit, header_printed.and(printed))
 }
 
 fn header(ctx: &RunContext, ranks: usize, hosts: usize, attempt: u32) -> String {

@@ -10,7 +10,6 @@ use crate::outdir::MANIFEST_FILE_NAME;
 use crate::plan::Plan;
 use std::path::Path;
 
-
 /// What `--resume` compares, in the order written. `seed` and `attempt` are handled apart.
 const COMPARED: [&str; 9] = [
     "program_version",

@@ -54,13 +54,13 @@ impl From<SaveDataError> for PlotError {
 }
 
 /// What one rank did: a result per plot it handled, the failures' reasons, notes on plots
-/// made again, and the seconds from its first plot's start to its last's end.
+/// made again, and its span: the seconds from its start of work to its end.
 pub struct RankWork {
     pub results: Vec<PlotResult>,
     pub failures: Vec<(u64, PlotError)>,
     /// `--resume`: plots whose existing file was not whole, and what it was.
     pub remade: Vec<(u64, String)>,
-    pub busy: f64,
+    pub span: f64,
 }
 
 /// Draws plots one by one for this rank, reusing its renderer, source and data file.
@@ -94,7 +94,7 @@ impl<'a> Plotter<'a> {
                 results: Vec::new(),
                 failures: Vec::new(),
                 remade: Vec::new(),
-                busy: 0.0,
+                span: 0.0,
             },
             begin: Instant::now(),
         }
@@ -176,7 +176,7 @@ impl<'a> Plotter<'a> {
                 }
             }
         }
-        self.work.busy = self.begin.elapsed().as_secs_f64();
+        self.work.span = self.begin.elapsed().as_secs_f64();
         self.work
     }
 }

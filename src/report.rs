@@ -112,33 +112,49 @@ pub fn result_line(record: &PlotResult, path: &Path, reason: Option<&str>) -> St
 pub struct RankTiming {
     pub rank: usize,
     pub host: String,
-    pub plots: usize,
+    /// Plots drawn (written or failed); skipped ones (`--resume`) apart.
+    pub drawn: usize,
     pub failed: usize,
-    /// Seconds the rank spent on its plots, from its first plot's start to its last's end.
-    pub busy: f64,
-    /// Slowest single plot, in seconds.
+    pub skipped: usize,
+    /// Seconds spent drawing: the sum of the drawn plots' times.
+    pub drawing: f64,
+    /// Seconds of the rank's span not spent on its plots: waiting for work (the dynamic
+    /// schedule's requests) and, on rank 0, handing it out.
+    pub waiting: f64,
+    /// Slowest single plot drawn, in seconds.
     pub max: f64,
 }
 
 impl RankTiming {
     pub fn ms_per_plot(&self) -> Option<f64> {
-        (self.plots > 0).then(|| self.busy * 1e3 / self.plots as f64)
+        (self.drawn > 0).then(|| self.drawing * 1e3 / self.drawn as f64)
     }
+}
+
+/// One rank's sums over its results.
+#[derive(Debug, Clone, Copy, Default)]
+struct RankTally {
+    drawn: usize,
+    failed: usize,
+    skipped: usize,
+    drawing: f64,
+    /// Seconds on all handled plots, skipped ones included.
+    handling: f64,
+    max: f64,
 }
 
 /// What the timing table and the summary need, added up a window of results at a time, so
 /// that rank 0 never holds every result at once.
 #[derive(Debug, Clone)]
 pub struct Tally {
-    /// Per rank: plots, failed, slowest plot in seconds.
-    ranks: Vec<(usize, usize, f64)>,
+    ranks: Vec<RankTally>,
     counts: Counts,
 }
 
 impl Tally {
     pub fn new(ranks: usize) -> Tally {
         Tally {
-            ranks: vec![(0, 0, 0.0); ranks],
+            ranks: vec![RankTally::default(); ranks],
             counts: Counts::default(),
         }
     }
@@ -146,13 +162,22 @@ impl Tally {
     pub fn add(&mut self, results: &[PlotResult]) {
         for r in results {
             self.counts.add(r.status);
-            if let Some(rank) = usize::try_from(r.rank)
+            let Some(rank) = usize::try_from(r.rank)
                 .ok()
                 .and_then(|k| self.ranks.get_mut(k))
-            {
-                rank.0 += 1;
-                rank.1 += usize::from(r.is_failed());
-                rank.2 = rank.2.max(r.elapsed);
+            else {
+                continue;
+            };
+            rank.handling += r.elapsed;
+            match r.status {
+                PlotStatus::Skipped => rank.skipped += 1,
+                PlotStatus::NotDone => {}
+                PlotStatus::Ok | PlotStatus::Failed => {
+                    rank.drawn += 1;
+                    rank.failed += usize::from(r.is_failed());
+                    rank.drawing += r.elapsed;
+                    rank.max = rank.max.max(r.elapsed);
+                }
             }
         }
     }
@@ -161,22 +186,23 @@ impl Tally {
         self.counts
     }
 
-    /// The timing table's rows, given each rank's busy seconds and host.
-    pub fn rank_rows(&self, busy: &[f64], hosts: &[String]) -> Vec<RankTiming> {
+    /// The timing table's rows, given each rank's span (seconds from its start of work to
+    /// its end) and host.
+    pub fn rank_rows(&self, spans: &[f64], hosts: &[String]) -> Vec<RankTiming> {
         self.ranks
             .iter()
-            .zip(busy.iter().zip(hosts))
+            .zip(spans.iter().zip(hosts))
             .enumerate()
-            .map(
-                |(rank, (&(plots, failed, max), (&busy, host)))| RankTiming {
-                    rank,
-                    host: host.clone(),
-                    plots,
-                    failed,
-                    busy,
-                    max,
-                },
-            )
+            .map(|(rank, (t, (&span, host)))| RankTiming {
+                rank,
+                host: host.clone(),
+                drawn: t.drawn,
+                failed: t.failed,
+                skipped: t.skipped,
+                drawing: t.drawing,
+                waiting: (span - t.handling).max(0.0),
+                max: t.max,
+            })
             .collect()
     }
 }
@@ -185,7 +211,7 @@ pub fn rank_table(rows: &[RankTiming]) -> String {
     let mut table = Table::new();
     table.load_preset(presets::NOTHING);
     table.set_header([
-        "rank", "host", "plots", "failed", "busy s", "ms/plot", "max ms",
+        "rank", "host", "drawn", "failed", "skipped", "draw s", "wait s", "ms/plot", "max ms",
     ]);
     for row in rows {
         let ms = row
@@ -194,18 +220,20 @@ pub fn rank_table(rows: &[RankTiming]) -> String {
         table.add_row([
             row.rank.to_string(),
             row.host.clone(),
-            row.plots.to_string(),
+            row.drawn.to_string(),
             row.failed.to_string(),
-            format!("{:.3}", row.busy),
+            row.skipped.to_string(),
+            format!("{:.3}", row.drawing),
+            format!("{:.3}", row.waiting),
             ms,
-            if row.plots > 0 {
+            if row.drawn > 0 {
                 format!("{:.2}", row.max * 1e3)
             } else {
                 "-".into()
             },
         ]);
     }
-    for column in [0, 2, 3, 4, 5, 6] {
+    for column in [0, 2, 3, 4, 5, 6, 7, 8] {
         if let Some(c) = table.column_mut(column) {
             c.set_cell_alignment(CellAlignment::Right);
         }
@@ -219,14 +247,16 @@ pub fn rank_table(rows: &[RankTiming]) -> String {
         .to_string()
 }
 
-/// Max busy over mean busy across ranks: 1.0 is perfect balance. `None` if nobody was busy.
-pub fn imbalance(busy: &[f64]) -> Option<f64> {
-    let mean = busy.iter().sum::<f64>() / busy.len() as f64;
-    let max = busy.iter().copied().fold(0.0, f64::max);
+/// Max over mean of the ranks' drawing seconds: 1.0 is perfect balance. `None` if nobody
+/// drew.
+pub fn imbalance(drawing: &[f64]) -> Option<f64> {
+    let mean = drawing.iter().sum::<f64>() / drawing.len() as f64;
+    let max = drawing.iter().copied().fold(0.0, f64::max);
     (mean > 0.0).then(|| max / mean)
 }
 
-pub fn summary(counts: &Counts, wall: f64, busy: &[f64]) -> String {
+/// The last line: plots, wall time, rate, balance of the drawing work, and what was not done.
+pub fn summary(counts: &Counts, wall: f64, drawing: &[f64]) -> String {
     let Counts {
         done,
         failed,
@@ -240,11 +270,11 @@ pub fn summary(counts: &Counts, wall: f64, busy: &[f64]) -> String {
     } else {
         format!("{rate:.0}")
     };
-    let balance = imbalance(busy).map_or("n/a".into(), |i| format!("{i:.2}"));
+    let balance = imbalance(drawing).map_or("n/a".into(), |i| format!("{i:.2}"));
     let mut line = format!(
-        "{} in {wall:.2} s on {}: {rate} plots/s, load imbalance {balance} (max busy / mean busy)",
+        "{} in {wall:.2} s on {}: {rate} plots/s, load imbalance {balance} (max drawing / mean drawing)",
         plural(done as usize, "plot"),
-        plural(busy.len(), "rank"),
+        plural(drawing.len(), "rank"),
     );
     if skipped > 0 {
         let _ = write!(line, "; {skipped} skipped (already there)");
@@ -360,16 +390,28 @@ mod tests {
             rec(1, 0, 0.002, PlotStatus::Ok),
             rec(2, 0, 0.004, PlotStatus::Ok),
             rec(3, 1, 0.003, PlotStatus::Failed),
+            rec(4, 1, 0.001, PlotStatus::Skipped),
         ];
         let hosts = vec!["a".to_string(), "b".to_string(), "c".to_string()];
         let mut tally = Tally::new(3);
         tally.add(&records[..1]);
         tally.add(&records[1..]);
-        let rows = tally.rank_rows(&[0.006, 0.003, 0.0], &hosts);
-        assert_eq!(rows.iter().map(|r| r.plots).collect::<Vec<_>>(), [2, 1, 0]);
-        assert_eq!(rows[1].failed, 1);
+        // Rank 1 spent 0.010 s in all: 0.004 on its plots, the rest waiting for work.
+        let rows = tally.rank_rows(&[0.006, 0.010, 0.0], &hosts);
+        assert_eq!(rows.iter().map(|r| r.drawn).collect::<Vec<_>>(), [2, 1, 0]);
+        assert_eq!((rows[1].failed, rows[1].skipped), (1, 1));
+        assert!(
+            (rows[1].waiting - 0.006).abs() < 1e-12,
+            "{}",
+            rows[1].waiting
+        );
         assert_eq!(rows[0].max, 0.004);
         assert_eq!(rows[0].ms_per_plot(), Some(3.0));
+        assert_eq!(
+            rows[1].ms_per_plot(),
+            Some(3.0),
+            "skipped plots are not drawn"
+        );
         assert_eq!(rows[2].ms_per_plot(), None);
 
         let table = rank_table(&rows);
@@ -377,7 +419,10 @@ mod tests {
         assert_eq!(lines.len(), 4, "{table}");
         assert!(lines[0].contains("rank") && lines[0].contains("ms/plot"));
         let cells: Vec<&str> = lines[1].split_whitespace().collect();
-        assert_eq!(cells, ["0", "a", "2", "0", "0.006", "3.00", "4.00"]);
+        assert_eq!(
+            cells,
+            ["0", "a", "2", "0", "0", "0.006", "0.000", "3.00", "4.00"]
+        );
         assert!(
             lines[3].split_whitespace().any(|c| c == "-"),
             "idle rank has no ms/plot"
@@ -418,7 +463,7 @@ mod tests {
             0.5,
             &[0.1, 0.1],
         );
-        assert_eq!(s, "1 plot in 0.50 s on 2 ranks: 2.00 plots/s, load imbalance 1.00 (max busy / mean busy); 1 FAILED");
+        assert_eq!(s, "1 plot in 0.50 s on 2 ranks: 2.00 plots/s, load imbalance 1.00 (max drawing / mean drawing); 1 FAILED");
     }
 
     #[test]

@@ -28,7 +28,8 @@ pub struct Results<'a> {
     /// This run's attempt, and (--resume) which earlier attempt made each plot.
     attempt: u32,
     made_before: Vec<u32>,
-    busy: Vec<f64>,
+    /// Each rank's span: seconds from its start of work to its end.
+    spans: Vec<f64>,
     hosts: Vec<String>,
     /// Each rank's host as an index into the distinct hosts.
     host_index: Vec<u32>,
@@ -50,7 +51,7 @@ impl<'a> Results<'a> {
     pub fn new(
         ctx: &'a RunContext<'a>,
         notes: Notes,
-        busy: Vec<f64>,
+        spans: Vec<f64>,
         hosts: Vec<String>,
         attempt: u32,
     ) -> Results<'a> {
@@ -81,8 +82,8 @@ impl<'a> Results<'a> {
             notes,
             attempt,
             made_before,
-            tally: Tally::new(busy.len()),
-            busy,
+            tally: Tally::new(spans.len()),
+            spans,
             hosts,
             host_index,
             out: std::io::BufWriter::new(std::io::stdout()),
@@ -153,16 +154,18 @@ impl<'a> Results<'a> {
         Ok(())
     }
 
-    /// The table, the summary and the record's run-wide part; how the run ends.
-    pub fn finish(mut self, attributes: &RunAttributes) -> std::io::Result<Exit> {
-        let rows = self.tally.rank_rows(&self.busy, &self.hosts);
+    /// The table, the summary and the record's run-wide part; how the run ends, and whether
+    /// everything could be printed.
+    pub fn finish(mut self, attributes: &RunAttributes) -> (Exit, std::io::Result<()>) {
+        let rows = self.tally.rank_rows(&self.spans, &self.hosts);
+        let drawing: Vec<f64> = rows.iter().map(|r| r.drawing).collect();
         let counts = self.tally.counts();
         if self.printed.is_ok() {
             let wall = attributes.wall_seconds;
             self.printed = (|| {
                 writeln!(self.out)?;
                 writeln!(self.out, "{}", report::rank_table(&rows))?;
-                writeln!(self.out, "{}", report::summary(&counts, wall, &self.busy))?;
+                writeln!(self.out, "{}", report::summary(&counts, wall, &drawing))?;
                 self.out.flush()
             })();
         }
@@ -179,9 +182,11 @@ impl<'a> Results<'a> {
             .map(|r| RanksRow {
                 rank: r.rank as i32,
                 host: h5_string(&r.host),
-                plots: r.plots as u64,
+                drawn: r.drawn as u64,
                 failed: r.failed as u64,
-                busy: r.busy,
+                skipped: r.skipped as u64,
+                drawing: r.drawing,
+                waiting: r.waiting,
                 mean: r.ms_per_plot().map_or(0.0, |ms| ms / 1e3),
                 max: r.max,
             })
@@ -206,7 +211,7 @@ impl<'a> Results<'a> {
             }
             _ => {}
         }
-        self.printed.map(|()| exit)
+        (exit, self.printed)
     }
 }
 

@@ -58,10 +58,18 @@ pub struct ResultsRow {
 pub struct RanksRow {
     pub rank: i32,
     pub host: VarLenUnicode,
-    pub plots: u64,
+    /// Plots drawn (written or failed).
+    pub drawn: u64,
     pub failed: u64,
-    pub busy: f64,
+    /// `--resume`: plots already there.
+    pub skipped: u64,
+    /// Seconds drawing: the sum of the drawn plots' times.
+    pub drawing: f64,
+    /// Seconds of the rank's span not spent on plots (waiting for work, handing it out).
+    pub waiting: f64,
+    /// Mean seconds per drawn plot.
     pub mean: f64,
+    /// Slowest drawn plot, in seconds.
     pub max: f64,
 }
 
@@ -400,9 +408,11 @@ mod tests {
         let ranks = vec![RanksRow {
             rank: 0,
             host: h5_string("node01"),
-            plots: 1,
+            drawn: 1,
             failed: 0,
-            busy: 0.5,
+            skipped: 0,
+            drawing: 0.5,
+            waiting: 0.0,
             mean: 0.5,
             max: 0.5,
         }];
@@ -459,7 +469,7 @@ mod tests {
         assert_eq!(back[0].file.as_str(), "plot_1.png");
         let ranks = f.dataset("ranks").unwrap().read_raw::<RanksRow>().unwrap();
         assert_eq!(
-            (ranks[0].plots, ranks[0].busy, ranks[0].mean),
+            (ranks[0].drawn, ranks[0].drawing, ranks[0].mean),
             (1, 0.5, 0.5)
         );
         assert_eq!(

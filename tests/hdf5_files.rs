@@ -130,12 +130,15 @@ fn the_run_record_holds_the_run_field_by_field() {
         .read_raw::<RankRecord>()
         .unwrap();
     assert_eq!(
-        ranks.iter().map(|r| (r.rank, r.plots)).collect::<Vec<_>>(),
-        [(0, 3), (1, 2), (2, 2)]
+        ranks
+            .iter()
+            .map(|r| (r.rank, r.drawn, r.skipped))
+            .collect::<Vec<_>>(),
+        [(0, 3, 0), (1, 2, 0), (2, 2, 0)]
     );
     assert!(ranks
         .iter()
-        .all(|r| r.busy > 0.0 && r.max > 0.0 && r.mean > 0.0));
+        .all(|r| r.drawing > 0.0 && r.waiting >= 0.0 && r.max > 0.0 && r.mean > 0.0));
 
     // Standard tools read it too.
     let attrs = h5dump(&["-A", path_arg(&path)], tmp.path());

@@ -1,0 +1,78 @@
+//! What an operator reads: the timing table after a resume, the version line, a report cut
+//! short by `| head`.
+
+mod common;
+use common::*;
+use std::process::{Command, Stdio};
+
+/// The table's rows as `(rank, drawn, failed, skipped)`.
+fn drawn_and_skipped(stdout: &str) -> Vec<(usize, usize, usize, usize)> {
+    let mut lines = stdout
+        .lines()
+        .skip_while(|l| !(l.contains("drawn") && l.contains("skipped")));
+    assert!(lines.next().is_some(), "no timing table in:\n{stdout}");
+    lines
+        .take_while(|l| !l.trim().is_empty() && !l.contains(" in "))
+        .map(|l| {
+            let c: Vec<usize> = l
+                .split_whitespace()
+                .enumerate()
+                .filter(|(i, _)| [0, 2, 3, 4].contains(i))
+                .map(|(_, v)| v.parse().unwrap())
+                .collect();
+            (c[0], c[1], c[2], c[3])
+        })
+        .collect()
+}
+
+#[test]
+fn after_a_resume_the_table_counts_drawn_and_skipped_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = path_arg(tmp.path());
+    let first = mpi(2, &["-o", out, "-n", "8", "--seed", "4", "-q"]);
+    assert_eq!(first.code, 0, "{}", first.context());
+    for k in [2, 7, 8] {
+        std::fs::remove_file(plot_path(tmp.path(), k, "png")).unwrap();
+    }
+    let resumed = mpi(2, &["-o", out, "-n", "8", "--seed", "4", "-q", "--resume"]);
+    assert_eq!(resumed.code, 0, "{}", resumed.context());
+    // Static blocks: rank 0 has plots 1-4 (2 to draw), rank 1 plots 5-8 (7 and 8).
+    assert_eq!(
+        drawn_and_skipped(&resumed.stdout),
+        [(0, 1, 0, 3), (1, 2, 0, 2)],
+        "{}",
+        resumed.stdout
+    );
+    assert!(summary_line(&resumed.stdout).contains("(max drawing / mean drawing)"));
+}
+
+#[test]
+fn the_version_line_holds_no_nul() {
+    let run = alone(&["--version"]);
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert!(run.stdout.contains("MPI: "), "{}", run.stdout);
+    assert!(!run.stdout.contains('\0'), "{:?}", run.stdout);
+}
+
+#[test]
+fn a_report_cut_short_by_a_closed_pipe_ends_quietly_and_keeps_the_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A pipe whose reader is gone before the program starts, as `| head` is after its line:
+    // every write to it fails with EPIPE.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let result = Command::new(BIN)
+        .args(["-o", path_arg(tmp.path()), "-n", "3", "--seed", "2"])
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "nothing to say: {stderr}");
+    assert!(
+        tmp.path().join("plotrand.h5").exists(),
+        "the record is written"
+    );
+    assert_eq!(file_names(tmp.path()).len(), 4);
+}
