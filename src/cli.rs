@@ -272,9 +272,10 @@ pub enum Command {
     /// Speedup and efficiency from run records of the same work on different rank counts
     ///
     /// Sp = T1/Tp and Ep = Sp/p, from several records per rank count (the median is used);
-    /// prints the table and draws the chart.
+    /// prints the table and draws the chart. Without a 1-rank run, the smallest rank count
+    /// p0 is the base, taken as perfect: Sp = p0·T(p0)/Tp.
     Speedup {
-        /// Run records (plotrand.h5 files); one at least must come from a 1-rank run
+        /// Run records (plotrand.h5 files) of one command line on different rank counts
         #[arg(required = true, value_name = "RECORD")]
         records: Vec<PathBuf>,
         /// Where to draw the chart (PNG)

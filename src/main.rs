@@ -5,7 +5,7 @@ use clap::Parser;
 use plotrand_mpi::cli::{self, Cli, Command, Exit};
 use plotrand_mpi::comm::{self, Comm};
 use plotrand_mpi::config::Config;
-use plotrand_mpi::{driver, sample, scaling};
+use plotrand_mpi::{driver, report, sample, scaling};
 use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
@@ -114,13 +114,19 @@ fn generate(what: cli::Generated) -> Exit {
 }
 
 fn version() -> Exit {
-    println!(
-        "plotrand-mpi {}\n{}\nMPI: {}",
+    let text = format!(
+        "plotrand-mpi {}\n{}\nMPI: {}\n",
         env!("CARGO_PKG_VERSION"),
         build_text(),
         comm::library_version()
     );
-    Exit::AllWritten
+    match report::print(&text) {
+        Ok(()) => Exit::AllWritten,
+        Err(e) => {
+            eprintln!("plotrand-mpi: could not print it: {e}");
+            Exit::SomeFailed
+        }
+    }
 }
 
 fn build_text() -> String {

@@ -125,10 +125,9 @@ impl Progress {
             return;
         }
         self.last = now;
-        println!(
-            "{}",
-            report::progress_line(done, self.total, now - self.start)
-        );
+        // Progress that cannot be shown is no reason to stop drawing.
+        let line = report::progress_line(done, self.total, now - self.start);
+        let _ = report::print(&format!("{line}\n"));
     }
 
     /// Leaves the bar drawn as it ended, on a line of its own, before anything else prints.
@@ -136,7 +135,7 @@ impl Progress {
         if let Some(bar) = self.bar {
             bar.set_position(done);
             bar.abandon();
-            println!();
+            let _ = report::print("\n");
         }
     }
 }

@@ -13,6 +13,17 @@ pub const MAX_REASON_BYTES: usize = 1024;
 /// so that a run where every plot fails (a full disk) cannot overflow MPI's int counts.
 pub const MAX_REASONS_PER_RANK: usize = 1000;
 
+/// Writes `text` to stdout. A closed pipe (`| head`) is not an error: the reader has what it
+/// wanted, and the Unix way is to stop quietly.
+pub fn print(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }

@@ -19,10 +19,12 @@ pub fn run(file: &Path, datasets: usize, max_points: u64, force: bool) -> Exit {
     }
     match write(file, datasets, max_points) {
         Ok(()) => {
-            println!(
-                "Wrote {datasets} datasets of 10 to {max_points} points to {}",
+            let said = format!(
+                "Wrote {datasets} datasets of 10 to {max_points} points to {}\n",
                 file.display()
             );
+            // The file is written: a report that cannot be printed changes nothing.
+            let _ = crate::report::print(&said);
             Exit::AllWritten
         }
         Err(e) => {

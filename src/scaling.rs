@@ -5,6 +5,7 @@ use crate::cli::Exit;
 use crate::figure::PngCompression;
 use crate::outdir;
 use crate::render::axes::{register_font, FONT_FAMILY};
+use crate::report;
 use crate::run_record;
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -12,26 +13,32 @@ use std::path::{Path, PathBuf};
 
 /// `plotrand-mpi speedup`: the table on stdout and the chart in `chart`.
 pub fn run(records: &[PathBuf], chart_path: &Path) -> Exit {
-    let points = match records
+    let study = match records
         .iter()
         .map(|r| read_run(r))
         .collect::<Result<Vec<_>, _>>()
         .and_then(|runs| study(&runs))
     {
-        Ok(points) => points,
+        Ok(study) => study,
         Err(e) => {
             eprintln!("error: {e}");
             return Exit::Usage;
         }
     };
-    print!("{}", table(&points));
-    match chart(&points, chart_path) {
-        Ok(()) => {
-            println!("Chart: {}", chart_path.display());
-            Exit::AllWritten
-        }
-        Err(e) => {
+    let drawn = chart(&study, chart_path);
+    let said = match &drawn {
+        Ok(()) => format!("{}Chart: {}\n", table(&study), chart_path.display()),
+        Err(_) => table(&study),
+    };
+    let printed = report::print(&said);
+    match (drawn, printed) {
+        (Ok(()), Ok(())) => Exit::AllWritten,
+        (Err(e), _) => {
             eprintln!("plotrand-mpi: {e}");
+            Exit::SomeFailed
+        }
+        (_, Err(e)) => {
+            eprintln!("plotrand-mpi: could not print the study: {e}");
             Exit::SomeFailed
         }
     }
@@ -61,15 +68,15 @@ pub struct Point {
 pub enum ScalingError {
     #[error("could not read run record '{}': {source}", path.display())]
     Read { path: PathBuf, source: hdf5::Error },
-    #[error("the records do not describe the same work: '{}' is {b_work} but '{}' is {a_work}; compare runs of one command line with different -n", a.display(), b.display())]
+    #[error("the records do not describe the same work: '{}' is {a_work}, but '{}' is {b_work}; compare runs of one command line on different rank counts (mpirun -n)", a.display(), b.display())]
     DifferentWork {
         a: PathBuf,
         a_work: String,
         b: PathBuf,
         b_work: String,
     },
-    #[error("no record of a run on 1 rank among the {0} given: T1 is the time on one rank")]
-    NoSerialRun(usize),
+    #[error("run record '{}' {problem}: it cannot be part of a study", path.display())]
+    Unusable { path: PathBuf, problem: String },
     #[error("no run records given")]
     Empty,
     #[error("could not draw the chart '{}': {reason}", path.display())]
@@ -81,9 +88,24 @@ pub fn read_run(path: &Path) -> Result<TimedRun, ScalingError> {
         path: path.to_path_buf(),
         source,
     })?;
+    let unusable = |problem: String| ScalingError::Unusable {
+        path: path.to_path_buf(),
+        problem,
+    };
+    if r.ranks == 0 {
+        return Err(unusable("says the run had 0 ranks".into()));
+    }
+    if !(r.wall_seconds.is_finite() && r.wall_seconds > 0.0) {
+        return Err(unusable(format!("has a wall time of {} s", r.wall_seconds)));
+    }
+    let points = if r.input.is_empty() {
+        format!("{} points each", r.points)
+    } else {
+        format!("from input '{}'", r.input)
+    };
     let work = format!(
-        "{} plots ({} failed) of {} {}×{} {} (input '{}')",
-        r.counts.done, r.counts.failed, r.points, r.width, r.height, r.format, r.input,
+        "{} plots ({} failed, {} skipped), {points}, {}×{} px {}",
+        r.counts.done, r.counts.failed, r.counts.skipped, r.width, r.height, r.format,
     );
     Ok(TimedRun {
         path: r.path,
@@ -93,8 +115,10 @@ pub fn read_run(path: &Path) -> Result<TimedRun, ScalingError> {
     })
 }
 
-/// Median wall time per rank count, relative to the median on one rank.
-pub fn study(runs: &[TimedRun]) -> Result<Vec<Point>, ScalingError> {
+/// The study: the median wall time per rank count, and speedup and efficiency relative to
+/// the smallest rank count p0 (one rank, ideally): Sp = p0·T(p0)/Tp, so that the base's
+/// speedup is p0 and the ideal is Sp = p; Ep = Sp/p.
+pub fn study(runs: &[TimedRun]) -> Result<Study, ScalingError> {
     let first = runs.first().ok_or(ScalingError::Empty)?;
     if let Some(other) = runs.iter().find(|r| r.work != first.work) {
         return Err(ScalingError::DifferentWork {
@@ -117,15 +141,13 @@ pub fn study(runs: &[TimedRun]) -> Result<Vec<Point>, ScalingError> {
             (v[n / 2 - 1] + v[n / 2]) / 2.0
         }
     };
-    let t1 = by_p
-        .get_mut(&1)
-        .map(median)
-        .ok_or(ScalingError::NoSerialRun(runs.len()))?;
-    Ok(by_p
+    let (&base, base_walls) = by_p.iter_mut().next().expect("at least one run");
+    let t_base = median(base_walls);
+    let points = by_p
         .into_iter()
         .map(|(p, mut walls)| {
             let tp = median(&mut walls);
-            let speedup = t1 / tp;
+            let speedup = base as f64 * t_base / tp;
             Point {
                 p,
                 runs: walls.len(),
@@ -134,15 +156,30 @@ pub fn study(runs: &[TimedRun]) -> Result<Vec<Point>, ScalingError> {
                 efficiency: speedup / p as f64,
             }
         })
-        .collect())
+        .collect();
+    Ok(Study { base, points })
 }
 
-pub fn table(points: &[Point]) -> String {
-    let mut out = format!(
+/// Speedup and efficiency per rank count, relative to the smallest one, `base`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Study {
+    pub base: u64,
+    pub points: Vec<Point>,
+}
+
+pub fn table(study: &Study) -> String {
+    let mut out = String::new();
+    if study.base != 1 {
+        let p0 = study.base;
+        out += &format!(
+            "No 1-rank run: relative to p = {p0}, taken as perfect (Sp = {p0}·T{p0}/Tp)\n"
+        );
+    }
+    out += &format!(
         "{:>5}  {:>4}  {:>10}  {:>7}  {:>7}\n",
         "p", "runs", "Tp (s)", "Sp", "Ep"
     );
-    for pt in points {
+    for pt in &study.points {
         out += &format!(
             "{:>5}  {:>4}  {:>10.3}  {:>7.2}  {:>7.2}\n",
             pt.p, pt.runs, pt.tp, pt.speedup, pt.efficiency
@@ -152,7 +189,7 @@ pub fn table(points: &[Point]) -> String {
 }
 
 /// The lesson's chart: speedup against processes with the ideal Sp = p, and efficiency.
-pub fn chart(points: &[Point], path: &Path) -> Result<(), ScalingError> {
+pub fn chart(study: &Study, path: &Path) -> Result<(), ScalingError> {
     let fail = |e: &dyn std::fmt::Display| ScalingError::Chart {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -162,7 +199,7 @@ pub fn chart(points: &[Point], path: &Path) -> Result<(), ScalingError> {
     let mut rgb = vec![255u8; (width * height * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
-        draw_chart(&root, points).map_err(|e| fail(&e))?;
+        draw_chart(&root, study).map_err(|e| fail(&e))?;
         root.present().map_err(|e| fail(&e))?;
     }
     let mut png = Vec::new();
@@ -173,35 +210,49 @@ pub fn chart(points: &[Point], path: &Path) -> Result<(), ScalingError> {
 
 fn draw_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
-    points: &[Point],
+    study: &Study,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let max_p = points.iter().map(|p| p.p).max().unwrap_or(1) as f64;
-    let max_s = points.iter().map(|p| p.speedup).fold(max_p, f64::max);
+    let points = &study.points;
+    // Processes are whole numbers: an integer axis puts ticks only on them.
+    let max_p = points.iter().map(|p| p.p).max().unwrap_or(1);
+    let x_range = 0..max_p + 1;
+    let x_labels = (max_p as usize + 2).min(12);
+    let max_s = points
+        .iter()
+        .map(|p| p.speedup)
+        .fold(max_p as f64, f64::max);
+    let max_e = points.iter().map(|p| p.efficiency).fold(1.0, f64::max);
     let (top, bottom) = root.split_vertically(330);
     let font = |size: f64| (FONT_FAMILY, size);
+    let caption = match study.base {
+        1 => "Speedup Sp = T1 / Tp".to_string(),
+        p0 => format!("Speedup Sp = {p0}·T{p0} / Tp (relative to p = {p0})"),
+    };
     let mut speed = ChartBuilder::on(&top)
-        .caption("Speedup Sp = T1 / Tp", font(22.0))
+        .caption(caption, font(22.0))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(55)
-        .build_cartesian_2d(0.0..max_p * 1.05, 0.0..max_s * 1.1)?;
+        .build_cartesian_2d(x_range.clone(), 0.0..max_s * 1.1)?;
     speed
         .configure_mesh()
+        .x_labels(x_labels)
         .x_desc("processes p")
         .y_desc("speedup")
         .label_style(font(15.0))
         .draw()?;
+    let dashed = |from: (u64, f64), to: (u64, f64)| {
+        DashedLineSeries::new([from, to], 6, 4, BLACK.stroke_width(1))
+    };
     speed
-        .draw_series(DashedLineSeries::new(
-            [(0.0, 0.0), (max_p, max_p)],
-            6,
-            4,
-            BLACK.stroke_width(1),
-        ))?
+        .draw_series(dashed((0, 0.0), (max_p, max_p as f64)))?
         .label("ideal (Sp = p)")
-        .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
+        // The legend's sample is dashed as the line is.
+        .legend(|(x, y)| {
+            plotters::element::DashedPathElement::new([(x, y), (x + 20, y)], 6, 4, BLACK)
+        });
     let blue = RGBColor(0x1f, 0x77, 0xb4);
-    let sp: Vec<(f64, f64)> = points.iter().map(|p| (p.p as f64, p.speedup)).collect();
+    let sp: Vec<(u64, f64)> = points.iter().map(|p| (p.p, p.speedup)).collect();
     speed
         .draw_series(LineSeries::new(sp.clone(), blue.stroke_width(2)))?
         .label("measured")
@@ -221,13 +272,14 @@ fn draw_chart<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(55)
-        .build_cartesian_2d(0.0..max_p * 1.05, 0.0..1.1)?;
+        .build_cartesian_2d(x_range, 0.0..max_e * 1.1)?;
     eff.configure_mesh()
+        .x_labels(x_labels)
         .x_desc("processes p")
         .y_desc("efficiency")
         .label_style(font(15.0))
         .draw()?;
-    let ep: Vec<(f64, f64)> = points.iter().map(|p| (p.p as f64, p.efficiency)).collect();
+    let ep: Vec<(u64, f64)> = points.iter().map(|p| (p.p, p.efficiency)).collect();
     eff.draw_series(LineSeries::new(ep.clone(), orange.stroke_width(2)))?;
     eff.draw_series(ep.iter().map(|&xy| Circle::new(xy, 4, orange.filled())))?;
     Ok(())
@@ -256,14 +308,15 @@ mod tests {
             run(4, 4.0),
             run(4, 3.0),
         ];
-        let pts = study(&runs).unwrap();
+        let study = study(&runs).unwrap();
+        let pts = &study.points;
         assert_eq!(pts.iter().map(|p| p.p).collect::<Vec<_>>(), [1, 2, 4]);
         assert_eq!((pts[0].runs, pts[0].tp, pts[0].speedup), (3, 11.0, 1.0));
         assert!((pts[1].speedup - 11.0 / 6.0).abs() < 1e-12);
         assert!(
             (pts[2].tp - 3.5).abs() < 1e-12 && (pts[2].efficiency - 11.0 / 3.5 / 4.0).abs() < 1e-12
         );
-        let text = table(&pts);
+        let text = table(&study);
         assert!(
             text.lines()
                 .nth(3)
@@ -275,18 +328,35 @@ mod tests {
     }
 
     #[test]
-    fn a_study_needs_one_rank_and_the_same_work() {
-        assert!(matches!(
-            study(&[run(2, 1.0)]),
-            Err(ScalingError::NoSerialRun(1))
-        ));
+    fn without_a_one_rank_run_the_smallest_count_is_the_base() {
+        let study = study(&[run(4, 8.0), run(8, 5.0), run(16, 2.0)]).unwrap();
+        assert_eq!(study.base, 4);
+        let sp: Vec<f64> = study.points.iter().map(|p| p.speedup).collect();
+        assert_eq!(sp, [4.0, 6.4, 16.0]);
+        assert_eq!(study.points[2].efficiency, 1.0);
+        let text = table(&study);
+        assert!(
+            text.starts_with("No 1-rank run: relative to p = 4"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_study_needs_the_same_work_and_names_each_record_with_its_own() {
         let mut other = run(2, 1.0);
         other.work = "128 plots".into();
-        let err = study(&[run(1, 2.0), other]).unwrap_err().to_string();
-        assert!(
-            err.contains("same work") && err.contains("128 plots"),
-            "{err}"
-        );
+        for runs in [[run(1, 2.0), other.clone()], [other.clone(), run(1, 2.0)]] {
+            let err = study(&runs).unwrap_err().to_string();
+            let (a, b) = (&runs[0], &runs[1]);
+            let expected = format!(
+                "'{}' is {}, but '{}' is {}",
+                a.path.display(),
+                a.work,
+                b.path.display(),
+                b.work
+            );
+            assert!(err.contains(&expected), "{err}");
+        }
         assert!(matches!(study(&[]), Err(ScalingError::Empty)));
     }
 

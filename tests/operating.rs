@@ -76,3 +76,69 @@ fn a_report_cut_short_by_a_closed_pipe_ends_quietly_and_keeps_the_record() {
     );
     assert_eq!(file_names(tmp.path()).len(), 4);
 }
+
+#[test]
+fn speedup_takes_the_smallest_rank_count_as_base_and_refuses_broken_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let record = |ranks: usize| {
+        let path = tmp.path().join(format!("p{ranks}.h5"));
+        let out = tmp.path().join(format!("out{ranks}"));
+        let run = mpi(
+            ranks,
+            &[
+                "-o",
+                path_arg(&out),
+                "-n",
+                "6",
+                "--seed",
+                "1",
+                "-q",
+                "--record",
+                path_arg(&path),
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.context());
+        path
+    };
+    let (p2, p3) = (record(2), record(3));
+    let chart = tmp.path().join("chart.png");
+    let study = alone(&[
+        "speedup",
+        path_arg(&p3),
+        path_arg(&p2),
+        "--chart",
+        path_arg(&chart),
+    ]);
+    assert_eq!(study.code, 0, "{}", study.context());
+    assert!(
+        study.stdout.starts_with("No 1-rank run: relative to p = 2"),
+        "{}",
+        study.stdout
+    );
+    assert_eq!(png_size(&chart), (800, 600));
+
+    for (attr, value, problem) in [
+        ("ranks", None, "says the run had 0 ranks"),
+        ("wall_seconds", Some(f64::NAN), "has a wall time of NaN s"),
+        ("wall_seconds", Some(-1.0), "has a wall time of -1 s"),
+    ] {
+        let broken = tmp.path().join("broken.h5");
+        std::fs::copy(&p2, &broken).unwrap();
+        {
+            let _guard = writing_hdf5();
+            let f = hdf5::File::open_rw(&broken).unwrap();
+            f.delete_attr(attr).unwrap();
+            match value {
+                None => f
+                    .new_attr::<u64>()
+                    .create(attr)
+                    .unwrap()
+                    .write_scalar(&0u64),
+                Some(v) => f.new_attr::<f64>().create(attr).unwrap().write_scalar(&v),
+            }
+            .unwrap();
+        }
+        let run = alone(&["speedup", path_arg(&p2), path_arg(&broken)]);
+        run.assert_one_error(problem, attr);
+    }
+}
