@@ -148,17 +148,18 @@ pub struct Cli {
     ///
     /// static: contiguous blocks, scattered once; best when plots cost the same. dynamic:
     /// ranks ask rank 0 for chunks as they go; best when they do not, e.g. HDF5 datasets of
-    /// very different sizes; prints progress.
+    /// very different sizes.
     #[arg(long, value_name = "HOW", default_value = "static", help_heading = SCHEDULE)]
     pub schedule: Schedule,
 
     /// With --schedule dynamic: plots per request
     ///
-    /// Default: about 8 requests per rank, at most 256 plots.
+    /// Default: about 8 requests per rank, at most 256 plots. Refused with the static
+    /// schedule, which has no requests.
     #[arg(long, value_name = "N", value_parser = whole_number(1, MAX_PLOTS), help_heading = SCHEDULE)]
     pub chunk: Option<u64>,
 
-    /// With --schedule dynamic: seconds between progress lines (0: none)
+    /// Seconds between progress lines (0: none)
     #[arg(
         long,
         value_name = "SECONDS",
@@ -169,7 +170,7 @@ pub struct Cli {
     )]
     pub progress: f64,
 
-    /// With --schedule dynamic: a live progress bar instead of progress lines
+    /// A live progress bar instead of progress lines
     ///
     /// auto: when the output reaches a terminal (that of mpirun/mpiexec if it started the
     /// ranks), not in a file such as a SLURM log.

@@ -14,6 +14,8 @@ pub const ROOT: i32 = 0;
 const TAG_REQUEST: i32 = 101;
 /// … and rank 0 answers with `[first plot, count]`; a count of 0 means "no more".
 const TAG_WORK: i32 = 102;
+/// Static schedule: a rank tells rank 0 how many plots it has handled, and whether it is done.
+const TAG_PROGRESS: i32 = 103;
 /// How long a waiting rank sleeps between polls: short against a plot, long enough not to
 /// take the CPU from ranks that are drawing.
 const POLL_SLEEP: std::time::Duration = std::time::Duration::from_micros(200);
@@ -126,6 +128,31 @@ impl Comm {
         let mut request = [0u64; 2];
         message.matched_receive_into(&mut request[..]);
         Some((status.source_rank(), request[0], request[1] != 0))
+    }
+
+    /// Static schedule, other ranks: tell rank 0 how many plots this rank has handled, and
+    /// (`finished`) that it has no more. A message of two numbers goes out at once (MPI's
+    /// eager protocol): the rank does not wait for rank 0 to read it.
+    pub fn report_progress(&self, handled: u64, finished: bool) {
+        self.root()
+            .send_with_tag(&[handled, u64::from(finished)][..], TAG_PROGRESS);
+    }
+
+    /// Static schedule, rank 0: a pending progress report, if any: (rank, plots it has
+    /// handled, whether it has finished).
+    pub fn poll_progress(&self) -> Option<(i32, u64, bool)> {
+        let (message, status) = self
+            .world
+            .any_process()
+            .immediate_matched_probe_with_tag(TAG_PROGRESS)?;
+        let mut report = [0u64; 2];
+        message.matched_receive_into(&mut report[..]);
+        Some((status.source_rank(), report[0], report[1] != 0))
+    }
+
+    /// Sleeps as long as a waiting rank does between polls.
+    pub fn pause(&self) {
+        std::thread::sleep(POLL_SLEEP);
     }
 
     /// Dynamic schedule, rank 0: give `rank` plots `first .. first + count` (count 0: stop).

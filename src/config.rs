@@ -33,9 +33,9 @@ pub struct Config {
     pub resume: bool,
     /// Plots per request with the dynamic schedule; `None`: chosen from the run's size.
     pub chunk: Option<u64>,
-    /// Seconds between progress lines (dynamic schedule); 0 for none.
+    /// Seconds between progress lines; 0 for none.
     pub progress_every: f64,
-    /// Progress bar or lines (dynamic schedule).
+    /// Progress bar or lines.
     pub progress_bar: ProgressBarMode,
 }
 
@@ -44,6 +44,8 @@ pub struct Config {
 pub enum ConfigError {
     #[error("--width {width} × --height {height} is {} pixels, more than the {MAX_FIGURE_PIXELS} a figure may have (each rank holds 3 bytes a pixel); choose a smaller figure", u64::from(*width) * u64::from(*height))]
     FigureTooLarge { width: u32, height: u32 },
+    #[error("--chunk sets the plots per request of --schedule dynamic, and the schedule is static; add --schedule dynamic or leave --chunk out")]
+    ChunkWithoutDynamic,
 }
 
 impl Config {
@@ -90,6 +92,9 @@ pub fn check_limits(config: &Config) -> Result<(), ConfigError> {
     let (width, height) = (config.figure.width, config.figure.height);
     if u64::from(width) * u64::from(height) > MAX_FIGURE_PIXELS {
         return Err(ConfigError::FigureTooLarge { width, height });
+    }
+    if config.chunk.is_some() && config.schedule == Schedule::Static {
+        return Err(ConfigError::ChunkWithoutDynamic);
     }
     Ok(())
 }

@@ -142,3 +142,46 @@ fn speedup_takes_the_smallest_rank_count_as_base_and_refuses_broken_records() {
         run.assert_one_error(problem, attr);
     }
 }
+
+#[test]
+fn the_static_schedule_shows_progress_and_refuses_chunk() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = path_arg(tmp.path());
+    // A plot of 200,000 points takes far longer than the 10 ms between progress lines.
+    let run = mpi(
+        2,
+        &[
+            "-o",
+            out,
+            "-n",
+            "6",
+            "--seed",
+            "1",
+            "--points",
+            "200000",
+            "--progress",
+            "0.01",
+            "-q",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.context());
+    let lines = run.lines_starting("progress: ");
+    assert!(!lines.is_empty(), "{}", run.context());
+    assert!(lines.iter().all(|l| l.contains("/6 plots")), "{lines:?}");
+    let header_then_progress = run.stdout.lines().nth(1).unwrap_or_default();
+    assert!(
+        header_then_progress.starts_with("progress: "),
+        "progress comes before the table: {}",
+        run.context()
+    );
+
+    let quiet = mpi(2, &["-o", out, "-n", "2", "--progress", "0", "-q"]);
+    assert!(
+        quiet.lines_starting("progress: ").is_empty(),
+        "{}",
+        quiet.context()
+    );
+
+    mpi(2, &["-o", out, "-n", "3", "--chunk", "4"])
+        .assert_one_error("--chunk sets the plots per request", "--chunk, static");
+}
