@@ -301,6 +301,22 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print one row per plot of a run record, for people, pandas, jq or a spreadsheet
+    ///
+    /// Columns: plot, rank, host, status, attempt, file, object (the --input object), elapsed
+    /// seconds, bytes, rows dropped (NaN or infinity), reason (why it failed).
+    Report {
+        /// The run record (plotrand.h5)
+        #[arg(value_name = "RECORD")]
+        record: PathBuf,
+        /// table (aligned columns), csv (with a header row) or json (one object per line:
+        /// `jq`, `pandas.read_json(path, lines=True)`)
+        #[arg(long, value_name = "FMT", default_value = "table")]
+        format: ReportFormat,
+        /// Only the plots a --resume would make again: failed or not done
+        #[arg(long)]
+        failed: bool,
+    },
     /// Print the man page or a shell's completions, made from these definitions
     ///
     /// For example: plotrand-mpi generate man > ~/.local/share/man/man1/plotrand-mpi.1
@@ -308,6 +324,14 @@ pub enum Command {
         #[arg(value_name = "WHAT")]
         what: Generated,
     },
+}
+
+/// How `report` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Csv,
+    Json,
 }
 
 /// What `generate` prints.

@@ -355,7 +355,12 @@ fn run_attributes(
         input: config
             .input
             .as_ref()
-            .map(|p| p.display().to_string())
+            .map(|p| {
+                std::path::absolute(p)
+                    .unwrap_or_else(|_| p.clone())
+                    .display()
+                    .to_string()
+            })
             .unwrap_or_default(),
     }
 }

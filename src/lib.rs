@@ -9,6 +9,7 @@ pub mod cli;
 pub mod comm;
 pub mod config;
 pub mod driver;
+pub mod export;
 pub mod figure;
 pub mod gathering;
 pub mod h5;

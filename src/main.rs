@@ -5,7 +5,7 @@ use clap::Parser;
 use plotrand_mpi::cli::{self, Cli, Command, Exit};
 use plotrand_mpi::comm::{self, Comm};
 use plotrand_mpi::config::Config;
-use plotrand_mpi::{driver, report, sample, scaling};
+use plotrand_mpi::{driver, export, report, sample, scaling};
 use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
@@ -50,6 +50,11 @@ fn main() -> ExitCode {
                 max_points,
                 force,
             }) => sample::run(&file, datasets as usize, max_points, force),
+            Some(Command::Report {
+                record,
+                format,
+                failed,
+            }) => export::run(&record, format, failed),
             Some(Command::Generate { what }) => generate(what),
             None if cli.version => version(),
             None => plot(&comm, cli),

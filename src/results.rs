@@ -140,9 +140,11 @@ impl<'a> Results<'a> {
                 .unwrap_or(0),
             PlotStatus::Failed | PlotStatus::NotDone => 0,
         };
+        let plan = self.ctx.plan;
         let rows = run_record::results_rows(
             results,
             |k| out.relative_path(k).display().to_string(),
+            |k| plan.object(k),
             &self.notes.reasons,
             &self.host_index,
             made_by,

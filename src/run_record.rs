@@ -48,6 +48,8 @@ pub struct ResultsRow {
     /// Input rows left out for holding NaN or infinity.
     pub dropped: u64,
     pub file: VarLenUnicode,
+    /// The `--input` object the plot draws; empty for random data.
+    pub object: VarLenUnicode,
     /// Empty unless the plot failed.
     pub reason: VarLenUnicode,
 }
@@ -92,7 +94,7 @@ pub struct RunAttributes {
     pub points: u64,
     pub width: u32,
     pub height: u32,
-    /// The `--input` file, or empty for random data.
+    /// The `--input` file, as an absolute path; empty for random data.
     pub input: String,
 }
 
@@ -113,9 +115,10 @@ pub struct RecordError {
 
 /// The `/results` rows of `results`, given each plot's file, the failure reasons, each
 /// rank's host as an index into the distinct hosts, and the attempt that made each plot.
-pub fn results_rows(
+pub fn results_rows<'a>(
     results: &[PlotResult],
     file_name: impl Fn(u64) -> String,
+    object: impl Fn(u64) -> Option<&'a str>,
     reasons: &std::collections::HashMap<u64, String>,
     host_index: &[u32],
     made_by: impl Fn(&PlotResult) -> u32,
@@ -133,6 +136,7 @@ pub fn results_rows(
             attempt: made_by(r),
             dropped: r.dropped,
             file: h5_string(&file_name(r.plot_num)),
+            object: h5_string(object(r.plot_num).unwrap_or_default()),
             reason: h5_string(reasons.get(&r.plot_num).map_or("", String::as_str)),
         })
         .collect()
@@ -319,6 +323,52 @@ pub fn made_by(path: &Path, num_plots: u64) -> Vec<u32> {
     read().unwrap_or_default()
 }
 
+/// Rows of `/results` read at a time.
+const ROWS_AT_A_TIME: usize = 65_536;
+
+/// A finished record's `/results`, opened for reading a slice at a time.
+pub struct ResultsReader {
+    results: hdf5::Dataset,
+    /// The distinct host names the rows' `host` indexes.
+    pub hosts: Vec<String>,
+}
+
+impl ResultsReader {
+    pub fn open(path: &Path) -> Result<ResultsReader, Box<dyn std::error::Error>> {
+        if !is_run_record(path) {
+            return Err("it is not a plotrand-mpi run record (no /results)".into());
+        }
+        let f = hdf5::File::open(path)?;
+        let hosts = f
+            .attr(attr::HOSTS)?
+            .read_raw::<VarLenUnicode>()?
+            .iter()
+            .map(|h| h.to_string())
+            .collect();
+        Ok(ResultsReader {
+            results: f.dataset("results")?,
+            hosts,
+        })
+    }
+
+    /// Calls `each` with the rows in plot order, [`ROWS_AT_A_TIME`] at a time, so that a
+    /// report of millions of plots never holds them all.
+    pub fn for_each(
+        &self,
+        mut each: impl FnMut(&[ResultsRow]) -> Result<(), Box<dyn std::error::Error>>,
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let n = self.results.shape().first().copied().unwrap_or(0);
+        let mut first = 0;
+        while first < n {
+            let last = (first + ROWS_AT_A_TIME).min(n);
+            let rows = self.results.read_slice_1d::<ResultsRow, _>(first..last)?;
+            each(rows.as_slice().expect("a 1-D slice is contiguous"))?;
+            first = last;
+        }
+        Ok(())
+    }
+}
+
 /// What a finished record says about its run as a whole: what the speedup study compares.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordedRun {
@@ -399,6 +449,7 @@ mod tests {
         let rows = results_rows(
             &results,
             |k| format!("plot_{k}.png"),
+            |_| None,
             &reasons,
             &[0, 0],
             |r| u32::from(r.is_ok()),

@@ -3,6 +3,7 @@
 
 mod common;
 use common::*;
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// The table's rows as `(rank, drawn, failed, skipped)`.
@@ -184,4 +185,61 @@ fn the_static_schedule_shows_progress_and_refuses_chunk() {
 
     mpi(2, &["-o", out, "-n", "3", "--chunk", "4"])
         .assert_one_error("--chunk sets the plots per request", "--chunk, static");
+}
+
+#[test]
+fn report_prints_one_row_per_plot_for_people_and_tools() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in.h5");
+    assert_eq!(
+        alone(&["sample", path_arg(&input), "--datasets", "3"]).code,
+        0
+    );
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(out.join("skewed_d001.png")).unwrap(); // plot 2 fails
+    let run = mpi(
+        2,
+        &["--input", path_arg(&input), "-o", path_arg(&out), "-q"],
+    );
+    assert_eq!(run.code, 1, "{}", run.context());
+    let record = out.join("plotrand.h5");
+
+    let csv = alone(&["report", path_arg(&record), "--format", "csv"]);
+    assert_eq!(csv.code, 0, "{}", csv.context());
+    let mut reader = csv::Reader::from_reader(csv.stdout.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header[..7],
+        ["plot", "rank", "host", "status", "attempt", "file", "object"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(&rows[1][3], "Failed");
+    assert_eq!(&rows[1][6], "/skewed/d001");
+    assert!(rows[1][10].contains("move it away"), "{:?}", rows[1]);
+    assert!(!rows[0][2].is_empty(), "the host by name");
+
+    let json = alone(&["report", path_arg(&record), "--format", "json", "--failed"]);
+    assert_eq!(json.code, 0, "{}", json.context());
+    let failed: Vec<serde_json::Value> = json
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(failed.len(), 1, "{}", json.stdout);
+    assert_eq!(failed[0]["plot"], 2);
+    assert_eq!(failed[0]["status"], "Failed");
+
+    let table = alone(&["report", path_arg(&record)]);
+    assert_eq!(table.code, 0, "{}", table.context());
+    assert_eq!(table.stdout.lines().count(), 4, "{}", table.stdout);
+
+    let absolute = hdf5::File::open(&record)
+        .unwrap()
+        .attr("input")
+        .unwrap()
+        .read_scalar::<hdf5::types::VarLenUnicode>()
+        .unwrap();
+    assert!(Path::new(absolute.as_str()).is_absolute(), "{absolute}");
+    alone(&["report", path_arg(&input)]).assert_one_error("could not report", "not a record");
 }

@@ -1,0 +1,152 @@
+//! `plotrand-mpi report RECORD`: one row per plot of a run record, as a table for people or
+//! as CSV or JSON Lines for pandas, jq or a spreadsheet — the run's job log. `--failed`
+//! keeps the plots a `--resume` would make again (failed or not done).
+
+use crate::cli::{Exit, ReportFormat};
+use crate::plan::PlotStatus;
+use crate::report::escape_controls;
+use crate::run_record::{ResultsReader, ResultsRow};
+use std::io::Write;
+use std::path::Path;
+
+/// The columns, in order, for CSV and JSON.
+const COLUMNS: [&str; 11] = [
+    "plot",
+    "rank",
+    "host",
+    "status",
+    "attempt",
+    "file",
+    "object",
+    "elapsed_s",
+    "bytes",
+    "dropped",
+    "reason",
+];
+
+pub fn run(record: &Path, format: ReportFormat, failed_only: bool) -> Exit {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = write(record, format, failed_only, &mut out).and_then(|()| {
+        out.flush()?;
+        Ok(())
+    });
+    match written {
+        Ok(()) => Exit::AllWritten,
+        Err(e) if is_broken_pipe(&*e) => Exit::AllWritten,
+        Err(e) => {
+            eprintln!(
+                "error: could not report run record '{}': {e}",
+                record.display()
+            );
+            Exit::Usage
+        }
+    }
+}
+
+/// `| head` read what it wanted: the Unix way is to stop quietly.
+fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    let io = e.downcast_ref::<std::io::Error>().or_else(|| {
+        e.downcast_ref::<csv::Error>().and_then(|c| match c.kind() {
+            csv::ErrorKind::Io(io) => Some(io),
+            _ => None,
+        })
+    });
+    io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+fn write(
+    record: &Path,
+    format: ReportFormat,
+    failed_only: bool,
+    out: &mut dyn Write,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let reader = ResultsReader::open(record)?;
+    let hosts = &reader.hosts;
+    let keep = |r: &ResultsRow| {
+        !failed_only || matches!(r.status, PlotStatus::Failed | PlotStatus::NotDone)
+    };
+    match format {
+        ReportFormat::Table => {
+            writeln!(
+                out,
+                "{:>8} {:>5} {:<12} {:<8} {:>7} {:>10} {:>9}  file  [object]  reason",
+                "plot", "rank", "host", "status", "attempt", "ms", "bytes"
+            )?;
+            reader.for_each(|rows| {
+                for r in rows.iter().filter(|r| keep(r)) {
+                    let mut line = format!(
+                        "{:>8} {:>5} {:<12} {:<8} {:>7} {:>10.2} {:>9}  {}",
+                        r.plot,
+                        r.rank,
+                        host(r, hosts),
+                        r.status.name(),
+                        r.attempt,
+                        r.elapsed * 1e3,
+                        r.bytes,
+                        escape_controls(r.file.as_str()),
+                    );
+                    for extra in [r.object.as_str(), r.reason.as_str()] {
+                        if !extra.is_empty() {
+                            line += &format!("  {}", escape_controls(extra));
+                        }
+                    }
+                    writeln!(out, "{line}")?;
+                }
+                Ok(())
+            })
+        }
+        ReportFormat::Csv => {
+            let mut csv = csv::Writer::from_writer(out);
+            csv.write_record(COLUMNS)?;
+            reader.for_each(|rows| {
+                for r in rows.iter().filter(|r| keep(r)) {
+                    csv.write_record(fields(r, hosts))?;
+                }
+                Ok(())
+            })?;
+            csv.flush()?;
+            Ok(())
+        }
+        ReportFormat::Json => reader.for_each(|rows| {
+            for r in rows.iter().filter(|r| keep(r)) {
+                let object = serde_json::json!({
+                    "plot": r.plot,
+                    "rank": r.rank,
+                    "host": host(r, hosts),
+                    "status": r.status.name(),
+                    "attempt": r.attempt,
+                    "file": r.file.as_str(),
+                    "object": r.object.as_str(),
+                    "elapsed_s": r.elapsed,
+                    "bytes": r.bytes,
+                    "dropped": r.dropped,
+                    "reason": r.reason.as_str(),
+                });
+                writeln!(out, "{object}")?;
+            }
+            Ok(())
+        }),
+    }
+}
+
+/// The host name a row's index names; empty for a plot nobody drew.
+fn host<'a>(r: &ResultsRow, hosts: &'a [String]) -> &'a str {
+    hosts.get(r.host as usize).map_or("", String::as_str)
+}
+
+fn fields(r: &ResultsRow, hosts: &[String]) -> [String; 11] {
+    [
+        r.plot.to_string(),
+        r.rank.to_string(),
+        host(r, hosts).to_string(),
+        r.status.name().to_string(),
+        r.attempt.to_string(),
+        r.file.to_string(),
+        r.object.to_string(),
+        r.elapsed.to_string(),
+        r.bytes.to_string(),
+        r.dropped.to_string(),
+        r.reason.to_string(),
+    ]
+}
