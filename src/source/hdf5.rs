@@ -211,7 +211,10 @@ fn open_error(path: &Path, source: hdf5::Error) -> InputError {
 fn netcdf3_kind(path: &Path) -> Option<&'static str> {
     use std::io::Read;
     let mut magic = [0u8; 4];
-    std::fs::File::open(path).ok()?.read_exact(&mut magic).ok()?;
+    std::fs::File::open(path)
+        .ok()?
+        .read_exact(&mut magic)
+        .ok()?;
     match &magic {
         b"CDF\x01" => Some("classic"),
         b"CDF\x02" => Some("64-bit offset"),
@@ -577,8 +580,13 @@ fn check_virtual_source(vds_file: &Path, src_file: &str, src_dataset: &str) -> R
     let Some(found) = candidates.iter().find(|c| c.is_file()) else {
         return Err(format!("its source file '{src_file}' is missing"));
     };
-    let source = hdf5::File::open(found)
-        .map_err(|e| format!("its source file '{}' could not be opened: {}", found.display(), reason(&e)))?;
+    let source = hdf5::File::open(found).map_err(|e| {
+        format!(
+            "its source file '{}' could not be opened: {}",
+            found.display(),
+            reason(&e)
+        )
+    })?;
     match source.loc_type_by_name(src_dataset) {
         Ok(hdf5::LocationType::Dataset) => Ok(()),
         _ => Err(format!(
