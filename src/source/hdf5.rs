@@ -517,7 +517,12 @@ fn check_storage(ds: &hdf5::Dataset, path: &str) -> Result<(), String> {
     }
     if dcpl.layout() == Layout::Virtual {
         let vds_file = PathBuf::from(ds.filename());
+        let mut checked = HashSet::new();
         for mapping in dcpl.virtual_map() {
+            // Many mappings often share a source: each (file, dataset) is checked once.
+            if !checked.insert((mapping.src_filename.clone(), mapping.src_dataset.clone())) {
+                continue;
+            }
             check_virtual_source(&vds_file, &mapping.src_filename, &mapping.src_dataset)
                 .map_err(|why| format!("{path} is a virtual dataset and {why}; HDF5 would read fill values in its place, so it is not plotted: restore the source or select another dataset"))?;
         }
@@ -633,5 +638,71 @@ fn label(loc: &hdf5::Location, name: &str, index: usize) -> Option<String> {
     match units.len() {
         1 => units.into_iter().next(),
         _ => units.into_iter().nth(index),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn netcdf3_files_are_told_by_their_magic() {
+        let dir = tempfile::tempdir().unwrap();
+        for (bytes, kind) in [
+            (&b"CDF\x01\0\0\0\0"[..], Some("classic")),
+            (b"CDF\x02\0\0\0\0", Some("64-bit offset")),
+            (b"CDF\x05\0\0\0\0", Some("64-bit data (CDF-5)")),
+            (b"\x89HDF\r\n\x1a\n", None),
+            (b"CD", None),
+        ] {
+            let path = dir.path().join("f");
+            std::fs::write(&path, bytes).unwrap();
+            assert_eq!(netcdf3_kind(&path), kind, "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn a_virtual_source_is_looked_for_beside_the_virtual_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let vds = dir.path().join("vds.h5");
+        let missing = check_virtual_source(&vds, "src.h5", "/data").unwrap_err();
+        assert_eq!(missing, "its source file 'src.h5' is missing");
+        let absolute = dir.path().join("elsewhere/src.h5");
+        let missing = check_virtual_source(&vds, absolute.to_str().unwrap(), "/d").unwrap_err();
+        assert!(
+            missing.ends_with("elsewhere/src.h5' is missing"),
+            "{missing}"
+        );
+        // printf-style names stand for many files: not checked.
+        assert!(check_virtual_source(&vds, "part-%b.h5", "/data").is_ok());
+        // Found beside the virtual file (also when named by a moved absolute path), but
+        // not HDF5.
+        std::fs::write(dir.path().join("src.h5"), b"not hdf5").unwrap();
+        for name in ["src.h5", "/moved/away/src.h5"] {
+            let unreadable = check_virtual_source(&vds, name, "/data").unwrap_err();
+            assert!(unreadable.contains("could not be opened"), "{unreadable}");
+        }
+    }
+
+    #[test]
+    fn the_note_counts_objects_left_out() {
+        let unopened = |path: &str| Unopened {
+            path: path.into(),
+            reason: "why".into(),
+        };
+        let mut listing = Listing {
+            objects: vec!["/a".into()],
+            unopened: vec![],
+        };
+        assert_eq!(listing.note(Path::new("in.h5")), None);
+        listing.unopened = vec![unopened("/b"), unopened("/c")];
+        assert_eq!(
+            listing.note(Path::new("in.h5")).unwrap(),
+            "warning: 2 objects of --input 'in.h5' could not be opened and will not be plotted (the first, /b: why); select them with --datasets to see each one's reason"
+        );
+        assert_eq!(
+            unopened_note(&listing.unopened[..1]),
+            "; /b could not be opened: why"
+        );
     }
 }
