@@ -5,39 +5,96 @@
 //! optional marker size — and groups holding 1-D datasets `x`, `y` and optional `size`.
 
 use super::{PlotData, Points};
+use hdf5::dataset::Layout;
 use hdf5::types::TypeDescriptor;
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Most rows one plot reads (as `--points` allows for random data).
 pub const MAX_ROWS: u64 = crate::plan::MAX_POINTS;
 /// matplotlib's default marker area (`lines.markersize`² = 6²) for data without sizes.
 pub const DEFAULT_AREA_PT2: f64 = 36.0;
-/// Groups nested deeper than this are not walked (a guard for pathological files; cycles
-/// through soft and external links are caught by remembering visited groups).
-const MAX_DEPTH: usize = 64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     #[error("--input '{}' does not exist", .0.display())]
-    Missing(std::path::PathBuf),
-    #[error("--input '{}' could not be opened as HDF5: {source}; is it an HDF5 file? On file systems without locking, pass --no-file-locking", path.display())]
-    Open {
-        path: std::path::PathBuf,
-        source: hdf5::Error,
+    Missing(PathBuf),
+    #[error("--input '{}' could not be read: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
     },
+    #[error("--input '{}' is a directory; pass an HDF5 file", .0.display())]
+    Directory(PathBuf),
+    /// A named pipe, socket or device: HDF5 would wait forever on a pipe, and reads the
+    /// others as if they were files.
+    #[error("--input '{}' is not a regular file ({kind}); pass an HDF5 file (a pipe cannot be read as HDF5: copy the data to a file first)", path.display())]
+    NotRegular { path: PathBuf, kind: &'static str },
+    #[error("--input '{}' is held open for writing by another process (HDF5 could not take its read lock: {source}); wait for that program to finish or close the file, then re-run. Only if no program has it open and the file system does not support locking (some NFS or Lustre mounts), pass --no-file-locking", path.display())]
+    Locked { path: PathBuf, source: hdf5::Error },
+    #[error("--input '{}' could not be locked for reading: {source}; if the file system does not support locking (some NFS or Lustre mounts), pass --no-file-locking", path.display())]
+    LockFailed { path: PathBuf, source: hdf5::Error },
+    #[error("--input '{}' is a NetCDF-3 {kind} file, not HDF5; convert it to NetCDF-4 (which is HDF5) with `nccopy -k nc4 '{}' OUT.nc` and pass --input OUT.nc", path.display(), path.display())]
+    NetCdf3 { path: PathBuf, kind: &'static str },
+    #[error("--input '{}' could not be opened as HDF5: it is not an HDF5 file (no HDF5 signature at byte 0, 512, 1024, 2048, …); check the path", path.display())]
+    NotHdf5 { path: PathBuf },
+    #[error("--input '{}' could not be opened as HDF5: {source}", path.display())]
+    Open { path: PathBuf, source: hdf5::Error },
     #[error("--input '{}' could not be listed: {source}", path.display())]
-    List {
-        path: std::path::PathBuf,
-        source: hdf5::Error,
-    },
-    #[error("--input '{}' holds no plottable object{}; a plottable object is a numeric (n, 2) or (n, 3) dataset, or a group with 1-D datasets x and y", path.display(), match .glob { Some(g) => format!(" matching --datasets '{g}'"), None => String::new() })]
+    List { path: PathBuf, source: hdf5::Error },
+    #[error("--input '{}' holds no plottable object{}; a plottable object is a numeric (n, 2) or (n, 3) dataset, or a group with 1-D datasets x and y{}", path.display(), match .glob { Some(g) => format!(" matching --datasets '{g}'"), None => String::new() }, unopened_note(.unopened))]
     Empty {
-        path: std::path::PathBuf,
+        path: PathBuf,
         glob: Option<String>,
+        unopened: Vec<Unopened>,
     },
     #[error("--datasets '{glob}' is not a valid glob: {reason}")]
     BadGlob { glob: String, reason: String },
+}
+
+/// An object the HDF5 library could not open while listing (a feature newer than the
+/// library, a dangling link), with the library's reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unopened {
+    pub path: String,
+    pub reason: String,
+}
+
+fn unopened_note(unopened: &[Unopened]) -> String {
+    match unopened {
+        [] => String::new(),
+        [one] => format!("; {} could not be opened: {}", one.path, one.reason),
+        [first, ..] => format!(
+            "; {} objects could not be opened (the first, {}: {})",
+            unopened.len(),
+            first.path,
+            first.reason
+        ),
+    }
+}
+
+/// What `listing` found: the objects to plot, and the objects it could not open and left
+/// out (only without `--datasets`: selected ones are listed, so that their plots fail with
+/// the reason).
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub objects: Vec<String>,
+    pub unopened: Vec<Unopened>,
+}
+
+impl Listing {
+    /// The line rank 0 prints (before plotting) when objects were left out, or `None`.
+    pub fn note(&self, input: &Path) -> Option<String> {
+        let first = self.unopened.first()?;
+        let n = self.unopened.len();
+        let objects = if n == 1 { "object" } else { "objects" };
+        Some(format!(
+            "warning: {n} {objects} of --input '{}' could not be opened and will not be plotted (the first, {}: {}); select them with --datasets to see each one's reason",
+            input.display(),
+            first.path,
+            first.reason
+        ))
+    }
 }
 
 /// A compiled `--datasets` pattern. Patterns match whole object paths (`/exp1/run3/xy`); a
@@ -79,75 +136,227 @@ impl Selection {
 }
 
 pub fn open(path: &Path) -> Result<hdf5::File, InputError> {
-    if !path.exists() {
-        return Err(InputError::Missing(path.to_path_buf()));
+    check_file_type(path)?;
+    hdf5::File::open(path).map_err(|source| open_error(path, source))
+}
+
+/// A path HDF5 should not be handed: missing, a directory (HDF5 prints its internals), or
+/// not a regular file (HDF5 waits forever for a named pipe's writer).
+fn check_file_type(path: &Path) -> Result<(), InputError> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(InputError::Missing(path.to_path_buf()))
+        }
+        Err(source) => {
+            return Err(InputError::Unreadable {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    let file_type = meta.file_type();
+    if file_type.is_dir() {
+        return Err(InputError::Directory(path.to_path_buf()));
     }
-    hdf5::File::open(path).map_err(|source| InputError::Open {
-        path: path.to_path_buf(),
-        source,
-    })
+    if !file_type.is_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = if file_type.is_fifo() {
+            "a named pipe"
+        } else if file_type.is_socket() {
+            "a socket"
+        } else if file_type.is_char_device() {
+            "a character device"
+        } else if file_type.is_block_device() {
+            "a block device"
+        } else {
+            "not a file"
+        };
+        return Err(InputError::NotRegular {
+            path: path.to_path_buf(),
+            kind,
+        });
+    }
+    Ok(())
+}
+
+/// HDF5's reason for refusing to open a regular file, turned into what the user can act on.
+fn open_error(path: &Path, source: hdf5::Error) -> InputError {
+    let path = path.to_path_buf();
+    let text = source.to_string();
+    // HDF5 (1.10) takes a shared flock() to read; a writer holds an exclusive one, and the
+    // refusal is EAGAIN (errno 11). Other errnos (ENOSYS, ENOLCK) mean no lock support.
+    if source.contains_minor(hdf5::MinorErrorCode::CantLockFile)
+        || text.contains("unable to lock file")
+    {
+        return if text.contains("errno = 11,") || text.contains("Resource temporarily unavailable")
+        {
+            InputError::Locked { path, source }
+        } else {
+            InputError::LockFailed { path, source }
+        };
+    }
+    if source.contains_minor(hdf5::MinorErrorCode::NotHdf5)
+        || text.contains("file signature not found")
+    {
+        return match netcdf3_kind(&path) {
+            Some(kind) => InputError::NetCdf3 { path, kind },
+            None => InputError::NotHdf5 { path },
+        };
+    }
+    InputError::Open { path, source }
+}
+
+/// NetCDF-3 files begin "CDF" and a version byte; NetCDF-4 files are HDF5 and open as such.
+fn netcdf3_kind(path: &Path) -> Option<&'static str> {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .ok()?
+        .read_exact(&mut magic)
+        .ok()?;
+    match &magic {
+        b"CDF\x01" => Some("classic"),
+        b"CDF\x02" => Some("64-bit offset"),
+        b"CDF\x05" => Some("64-bit data (CDF-5)"),
+        _ => None,
+    }
 }
 
 /// Every plottable object under `/`, in sorted path order, that `selection` matches. With an
-/// explicit selection, matching datasets that are not plottable are listed too, so that
-/// their plots fail with the reason instead of silently vanishing.
+/// explicit selection, matching objects that are not plottable or cannot be opened are
+/// listed too, so that their plots fail with the reason instead of silently vanishing.
+/// Objects left out because they could not be opened are dropped here: callers that can
+/// report them use [`listing`].
 pub fn list(path: &Path, selection: &Selection) -> Result<Vec<String>, InputError> {
+    listing(path, selection).map(|l| l.objects)
+}
+
+/// [`list`], with the objects that could not be opened (without an explicit selection) for
+/// the caller to report ([`Listing::note`]).
+pub fn listing(path: &Path, selection: &Selection) -> Result<Listing, InputError> {
     let file = open(path)?;
-    let mut found = Vec::new();
-    let mut visited = HashSet::new();
-    walk(&file, "", selection, 0, &mut visited, &mut found).map_err(|source| InputError::List {
+    let mut listing = walk(&file, selection).map_err(|source| InputError::List {
         path: path.to_path_buf(),
         source,
     })?;
-    found.sort();
-    found.dedup();
-    if found.is_empty() {
+    listing.objects.sort();
+    listing.objects.dedup();
+    if listing.objects.is_empty() {
         return Err(InputError::Empty {
             path: path.to_path_buf(),
             glob: selection.glob.as_ref().map(|(g, _)| g.clone()),
+            unopened: listing.unopened,
         });
     }
-    Ok(found)
+    Ok(listing)
 }
 
-fn walk(
-    group: &hdf5::Group,
-    prefix: &str,
-    sel: &Selection,
-    depth: usize,
-    visited: &mut HashSet<String>,
-    found: &mut Vec<String>,
-) -> hdf5::Result<()> {
-    // A group reached again (a soft link to an ancestor, a link back from another file)
-    // would be walked forever; one visit per group and file.
-    let identity = format!("{}\0{:?}", group.filename(), group.loc_info()?.token);
-    if depth > MAX_DEPTH || !visited.insert(identity) {
-        return Ok(());
-    }
-    for name in group.member_names()? {
-        let path = format!("{prefix}/{name}");
-        // A dangling soft or external link is not an error of the file as a whole.
-        if let Ok(g) = group.group(&name) {
-            if is_xy_group(&g) {
-                if sel.matches(&path) {
-                    found.push(path.clone());
+/// Walks every group reachable from `/`, however deep, without recursion (a deep file cannot
+/// overflow the stack). A group reached again — a soft link to an ancestor, an external link
+/// back into a file already walked, under whatever spelling of its name — is walked once:
+/// groups are known by their file's device and inode and their address in it.
+fn walk(file: &hdf5::File, sel: &Selection) -> hdf5::Result<Listing> {
+    let mut listing = Listing::default();
+    let mut visited = HashSet::new();
+    let mut pending = vec![String::new()];
+    while let Some(prefix) = pending.pop() {
+        let group = if prefix.is_empty() {
+            (**file).clone()
+        } else {
+            file.group(&prefix)?
+        };
+        if !visited.insert(group_identity(&group)?) {
+            continue;
+        }
+        for name in group.member_names()? {
+            let path = format!("{prefix}/{name}");
+            match open_member(&group, &name) {
+                Member::Group(g) => {
+                    if is_xy_group(&g) {
+                        if sel.matches(&path) {
+                            listing.objects.push(path);
+                        }
+                    } else {
+                        pending.push(path);
+                    }
                 }
-                continue;
+                Member::Dataset(ds) => {
+                    let shape = ds.shape();
+                    let plottable = shape.len() == 2 && (shape[1] == 2 || shape[1] == 3);
+                    if sel.matches(&path) && (plottable || sel.explicit()) {
+                        listing.objects.push(path);
+                    }
+                }
+                Member::Other => {}
+                Member::Unopened(reason) => {
+                    // Not UTF-8 names cannot be opened by name at all; either way, a
+                    // selected object is listed so that its plot fails with the reason.
+                    if sel.explicit() {
+                        if sel.matches(&path) {
+                            listing.objects.push(path);
+                        }
+                    } else if name.contains(char::REPLACEMENT_CHARACTER) {
+                        listing.objects.push(path);
+                    } else {
+                        listing.unopened.push(Unopened { path, reason });
+                    }
+                }
             }
-            walk(&g, &path, sel, depth + 1, visited, found)?;
-        } else if let Ok(ds) = group.dataset(&name) {
-            let shape = ds.shape();
-            let plottable = shape.len() == 2 && (shape[1] == 2 || shape[1] == 3);
-            if sel.matches(&path) && (plottable || sel.explicit()) {
-                found.push(path);
-            }
-        } else if name.contains(char::REPLACEMENT_CHARACTER) && sel.matches(&path) {
-            // Not UTF-8: it cannot be opened by this name. Listed, so that its plot fails
-            // with the reason instead of the object silently vanishing.
-            found.push(path);
         }
     }
-    Ok(())
+    Ok(listing)
+}
+
+/// A group's identity across spellings of its file's name: the file's device and inode
+/// (falling back to HDF5's file number) and the group's address in the file.
+fn group_identity(group: &hdf5::Group) -> hdf5::Result<String> {
+    use std::os::unix::fs::MetadataExt;
+    let info = group.loc_info()?;
+    let file = match std::fs::metadata(group.filename()) {
+        Ok(meta) => format!("{}:{}", meta.dev(), meta.ino()),
+        Err(_) => format!("fileno {}", info.fileno),
+    };
+    Ok(format!("{file}\0{:?}", info.token))
+}
+
+enum Member {
+    Group(hdf5::Group),
+    Dataset(hdf5::Dataset),
+    /// A committed datatype: not data, never plotted.
+    Other,
+    /// The library's reason, for a "Failed:" line or the count of objects left out.
+    Unopened(String),
+}
+
+/// Opens member `name` of `group` as a group or dataset, or says why it cannot be opened: a
+/// feature newer than this HDF5 library, a dangling soft or external link, a damaged header.
+fn open_member(group: &hdf5::Group, name: &str) -> Member {
+    let group_error = match group.group(name) {
+        Ok(g) => return Member::Group(g),
+        Err(e) => e,
+    };
+    let dataset_error = match group.dataset(name) {
+        Ok(ds) => return Member::Dataset(ds),
+        Err(e) => e,
+    };
+    if name.contains(char::REPLACEMENT_CHARACTER) {
+        return Member::Unopened(
+            "the object's name is not valid UTF-8 and cannot be read; rename it".into(),
+        );
+    }
+    match group.loc_type_by_name(name) {
+        Ok(hdf5::LocationType::Dataset) => Member::Unopened(reason(&dataset_error)),
+        Ok(hdf5::LocationType::Group) => Member::Unopened(reason(&group_error)),
+        Ok(_) => Member::Other,
+        // The link leads nowhere (dangling), or the object's header cannot be read at all.
+        Err(e) => Member::Unopened(reason(&e)),
+    }
+}
+
+/// HDF5's error as one line: the outermost call and the innermost cause.
+fn reason(e: &hdf5::Error) -> String {
+    e.to_string().replace('\n', " ")
 }
 
 fn is_xy_group(g: &hdf5::Group) -> bool {
@@ -158,7 +367,8 @@ fn is_xy_group(g: &hdf5::Group) -> bool {
 /// Every way the data can be unusable is an `Err` with a reason fit for a "Failed:" line.
 /// Rows holding NaN or infinity are left out and counted; no finite row at all is an error.
 pub fn read(file: &hdf5::File, path: &str) -> Result<PlotData, String> {
-    let (x, y, size, labels_from) = if let Ok(g) = file.group(path) {
+    let group = file.group(path);
+    let (x, y, size, labels_from) = if let Ok(g) = group {
         let column = |name: &str| -> Result<Option<Vec<f64>>, String> {
             match g.dataset(name) {
                 Ok(ds) => read_numeric(&ds, &format!("{path}/{name}"), 1).map(|(v, _)| Some(v)),
@@ -180,13 +390,22 @@ pub fn read(file: &hdf5::File, path: &str) -> Result<PlotData, String> {
         let location: hdf5::Location = (*g).clone();
         (x, y, size, location)
     } else {
-        let ds = file.dataset(path).map_err(|e| {
+        let ds = file.dataset(path).map_err(|dataset_error| {
             if path.contains(char::REPLACEMENT_CHARACTER) {
-                format!(
+                return format!(
                     "{path}: the object's name is not valid UTF-8 and cannot be read; rename it"
-                )
-            } else {
-                format!("{path} is not a dataset or group: {e}")
+                );
+            }
+            let group_error = group.err().map(|e| reason(&e)).unwrap_or_default();
+            match file.loc_type_by_name(path) {
+                Ok(hdf5::LocationType::Dataset) => {
+                    format!("{path} could not be opened: {}", reason(&dataset_error))
+                }
+                Ok(hdf5::LocationType::Group) => {
+                    format!("{path} could not be opened: {group_error}")
+                }
+                Ok(_) => format!("{path} is a committed datatype, not a dataset or group"),
+                Err(e) => format!("{path} could not be opened: {}", reason(&e)),
             }
         })?;
         let (values, columns) = read_numeric(&ds, path, 2)?;
@@ -271,10 +490,115 @@ fn read_numeric(ds: &hdf5::Dataset, path: &str, ndim: usize) -> Result<(Vec<f64>
         TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_) | TypeDescriptor::Float(_) => {}
         other => return Err(format!("{path} holds {}, not numbers", type_name(&other))),
     }
+    check_storage(ds, path)?;
     let values = ds
         .read_raw::<f64>()
         .map_err(|e| format!("{path} could not be read: {e}"))?;
     Ok((values, shape.get(1).copied().unwrap_or(1)))
+}
+
+/// What HDF5 would not say, or would paper over, when reading: a filter it lacks (it names
+/// only its plugin directory), and a virtual dataset's missing source (read as fill values).
+fn check_storage(ds: &hdf5::Dataset, path: &str) -> Result<(), String> {
+    let Ok(dcpl) = ds.dcpl() else {
+        return Ok(());
+    };
+    if !dcpl.all_filters_avail() {
+        let missing: Vec<String> = dcpl
+            .filters()
+            .iter()
+            .filter(|f| !f.is_available())
+            .map(|f| filter_name(f.id()))
+            .collect();
+        return Err(format!(
+            "{path} is stored with HDF5 filter {}, which this HDF5 library does not have; install the filter's plugin (HDF5_PLUGIN_PATH names the directory HDF5 loads plugins from), or rewrite the file without it where the filter is available (h5repack -f NONE)",
+            missing.join(", ")
+        ));
+    }
+    if dcpl.layout() == Layout::Virtual {
+        let vds_file = PathBuf::from(ds.filename());
+        let mut checked = HashSet::new();
+        for mapping in dcpl.virtual_map() {
+            // Many mappings often share a source: each (file, dataset) is checked once.
+            if !checked.insert((mapping.src_filename.clone(), mapping.src_dataset.clone())) {
+                continue;
+            }
+            check_virtual_source(&vds_file, &mapping.src_filename, &mapping.src_dataset)
+                .map_err(|why| format!("{path} is a virtual dataset and {why}; HDF5 would read fill values in its place, so it is not plotted: restore the source or select another dataset"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Registered ids of common third-party filters (https://github.com/HDFGroup/hdf5_plugins).
+fn filter_name(id: hdf5::filters::H5Z_filter_t) -> String {
+    let name = match id {
+        1 => "deflate",
+        2 => "shuffle",
+        3 => "fletcher32",
+        4 => "szip",
+        5 => "nbit",
+        6 => "scaleoffset",
+        307 => "bzip2",
+        32000 => "lzf",
+        32001 => "blosc",
+        32004 => "lz4",
+        32008 => "bitshuffle",
+        32013 => "zfp",
+        32015 => "zstd",
+        32017 => "sz",
+        32026 => "blosc2",
+        _ => return id.to_string(),
+    };
+    format!("{id} ({name})")
+}
+
+/// Whether a virtual dataset's source can be read, looked for where HDF5 1.10 looks: under
+/// `HDF5_VDS_PREFIX` (`${ORIGIN}` is the virtual dataset's directory), beside the virtual
+/// dataset's file, and as given (relative to the working directory). Names with printf-style
+/// patterns (`%b`) stand for many files and are not checked; "." is the file itself.
+fn check_virtual_source(vds_file: &Path, src_file: &str, src_dataset: &str) -> Result<(), String> {
+    if src_file.contains('%') {
+        return Ok(());
+    }
+    let dir = vds_file.parent().unwrap_or(Path::new(""));
+    let name = Path::new(src_file);
+    let mut candidates = Vec::new();
+    if src_file == "." {
+        candidates.push(vds_file.to_path_buf());
+    } else {
+        let relative: &Path = if name.is_absolute() {
+            candidates.push(name.to_path_buf());
+            name.file_name().map(Path::new).unwrap_or(name)
+        } else {
+            name
+        };
+        if let Ok(prefixes) = std::env::var("HDF5_VDS_PREFIX") {
+            for prefix in prefixes.split(':').filter(|p| !p.is_empty()) {
+                let prefix = prefix.replace("${ORIGIN}", &dir.to_string_lossy());
+                candidates.push(Path::new(&prefix).join(relative));
+            }
+        }
+        candidates.push(dir.join(relative));
+        candidates.push(relative.to_path_buf());
+    }
+    let Some(found) = candidates.iter().find(|c| c.is_file()) else {
+        return Err(format!("its source file '{src_file}' is missing"));
+    };
+    let source = hdf5::File::open(found).map_err(|e| {
+        format!(
+            "its source file '{}' could not be opened: {}",
+            found.display(),
+            reason(&e)
+        )
+    })?;
+    match source.loc_type_by_name(src_dataset) {
+        Ok(hdf5::LocationType::Dataset) => Ok(()),
+        _ => Err(format!(
+            "its source dataset '{src_dataset}' is missing from '{}'",
+            found.display()
+        )),
+    }
 }
 
 fn type_name(t: &TypeDescriptor) -> &'static str {
@@ -314,5 +638,71 @@ fn label(loc: &hdf5::Location, name: &str, index: usize) -> Option<String> {
     match units.len() {
         1 => units.into_iter().next(),
         _ => units.into_iter().nth(index),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn netcdf3_files_are_told_by_their_magic() {
+        let dir = tempfile::tempdir().unwrap();
+        for (bytes, kind) in [
+            (&b"CDF\x01\0\0\0\0"[..], Some("classic")),
+            (b"CDF\x02\0\0\0\0", Some("64-bit offset")),
+            (b"CDF\x05\0\0\0\0", Some("64-bit data (CDF-5)")),
+            (b"\x89HDF\r\n\x1a\n", None),
+            (b"CD", None),
+        ] {
+            let path = dir.path().join("f");
+            std::fs::write(&path, bytes).unwrap();
+            assert_eq!(netcdf3_kind(&path), kind, "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn a_virtual_source_is_looked_for_beside_the_virtual_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let vds = dir.path().join("vds.h5");
+        let missing = check_virtual_source(&vds, "src.h5", "/data").unwrap_err();
+        assert_eq!(missing, "its source file 'src.h5' is missing");
+        let absolute = dir.path().join("elsewhere/src.h5");
+        let missing = check_virtual_source(&vds, absolute.to_str().unwrap(), "/d").unwrap_err();
+        assert!(
+            missing.ends_with("elsewhere/src.h5' is missing"),
+            "{missing}"
+        );
+        // printf-style names stand for many files: not checked.
+        assert!(check_virtual_source(&vds, "part-%b.h5", "/data").is_ok());
+        // Found beside the virtual file (also when named by a moved absolute path), but
+        // not HDF5.
+        std::fs::write(dir.path().join("src.h5"), b"not hdf5").unwrap();
+        for name in ["src.h5", "/moved/away/src.h5"] {
+            let unreadable = check_virtual_source(&vds, name, "/data").unwrap_err();
+            assert!(unreadable.contains("could not be opened"), "{unreadable}");
+        }
+    }
+
+    #[test]
+    fn the_note_counts_objects_left_out() {
+        let unopened = |path: &str| Unopened {
+            path: path.into(),
+            reason: "why".into(),
+        };
+        let mut listing = Listing {
+            objects: vec!["/a".into()],
+            unopened: vec![],
+        };
+        assert_eq!(listing.note(Path::new("in.h5")), None);
+        listing.unopened = vec![unopened("/b"), unopened("/c")];
+        assert_eq!(
+            listing.note(Path::new("in.h5")).unwrap(),
+            "warning: 2 objects of --input 'in.h5' could not be opened and will not be plotted (the first, /b: why); select them with --datasets to see each one's reason"
+        );
+        assert_eq!(
+            unopened_note(&listing.unopened[..1]),
+            "; /b could not be opened: why"
+        );
     }
 }
