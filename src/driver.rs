@@ -146,9 +146,16 @@ fn root_checks(config: &Config) -> Result<(Plan, u64, RootSetup), StartError> {
         0
     };
     let plan = match &config.input {
-        Some(path) => Plan::Input {
-            objects: input::list(path, &Selection::new(config.datasets.as_deref())?)?,
-        },
+        Some(path) => {
+            let listing = input::listing(path, &Selection::new(config.datasets.as_deref())?)?;
+            // Objects HDF5 could not open are left out: say so, with the first one's reason.
+            if let Some(note) = listing.note(path) {
+                eprintln!("{}", report::escape_controls(&note));
+            }
+            Plan::Input {
+                objects: listing.objects,
+            }
+        }
         None => Plan::Random {
             num_plots: config.num_plots,
         },

@@ -472,3 +472,31 @@ fn a_virtual_dataset_whose_source_is_missing_fails_instead_of_plotting_fill_valu
         no_dataset.context()
     );
 }
+
+#[test]
+fn objects_left_out_unopened_are_reported_by_rank_0() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("newer.h5");
+    file_with_a_newer_feature(&input, true);
+    let out = out_dir(tmp.path());
+    let run = mpi(
+        2,
+        &["--input", path_arg(&input), "-o", path_arg(&out), "-q"],
+    );
+    assert_eq!(run.code, 0, "{}", run.context());
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    assert_eq!(warnings.len(), 1, "once, from rank 0:\n{}", run.context());
+    assert!(
+        warnings[0].starts_with("warning: 1 object of --input '")
+            && warnings[0]
+                .contains("could not be opened and will not be plotted (the first, /new: ")
+            && warnings[0].contains("unknown datatype class"),
+        "{}",
+        warnings[0]
+    );
+    assert!(out.join("good.png").exists());
+}
