@@ -500,3 +500,56 @@ fn objects_left_out_unopened_are_reported_by_rank_0() {
     );
     assert!(out.join("good.png").exists());
 }
+
+#[test]
+fn half_floats_are_read_and_what_cannot_plot_is_not_listed_unasked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("kinds.h5");
+    {
+        let _guard = writing_hdf5();
+        let file = hdf5::File::create(&input).unwrap();
+        let half = hdf5::Datatype::from_descriptor(&hdf5::types::TypeDescriptor::Float(
+            hdf5::types::FloatSize::U2,
+        ))
+        .unwrap();
+        let values: Vec<f64> = (0..20).map(|i| f64::from(i) / 4.0).collect();
+        file.new_dataset_builder()
+            .empty_as(&half)
+            .shape((10, 2))
+            .create("half")
+            .unwrap()
+            .write_raw(&values)
+            .unwrap();
+        file.new_dataset::<bool>()
+            .shape((3, 2))
+            .create("flags")
+            .unwrap();
+        file.new_dataset::<f64>()
+            .shape((0, 2))
+            .create("empty")
+            .unwrap();
+    }
+    let out = out_dir(tmp.path());
+    let run = alone(&["--input", path_arg(&input), "-o", path_arg(&out)]);
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert_eq!(run.lines_starting("Result:").len(), 1, "{}", run.context());
+    assert!(out.join("half.png").exists());
+
+    let asked = alone(&[
+        "--input",
+        path_arg(&input),
+        "-o",
+        path_arg(&out),
+        "--datasets",
+        "/*",
+    ]);
+    assert_eq!(asked.code, 1, "{}", asked.context());
+    let failed = asked.lines_starting("Failed:");
+    assert!(
+        failed.len() == 2
+            && failed.iter().any(|l| l.contains("/empty has zero rows"))
+            && failed.iter().any(|l| l.contains("/flags holds booleans")),
+        "{}",
+        asked.context()
+    );
+}

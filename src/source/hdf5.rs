@@ -282,9 +282,7 @@ fn walk(file: &hdf5::File, sel: &Selection) -> hdf5::Result<Listing> {
                     }
                 }
                 Member::Dataset(ds) => {
-                    let shape = ds.shape();
-                    let plottable = shape.len() == 2 && (shape[1] == 2 || shape[1] == 3);
-                    if sel.matches(&path) && (plottable || sel.explicit()) {
+                    if sel.matches(&path) && (looks_plottable(&ds) || sel.explicit()) {
                         listing.objects.push(path);
                     }
                 }
@@ -306,6 +304,19 @@ fn walk(file: &hdf5::File, sel: &Selection) -> hdf5::Result<Listing> {
         }
     }
     Ok(listing)
+}
+
+/// Whether a dataset is what a plot is made from: numeric, (n, 2) or (n, 3), n > 0. Others
+/// are listed only when selected explicitly, so that their plots fail with the reason.
+fn looks_plottable(ds: &hdf5::Dataset) -> bool {
+    let shape = ds.shape();
+    let numeric = ds.dtype().and_then(|t| t.to_descriptor()).is_ok_and(|t| {
+        matches!(
+            t,
+            TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_) | TypeDescriptor::Float(_)
+        )
+    });
+    shape.len() == 2 && shape[0] > 0 && (shape[1] == 2 || shape[1] == 3) && numeric
 }
 
 /// A group's identity across spellings of its file's name: the file's device and inode
