@@ -3,7 +3,8 @@
 //! when `PLOTRAND_MPICH_BIN` names an MPICH build, as scripts/test.sh does), and a 3-node SLURM
 //! cluster across those hosts. The work is done by the scripts in tests/cluster/, which start
 //! every daemon and namespace themselves and remove them on any exit. They need root (as CI
-//! has); without it they fail with the reason, they never skip.
+//! has), so a plain `cargo test` leaves them out (ignored, with the reason); scripts/test.sh
+//! runs them with `-- --include-ignored`, and then without root they fail with the reason.
 
 mod common;
 use common::*;
@@ -58,11 +59,13 @@ fn nothing_left_behind(script: &str) {
 }
 
 #[test]
+#[ignore = "needs root: starts munged, slurmctld and slurmd"]
 fn slurm_single_node_runs_the_batch_script() {
     scenario("slurm-single.sh", &[BIN]);
 }
 
 #[test]
+#[ignore = "needs root: makes three hosts of network namespaces"]
 fn three_hosts_run_the_hostfiles() {
     let mpich = std::env::var("PLOTRAND_MPICH_BIN").ok();
     if mpich.is_none() {
@@ -74,6 +77,7 @@ fn three_hosts_run_the_hostfiles() {
 }
 
 #[test]
+#[ignore = "needs root: SLURM daemons in network namespaces"]
 fn slurm_three_nodes_run_the_batch_script() {
     scenario("slurm-multi.sh", &[BIN]);
 }

@@ -27,7 +27,7 @@ fn the_localhost_hostfile_runs_two_ranks() {
         "2",
         BIN,
     ])
-    .args(["-o", path_arg(tmp.path()), "-n", "4", "--seed", "5"]);
+    .args(args!("-o {} -n 4 --seed 5", tmp.path()));
     let out = cmd.timeout(TIME_LIMIT).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
