@@ -11,6 +11,10 @@ use common::*;
 use std::process::Command;
 use std::sync::Mutex;
 
+/// A scenario takes one to three minutes; one still running after this is stuck (each
+/// script's own waits fail sooner, with what they waited for).
+const SCENARIO_LIMIT: std::time::Duration = std::time::Duration::from_secs(1200);
+
 /// The scenarios share daemon ports and namespace names: one at a time.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -20,9 +24,7 @@ fn scenario(script: &str, args: &[&str]) {
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let path = format!("{}/tests/cluster/{script}", env!("CARGO_MANIFEST_DIR"));
     let mut cmd = assert_cmd::Command::new("bash");
-    cmd.arg(&path)
-        .args(args)
-        .timeout(std::time::Duration::from_secs(420));
+    cmd.arg(&path).args(args).timeout(SCENARIO_LIMIT);
     let out = cmd
         .output()
         .unwrap_or_else(|e| panic!("could not run {path}: {e}"));
