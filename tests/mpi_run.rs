@@ -427,15 +427,22 @@ fn in_terminal(ranks: usize, args: &[String]) -> Run {
     words.extend(["-n".into(), ranks.to_string(), BIN.into()]);
     words.extend(args.iter().cloned());
     let line = shlex::try_join(words.iter().map(String::as_str)).unwrap();
-    let out = std::process::Command::new("script")
+    let out = assert_cmd::Command::new("script")
         .args(["-qec", &line, "/dev/null"])
+        .timeout(TIME_LIMIT)
         .output()
         .expect("`script` (util-linux: apt-get install bsdutils) runs a command in a terminal");
-    Run {
+    let run = Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n"),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    };
+    assert!(
+        run.code != -1,
+        "killed after {TIME_LIMIT:?} (a hang) or by a signal:\n{}",
+        run.context()
+    );
+    run
 }
 
 /// In a terminal, the dynamic schedule draws a bar (redrawn in place, never a `progress:`
