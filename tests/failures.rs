@@ -65,11 +65,19 @@ fn failures_on_other_ranks_travel_back_with_their_reasons() {
 #[test]
 fn rank_zero_unable_to_print_hangs_nobody() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = path_arg(tmp.path());
-    let rank0 = format!("exec '{BIN}' -o '{dir}' -n 4 --seed 1 >/dev/full");
+    let dir = tmp.path();
+    let rank0 = format!(
+        "exec {} -o {} -n 4 --seed 1 >/dev/full",
+        quoted(&BIN),
+        quoted(&dir)
+    );
     let mut cmd = launcher(1);
-    cmd.args(["sh", "-c", &rank0, ":", "-n", "1", BIN])
-        .args(["-o", dir, "-n", "4", "--seed", "1"]);
+    cmd.args(args!(
+        "sh -c {} : -n 1 {} -o {} -n 4 --seed 1",
+        rank0,
+        BIN,
+        dir
+    ));
     let out = cmd.timeout(TIME_LIMIT).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
