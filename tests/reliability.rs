@@ -1,6 +1,11 @@
 //! Faults provoked for real: a killed job, signals, a dead rank, a full or read-only disk,
 //! hostile input files, edge-value arguments. Nothing may be lost under a final name, nothing
 //! may hang, and `--resume` must finish the job with the plots an uninterrupted run makes.
+//!
+//! No fault is timed by a sleep: a job is stopped (SIGSTOP) once it has made a few of its
+//! plots, the fault is dealt while it stands still, and only then does it run on (see
+//! `start_and_stop`). Every wait has a generous deadline and fails with what it waited for.
+//! The tmpfs tests need root (`mount`): a plain `cargo test` leaves them out.
 
 mod common;
 use common::*;
