@@ -42,14 +42,14 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-/// `mpirun` in a process group of its own, so the whole job can be killed at once, and at
-/// the lowest priority, so that this test process gets the CPU whenever it asks (it stops the
-/// job as soon as it has made a few plots). Results reach rank 0 in windows of 16 plots (the
+/// `mpirun` in a process group of its own, so the whole job can be killed at once, and at a
+/// lower priority, so that this test process gets the CPU whenever it asks (it stops the job
+/// as soon as it has made a few plots) while the job still runs on a busy machine. Results reach rank 0 in windows of 16 plots (the
 /// test knob), so that interrupted runs fill in their undone plots across many windows.
 fn spawn_job(args: &[String]) -> Job {
     let (stdout, stderr) = (tempfile::tempfile().unwrap(), tempfile::tempfile().unwrap());
     let mut cmd = Command::new("nice");
-    cmd.args(["-n", "19", mpirun()]);
+    cmd.args(["-n", "10", mpirun()]);
     if is_open_mpi() {
         cmd.args(["--allow-run-as-root", "--oversubscribe"]);
     }
