@@ -2,7 +2,9 @@
 # The whole test suite: formatting, lints, unit tests, and integration tests that run the
 # real binary for real — under Open MPI's mpirun with several ranks; against an MPICH build
 # (its own target directory); on a single-node and a 3-node SLURM cluster and across three
-# hosts made of network namespaces (tests/cluster/). Installs what is missing first.
+# hosts made of network namespaces (tests/cluster/). Installs what is missing first. Run as
+# root: the tests that need root (SLURM daemons, network namespaces, tmpfs mounts) are
+# ignored by a plain `cargo test` and run here with --include-ignored.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SETUP_EXTRA_PACKAGES="mpich libmpich-dev munge slurmd slurmctld slurm-client iproute2 procps"
@@ -36,6 +38,6 @@ cargo clippy --locked --all-targets -- -D warnings
 echo "== build against MPICH (target/mpich)" >&2
 "${mpich[@]}" cargo build --locked
 echo "== cargo test (Open MPI; clusters also run the MPICH build)" >&2
-PLOTRAND_MPICH_BIN=$PWD/target/mpich/debug/plotrand-mpi cargo test --locked
+PLOTRAND_MPICH_BIN=$PWD/target/mpich/debug/plotrand-mpi cargo test --locked -- --include-ignored
 echo "== cargo test, MPI integration suite against MPICH" >&2
-"${mpich[@]}" cargo test --locked --test mpi_run --test failures --test hdf5_files
+"${mpich[@]}" cargo test --locked --test mpi_run --test failures --test hdf5_files -- --include-ignored

@@ -8,7 +8,7 @@ fn a_plot_that_cannot_be_written_fails_alone() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir(plot_path(tmp.path(), 3, "png")).unwrap();
     // 6 plots on 2 ranks: plot 3 belongs to rank 0, whose other plots must still be written.
-    let run = mpi(2, &["-o", path_arg(tmp.path()), "-n", "6", "--seed", "9"]);
+    let run = mpi(2, &args!("-o {} -n 6 --seed 9", tmp.path()));
     assert_eq!(run.code, 1, "{}", run.context());
     let failed = run.lines_starting("Failed:");
     assert_eq!(failed.len(), 1, "{}", run.context());
@@ -47,10 +47,7 @@ fn failures_on_other_ranks_travel_back_with_their_reasons() {
     for k in [5, 6] {
         std::fs::create_dir(plot_path(tmp.path(), k, "png")).unwrap();
     }
-    let run = mpi(
-        3,
-        &["-o", path_arg(tmp.path()), "-n", "6", "--seed", "2", "-q"],
-    );
+    let run = mpi(3, &args!("-o {} -n 6 --seed 2 -q", tmp.path()));
     assert_eq!(run.code, 1, "{}", run.context());
     let failed = run.lines_starting("Failed:");
     assert_eq!(failed.len(), 2, "{}", run.context());
@@ -68,11 +65,19 @@ fn failures_on_other_ranks_travel_back_with_their_reasons() {
 #[test]
 fn rank_zero_unable_to_print_hangs_nobody() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = path_arg(tmp.path());
-    let rank0 = format!("exec '{BIN}' -o '{dir}' -n 4 --seed 1 >/dev/full");
+    let dir = tmp.path();
+    let rank0 = format!(
+        "exec {} -o {} -n 4 --seed 1 >/dev/full",
+        quoted(&BIN),
+        quoted(&dir)
+    );
     let mut cmd = launcher(1);
-    cmd.args(["sh", "-c", &rank0, ":", "-n", "1", BIN])
-        .args(["-o", dir, "-n", "4", "--seed", "1"]);
+    cmd.args(args!(
+        "sh -c {} : -n 1 {} -o {} -n 4 --seed 1",
+        rank0,
+        BIN,
+        dir
+    ));
     let out = cmd.timeout(TIME_LIMIT).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -98,23 +103,19 @@ fn bad_arguments_are_reported_once_with_status_2() {
     std::fs::write(&file, b"not a directory").unwrap();
     let under_file = file.join("sub");
     let out = tmp.path().join("out");
-    let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["-n", "0"], "--num-plots"),
-        (vec!["-n", "-3"], "--num-plots"),
-        (vec!["-n", "ten"], "--num-plots"),
-        (vec!["--format", "gif"], "--format"),
-        (vec!["--points", "0"], "--points"),
-        (vec!["--width", "99999"], "--width"),
-        (vec!["--bogus"], "--bogus"),
-        (vec!["-o", path_arg(&file)], "--output-dir"),
-        (vec!["-o", path_arg(&under_file)], "--output-dir"),
+    let cases = [
+        (args!("-n 0 -o {}", out), "--num-plots"),
+        (args!("-n -3 -o {}", out), "--num-plots"),
+        (args!("-n ten -o {}", out), "--num-plots"),
+        (args!("--format gif -o {}", out), "--format"),
+        (args!("--points 0 -o {}", out), "--points"),
+        (args!("--width 99999 -o {}", out), "--width"),
+        (args!("--bogus -o {}", out), "--bogus"),
+        (args!("-o {}", file), "--output-dir"),
+        (args!("-o {}", under_file), "--output-dir"),
     ];
     for (args, flag) in cases {
-        let mut all = args.clone();
-        if !args.contains(&"-o") {
-            all.extend(["-o", path_arg(&out)]);
-        }
-        mpi(3, &all).assert_one_error(flag, &format!("{args:?}"));
+        mpi(3, &args).assert_one_error(flag, &format!("{args:?}"));
         assert!(!out.exists(), "{args:?}: no work may start");
     }
 }
@@ -129,18 +130,10 @@ fn help_is_printed_once() {
         "{}",
         run.context()
     );
-    for flag in [
-        "--output-dir",
-        "--num-plots",
-        "--seed",
-        "--points",
-        "--width",
-        "--height",
-        "--format",
-        "--quiet",
-        "--version",
-    ] {
-        assert!(run.stdout.contains(flag), "help lacks {flag}");
+    let flags =
+        "--output-dir --num-plots --seed --points --width --height --format --quiet --version";
+    for flag in split(flags) {
+        assert!(run.stdout.contains(&flag), "help lacks {flag}");
     }
 }
 
@@ -152,17 +145,7 @@ fn failures_travel_back_under_the_dynamic_schedule_too() {
     }
     let run = mpi(
         3,
-        &[
-            "-o",
-            path_arg(tmp.path()),
-            "-n",
-            "12",
-            "--schedule",
-            "dynamic",
-            "--chunk",
-            "1",
-            "-q",
-        ],
+        &args!("-o {} -n 12 --schedule dynamic --chunk 1 -q", tmp.path()),
     );
     assert_eq!(run.code, 1, "{}", run.context());
     let failed = run.lines_starting("Failed:");

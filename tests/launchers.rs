@@ -2,9 +2,9 @@
 //! mpirun path (run as a plain script here; submitting it to a real SLURM is tested separately).
 
 mod common;
+use assert_cmd::Command;
 use common::*;
 use std::path::Path;
-use std::process::Command;
 
 fn repo_file(rel: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -27,7 +27,7 @@ fn the_localhost_hostfile_runs_two_ranks() {
         "2",
         BIN,
     ])
-    .args(["-o", path_arg(tmp.path()), "-n", "4", "--seed", "5"]);
+    .args(args!("-o {} -n 4 --seed 5", tmp.path()));
     let out = cmd.timeout(TIME_LIMIT).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -56,6 +56,7 @@ fn the_batch_script_runs_the_program_with_mpirun_and_passes_its_status_on() {
             .env("PLOTS", plots)
             .env("OUTDIR", &outdir)
             .env("EXTRA_ARGS", "--seed 11 --quiet")
+            .timeout(TIME_LIMIT)
             .output()
             .unwrap()
     };
@@ -90,6 +91,7 @@ fn the_local_scaling_script_prints_the_study_and_draws_the_chart() {
     mpirun();
     let tmp = tempfile::tempdir().unwrap();
     let out = Command::new("bash")
+        .timeout(TIME_LIMIT)
         .arg(repo_file("scripts/scaling.sh"))
         .envs([
             ("PLOTS", "4"),

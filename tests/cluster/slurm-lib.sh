@@ -11,6 +11,23 @@ SLURM_PIDS=()
 
 slurm_fail() { echo "slurm-lib: $*" >&2; exit 1; }
 
+# slurm_wait_for SECONDS WHAT COMMAND...: runs COMMAND every 0.1 s until it succeeds; after
+# SECONDS fails, saying what it waited for. The limits are generous (what takes a second or
+# two here): only a daemon that is stuck fails them, never a slow machine.
+slurm_wait_for() {
+  local limit=$1 what=$2 deadline=$((SECONDS + $1))
+  shift 2
+  until "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || slurm_fail "waited ${limit} s for $what"
+    sleep 0.1
+  done
+}
+
+slurm_munge_answers() { munge -S "$MUNGE_SOCKET" -n | unmunge -S "$MUNGE_SOCKET" >/dev/null 2>&1; }
+
+# slurm_nodes_idle N: at least N nodes are idle.
+slurm_nodes_idle() { [ "$(sinfo -h -N -t idle -o '%N' 2>/dev/null | wc -l)" -ge "$1" ]; }
+
 slurm_need() {
   [ "$(id -u)" -eq 0 ] || slurm_fail "starting SLURM daemons needs root (run the tests as root, as CI does)"
   local c
@@ -32,9 +49,7 @@ slurm_up() {
     --pid-file="$S/munge/munged.pid" --log-file="$S/munge/munged.log" --seed-file="$S/munge/seed" \
     || slurm_fail "munged did not start: $(cat "$S/munge/munged.log" 2>/dev/null)"
   SLURM_PIDS+=("$(cat "$S/munge/munged.pid")")
-  local i
-  for i in $(seq 50); do munge -S "$MUNGE_SOCKET" -n | unmunge -S "$MUNGE_SOCKET" >/dev/null 2>&1 && break; sleep 0.1; done
-  munge -S "$MUNGE_SOCKET" -n | unmunge -S "$MUNGE_SOCKET" >/dev/null || slurm_fail "munge does not answer"
+  slurm_wait_for 120 "munged to answer" slurm_munge_answers
 
   local hw ctl_addr=127.0.0.1 nodes=() spec name addr ns
   hw=$(slurmd -C | head -1 | sed -e 's/^NodeName=[^ ]* //' -e 's/ RealMemory=[0-9]*//')
@@ -85,7 +100,7 @@ slurm_up() {
   echo "PMIxCliTmpDirBase=$S/pmix" > "$S/mpi.conf"
 
   slurmctld -f "$SLURM_CONF" || slurm_fail "slurmctld did not start: $(tail -5 "$S/slurmctld.log" 2>/dev/null)"
-  for i in $(seq 50); do [ -s "$S/slurmctld.pid" ] && break; sleep 0.1; done
+  slurm_wait_for 120 "slurmctld's PID file" test -s "$S/slurmctld.pid"
   SLURM_PIDS+=("$(cat "$S/slurmctld.pid")")
   for n in "${nodes[@]}"; do
     IFS='|' read -r name addr ns <<< "$n"
@@ -101,23 +116,23 @@ slurm_up() {
     else
       slurmd -f "$SLURM_CONF" -N "$name" || slurm_fail "slurmd $name did not start: $(tail -5 "$S/slurmd-$name.log" 2>/dev/null)"
     fi
-    for i in $(seq 50); do [ -s "$S/slurmd-$name.pid" ] && break; sleep 0.1; done
+    slurm_wait_for 120 "slurmd $name's PID file" test -s "$S/slurmd-$name.pid"
     SLURM_PIDS+=("$(cat "$S/slurmd-$name.pid")")
   done
-  local want=${#nodes[@]} idle=0
-  for i in $(seq 150); do
-    idle=$(sinfo -h -N -t idle -o '%N' 2>/dev/null | wc -l)
-    [ "$idle" -ge "$want" ] && return 0
+  local want=${#nodes[@]} deadline=$((SECONDS + 300))
+  until slurm_nodes_idle "$want"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      sinfo -N >&2 || true
+      slurm_fail "not all $want nodes became idle in 300 s; slurmd log: $(tail -5 "$S"/slurmd-*.log 2>/dev/null)"
+    fi
     sleep 0.2
   done
-  sinfo -N >&2 || true
-  slurm_fail "only $idle of $want nodes became idle in 30 s; slurmd log: $(tail -5 "$S"/slurmd-*.log 2>/dev/null)"
 }
 
 # slurm_wait_job JOBID TIMEOUT_SECONDS: polls scontrol (faster than sbatch --wait); prints the final state.
 slurm_wait_job() {
-  local job=$1 limit=$2 state="" i
-  for i in $(seq $((limit * 5))); do
+  local job=$1 limit=$2 state="" deadline=$((SECONDS + $2))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     state=$(scontrol show job "$job" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')
     case "$state" in
       COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|PREEMPTED|BOOT_FAIL|DEADLINE) echo "$state"; return 0 ;;

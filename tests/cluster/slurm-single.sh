@@ -24,7 +24,7 @@ submit() { # submit LAUNCHER PLOTS -> sets job, log, out
     --export="ALL,PLOTRAND=$bin,PLOTS=$plots,OUTDIR=$out,LAUNCHER=$launcher,EXTRA_ARGS=--seed 42,MPIRUN_ARGS=--allow-run-as-root" \
     "$repo/slurm/plotrand.sbatch")
   log="$S/plotrand-$job.out"
-  state=$(slurm_wait_job "$job" 120)
+  state=$(slurm_wait_job "$job" 300)
   exitcode=$(scontrol show job "$job" | sed -n 's/.* ExitCode=\([0-9]*\):.*/\1/p')
   echo "job $job ($launcher, $plots plots): $state, exit $exitcode"
 }
@@ -44,15 +44,56 @@ submit srun 0
 check '[ "$state" = FAILED ] && [ "$exitcode" = 2 ]' "a bad argument must fail the job with status 2"
 check '[ "$(grep -c "^error:" "$log")" = 1 ]' "the error must be printed once"
 # A job stopped by SLURM's signal (as --signal sends it before the time limit) reports and
-# records what it did, exits 75, and a resubmission with --resume finishes it.
+# records what it did, exits 75, and a resubmission with --resume finishes it. The signal
+# lands part-way by construction: once the job has made 20 of its 4000 plots its tasks are
+# stopped (SIGSTOP), SLURM's signal waits pending on each, and only then do they run on.
 out="$S/signalled"
 job=$(cd "$S" && sbatch --parsable --ntasks-per-node "$ranks" \
   --export="ALL,PLOTRAND=$bin,PLOTS=4000,OUTDIR=$out,EXTRA_ARGS=--seed 5 --quiet --width 160 --height 120 --points 50" \
   "$repo/slurm/plotrand.sbatch")
 log="$S/plotrand-$job.out"
-for _ in $(seq 600); do [ "$(ls "$out" 2>/dev/null | grep -c png)" -ge 20 ] && break; sleep 0.1; done
+pngs() { find "$out" -maxdepth 1 -name '*.png' 2>/dev/null | wc -l; }
+# The job's tasks: the processes whose command line begins "$bin -o $out".
+tasks_of_job() {
+  local p argv
+  for p in /proc/[0-9]*; do
+    mapfile -d '' -t argv 2>/dev/null < "$p/cmdline" || continue
+    if [ "${#argv[@]}" -ge 3 ] && [ "${argv[0]}" = "$bin" ] && [ "${argv[1]}" = -o ] && [ "${argv[2]}" = "$out" ]; then
+      echo "${p#/proc/}"
+    fi
+  done
+}
+all_tasks_started() { mapfile -t tasks < <(tasks_of_job); [ "${#tasks[@]}" -eq "$ranks" ]; }
+made_plots() { [ "$(pngs)" -ge "$1" ]; }
+# Every thread of every task stopped (state T in /proc/PID/task/TID/stat).
+tasks_stopped() {
+  local t
+  for t in "${tasks[@]}"; do
+    if grep -qv '^[^)]*) [Tt] ' /proc/"$t"/task/*/stat; then return 1; fi
+  done
+}
+# SIGUSR1 (signal 10: mask 0x200) waiting, undelivered, on every task.
+usr1_pending() {
+  local t m pending
+  for t in "${tasks[@]}"; do
+    pending=0
+    for m in $(awk '/^(ShdPnd|SigPnd):/ {print $2}' /proc/"$t"/status); do
+      if (( 0x$m & 0x200 )); then pending=1; fi
+    done
+    [ "$pending" = 1 ] || return 1
+  done
+}
+slurm_wait_for 300 "the signalled job's $ranks tasks to start" all_tasks_started
+slurm_wait_for 300 "the signalled job's first 20 plots" made_plots 20
+kill -STOP "${tasks[@]}"
+slurm_wait_for 60 "the tasks to stop" tasks_stopped
+made=$(pngs)
+echo "job $job stopped after $made plots; signalling it"
+check '[ "$made" -lt $((4000 - ranks)) ]' "the job made $made plots before it could be stopped"
 scancel --signal=USR1 "$job"
-state=$(slurm_wait_job "$job" 120)
+slurm_wait_for 120 "SLURM's SIGUSR1 to reach every task" usr1_pending
+kill -CONT "${tasks[@]}"
+state=$(slurm_wait_job "$job" 300)
 exitcode=$(scontrol show job "$job" | sed -n 's/.* ExitCode=\([0-9]*\):.*/\1/p')
 echo "job $job (signalled): $state, exit $exitcode"
 check '[ "$exitcode" = 75 ]' "a signalled job must exit 75"

@@ -1,14 +1,16 @@
 //! Launching the real binary, alone or under the real `mpirun`, with a time limit.
 #![allow(dead_code)] // each test file uses its own subset
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{OnceLock, RwLock, RwLockWriteGuard};
 use std::time::Duration;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_plotrand-mpi");
-/// No run in these tests takes more than seconds; a hang fails the test instead of CI.
-pub const TIME_LIMIT: Duration = Duration::from_secs(120);
+/// No run in these tests takes more than seconds; a hang fails the test instead of CI. The
+/// limit is generous, so that a slow machine never reaches it.
+pub const TIME_LIMIT: Duration = Duration::from_secs(300);
 
 /// The launcher: `$PLOTRAND_TEST_MPIRUN` (scripts/test.sh sets `mpirun.openmpi` or
 /// `mpirun.mpich` to match the build), else `mpirun`. Fails — never skips — when it is
@@ -114,24 +116,95 @@ fn run_with_limit(mut cmd: assert_cmd::Command) -> Run {
 }
 
 /// `mpirun -n ranks plotrand-mpi args…`, as root and oversubscribed if need be.
-pub fn mpi(ranks: usize, args: &[&str]) -> Run {
+pub fn mpi(ranks: usize, args: &[impl AsRef<OsStr>]) -> Run {
     let mut cmd = launcher(ranks);
     cmd.arg(BIN).args(args);
     run_with_limit(cmd)
 }
 
 /// `mpi`, with environment variables set for the launcher (and so for every rank).
-pub fn mpi_env(ranks: usize, env: &[(&str, &str)], args: &[&str]) -> Run {
+pub fn mpi_env(ranks: usize, env: &[(&str, &str)], args: &[impl AsRef<OsStr>]) -> Run {
     let mut cmd = launcher(ranks);
     cmd.envs(env.iter().copied()).arg(BIN).args(args);
     run_with_limit(cmd)
 }
 
 /// The binary started directly, as a single MPI rank.
-pub fn alone(args: &[&str]) -> Run {
+pub fn alone(args: &[impl AsRef<OsStr>]) -> Run {
     let mut cmd = assert_cmd::Command::new(BIN);
     cmd.args(args);
     run_with_limit(cmd)
+}
+
+/// A command line written as one string, split into arguments as a shell would (quotes and
+/// backslashes; nothing is expanded). Each `{}` takes the next argument, quoted, so paths
+/// with spaces stay one argument: `args!("-o {} -n 8 --seed 3", dir)`. Only `{}` quotes:
+/// never name a path inside the braces (`{dir}` is not quoted).
+#[allow(unused_macros)]
+macro_rules! args {
+    ($line:literal $(, $arg:expr)* $(,)?) => {
+        $crate::common::split(&format!($line $(, $crate::common::quoted(&$arg))*))
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use args;
+
+/// What `args!` does: `line` split as a shell would.
+pub fn split(line: &str) -> Vec<String> {
+    shlex::split(line).unwrap_or_else(|| panic!("unbalanced quotes in {line:?}"))
+}
+
+/// A value that goes on a command line: a path, a string or a number.
+pub trait Word {
+    fn word(&self) -> String;
+}
+
+impl Word for Path {
+    fn word(&self) -> String {
+        path_arg(self).to_string()
+    }
+}
+
+impl Word for PathBuf {
+    fn word(&self) -> String {
+        path_arg(self).to_string()
+    }
+}
+
+impl Word for str {
+    fn word(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl Word for String {
+    fn word(&self) -> String {
+        self.clone()
+    }
+}
+
+impl<T: Word + ?Sized> Word for &T {
+    fn word(&self) -> String {
+        (**self).word()
+    }
+}
+
+macro_rules! number_words {
+    ($($t:ty),*) => {$(
+        impl Word for $t {
+            fn word(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+number_words!(u32, u64, usize, i32, f64);
+
+/// `w` quoted for a shell-like line, so that `split` gives it back as one argument.
+pub fn quoted(w: &impl Word) -> String {
+    shlex::try_quote(&w.word())
+        .expect("no NUL in arguments")
+        .into_owned()
 }
 
 pub fn path_arg(p: &Path) -> &str {
