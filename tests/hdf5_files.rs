@@ -5,8 +5,8 @@ mod common;
 use common::*;
 use hdf5::types::VarLenUnicode;
 use hdf5::H5Type;
-use plotrand_mpi::plan::PlotStatus as Status;
-use plotrand_mpi::run_record::{RanksRow as RankRecord, ResultsRow as ResultRow};
+use plotrand_mpi::plan::PlotStatus;
+use plotrand_mpi::run_record::{RanksRow, ResultsRow};
 use std::path::Path;
 use std::process::Command;
 
@@ -109,7 +109,7 @@ fn the_run_record_holds_the_run_field_by_field() {
     let results = f
         .dataset("results")
         .unwrap()
-        .read_raw::<ResultRow>()
+        .read_raw::<ResultsRow>()
         .unwrap();
     assert_eq!(
         results.iter().map(|r| r.plot).collect::<Vec<_>>(),
@@ -120,7 +120,7 @@ fn the_run_record_holds_the_run_field_by_field() {
         [0, 0, 0, 1, 1, 2, 2]
     );
     for r in &results {
-        assert_eq!(r.status, Status::Ok);
+        assert_eq!(r.status, PlotStatus::Ok);
         assert_eq!(r.file.as_str(), format!("plot_{}.png", r.plot));
         assert_eq!(
             r.bytes,
@@ -128,11 +128,7 @@ fn the_run_record_holds_the_run_field_by_field() {
         );
         assert!(r.elapsed > 0.0 && r.host == 0 && r.reason.as_str().is_empty());
     }
-    let ranks = f
-        .dataset("ranks")
-        .unwrap()
-        .read_raw::<RankRecord>()
-        .unwrap();
+    let ranks = f.dataset("ranks").unwrap().read_raw::<RanksRow>().unwrap();
     assert_eq!(
         ranks
             .iter()
@@ -463,10 +459,10 @@ fn bad_data_fails_its_own_plot_with_the_reason() {
         .unwrap()
         .dataset("results")
         .unwrap()
-        .read_raw::<ResultRow>()
+        .read_raw::<ResultsRow>()
         .unwrap();
     assert_eq!(results[6].dropped, 2);
-    assert_eq!(results[2].status, Status::Failed);
+    assert_eq!(results[2].status, PlotStatus::Failed);
     assert_eq!(
         results[2].reason.as_str(),
         "/bad/c_strings holds strings, not numbers"

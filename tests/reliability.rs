@@ -9,8 +9,8 @@
 
 mod common;
 use common::*;
-use plotrand_mpi::plan::PlotStatus as Status;
-use plotrand_mpi::run_record::ResultsRow as ResultRow;
+use plotrand_mpi::plan::PlotStatus;
+use plotrand_mpi::run_record::ResultsRow;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -355,7 +355,7 @@ fn a_signal_stops_every_rank_between_plots_and_resume_finishes() {
         let rows = record
             .dataset("results")
             .unwrap()
-            .read_raw::<ResultRow>()
+            .read_raw::<ResultsRow>()
             .unwrap();
         assert_eq!(
             rows.iter().map(|r| r.plot).collect::<Vec<_>>(),
@@ -364,9 +364,9 @@ fn a_signal_stops_every_rank_between_plots_and_resume_finishes() {
         );
         for r in &rows {
             let exists = plot_path(&dir, r.plot, "png").exists();
-            assert_eq!(r.status == Status::Ok, exists, "{how}: plot {}", r.plot);
+            assert_eq!(r.status == PlotStatus::Ok, exists, "{how}: plot {}", r.plot);
             assert_eq!(
-                r.status == Status::NotDone,
+                r.status == PlotStatus::NotDone,
                 !exists,
                 "{how}: plot {}",
                 r.plot

@@ -64,7 +64,8 @@ slurm_up() {
     echo "SlurmctldHost=localhost($ctl_addr)"
     echo "SlurmUser=root"
     echo "AuthType=auth/munge"
-    echo "AuthInfo=socket=$MUNGE_SOCKET"
+    # A requeued job waits cred_expire seconds (default 120) before it may start again.
+    echo "AuthInfo=socket=$MUNGE_SOCKET,cred_expire=10"
     echo "CredType=cred/munge"
     echo "MpiDefault=pmix"
     echo "ProctrackType=proctrack/linuxproc"

@@ -83,16 +83,21 @@ usr1_pending() {
     [ "$pending" = 1 ] || return 1
   done
 }
-slurm_wait_for 300 "the signalled job's $ranks tasks to start" all_tasks_started
-slurm_wait_for 300 "the signalled job's first 20 plots" made_plots 20
-kill -STOP "${tasks[@]}"
-slurm_wait_for 60 "the tasks to stop" tasks_stopped
-made=$(pngs)
-echo "job $job stopped after $made plots; signalling it"
-check '[ "$made" -lt $((4000 - ranks)) ]' "the job made $made plots before it could be stopped"
-scancel --signal=USR1 "$job"
-slurm_wait_for 120 "SLURM's SIGUSR1 to reach every task" usr1_pending
-kill -CONT "${tasks[@]}"
+# signal_part_way: SLURM's SIGUSR1 to job $job (writing into $out) once it has made 20 of its
+# 4000 plots, delivered while its tasks stand still.
+signal_part_way() {
+  slurm_wait_for 300 "job $job's $ranks tasks to start" all_tasks_started
+  slurm_wait_for 300 "job $job's first 20 plots" made_plots 20
+  kill -STOP "${tasks[@]}"
+  slurm_wait_for 60 "the tasks to stop" tasks_stopped
+  made=$(pngs)
+  echo "job $job stopped after $made plots; signalling it"
+  check '[ "$made" -lt $((4000 - ranks)) ]' "the job made $made plots before it could be stopped"
+  scancel --signal=USR1 "$job"
+  slurm_wait_for 120 "SLURM's SIGUSR1 to reach every task" usr1_pending
+  kill -CONT "${tasks[@]}"
+}
+signal_part_way
 state=$(slurm_wait_job "$job" 300)
 exitcode=$(scontrol show job "$job" | sed -n 's/.* ExitCode=\([0-9]*\):.*/\1/p')
 echo "job $job (signalled): $state, exit $exitcode"
@@ -107,6 +112,37 @@ echo "job $job (resumed): $state"
 check '[ "$state" = COMPLETED ]' "the resubmitted job must complete"
 check 'grep -q "skipped (already there)" "$log"' "the resumed job must skip the plots already made"
 check '[ "$(ls "$out" | grep -c png)" = 4000 ]' "all 4000 plots after the resume"
+
+# REQUEUE=1, no seed: the job stopped by SLURM's signal requeues itself, and its next run
+# resumes with the first run's seed (from the manifest) in the same OUTDIR.
+out="$S/requeued"
+job=$(cd "$S" && sbatch --parsable --ntasks-per-node "$ranks" \
+  --export="ALL,PLOTRAND=$bin,PLOTS=4000,OUTDIR=$out,REQUEUE=1,EXTRA_ARGS=--quiet --width 160 --height 120 --points 50" \
+  "$repo/slurm/plotrand.sbatch")
+log="$S/plotrand-$job.out"
+signal_part_way
+requeued() { scontrol show job "$job" | grep -q "Restarts=1" && scontrol show job "$job" | grep -q "JobState=PENDING"; }
+slurm_wait_for 120 "job $job to requeue itself" requeued
+# SLURM holds a requeued job until the old run's credential expires (cred_expire, 10 s here).
+state=$(slurm_wait_job "$job" 300)
+echo "job $job (requeued): $state"
+check '[ "$state" = COMPLETED ]' "the requeued job must complete"
+check 'grep -q "stopped before the end; requeueing it to resume" "$log"' "the log must say it requeued"
+check 'grep -q "(the earlier run.s, from its manifest)" "$log"' "the requeued run must take the first run's seed"
+check 'grep -q "skipped (already there)" "$log"' "the requeued run must skip the plots already made"
+check '[ "$(ls "$out" | grep -c png)" = 4000 ]' "all 4000 plots after the requeue"
+
+# INPUT: the objects of an HDF5 file instead of random plots.
+"$bin" sample "$S/input.h5" --datasets 6 --max-points 1000 >/dev/null
+out="$S/input-plots"
+submit_input=$(cd "$S" && sbatch --parsable --ntasks-per-node "$ranks" \
+  --export="ALL,PLOTRAND=$bin,INPUT=$S/input.h5,OUTDIR=$out" "$repo/slurm/plotrand.sbatch")
+log="$S/plotrand-$submit_input.out"
+state=$(slurm_wait_job "$submit_input" 120)
+echo "job $submit_input (input): $state"
+check '[ "$state" = COMPLETED ]' "the input job must complete"
+check 'grep -q "Making 6 plots of HDF5 data from $S/input.h5" "$log"' "the input job's header"
+check '[ "$(ls "$out" | grep -c png)" = 6 ]' "a plot per dataset of the input"
 
 # The scaling study inside one allocation: p = 1 .. the job's tasks, then the table and chart.
 job=$(cd "$S" && sbatch --parsable --ntasks-per-node "$ranks" \
