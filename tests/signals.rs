@@ -435,3 +435,70 @@ fn sigterm_to_open_mpi_mpirun_with_a_longer_sigkill_timeout_records_the_run() {
     assert_eq!(run.code, 1, "mpirun's own status\n{}", run.context());
     assert_interrupted_and_resumable("SIGTERM to mpirun", &run, &dir, &args);
 }
+
+/// What no rank can help, pinned down as docs/operations.md describes it: Open MPI's mpirun
+/// answers Ctrl-C (SIGINT) and SIGHUP with SIGCONT, SIGTERM after 1 s and SIGKILL after 1 s
+/// more, so a rank still busy with its plot a second later dies (held here with SIGSTOP, as a
+/// long plot would hold it); MPICH's mpiexec dies of SIGUSR2 and SIGHUP and its proxy kills
+/// the ranks. Either way: no record, no summary, and `--resume` finishes the job.
+#[test]
+fn signals_the_launcher_does_not_forward_end_the_job_without_a_record() {
+    let _turn = turn();
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: &[(&str, i32)] = if is_open_mpi() {
+        &[("SIGINT", SIGINT), ("SIGHUP", SIGHUP)]
+    } else {
+        &[("SIGUSR2", SIGUSR2), ("SIGHUP", SIGHUP)]
+    };
+    for &(name, sig) in cases {
+        let how = format!("{name} to {}", mpirun());
+        let dir = tmp.path().join(name);
+        let args = job_args(&dir);
+        let job = Job::start(&dir, &[], &args);
+        let ranks = job.freeze_under_way();
+        signal(job.launcher_pid(), sig);
+        if is_open_mpi() {
+            // Keep them from drawing after mpirun's SIGCONT, as a plot longer than the
+            // second would.
+            let mut refrozen = vec![false; ranks.len()];
+            wait_until(
+                || {
+                    for (i, &pid) in ranks.iter().enumerate() {
+                        if !refrozen[i] && proc_state(pid).is_some_and(|s| s != 'T') {
+                            signal(pid, SIGSTOP);
+                            refrozen[i] = true;
+                        }
+                    }
+                    refrozen.iter().all(|&r| r)
+                },
+                "mpirun's SIGCONT",
+            );
+        }
+        let run = job.finish();
+        assert!(
+            ![0, 75].contains(&run.code),
+            "{how}: the job is killed\n{}",
+            run.context()
+        );
+        if is_open_mpi() {
+            assert_eq!(run.code, 1, "{how}: mpirun's status\n{}", run.context());
+        }
+        assert!(
+            !dir.join("plotrand.h5").exists() && !run.stdout.contains("NOT DONE"),
+            "{how}: no record, no summary\n{}",
+            run.context()
+        );
+        wait_until(|| ranks_of(&dir).is_empty(), "the ranks to be gone");
+        let made = pngs(&dir);
+        let mut resume = args.clone();
+        resume.push("--resume".into());
+        let resumed = mpi(2, &as_strs(&resume));
+        assert_eq!(resumed.code, 0, "{how}: --resume\n{}", resumed.context());
+        assert_eq!(pngs(&dir) as u64, PLOTS, "{how}: all plots after --resume");
+        assert!(
+            summary_line(&resumed.stdout).contains(&format!("{made} skipped (already there)")),
+            "{how}: {}",
+            resumed.stdout
+        );
+    }
+}
