@@ -1,0 +1,504 @@
+//! Signals sent the way users and schedulers send them: to the launcher (`mpirun`/`mpiexec`,
+//! which decides what the ranks get) or to every rank (as SLURM does). Each run is stopped at a
+//! known state, so no test depends on how fast the plots are drawn: the ranks are frozen with
+//! SIGSTOP once some plots exist, the signal is sent, the test waits until the kernel shows it
+//! pending in every rank (for a signal the launcher forwards, that is the launcher's doing),
+//! and only then lets the ranks go on with SIGCONT. From there a rank can finish the plot in
+//! hand and nothing more, so a run of `PLOTS` small plots is always interrupted.
+//! docs/operations.md ("Signals") has the measurements behind each case.
+
+mod common;
+use common::*;
+use plotrand_mpi::plan::PlotStatus as Status;
+use plotrand_mpi::run_record::ResultsRow as ResultRow;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PLOTS: u64 = 200;
+/// Plots that exist before the signal is sent: the run is under way.
+const BEFORE: usize = 20;
+/// Small figures, so that the resumed run is quick.
+const SMALL: [&str; 6] = ["--width", "160", "--height", "120", "--points", "50"];
+/// What any wait for a state may take: generous, it only turns a hang into a failure.
+const PATIENCE: Duration = Duration::from_secs(120);
+
+const SIGHUP: i32 = 1;
+const SIGINT: i32 = 2;
+const SIGKILL: i32 = 9;
+const SIGUSR1: i32 = 10;
+const SIGUSR2: i32 = 12;
+const SIGTERM: i32 = 15;
+const SIGCONT: i32 = 18;
+const SIGSTOP: i32 = 19;
+
+extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, signal: i32) -> i32;
+}
+
+fn signal(pid: i32, sig: i32) {
+    assert_eq!(unsafe { libc_kill(pid, sig) }, 0, "kill({pid}, {sig})");
+}
+
+/// These tests freeze and signal running jobs: one at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn turn() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// `mpirun` started in the background in a process group of its own, its output going to
+/// files (a pipe nobody reads would fill up and stall it). Results reach rank 0 in windows of
+/// 16 plots, so the undone plots are filled in across many windows.
+struct Job {
+    child: Child,
+    dir: std::path::PathBuf,
+    stdout: std::fs::File,
+    stderr: std::fs::File,
+}
+
+impl Job {
+    fn start(dir: &Path, env: &[(&str, &str)], args: &[String]) -> Job {
+        let (stdout, stderr) = (tempfile::tempfile().unwrap(), tempfile::tempfile().unwrap());
+        let mut cmd = Command::new(mpirun());
+        if is_open_mpi() {
+            cmd.args(["--allow-run-as-root", "--oversubscribe"]);
+        }
+        cmd.args(["-n", "2", BIN])
+            .args(args)
+            .envs(env.iter().copied())
+            .env("PLOTRAND_GATHER_WINDOW", "16")
+            .stdout(Stdio::from(stdout.try_clone().unwrap()))
+            .stderr(Stdio::from(stderr.try_clone().unwrap()))
+            .process_group(0);
+        Job {
+            child: cmd.spawn().expect("mpirun starts"),
+            dir: dir.to_path_buf(),
+            stdout,
+            stderr,
+        }
+    }
+
+    fn launcher_pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// The PIDs of the two ranks, once both run.
+    fn ranks(&self) -> Vec<i32> {
+        let start = Instant::now();
+        loop {
+            let pids = ranks_of(&self.dir);
+            if pids.len() == 2 {
+                return pids;
+            }
+            assert!(start.elapsed() < PATIENCE, "two ranks never ran: {pids:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits until `BEFORE` plots exist, then stops both ranks (SIGSTOP) and returns them.
+    fn freeze_under_way(&self) -> Vec<i32> {
+        let start = Instant::now();
+        while !self.dir.exists() || pngs(&self.dir) < BEFORE {
+            assert!(start.elapsed() < PATIENCE, "the job made no progress");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let ranks = self.ranks();
+        for &pid in &ranks {
+            signal(pid, SIGSTOP);
+        }
+        for &pid in &ranks {
+            wait_until(|| proc_state(pid) == Some('T'), "a rank to stop");
+        }
+        ranks
+    }
+
+    /// Waits for the job to end, within `PATIENCE`; kills it and fails the test otherwise.
+    fn finish(mut self) -> Run {
+        use std::io::{Read, Seek};
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if start.elapsed() > PATIENCE {
+                for pid in ranks_of(&self.dir) {
+                    let _ = unsafe { libc_kill(pid, SIGKILL) };
+                }
+                unsafe { libc_kill(-self.launcher_pid(), SIGKILL) };
+                panic!("the job did not end within {PATIENCE:?}: a hang");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let read = |f: &mut std::fs::File| {
+            let mut text = String::new();
+            f.rewind().unwrap();
+            f.read_to_string(&mut text).unwrap();
+            text
+        };
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: read(&mut self.stdout),
+            stderr: read(&mut self.stderr),
+        }
+    }
+}
+
+/// The PIDs of the ranks writing into `dir`.
+fn ranks_of(dir: &Path) -> Vec<i32> {
+    let found = Command::new("pgrep")
+        .args(["-f", &format!("^{BIN} -o {}", dir.display())])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&found.stdout)
+        .lines()
+        .map(|l| l.trim().parse().unwrap())
+        .collect()
+}
+
+fn status_of(pid: i32) -> Option<String> {
+    std::fs::read_to_string(format!("/proc/{pid}/status")).ok()
+}
+
+/// The one-letter state of a process (`T` stopped, `R` running, `S` sleeping …).
+fn proc_state(pid: i32) -> Option<char> {
+    status_of(pid)?
+        .lines()
+        .find_map(|l| l.strip_prefix("State:"))?
+        .trim()
+        .chars()
+        .next()
+}
+
+/// Whether `sig` waits to be delivered to `pid` (sent to the process or its group).
+fn pending(pid: i32, sig: i32) -> bool {
+    let Some(status) = status_of(pid) else {
+        return false;
+    };
+    status
+        .lines()
+        .filter_map(|l| l.strip_prefix("SigPnd:").or(l.strip_prefix("ShdPnd:")))
+        .any(|mask| u64::from_str_radix(mask.trim(), 16).unwrap() & (1 << (sig - 1)) != 0)
+}
+
+fn wait_until(mut done: impl FnMut() -> bool, what: &str) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < PATIENCE, "waited in vain for {what}");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn pngs(dir: &Path) -> usize {
+    file_names(dir)
+        .iter()
+        .filter(|n| n.ends_with(".png"))
+        .count()
+}
+
+fn job_args(dir: &Path) -> Vec<String> {
+    [
+        "-o",
+        path_arg(dir),
+        "-n",
+        &PLOTS.to_string(),
+        "--seed",
+        "7",
+        "-q",
+    ]
+    .iter()
+    .chain(SMALL.iter())
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn as_strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// What an interrupted run must leave: "NOT DONE" in the summary, a run record that accounts
+/// for every plot (each either written or NotDone, matching the files), whole plots, and a
+/// `--resume` that finishes the rest.
+fn assert_interrupted_and_resumable(how: &str, run: &Run, dir: &Path, args: &[String]) {
+    let summary = summary_line(&run.stdout);
+    assert!(
+        summary.contains("NOT DONE (interrupted: run again with --resume)"),
+        "{how}: {summary}\n{}",
+        run.context()
+    );
+    let record = hdf5::File::open(dir.join("plotrand.h5"))
+        .unwrap_or_else(|e| panic!("{how}: no readable run record: {e}\n{}", run.context()));
+    let attr = |name: &str| record.attr(name).unwrap().read_scalar::<u64>().unwrap();
+    let (done, not_done) = (attr("plots_done"), attr("plots_not_done"));
+    assert!(
+        not_done > 0 && done + not_done == PLOTS,
+        "{how}: {done} done + {not_done} not done"
+    );
+    assert_eq!(pngs(dir) as u64, done, "{how}: the record says which exist");
+    let rows = record
+        .dataset("results")
+        .unwrap()
+        .read_raw::<ResultRow>()
+        .unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.plot).collect::<Vec<_>>(),
+        (1..=PLOTS).collect::<Vec<_>>(),
+        "{how}: every plot once, in order"
+    );
+    for r in &rows {
+        let exists = plot_path(dir, r.plot, "png").exists();
+        assert_eq!(r.status == Status::Ok, exists, "{how}: plot {}", r.plot);
+        assert_eq!(
+            r.status == Status::NotDone,
+            !exists,
+            "{how}: plot {}",
+            r.plot
+        );
+        if exists {
+            png_size(&plot_path(dir, r.plot, "png"));
+        }
+    }
+    drop(record);
+
+    let mut resume = args.to_vec();
+    resume.push("--resume".into());
+    let resumed = mpi(2, &as_strs(&resume));
+    assert_eq!(resumed.code, 0, "{how}: --resume\n{}", resumed.context());
+    assert_eq!(pngs(dir) as u64, PLOTS, "{how}: all plots after --resume");
+    let summary = summary_line(&resumed.stdout);
+    assert!(
+        summary.contains(&format!("{done} skipped (already there)")),
+        "{how}: {summary}"
+    );
+}
+
+/// SIGHUP (a closed terminal or ssh session; srun forwards it) to every rank. It used to kill
+/// the ranks under Open MPI (no record) and, under MPICH, to be swallowed by UCX, which turns
+/// on its debug log instead, so the run went on to the end.
+#[test]
+fn sighup_to_every_rank_stops_them_between_plots() {
+    let _turn = turn();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("hup");
+    let args = job_args(&dir);
+    let job = Job::start(&dir, &[], &args);
+    let ranks = job.freeze_under_way();
+    for &pid in &ranks {
+        signal(pid, SIGHUP);
+    }
+    for &pid in &ranks {
+        signal(pid, SIGCONT);
+    }
+    let run = job.finish();
+    assert_eq!(run.code, 75, "SIGHUP to the ranks\n{}", run.context());
+    assert_interrupted_and_resumable("SIGHUP to the ranks", &run, &dir, &args);
+}
+
+/// A rank started with SIGHUP ignored (`nohup`, and MPICH's mpiexec passes that on) keeps it
+/// ignored: a hang-up must not stop a run its user protected from hang-ups. Run alone, so that
+/// no launcher resets what the rank inherits (Open MPI's does). UCX (under MPICH) takes SIGHUP
+/// for its debug log when its library loads, before the program can see that it was ignored;
+/// `UCX_DEBUG_SIGNO=0` stops that, as docs/operations.md advises.
+#[test]
+fn a_rank_started_under_nohup_ignores_sighup() {
+    let _turn = turn();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("nohup");
+    let mut args = job_args(&dir);
+    args.push("--no-record".into());
+    let (stdout, stderr) = (tempfile::tempfile().unwrap(), tempfile::tempfile().unwrap());
+    let mut cmd = Command::new("nohup");
+    cmd.arg(BIN)
+        .args(&args)
+        .env("UCX_DEBUG_SIGNO", "0")
+        .stdout(Stdio::from(stdout))
+        .stderr(Stdio::from(stderr));
+    let mut child = cmd.spawn().expect("nohup starts");
+    let start = Instant::now();
+    while !dir.exists() || pngs(&dir) < BEFORE {
+        assert!(start.elapsed() < PATIENCE, "the run made no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pids = ranks_of(&dir);
+    assert_eq!(pids.len(), 1, "one process");
+    signal(pids[0], SIGHUP);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(start.elapsed() < PATIENCE, "the run did not end");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "the hang-up was ignored: {status:?}"
+    );
+    assert_eq!(pngs(&dir) as u64, PLOTS);
+}
+
+/// Signals the launcher itself passes on to every rank. Open MPI's mpirun forwards SIGUSR1
+/// (tests/reliability.rs) and SIGUSR2, which used to kill every rank (exit 140, no record).
+/// MPICH's mpiexec forwards SIGTERM, SIGINT (the first Ctrl-C) and SIGUSR1 as they are; it
+/// dies of SIGUSR2 and SIGHUP itself and then kills the ranks, which no rank can help.
+#[test]
+fn signals_the_launcher_forwards_stop_the_ranks_between_plots() {
+    let _turn = turn();
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: &[(&str, i32)] = if is_open_mpi() {
+        &[("SIGUSR2", SIGUSR2)]
+    } else {
+        &[
+            ("SIGTERM", SIGTERM),
+            ("SIGINT", SIGINT),
+            ("SIGUSR1", SIGUSR1),
+        ]
+    };
+    for &(name, sig) in cases {
+        let how = format!("{name} to {}", mpirun());
+        let dir = tmp.path().join(name);
+        let args = job_args(&dir);
+        let job = Job::start(&dir, &[], &args);
+        let ranks = job.freeze_under_way();
+        signal(job.launcher_pid(), sig);
+        for &pid in &ranks {
+            wait_until(|| pending(pid, sig), &format!("{how} to reach every rank"));
+        }
+        for &pid in &ranks {
+            signal(pid, SIGCONT);
+        }
+        let run = job.finish();
+        if is_open_mpi() {
+            assert_eq!(run.code, 75, "{how}\n{}", run.context());
+        } else {
+            // Hydra's own exit status after it forwarded a signal is 75 or, at random, 0,
+            // even with every rank exiting 75 (docs/operations.md): the summary and the
+            // record are what tell.
+            assert!(
+                run.code == 75 || run.code == 0,
+                "{how}: exit 75 (or 0, Hydra's doing)\n{}",
+                run.context()
+            );
+        }
+        assert_interrupted_and_resumable(&how, &run, &dir, &args);
+    }
+}
+
+/// Open MPI's mpirun does not forward SIGTERM, SIGINT or SIGHUP (`ess_base_forward_signals`
+/// refuses them): it sends every rank SIGCONT, after `odls_base_sigkill_timeout` seconds
+/// (default 1) SIGTERM, and as long again later SIGKILL, then exits 1. A longer timeout is
+/// the documented way to let the ranks stop between plots and record the run; the exit
+/// status stays 1. (MPICH forwards these signals: the test above.)
+#[test]
+fn sigterm_to_open_mpi_mpirun_with_a_longer_sigkill_timeout_records_the_run() {
+    if !is_open_mpi() {
+        eprintln!(
+            "Open MPI's kill sequence: nothing to test with {}",
+            mpirun()
+        );
+        return;
+    }
+    let _turn = turn();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("term");
+    let args = job_args(&dir);
+    let job = Job::start(&dir, &[("OMPI_MCA_odls_base_sigkill_timeout", "15")], &args);
+    let ranks = job.freeze_under_way();
+    signal(job.launcher_pid(), SIGTERM);
+    // mpirun first sends SIGCONT: freeze each rank again as soon as it runs, so that it
+    // cannot go on plotting until its SIGTERM has come.
+    let mut refrozen = vec![false; ranks.len()];
+    wait_until(
+        || {
+            for (i, &pid) in ranks.iter().enumerate() {
+                if !refrozen[i] && proc_state(pid) != Some('T') {
+                    signal(pid, SIGSTOP);
+                    refrozen[i] = true;
+                }
+            }
+            refrozen.iter().all(|&r| r)
+        },
+        "mpirun's SIGCONT",
+    );
+    for &pid in &ranks {
+        wait_until(|| pending(pid, SIGTERM), "mpirun's SIGTERM to every rank");
+    }
+    // From here the ranks have the 15 s until mpirun's SIGKILL to stop.
+    for &pid in &ranks {
+        signal(pid, SIGCONT);
+    }
+    let run = job.finish();
+    assert_eq!(run.code, 1, "mpirun's own status\n{}", run.context());
+    assert_interrupted_and_resumable("SIGTERM to mpirun", &run, &dir, &args);
+}
+
+/// What no rank can help, pinned down as docs/operations.md describes it: Open MPI's mpirun
+/// answers Ctrl-C (SIGINT) and SIGHUP with SIGCONT, SIGTERM after 1 s and SIGKILL after 1 s
+/// more, so a rank still busy with its plot a second later dies (held here with SIGSTOP, as a
+/// long plot would hold it); MPICH's mpiexec dies of SIGUSR2 and SIGHUP and its proxy kills
+/// the ranks. Either way: no record, no summary, and `--resume` finishes the job.
+#[test]
+fn signals_the_launcher_does_not_forward_end_the_job_without_a_record() {
+    let _turn = turn();
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: &[(&str, i32)] = if is_open_mpi() {
+        &[("SIGINT", SIGINT), ("SIGHUP", SIGHUP)]
+    } else {
+        &[("SIGUSR2", SIGUSR2), ("SIGHUP", SIGHUP)]
+    };
+    for &(name, sig) in cases {
+        let how = format!("{name} to {}", mpirun());
+        let dir = tmp.path().join(name);
+        let args = job_args(&dir);
+        let job = Job::start(&dir, &[], &args);
+        let ranks = job.freeze_under_way();
+        signal(job.launcher_pid(), sig);
+        if is_open_mpi() {
+            // Keep them from drawing after mpirun's SIGCONT, as a plot longer than the
+            // second would.
+            let mut refrozen = vec![false; ranks.len()];
+            wait_until(
+                || {
+                    for (i, &pid) in ranks.iter().enumerate() {
+                        if !refrozen[i] && proc_state(pid).is_some_and(|s| s != 'T') {
+                            signal(pid, SIGSTOP);
+                            refrozen[i] = true;
+                        }
+                    }
+                    refrozen.iter().all(|&r| r)
+                },
+                "mpirun's SIGCONT",
+            );
+        }
+        let run = job.finish();
+        assert!(
+            ![0, 75].contains(&run.code),
+            "{how}: the job is killed\n{}",
+            run.context()
+        );
+        if is_open_mpi() {
+            assert_eq!(run.code, 1, "{how}: mpirun's status\n{}", run.context());
+        }
+        assert!(
+            !dir.join("plotrand.h5").exists() && !run.stdout.contains("NOT DONE"),
+            "{how}: no record, no summary\n{}",
+            run.context()
+        );
+        wait_until(|| ranks_of(&dir).is_empty(), "the ranks to be gone");
+        let made = pngs(&dir);
+        let mut resume = args.clone();
+        resume.push("--resume".into());
+        let resumed = mpi(2, &as_strs(&resume));
+        assert_eq!(resumed.code, 0, "{how}: --resume\n{}", resumed.context());
+        assert_eq!(pngs(&dir) as u64, PLOTS, "{how}: all plots after --resume");
+        assert!(
+            summary_line(&resumed.stdout).contains(&format!("{made} skipped (already there)")),
+            "{how}: {}",
+            resumed.stdout
+        );
+    }
+}
