@@ -93,7 +93,8 @@ signal_part_way() {
   made=$(pngs)
   echo "job $job stopped after $made plots; signalling it"
   check '[ "$made" -lt $((4000 - ranks)) ]' "the job made $made plots before it could be stopped"
-  scancel --signal=USR1 "$job"
+  # What `#SBATCH --signal=B:USR1@120` sends at the time limit: the batch script passes it on.
+  scancel --batch --signal=USR1 "$job"
   slurm_wait_for 120 "SLURM's SIGUSR1 to reach every task" usr1_pending
   kill -CONT "${tasks[@]}"
 }
@@ -112,6 +113,19 @@ echo "job $job (resumed): $state"
 check '[ "$state" = COMPLETED ]' "the resubmitted job must complete"
 check 'grep -q "skipped (already there)" "$log"' "the resumed job must skip the plots already made"
 check '[ "$(ls "$out" | grep -c png)" = 4000 ]' "all 4000 plots after the resume"
+
+# The same signal reaches ranks that mpirun started.
+out="$S/signalled-mpirun"
+job=$(cd "$S" && sbatch --parsable --ntasks-per-node "$ranks" \
+  --export="ALL,PLOTRAND=$bin,PLOTS=4000,OUTDIR=$out,LAUNCHER=mpirun,MPIRUN_ARGS=--allow-run-as-root,EXTRA_ARGS=--quiet --width 160 --height 120 --points 50" \
+  "$repo/slurm/plotrand.sbatch")
+log="$S/plotrand-$job.out"
+signal_part_way
+state=$(slurm_wait_job "$job" 300)
+exitcode=$(scontrol show job "$job" | sed -n 's/.* ExitCode=\([0-9]*\):.*/\1/p')
+echo "job $job (mpirun, signalled): $state, exit $exitcode"
+check '[ "$exitcode" = 75 ]' "a signalled mpirun job must exit 75"
+check 'grep -q "NOT DONE (interrupted: run again with --resume)" "$log"' "the mpirun job's log must say what was not done"
 
 # REQUEUE=1, no seed: the job stopped by SLURM's signal requeues itself, and its next run
 # resumes with the first run's seed (from the manifest) in the same OUTDIR.
