@@ -8,88 +8,21 @@
 //! The tmpfs tests need root (`mount`): a plain `cargo test` leaves them out.
 
 mod common;
+use common::jobs::*;
 use common::*;
 use plotrand_mpi::plan::PlotStatus;
 use plotrand_mpi::run_record::ResultsRow;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// A job started in the background, its output going to files (a pipe nobody reads would
-/// fill up and stall it).
-struct Job {
-    child: Child,
-    stdout: std::fs::File,
-    stderr: std::fs::File,
-}
-
-impl Job {
-    fn id(&self) -> u32 {
-        self.child.id()
-    }
-}
-
-/// How long a wait for something that takes a fraction of a second may last before the test
-/// fails: generous, so that only a job that is truly stuck fails it, never a slow machine.
-const PATIENCE: Duration = Duration::from_secs(300);
-
-/// Polls `done` until it holds; fails the test, saying what it waited for, after `PATIENCE`.
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < PATIENCE, "waited {PATIENCE:?} for {what}");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
-/// `mpirun` in a process group of its own, so the whole job can be killed at once, and at a
-/// lower priority, so that this test process gets the CPU whenever it asks (it stops the job
-/// as soon as it has made a few plots) while the job still runs on a busy machine. Results reach rank 0 in windows of 16 plots (the
-/// test knob), so that interrupted runs fill in their undone plots across many windows.
-fn spawn_job(args: &[String]) -> Job {
-    let (stdout, stderr) = (tempfile::tempfile().unwrap(), tempfile::tempfile().unwrap());
-    let mut cmd = Command::new("nice");
-    cmd.args(["-n", "10", mpirun()]);
-    if is_open_mpi() {
-        cmd.args(["--allow-run-as-root", "--oversubscribe"]);
-    }
-    cmd.args(["-n", &RANKS.to_string(), BIN])
-        .args(args)
-        .stdout(Stdio::from(stdout.try_clone().unwrap()))
-        .stderr(Stdio::from(stderr.try_clone().unwrap()))
-        .env("PLOTRAND_GATHER_WINDOW", "16")
-        .process_group(0);
-    Job {
-        child: cmd.spawn().expect("nice and mpirun start"),
-        stdout,
-        stderr,
-    }
-}
-
-fn pngs(dir: &Path) -> usize {
-    file_names(dir)
-        .iter()
-        .filter(|n| n.ends_with(".png"))
-        .count()
-}
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 /// Starts the job `args` (which begin `-o DIR`), waits until its ranks have made a few plots
-/// and stops every rank (SIGSTOP) before it makes more: what the job has done can no longer
-/// change. The job is far bigger than the plots made by then, so it is stopped part-way by
-/// construction: it cannot finish unless this process is kept off the CPU for the whole run.
+/// and stops every rank before it makes more: what the job has done can no longer change. The
+/// job is far bigger than the plots made by then, so it is stopped part-way by construction.
 /// Returns the job, its ranks (stopped) and the number of plots made.
 fn start_and_stop(args: &[String]) -> (Job, Vec<i32>, usize) {
-    let dir = Path::new(&args[1]);
-    let job = spawn_job(args);
-    let mut ranks = Vec::new();
-    wait_until("the job's ranks to start", || {
-        ranks = ranks_of(dir);
-        ranks.len() == RANKS
-    });
-    wait_until("the first plots", || dir.exists() && pngs(dir) >= 10);
-    stop(&ranks);
-    let made = pngs(dir);
+    let job = Job::start(RANKS, &[], args);
+    let (ranks, made) = job.stop_after(10);
     // Each rank may finish the plot in hand when told to stop: room for those too.
     assert!(
         made + RANKS < PLOTS as usize,
@@ -97,88 +30,6 @@ fn start_and_stop(args: &[String]) -> (Job, Vec<i32>, usize) {
     );
     (job, ranks, made)
 }
-
-/// SIGSTOP to each process, and wait until every thread of each has stopped.
-fn stop(pids: &[i32]) {
-    for &pid in pids {
-        signal(pid, SIGSTOP);
-    }
-    for &pid in pids {
-        wait_until(&format!("rank {pid} to stop"), || all_threads_stopped(pid));
-    }
-}
-
-fn resume_running(pids: &[i32]) {
-    for &pid in pids {
-        signal(pid, SIGCONT);
-    }
-}
-
-/// Whether every thread of `pid` is stopped (state `T` in `/proc/PID/task/TID/stat`).
-fn all_threads_stopped(pid: i32) -> bool {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return false;
-    };
-    tasks.flatten().all(|task| {
-        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
-        let state = stat
-            .rfind(')')
-            .and_then(|i| stat[i + 1..].split_whitespace().next());
-        matches!(state, Some("T" | "t"))
-    })
-}
-
-/// Whether signal `sig` waits, undelivered, for process `pid` (a stopped one handles none).
-fn pending(pid: i32, sig: i32) -> bool {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .filter(|l| l.starts_with("ShdPnd:") || l.starts_with("SigPnd:"))
-        .filter_map(|l| u64::from_str_radix(l.split_whitespace().nth(1)?, 16).ok())
-        .any(|mask| mask & (1 << (sig - 1)) != 0)
-}
-
-/// Waits for the job to end, within `PATIENCE`; kills it and fails the test otherwise.
-fn finish(mut job: Job) -> Run {
-    use std::io::{Read, Seek};
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = job.child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > PATIENCE {
-            unsafe { libc_kill(-(job.id() as i32), SIGKILL) };
-            panic!("the job did not end within {PATIENCE:?}: a hang");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let read = |f: &mut std::fs::File| {
-        let mut text = String::new();
-        f.rewind().unwrap();
-        f.read_to_string(&mut text).unwrap();
-        text
-    };
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: read(&mut job.stdout),
-        stderr: read(&mut job.stderr),
-    }
-}
-
-extern "C" {
-    #[link_name = "kill"]
-    fn libc_kill(pid: i32, signal: i32) -> i32;
-}
-
-fn signal(pid: i32, sig: i32) {
-    assert_eq!(unsafe { libc_kill(pid, sig) }, 0, "kill({pid}, {sig})");
-}
-
-const SIGKILL: i32 = 9;
-const SIGUSR1: i32 = 10;
-const SIGTERM: i32 = 15;
-const SIGCONT: i32 = 18;
-const SIGSTOP: i32 = 19;
 
 /// Every final plot decodes: nothing half-written sits under a final name.
 fn all_plots_whole(dir: &Path) {
@@ -210,32 +61,6 @@ fn same_plots(a: &Path, b: &Path, n: u64) {
 const PLOTS: u64 = 400;
 const RANKS: usize = 2;
 const SMALL: &str = "--width 160 --height 120 --points 50";
-
-/// These tests stop, signal and kill whole jobs: one at a time.
-static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn turn() -> std::sync::MutexGuard<'static, ()> {
-    ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// The PIDs of the ranks writing into `dir`: the processes whose command line is
-/// `BIN -o DIR …` (a rank that has ended, even if not yet reaped, has none).
-fn ranks_of(dir: &Path) -> Vec<i32> {
-    let want = [BIN, "-o", path_arg(dir)];
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|entry| {
-            let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
-            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-            let argv: Vec<&[u8]> = cmdline.split(|&b| b == 0).take(3).collect();
-            (argv.len() == 3 && argv.iter().zip(want).all(|(a, w)| *a == w.as_bytes()))
-                .then_some(pid)
-        })
-        .collect()
-}
 
 /// The plots of an uninterrupted run of the job, made once for all the tests here (in
 /// Cargo's scratch directory for integration tests).
@@ -275,18 +100,18 @@ fn resume_matches(args: &[String], dir: &Path) -> Run {
 
 #[test]
 fn a_killed_job_resumes_to_the_plots_of_an_uninterrupted_run() {
-    let _turn = turn();
+    let _turn = one_at_a_time();
     reference();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("job");
     let args = job_args(&dir);
     let (job, ranks, made) = start_and_stop(&args);
     // The whole job, as a node failure or `kill -9` would: mpirun and every rank at once.
-    signal(-(job.id() as i32), SIGKILL);
+    signal(-job.launcher_pid(), SIGKILL);
     for &pid in &ranks {
-        let _ = unsafe { libc_kill(pid, SIGKILL) };
+        signal(pid, SIGKILL);
     }
-    let killed = finish(job);
+    let killed = job.finish();
     wait_until("the killed ranks to be gone", || ranks_of(&dir).is_empty());
     assert_ne!(killed.code, 0);
     assert_eq!(pngs(&dir), made, "a stopped job makes nothing more");
@@ -302,7 +127,7 @@ fn a_killed_job_resumes_to_the_plots_of_an_uninterrupted_run() {
 
 #[test]
 fn a_signal_stops_every_rank_between_plots_and_resume_finishes() {
-    let _turn = turn();
+    let _turn = one_at_a_time();
     reference();
     let tmp = tempfile::tempdir().unwrap();
     for (how, schedule) in [
@@ -314,7 +139,7 @@ fn a_signal_stops_every_rank_between_plots_and_resume_finishes() {
         args.extend(args!("--schedule {}", schedule));
         let (job, ranks, made) = start_and_stop(&args);
         if how.starts_with("SIGUSR1") {
-            signal(job.id() as i32, SIGUSR1); // mpirun forwards SIGUSR1 to every rank
+            signal(job.launcher_pid(), SIGUSR1); // mpirun forwards SIGUSR1 to every rank
             for &pid in &ranks {
                 wait_until(&format!("SIGUSR1 to reach rank {pid}"), || {
                     pending(pid, SIGUSR1)
@@ -327,8 +152,8 @@ fn a_signal_stops_every_rank_between_plots_and_resume_finishes() {
             }
         }
         // Each rank handles the signal before it runs on: it may finish the plot in hand.
-        resume_running(&ranks);
-        let run = finish(job);
+        run_on(&ranks);
+        let run = job.finish();
         assert_eq!(
             run.code,
             75,
@@ -380,7 +205,7 @@ fn a_signal_stops_every_rank_between_plots_and_resume_finishes() {
 
 #[test]
 fn a_dead_rank_ends_the_job_and_resume_completes_it() {
-    let _turn = turn();
+    let _turn = one_at_a_time();
     reference();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("job");
@@ -388,8 +213,8 @@ fn a_dead_rank_ends_the_job_and_resume_completes_it() {
     let (job, ranks, _) = start_and_stop(&args);
     let (victim, others) = ranks.split_last().expect("a rank");
     signal(*victim, SIGKILL);
-    resume_running(others);
-    let run = finish(job);
+    run_on(others);
+    let run = job.finish();
     assert_ne!(run.code, 0, "{}", run.context());
     let said = format!("{}{}", run.stdout, run.stderr);
     assert!(
@@ -439,7 +264,7 @@ impl Drop for SmallDisk {
 #[test]
 #[ignore = "needs root: mounts a small tmpfs to fill"]
 fn a_full_disk_fails_the_plots_that_do_not_fit_and_nothing_else() {
-    let _turn = turn();
+    let _turn = one_at_a_time();
     let tmp = tempfile::tempdir().unwrap();
     let disk = SmallDisk::mount(&tmp.path().join("disk"), "2m");
     let out = disk.path.join("plots");
@@ -484,7 +309,7 @@ fn a_full_disk_fails_the_plots_that_do_not_fit_and_nothing_else() {
 #[test]
 #[ignore = "needs root: mounts a tmpfs and remounts it read-only"]
 fn an_output_directory_turned_read_only_fails_the_rest_cleanly() {
-    let _turn = turn();
+    let _turn = one_at_a_time();
     let tmp = tempfile::tempdir().unwrap();
     let disk = SmallDisk::mount(&tmp.path().join("disk"), "200m");
     let out = disk.path.join("plots");
@@ -496,7 +321,7 @@ fn an_output_directory_turned_read_only_fails_the_rest_cleanly() {
         if disk.read_only() {
             return true;
         }
-        resume_running(&ranks);
+        run_on(&ranks);
         std::thread::sleep(Duration::from_millis(1));
         stop(&ranks);
         false
@@ -506,8 +331,8 @@ fn an_output_directory_turned_read_only_fails_the_rest_cleanly() {
         made + RANKS < PLOTS as usize,
         "the job made {made} of {PLOTS} plots before the disk turned read-only"
     );
-    resume_running(&ranks);
-    let run = finish(job);
+    run_on(&ranks);
+    let run = job.finish();
     assert_eq!(run.code, 1, "{}", run.context());
     let failed = run.lines_starting("Failed:");
     assert!(
@@ -522,7 +347,7 @@ fn an_output_directory_turned_read_only_fails_the_rest_cleanly() {
 
 #[test]
 fn edge_value_arguments_run_or_fail_once() {
-    let _turn = turn();
+    let _turn = one_at_a_time();
     let tmp = tempfile::tempdir().unwrap();
     let odd = tmp.path().join("dir with spaces/ünïcödé ✓");
     let run = mpi(

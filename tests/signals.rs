@@ -8,12 +8,12 @@
 //! docs/operations.md ("Signals") has the measurements behind each case.
 
 mod common;
+use common::jobs::*;
 use common::*;
-use plotrand_mpi::plan::PlotStatus as Status;
-use plotrand_mpi::run_record::ResultsRow as ResultRow;
-use std::os::unix::process::CommandExt;
+use plotrand_mpi::plan::PlotStatus;
+use plotrand_mpi::run_record::ResultsRow;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const PLOTS: u64 = 200;
@@ -21,183 +21,16 @@ const PLOTS: u64 = 200;
 const BEFORE: usize = 20;
 /// Small figures, so that the resumed run is quick.
 const SMALL: [&str; 6] = ["--width", "160", "--height", "120", "--points", "50"];
-/// What any wait for a state may take: generous, it only turns a hang into a failure.
-const PATIENCE: Duration = Duration::from_secs(120);
-
-const SIGHUP: i32 = 1;
-const SIGINT: i32 = 2;
-const SIGKILL: i32 = 9;
-const SIGUSR1: i32 = 10;
-const SIGUSR2: i32 = 12;
-const SIGTERM: i32 = 15;
-const SIGCONT: i32 = 18;
-const SIGSTOP: i32 = 19;
-
-extern "C" {
-    #[link_name = "kill"]
-    fn libc_kill(pid: i32, signal: i32) -> i32;
-}
-
-fn signal(pid: i32, sig: i32) {
-    assert_eq!(unsafe { libc_kill(pid, sig) }, 0, "kill({pid}, {sig})");
-}
-
-/// These tests freeze and signal running jobs: one at a time.
-static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn turn() -> std::sync::MutexGuard<'static, ()> {
-    ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// `mpirun` started in the background in a process group of its own, its output going to
-/// files (a pipe nobody reads would fill up and stall it). Results reach rank 0 in windows of
-/// 16 plots, so the undone plots are filled in across many windows.
-struct Job {
-    child: Child,
-    dir: std::path::PathBuf,
-    stdout: std::fs::File,
-    stderr: std::fs::File,
-}
-
-impl Job {
-    fn start(dir: &Path, env: &[(&str, &str)], args: &[String]) -> Job {
-        let (stdout, stderr) = (tempfile::tempfile().unwrap(), tempfile::tempfile().unwrap());
-        let mut cmd = Command::new(mpirun());
-        if is_open_mpi() {
-            cmd.args(["--allow-run-as-root", "--oversubscribe"]);
-        }
-        cmd.args(["-n", "2", BIN])
-            .args(args)
-            .envs(env.iter().copied())
-            .env("PLOTRAND_GATHER_WINDOW", "16")
-            .stdout(Stdio::from(stdout.try_clone().unwrap()))
-            .stderr(Stdio::from(stderr.try_clone().unwrap()))
-            .process_group(0);
-        Job {
-            child: cmd.spawn().expect("mpirun starts"),
-            dir: dir.to_path_buf(),
-            stdout,
-            stderr,
-        }
-    }
-
-    fn launcher_pid(&self) -> i32 {
-        self.child.id() as i32
-    }
-
-    /// The PIDs of the two ranks, once both run.
-    fn ranks(&self) -> Vec<i32> {
-        let start = Instant::now();
-        loop {
-            let pids = ranks_of(&self.dir);
-            if pids.len() == 2 {
-                return pids;
-            }
-            assert!(start.elapsed() < PATIENCE, "two ranks never ran: {pids:?}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Waits until `BEFORE` plots exist, then stops both ranks (SIGSTOP) and returns them.
-    fn freeze_under_way(&self) -> Vec<i32> {
-        let start = Instant::now();
-        while !self.dir.exists() || pngs(&self.dir) < BEFORE {
-            assert!(start.elapsed() < PATIENCE, "the job made no progress");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let ranks = self.ranks();
-        for &pid in &ranks {
-            signal(pid, SIGSTOP);
-        }
-        for &pid in &ranks {
-            wait_until(|| proc_state(pid) == Some('T'), "a rank to stop");
-        }
-        ranks
-    }
-
-    /// Waits for the job to end, within `PATIENCE`; kills it and fails the test otherwise.
-    fn finish(mut self) -> Run {
-        use std::io::{Read, Seek};
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            if start.elapsed() > PATIENCE {
-                for pid in ranks_of(&self.dir) {
-                    let _ = unsafe { libc_kill(pid, SIGKILL) };
-                }
-                unsafe { libc_kill(-self.launcher_pid(), SIGKILL) };
-                panic!("the job did not end within {PATIENCE:?}: a hang");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let read = |f: &mut std::fs::File| {
-            let mut text = String::new();
-            f.rewind().unwrap();
-            f.read_to_string(&mut text).unwrap();
-            text
-        };
-        Run {
-            code: status.code().unwrap_or(-1),
-            stdout: read(&mut self.stdout),
-            stderr: read(&mut self.stderr),
-        }
-    }
-}
-
-/// The PIDs of the ranks writing into `dir`.
-fn ranks_of(dir: &Path) -> Vec<i32> {
-    let found = Command::new("pgrep")
-        .args(["-f", &format!("^{BIN} -o {}", dir.display())])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&found.stdout)
-        .lines()
-        .map(|l| l.trim().parse().unwrap())
-        .collect()
-}
-
-fn status_of(pid: i32) -> Option<String> {
-    std::fs::read_to_string(format!("/proc/{pid}/status")).ok()
-}
 
 /// The one-letter state of a process (`T` stopped, `R` running, `S` sleeping …).
 fn proc_state(pid: i32) -> Option<char> {
-    status_of(pid)?
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
         .lines()
         .find_map(|l| l.strip_prefix("State:"))?
         .trim()
         .chars()
         .next()
-}
-
-/// Whether `sig` waits to be delivered to `pid` (sent to the process or its group).
-fn pending(pid: i32, sig: i32) -> bool {
-    let Some(status) = status_of(pid) else {
-        return false;
-    };
-    status
-        .lines()
-        .filter_map(|l| l.strip_prefix("SigPnd:").or(l.strip_prefix("ShdPnd:")))
-        .any(|mask| u64::from_str_radix(mask.trim(), 16).unwrap() & (1 << (sig - 1)) != 0)
-}
-
-fn wait_until(mut done: impl FnMut() -> bool, what: &str) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < PATIENCE, "waited in vain for {what}");
-        std::thread::sleep(Duration::from_millis(1));
-    }
-}
-
-fn pngs(dir: &Path) -> usize {
-    file_names(dir)
-        .iter()
-        .filter(|n| n.ends_with(".png"))
-        .count()
 }
 
 fn job_args(dir: &Path) -> Vec<String> {
@@ -242,7 +75,7 @@ fn assert_interrupted_and_resumable(how: &str, run: &Run, dir: &Path, args: &[St
     let rows = record
         .dataset("results")
         .unwrap()
-        .read_raw::<ResultRow>()
+        .read_raw::<ResultsRow>()
         .unwrap();
     assert_eq!(
         rows.iter().map(|r| r.plot).collect::<Vec<_>>(),
@@ -251,9 +84,9 @@ fn assert_interrupted_and_resumable(how: &str, run: &Run, dir: &Path, args: &[St
     );
     for r in &rows {
         let exists = plot_path(dir, r.plot, "png").exists();
-        assert_eq!(r.status == Status::Ok, exists, "{how}: plot {}", r.plot);
+        assert_eq!(r.status == PlotStatus::Ok, exists, "{how}: plot {}", r.plot);
         assert_eq!(
-            r.status == Status::NotDone,
+            r.status == PlotStatus::NotDone,
             !exists,
             "{how}: plot {}",
             r.plot
@@ -281,12 +114,12 @@ fn assert_interrupted_and_resumable(how: &str, run: &Run, dir: &Path, args: &[St
 /// on its debug log instead, so the run went on to the end.
 #[test]
 fn sighup_to_every_rank_stops_them_between_plots() {
-    let _turn = turn();
+    let _turn = one_at_a_time();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("hup");
     let args = job_args(&dir);
-    let job = Job::start(&dir, &[], &args);
-    let ranks = job.freeze_under_way();
+    let job = Job::start(2, &[], &args);
+    let ranks = job.stop_after(BEFORE).0;
     for &pid in &ranks {
         signal(pid, SIGHUP);
     }
@@ -305,7 +138,7 @@ fn sighup_to_every_rank_stops_them_between_plots() {
 /// `UCX_DEBUG_SIGNO=0` stops that, as docs/operations.md advises.
 #[test]
 fn a_rank_started_under_nohup_ignores_sighup() {
-    let _turn = turn();
+    let _turn = one_at_a_time();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("nohup");
     let mut args = job_args(&dir);
@@ -347,7 +180,7 @@ fn a_rank_started_under_nohup_ignores_sighup() {
 /// dies of SIGUSR2 and SIGHUP itself and then kills the ranks, which no rank can help.
 #[test]
 fn signals_the_launcher_forwards_stop_the_ranks_between_plots() {
-    let _turn = turn();
+    let _turn = one_at_a_time();
     let tmp = tempfile::tempdir().unwrap();
     let cases: &[(&str, i32)] = if is_open_mpi() {
         &[("SIGUSR2", SIGUSR2)]
@@ -362,11 +195,11 @@ fn signals_the_launcher_forwards_stop_the_ranks_between_plots() {
         let how = format!("{name} to {}", mpirun());
         let dir = tmp.path().join(name);
         let args = job_args(&dir);
-        let job = Job::start(&dir, &[], &args);
-        let ranks = job.freeze_under_way();
+        let job = Job::start(2, &[], &args);
+        let ranks = job.stop_after(BEFORE).0;
         signal(job.launcher_pid(), sig);
         for &pid in &ranks {
-            wait_until(|| pending(pid, sig), &format!("{how} to reach every rank"));
+            wait_until(&format!("{how} to reach every rank"), || pending(pid, sig));
         }
         for &pid in &ranks {
             signal(pid, SIGCONT);
@@ -402,30 +235,27 @@ fn sigterm_to_open_mpi_mpirun_with_a_longer_sigkill_timeout_records_the_run() {
         );
         return;
     }
-    let _turn = turn();
+    let _turn = one_at_a_time();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("term");
     let args = job_args(&dir);
-    let job = Job::start(&dir, &[("OMPI_MCA_odls_base_sigkill_timeout", "15")], &args);
-    let ranks = job.freeze_under_way();
+    let job = Job::start(2, &[("OMPI_MCA_odls_base_sigkill_timeout", "15")], &args);
+    let ranks = job.stop_after(BEFORE).0;
     signal(job.launcher_pid(), SIGTERM);
     // mpirun first sends SIGCONT: freeze each rank again as soon as it runs, so that it
     // cannot go on plotting until its SIGTERM has come.
     let mut refrozen = vec![false; ranks.len()];
-    wait_until(
-        || {
-            for (i, &pid) in ranks.iter().enumerate() {
-                if !refrozen[i] && proc_state(pid) != Some('T') {
-                    signal(pid, SIGSTOP);
-                    refrozen[i] = true;
-                }
+    wait_until("mpirun's SIGCONT", || {
+        for (i, &pid) in ranks.iter().enumerate() {
+            if !refrozen[i] && proc_state(pid) != Some('T') {
+                signal(pid, SIGSTOP);
+                refrozen[i] = true;
             }
-            refrozen.iter().all(|&r| r)
-        },
-        "mpirun's SIGCONT",
-    );
+        }
+        refrozen.iter().all(|&r| r)
+    });
     for &pid in &ranks {
-        wait_until(|| pending(pid, SIGTERM), "mpirun's SIGTERM to every rank");
+        wait_until("mpirun's SIGTERM to every rank", || pending(pid, SIGTERM));
     }
     // From here the ranks have the 15 s until mpirun's SIGKILL to stop.
     for &pid in &ranks {
@@ -443,7 +273,7 @@ fn sigterm_to_open_mpi_mpirun_with_a_longer_sigkill_timeout_records_the_run() {
 /// the ranks. Either way: no record, no summary, and `--resume` finishes the job.
 #[test]
 fn signals_the_launcher_does_not_forward_end_the_job_without_a_record() {
-    let _turn = turn();
+    let _turn = one_at_a_time();
     let tmp = tempfile::tempdir().unwrap();
     let cases: &[(&str, i32)] = if is_open_mpi() {
         &[("SIGINT", SIGINT), ("SIGHUP", SIGHUP)]
@@ -454,25 +284,22 @@ fn signals_the_launcher_does_not_forward_end_the_job_without_a_record() {
         let how = format!("{name} to {}", mpirun());
         let dir = tmp.path().join(name);
         let args = job_args(&dir);
-        let job = Job::start(&dir, &[], &args);
-        let ranks = job.freeze_under_way();
+        let job = Job::start(2, &[], &args);
+        let ranks = job.stop_after(BEFORE).0;
         signal(job.launcher_pid(), sig);
         if is_open_mpi() {
             // Keep them from drawing after mpirun's SIGCONT, as a plot longer than the
             // second would.
             let mut refrozen = vec![false; ranks.len()];
-            wait_until(
-                || {
-                    for (i, &pid) in ranks.iter().enumerate() {
-                        if !refrozen[i] && proc_state(pid).is_some_and(|s| s != 'T') {
-                            signal(pid, SIGSTOP);
-                            refrozen[i] = true;
-                        }
+            wait_until("mpirun's SIGCONT", || {
+                for (i, &pid) in ranks.iter().enumerate() {
+                    if !refrozen[i] && proc_state(pid).is_some_and(|s| s != 'T') {
+                        signal(pid, SIGSTOP);
+                        refrozen[i] = true;
                     }
-                    refrozen.iter().all(|&r| r)
-                },
-                "mpirun's SIGCONT",
-            );
+                }
+                refrozen.iter().all(|&r| r)
+            });
         }
         let run = job.finish();
         assert!(
@@ -488,7 +315,7 @@ fn signals_the_launcher_does_not_forward_end_the_job_without_a_record() {
             "{how}: no record, no summary\n{}",
             run.context()
         );
-        wait_until(|| ranks_of(&dir).is_empty(), "the ranks to be gone");
+        wait_until("the ranks to be gone", || ranks_of(&dir).is_empty());
         let made = pngs(&dir);
         let mut resume = args.clone();
         resume.push("--resume".into());

@@ -1,6 +1,8 @@
 //! Launching the real binary, alone or under the real `mpirun`, with a time limit.
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod jobs;
+
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

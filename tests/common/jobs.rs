@@ -1,0 +1,204 @@
+//! MPI jobs started in the background and held at a known state, so that a fault (a signal,
+//! a kill, a remount) lands part-way by construction, never by timing: the job runs until it
+//! has made a few plots, its ranks are stopped (SIGSTOP, every thread), the fault is dealt
+//! while they stand still, and only then do they run on. Every wait has a generous deadline
+//! and fails with what it waited for.
+
+use super::{file_names, is_open_mpi, mpirun, path_arg, Run, BIN};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const SIGHUP: i32 = 1;
+pub const SIGINT: i32 = 2;
+pub const SIGKILL: i32 = 9;
+pub const SIGUSR1: i32 = 10;
+pub const SIGUSR2: i32 = 12;
+pub const SIGTERM: i32 = 15;
+pub const SIGCONT: i32 = 18;
+pub const SIGSTOP: i32 = 19;
+
+/// How long a wait for something that takes a fraction of a second may last before the test
+/// fails: generous, so that only a job that is truly stuck fails it, never a slow machine.
+pub const PATIENCE: Duration = Duration::from_secs(300);
+
+extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, signal: i32) -> i32;
+}
+
+pub fn signal(pid: i32, sig: i32) {
+    assert_eq!(unsafe { libc_kill(pid, sig) }, 0, "kill({pid}, {sig})");
+}
+
+/// Tests that stop, signal and kill whole jobs take turns.
+pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Polls `done` until it holds; fails the test, saying what it waited for, after `PATIENCE`.
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < PATIENCE, "waited {PATIENCE:?} for {what}");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+pub fn pngs(dir: &Path) -> usize {
+    if !dir.exists() {
+        return 0;
+    }
+    file_names(dir)
+        .iter()
+        .filter(|n| n.ends_with(".png"))
+        .count()
+}
+
+/// `mpirun -n ranks BIN args…` (args begin `-o DIR`) in the background: in a process group of
+/// its own, so the whole job can be killed at once; at a lower priority, so that the test
+/// gets the CPU whenever it asks; its output going to files (a pipe nobody reads would fill up
+/// and stall it). Results reach rank 0 in windows of 16 plots (the test knob), so that
+/// interrupted runs fill in their undone plots across many windows.
+pub struct Job {
+    child: Child,
+    dir: PathBuf,
+    ranks: usize,
+    stdout: std::fs::File,
+    stderr: std::fs::File,
+}
+
+impl Job {
+    pub fn start(ranks: usize, env: &[(&str, &str)], args: &[String]) -> Job {
+        assert_eq!(args[0], "-o", "a job's arguments begin with -o DIR");
+        let (stdout, stderr) = (tempfile::tempfile().unwrap(), tempfile::tempfile().unwrap());
+        let mut cmd = Command::new("nice");
+        cmd.args(["-n", "10", mpirun()]);
+        if is_open_mpi() {
+            cmd.args(["--allow-run-as-root", "--oversubscribe"]);
+        }
+        cmd.args(["-n", &ranks.to_string(), BIN])
+            .args(args)
+            .envs(env.iter().copied())
+            .env("PLOTRAND_GATHER_WINDOW", "16")
+            .stdout(Stdio::from(stdout.try_clone().unwrap()))
+            .stderr(Stdio::from(stderr.try_clone().unwrap()))
+            .process_group(0);
+        Job {
+            child: cmd.spawn().expect("nice and mpirun start"),
+            dir: PathBuf::from(&args[1]),
+            ranks,
+            stdout,
+            stderr,
+        }
+    }
+
+    pub fn launcher_pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// Waits until the job's ranks run and have made `plots` plots, then stops every rank
+    /// (all threads) before it makes more. Returns the ranks and the plots made.
+    pub fn stop_after(&self, plots: usize) -> (Vec<i32>, usize) {
+        let mut ranks = Vec::new();
+        wait_until("the job's ranks to start", || {
+            ranks = ranks_of(&self.dir);
+            ranks.len() == self.ranks
+        });
+        wait_until(&format!("the first {plots} plots"), || {
+            pngs(&self.dir) >= plots
+        });
+        stop(&ranks);
+        (ranks, pngs(&self.dir))
+    }
+
+    /// Waits for the job to end, within `PATIENCE`; kills it and fails the test otherwise.
+    pub fn finish(mut self) -> Run {
+        use std::io::{Read, Seek};
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if start.elapsed() > PATIENCE {
+                for pid in ranks_of(&self.dir) {
+                    let _ = unsafe { libc_kill(pid, SIGKILL) };
+                }
+                unsafe { libc_kill(-self.launcher_pid(), SIGKILL) };
+                panic!("the job did not end within {PATIENCE:?}: a hang");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let read = |f: &mut std::fs::File| {
+            let mut text = String::new();
+            f.rewind().unwrap();
+            f.read_to_string(&mut text).unwrap();
+            text
+        };
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: read(&mut self.stdout),
+            stderr: read(&mut self.stderr),
+        }
+    }
+}
+
+/// The PIDs of the ranks writing into `dir`: the processes whose command line is
+/// `BIN -o DIR …` (a rank that has ended, even if not yet reaped, has none).
+pub fn ranks_of(dir: &Path) -> Vec<i32> {
+    let want = [BIN, "-o", path_arg(dir)];
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let argv: Vec<&[u8]> = cmdline.split(|&b| b == 0).take(3).collect();
+            (argv.len() == 3 && argv.iter().zip(want).all(|(a, w)| *a == w.as_bytes()))
+                .then_some(pid)
+        })
+        .collect()
+}
+
+/// SIGSTOP to each process, and wait until every thread of each has stopped.
+pub fn stop(pids: &[i32]) {
+    for &pid in pids {
+        signal(pid, SIGSTOP);
+    }
+    for &pid in pids {
+        wait_until(&format!("rank {pid} to stop"), || all_threads_stopped(pid));
+    }
+}
+
+/// SIGCONT to each process.
+pub fn run_on(pids: &[i32]) {
+    for &pid in pids {
+        signal(pid, SIGCONT);
+    }
+}
+
+/// Whether every thread of `pid` is stopped (state `T` in `/proc/PID/task/TID/stat`).
+pub fn all_threads_stopped(pid: i32) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks.flatten().all(|task| {
+        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+        let state = stat
+            .rfind(')')
+            .and_then(|i| stat[i + 1..].split_whitespace().next());
+        matches!(state, Some("T" | "t"))
+    })
+}
+
+/// Whether signal `sig` waits, undelivered, for process `pid` (a stopped one handles none).
+pub fn pending(pid: i32, sig: i32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .filter(|l| l.starts_with("ShdPnd:") || l.starts_with("SigPnd:"))
+        .filter_map(|l| u64::from_str_radix(l.split_whitespace().nth(1)?, 16).ok())
+        .any(|mask| mask & (1 << (sig - 1)) != 0)
+}
