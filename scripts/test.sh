@@ -40,4 +40,5 @@ echo "== build against MPICH (target/mpich)" >&2
 echo "== cargo test (Open MPI; clusters also run the MPICH build)" >&2
 PLOTRAND_MPICH_BIN=$PWD/target/mpich/debug/plotrand-mpi cargo test --locked -- --include-ignored
 echo "== cargo test, MPI integration suite against MPICH" >&2
-"${mpich[@]}" cargo test --locked --test mpi_run --test failures --test hdf5_files -- --include-ignored
+"${mpich[@]}" cargo test --locked --test mpi_run --test failures --test hdf5_files --test signals --test trust \
+  -- --include-ignored
