@@ -160,45 +160,11 @@ fn a_signal_stops_every_rank_between_plots_and_resume_finishes() {
             "{how}: interrupted runs exit 75\n{}",
             run.context()
         );
-        let summary = summary_line(&run.stdout);
+        let done = assert_interrupted(how, &run, &dir, PLOTS);
         assert!(
-            summary.contains("NOT DONE (interrupted: run again with --resume)"),
-            "{how}: {summary}"
+            (made as u64..=(made + RANKS) as u64).contains(&done),
+            "{how}: {done} done; {made} made when the job was stopped"
         );
-        let record = hdf5::File::open(dir.join("plotrand.h5")).unwrap();
-        let attr = |name: &str| record.attr(name).unwrap().read_scalar::<u64>().unwrap();
-        let (done, not_done) = (attr("plots_done"), attr("plots_not_done"));
-        assert!(
-            (made as u64..=(made + RANKS) as u64).contains(&done) && done + not_done == PLOTS,
-            "{how}: {done} done + {not_done} not done; {made} made when the job was stopped"
-        );
-        assert_eq!(
-            pngs(&dir) as u64,
-            done,
-            "{how}: the record says exactly which plots exist"
-        );
-        let rows = record
-            .dataset("results")
-            .unwrap()
-            .read_raw::<ResultsRow>()
-            .unwrap();
-        assert_eq!(
-            rows.iter().map(|r| r.plot).collect::<Vec<_>>(),
-            (1..=PLOTS).collect::<Vec<_>>(),
-            "{how}: every plot once, in order"
-        );
-        for r in &rows {
-            let exists = plot_path(&dir, r.plot, "png").exists();
-            assert_eq!(r.status == PlotStatus::Ok, exists, "{how}: plot {}", r.plot);
-            assert_eq!(
-                r.status == PlotStatus::NotDone,
-                !exists,
-                "{how}: plot {}",
-                r.plot
-            );
-        }
-        all_plots_whole(&dir);
-        drop(record);
         resume_matches(&args, &dir);
     }
 }
@@ -290,13 +256,13 @@ fn a_full_disk_fails_the_plots_that_do_not_fit_and_nothing_else() {
         .unwrap()
         .dataset("results")
         .unwrap()
-        .read_raw::<plotrand_mpi::run_record::ResultsRow>()
+        .read_raw::<ResultsRow>()
         .unwrap();
     for row in rows {
         let exists = out.join(row.file.as_str()).exists();
         assert_eq!(
             exists,
-            row.status == plotrand_mpi::plan::PlotStatus::Ok,
+            row.status == PlotStatus::Ok,
             "plot {}: record and disk disagree",
             row.plot
         );

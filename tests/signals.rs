@@ -10,8 +10,6 @@
 mod common;
 use common::jobs::*;
 use common::*;
-use plotrand_mpi::plan::PlotStatus;
-use plotrand_mpi::run_record::ResultsRow;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,6 +19,21 @@ const PLOTS: u64 = 200;
 const BEFORE: usize = 20;
 /// Small figures, so that the resumed run is quick.
 const SMALL: [&str; 6] = ["--width", "160", "--height", "120", "--points", "50"];
+
+/// Open MPI's mpirun sends the ranks SIGCONT before its SIGTERM: stops each rank again as
+/// soon as it runs, so that it draws nothing more until the next signal has come.
+fn freeze_again_when_continued(ranks: &[i32]) {
+    let mut refrozen = vec![false; ranks.len()];
+    wait_until("mpirun's SIGCONT", || {
+        for (i, &pid) in ranks.iter().enumerate() {
+            if !refrozen[i] && proc_state(pid).is_some_and(|s| s != 'T') {
+                signal(pid, SIGSTOP);
+                refrozen[i] = true;
+            }
+        }
+        refrozen.iter().all(|&r| r)
+    });
+}
 
 /// The one-letter state of a process (`T` stopped, `R` running, `S` sleeping …).
 fn proc_state(pid: i32) -> Option<char> {
@@ -57,45 +70,7 @@ fn as_strs(v: &[String]) -> Vec<&str> {
 /// for every plot (each either written or NotDone, matching the files), whole plots, and a
 /// `--resume` that finishes the rest.
 fn assert_interrupted_and_resumable(how: &str, run: &Run, dir: &Path, args: &[String]) {
-    let summary = summary_line(&run.stdout);
-    assert!(
-        summary.contains("NOT DONE (interrupted: run again with --resume)"),
-        "{how}: {summary}\n{}",
-        run.context()
-    );
-    let record = hdf5::File::open(dir.join("plotrand.h5"))
-        .unwrap_or_else(|e| panic!("{how}: no readable run record: {e}\n{}", run.context()));
-    let attr = |name: &str| record.attr(name).unwrap().read_scalar::<u64>().unwrap();
-    let (done, not_done) = (attr("plots_done"), attr("plots_not_done"));
-    assert!(
-        not_done > 0 && done + not_done == PLOTS,
-        "{how}: {done} done + {not_done} not done"
-    );
-    assert_eq!(pngs(dir) as u64, done, "{how}: the record says which exist");
-    let rows = record
-        .dataset("results")
-        .unwrap()
-        .read_raw::<ResultsRow>()
-        .unwrap();
-    assert_eq!(
-        rows.iter().map(|r| r.plot).collect::<Vec<_>>(),
-        (1..=PLOTS).collect::<Vec<_>>(),
-        "{how}: every plot once, in order"
-    );
-    for r in &rows {
-        let exists = plot_path(dir, r.plot, "png").exists();
-        assert_eq!(r.status == PlotStatus::Ok, exists, "{how}: plot {}", r.plot);
-        assert_eq!(
-            r.status == PlotStatus::NotDone,
-            !exists,
-            "{how}: plot {}",
-            r.plot
-        );
-        if exists {
-            png_size(&plot_path(dir, r.plot, "png"));
-        }
-    }
-    drop(record);
+    let done = assert_interrupted(how, run, dir, PLOTS);
 
     let mut resume = args.to_vec();
     resume.push("--resume".into());
@@ -244,16 +219,7 @@ fn sigterm_to_open_mpi_mpirun_with_a_longer_sigkill_timeout_records_the_run() {
     signal(job.launcher_pid(), SIGTERM);
     // mpirun first sends SIGCONT: freeze each rank again as soon as it runs, so that it
     // cannot go on plotting until its SIGTERM has come.
-    let mut refrozen = vec![false; ranks.len()];
-    wait_until("mpirun's SIGCONT", || {
-        for (i, &pid) in ranks.iter().enumerate() {
-            if !refrozen[i] && proc_state(pid) != Some('T') {
-                signal(pid, SIGSTOP);
-                refrozen[i] = true;
-            }
-        }
-        refrozen.iter().all(|&r| r)
-    });
+    freeze_again_when_continued(&ranks);
     for &pid in &ranks {
         wait_until("mpirun's SIGTERM to every rank", || pending(pid, SIGTERM));
     }
@@ -290,16 +256,7 @@ fn signals_the_launcher_does_not_forward_end_the_job_without_a_record() {
         if is_open_mpi() {
             // Keep them from drawing after mpirun's SIGCONT, as a plot longer than the
             // second would.
-            let mut refrozen = vec![false; ranks.len()];
-            wait_until("mpirun's SIGCONT", || {
-                for (i, &pid) in ranks.iter().enumerate() {
-                    if !refrozen[i] && proc_state(pid).is_some_and(|s| s != 'T') {
-                        signal(pid, SIGSTOP);
-                        refrozen[i] = true;
-                    }
-                }
-                refrozen.iter().all(|&r| r)
-            });
+            freeze_again_when_continued(&ranks);
         }
         let run = job.finish();
         assert!(

@@ -4,7 +4,11 @@
 //! while they stand still, and only then do they run on. Every wait has a generous deadline
 //! and fails with what it waited for.
 
-use super::{file_names, is_open_mpi, mpirun, path_arg, Run, BIN};
+use super::{
+    file_names, is_open_mpi, mpirun, path_arg, plot_path, png_size, summary_line, Run, BIN,
+};
+use plotrand_mpi::plan::PlotStatus;
+use plotrand_mpi::run_record::ResultsRow;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -201,4 +205,50 @@ pub fn pending(pid: i32, sig: i32) -> bool {
         .filter(|l| l.starts_with("ShdPnd:") || l.starts_with("SigPnd:"))
         .filter_map(|l| u64::from_str_radix(l.split_whitespace().nth(1)?, 16).ok())
         .any(|mask| mask & (1 << (sig - 1)) != 0)
+}
+
+/// What an interrupted run of `plots` plots into `dir` must leave: "NOT DONE" in the summary,
+/// and a run record that accounts for every plot, once and in order: written (a whole file
+/// there) or not done (no file). Returns the plots done.
+pub fn assert_interrupted(how: &str, run: &Run, dir: &Path, plots: u64) -> u64 {
+    let summary = summary_line(&run.stdout);
+    assert!(
+        summary.contains("NOT DONE (interrupted: run again with --resume)"),
+        "{how}: {summary}\n{}",
+        run.context()
+    );
+    let record = hdf5::File::open(dir.join("plotrand.h5"))
+        .unwrap_or_else(|e| panic!("{how}: no readable run record: {e}\n{}", run.context()));
+    let attr = |name: &str| record.attr(name).unwrap().read_scalar::<u64>().unwrap();
+    let (done, not_done) = (attr("plots_done"), attr("plots_not_done"));
+    assert!(
+        not_done > 0 && done + not_done == plots,
+        "{how}: {done} done + {not_done} not done of {plots}"
+    );
+    assert_eq!(pngs(dir) as u64, done, "{how}: the record says which exist");
+    let rows = record
+        .dataset("results")
+        .unwrap()
+        .read_raw::<ResultsRow>()
+        .unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.plot).collect::<Vec<_>>(),
+        (1..=plots).collect::<Vec<_>>(),
+        "{how}: every plot once, in order"
+    );
+    for r in &rows {
+        let path = plot_path(dir, r.plot, "png");
+        let exists = path.exists();
+        assert_eq!(r.status == PlotStatus::Ok, exists, "{how}: plot {}", r.plot);
+        assert_eq!(
+            r.status == PlotStatus::NotDone,
+            !exists,
+            "{how}: plot {}",
+            r.plot
+        );
+        if exists {
+            png_size(&path);
+        }
+    }
+    done
 }
