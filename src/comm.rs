@@ -2,7 +2,7 @@
 //! abort, and the wire formats of what it moves (the plan, `u64` plot ranges, `PlotResult`s,
 //! bytes).
 
-use crate::plan::{displacements, Plan, PlotResult};
+use crate::plan::{displacements, Agreement, Plan, PlotResult};
 use mpi::datatype::{Partition, PartitionMut, UncommittedDatatypeRef, UserDatatype};
 use mpi::topology::{Process, SimpleCommunicator};
 use mpi::traits::*;
@@ -181,12 +181,12 @@ impl Comm {
         }
     }
 
-    /// Rank 0's plan and run seed on every rank, or `None` everywhere when rank 0 has none
-    /// (it refused the run and said why).
-    pub fn share_plan(&self, root_plan: Option<(&Plan, u64)>) -> Option<(Plan, u64)> {
-        let bytes = root_plan.map_or_else(Vec::new, |(plan, seed)| encode_plan(plan, seed));
+    /// Rank 0's agreement (plan, seed, start) on every rank, or `None` everywhere when rank 0
+    /// has none (it refused the run and said why).
+    pub fn share_agreement(&self, root: Option<&Agreement>) -> Option<Agreement> {
+        let bytes = root.map_or_else(Vec::new, encode_agreement);
         let bytes = self.broadcast_bytes(bytes);
-        (!bytes.is_empty()).then(|| decode_plan(&bytes))
+        (!bytes.is_empty()).then(|| decode_agreement(&bytes))
     }
 
     /// Root's bytes, on every rank.
@@ -310,12 +310,14 @@ pub fn library_version() -> String {
     format!("{library} (MPI standard {major}.{minor})")
 }
 
-/// The plan on the wire: the seed and the plot count as little-endian `u64`s, then for an
-/// input plan each object path as a little-endian `u32` length and its UTF-8 bytes. Never
-/// empty.
-fn encode_plan(plan: &Plan, seed: u64) -> Vec<u8> {
+/// The agreement on the wire: the seed, the start and the plot count as little-endian
+/// `u64`s, a byte for the plan's kind, then for an input plan each object path as a
+/// little-endian `u32` length and its UTF-8 bytes. Never empty.
+fn encode_agreement(agreement: &Agreement) -> Vec<u8> {
+    let plan = &agreement.plan;
     let mut out = Vec::new();
-    out.extend_from_slice(&seed.to_le_bytes());
+    out.extend_from_slice(&agreement.seed.to_le_bytes());
+    out.extend_from_slice(&agreement.began_ns.to_le_bytes());
     out.extend_from_slice(&plan.num_plots().to_le_bytes());
     out.push(u8::from(matches!(plan, Plan::Input { .. })));
     if let Plan::Input { objects } = plan {
@@ -328,15 +330,15 @@ fn encode_plan(plan: &Plan, seed: u64) -> Vec<u8> {
     out
 }
 
-fn decode_plan(bytes: &[u8]) -> (Plan, u64) {
+fn decode_agreement(bytes: &[u8]) -> Agreement {
     let mut rest = bytes;
     let mut take = |n: usize| {
         let (head, tail) = rest.split_at(n);
         rest = tail;
         head
     };
-    let seed = u64::from_le_bytes(take(8).try_into().expect("8 bytes"));
-    let num_plots = u64::from_le_bytes(take(8).try_into().expect("8 bytes"));
+    let mut number = || u64::from_le_bytes(take(8).try_into().expect("8 bytes"));
+    let (seed, began_ns, num_plots) = (number(), number(), number());
     let plan = if take(1)[0] == 0 {
         Plan::Random { num_plots }
     } else {
@@ -348,7 +350,11 @@ fn decode_plan(bytes: &[u8]) -> (Plan, u64) {
             .collect();
         Plan::Input { objects }
     };
-    (plan, seed)
+    Agreement {
+        plan,
+        seed,
+        began_ns,
+    }
 }
 
 #[cfg(test)]
@@ -364,8 +370,12 @@ mod tests {
             },
         ];
         for plan in plans {
-            let bytes = encode_plan(&plan, u64::MAX);
-            assert_eq!(decode_plan(&bytes), (plan, u64::MAX));
+            let agreement = Agreement {
+                plan,
+                seed: u64::MAX,
+                began_ns: 1_764_000_000_123_456_789,
+            };
+            assert_eq!(decode_agreement(&encode_agreement(&agreement)), agreement);
         }
     }
 }

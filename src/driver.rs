@@ -8,7 +8,7 @@ use crate::config::{self, Config, ConfigError};
 use crate::gathering;
 use crate::manifest::{Manifest, ManifestError};
 use crate::outdir::{self, OutputDir, OutputLock};
-use crate::plan::Plan;
+use crate::plan::{Agreement, Plan};
 use crate::plotter::RunContext;
 use crate::report::{self, SeedOrigin};
 use crate::results::{self, Notes, Results};
@@ -20,6 +20,7 @@ use crate::source::hdf5::{self as input, Selection};
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
+use std::time::SystemTime;
 
 /// Why a run cannot start: reported once, by rank 0, with exit status 2.
 #[derive(Debug, thiserror::Error)]
@@ -38,8 +39,7 @@ pub enum StartError {
 
 /// What rank 0 settles before any rank starts.
 struct Agreed {
-    plan: Plan,
-    seed: u64,
+    agreement: Agreement,
     /// Rank 0's own part; `None` on the other ranks.
     root: Option<RootSetup>,
 }
@@ -60,12 +60,18 @@ pub fn run(comm: &Comm, config: &Config, build: &str, stop: &AtomicBool) -> Exit
     let Some(agreed) = agree(comm, config) else {
         return Exit::Usage;
     };
-    let out = output_dir(config, &agreed.plan);
+    let Agreement {
+        plan,
+        seed,
+        began_ns,
+    } = &agreed.agreement;
+    let began = std::time::UNIX_EPOCH + std::time::Duration::from_nanos(*began_ns);
+    let out = output_dir(config, plan, config.resume.then_some(began));
     let ctx = RunContext {
         config,
-        plan: &agreed.plan,
+        plan,
         out: &out,
-        seed: agreed.seed,
+        seed: *seed,
         stop,
     };
     match plot_and_report(comm, &ctx, build, agreed.root.as_ref()) {
@@ -88,24 +94,25 @@ pub fn run(comm: &Comm, config: &Config, build: &str, stop: &AtomicBool) -> Exit
     }
 }
 
-fn output_dir(config: &Config, plan: &Plan) -> OutputDir {
+fn output_dir(config: &Config, plan: &Plan, began: Option<SystemTime>) -> OutputDir {
     OutputDir::new(
         &config.output_dir,
         plan,
         config.figure.format,
         config.max_files_per_dir,
         config.sync,
+        began,
     )
 }
 
 /// The plan and run seed every rank agrees on, or `None` after rank 0 has reported why not.
 fn agree(comm: &Comm, config: &Config) -> Option<Agreed> {
     let mut root = None;
-    let root_plan = if comm.is_root() {
+    let root_agreement = if comm.is_root() {
         match root_checks(config) {
-            Ok((plan, seed, setup)) => {
+            Ok((agreement, setup)) => {
                 root = Some(setup);
-                Some((plan, seed))
+                Some(agreement)
             }
             Err(e) => {
                 let message = report::escape_controls(&e.to_string()).into_owned();
@@ -116,17 +123,17 @@ fn agree(comm: &Comm, config: &Config) -> Option<Agreed> {
     } else {
         None
     };
-    let (plan, seed) = comm.share_plan(root_plan.as_ref().map(|(p, s)| (p, *s)))?;
-    Some(Agreed { plan, seed, root })
+    let agreement = comm.share_agreement(root_agreement.as_ref())?;
+    Some(Agreed { agreement, root })
 }
 
 /// Rank 0's checks and preparations before any work: limits; a usable output directory,
 /// locked against a second job; (--resume) the clean-up of what a killed run left; the plan;
 /// a safe place for the record; the seed and the manifest that pins what the plots are.
-fn root_checks(config: &Config) -> Result<(Plan, u64, RootSetup), StartError> {
+fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
     config::check_limits(config)?;
     let dir = &config.output_dir;
-    outdir::prepare(dir)?;
+    let now = outdir::prepare(dir)?;
     let lock = if config.file_locking {
         let holder = format!(
             "host {}, pid {}, started {}",
@@ -137,13 +144,6 @@ fn root_checks(config: &Config) -> Result<(Plan, u64, RootSetup), StartError> {
         Some(outdir::lock(dir, &holder)?)
     } else {
         None
-    };
-    // Before any rank writes, and with the directory locked: what a killed run left
-    // half-written can only be its own.
-    let removed_temporaries = if config.resume {
-        outdir::remove_stale_temporaries(dir)?
-    } else {
-        0
     };
     let plan = match &config.input {
         Some(path) => {
@@ -164,25 +164,43 @@ fn root_checks(config: &Config) -> Result<(Plan, u64, RootSetup), StartError> {
         outdir::check_record_dir(record)?;
         outdir::check_record_place(
             record,
-            &output_dir(config, &plan),
+            &output_dir(config, &plan, None),
             plan.num_plots(),
             config.input.as_deref(),
             run_record::is_run_record,
         )?;
     }
-    let (seed, manifest) = pin_down(config, &plan)?;
+    let manifest = pin_down(config, &plan, nanos_since_epoch(now))?;
+    // Before any rank writes, and with the directory locked: what a killed run left
+    // half-written can only be its own.
+    let removed_temporaries = if config.resume {
+        outdir::remove_stale_temporaries(dir)?
+    } else {
+        0
+    };
     outdir::write_manifest(dir, &manifest.to_text())?;
+    let agreement = Agreement {
+        plan,
+        seed: manifest.seed,
+        began_ns: manifest.began_ns,
+    };
     let setup = RootSetup {
         removed_temporaries,
         attempt: manifest.attempt,
         _lock: lock,
     };
-    Ok((plan, seed, setup))
+    Ok((agreement, setup))
 }
 
-/// The run seed and the manifest of this run: a fresh one, or with --resume one that agrees
-/// with the earlier run's (whose seed it takes when --seed is not given).
-fn pin_down(config: &Config, plan: &Plan) -> Result<(u64, Manifest), StartError> {
+fn nanos_since_epoch(t: SystemTime) -> u64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// The manifest of this run: a fresh one beginning `now_ns`, or with --resume one that agrees
+/// with the earlier run's, whose seed it takes when --seed is not given, and whose start it
+/// keeps.
+fn pin_down(config: &Config, plan: &Plan, now_ns: u64) -> Result<Manifest, StartError> {
     let dir = &config.output_dir;
     let earlier = if config.resume {
         read_manifest(dir)?
@@ -198,13 +216,15 @@ fn pin_down(config: &Config, plan: &Plan) -> Result<(u64, Manifest), StartError>
         }
         (None, None) => seed::from_os().map_err(StartError::NoSeed)?,
     };
-    let attempt = earlier.as_ref().map_or(1, |m| m.attempt + 1);
+    let (attempt, began_ns) = earlier
+        .as_ref()
+        .map_or((1, now_ns), |m| (m.attempt + 1, m.began_ns));
     let identity = config.input.as_deref().map(input_identity);
-    let manifest = Manifest::new(config, plan, seed, attempt, identity);
+    let manifest = Manifest::new(config, plan, seed, attempt, began_ns, identity);
     if let Some(earlier) = &earlier {
         manifest.check_against(earlier, config.seed.is_some(), dir)?;
     }
-    Ok((seed, manifest))
+    Ok(manifest)
 }
 
 fn read_manifest(dir: &Path) -> Result<Option<Manifest>, ManifestError> {

@@ -28,6 +28,9 @@ pub struct Manifest {
     pub seed: u64,
     /// 1 for a fresh run; one more for each `--resume`.
     pub attempt: u32,
+    /// When the first attempt began, in nanoseconds since the Unix epoch on the output file
+    /// system's clock (0: unknown, from an older manifest).
+    pub began_ns: u64,
     /// The compared parameters, as `(key, value)` in `COMPARED` order.
     params: Vec<(&'static str, String)>,
 }
@@ -58,6 +61,7 @@ impl Manifest {
         plan: &Plan,
         seed: u64,
         attempt: u32,
+        began_ns: u64,
         input_identity: Option<String>,
     ) -> Manifest {
         let figure = &config.figure;
@@ -82,6 +86,7 @@ impl Manifest {
         Manifest {
             seed,
             attempt,
+            began_ns,
             params: COMPARED.into_iter().zip(values).collect(),
         }
     }
@@ -90,7 +95,10 @@ impl Manifest {
         let mut text = String::from(
             "# plotrand-mpi: what defines this directory's plots; --resume checks it\n",
         );
-        text += &format!("seed = {}\nattempt = {}\n", self.seed, self.attempt);
+        text += &format!(
+            "seed = {}\nattempt = {}\nbegan_ns = {}\n",
+            self.seed, self.attempt, self.began_ns
+        );
         for (key, value) in &self.params {
             text += &format!("{key} = {}\n", one_line(value));
         }
@@ -100,6 +108,7 @@ impl Manifest {
     pub fn parse(text: &str) -> Result<Manifest, String> {
         let mut seed = None;
         let mut attempt = None;
+        let mut began_ns = 0;
         let mut found = std::collections::HashMap::new();
         for line in text
             .lines()
@@ -111,6 +120,7 @@ impl Manifest {
             match key {
                 "seed" => seed = value.parse().ok(),
                 "attempt" => attempt = value.parse().ok(),
+                "began_ns" => began_ns = value.parse().unwrap_or(0),
                 _ => {
                     found.insert(key.to_string(), value.to_string());
                 }
@@ -128,6 +138,7 @@ impl Manifest {
         Ok(Manifest {
             seed: seed.ok_or("no seed")?,
             attempt: attempt.ok_or("no attempt")?,
+            began_ns,
             params,
         })
     }
@@ -194,7 +205,14 @@ mod tests {
     }
 
     fn manifest(args: &str, seed: u64) -> Manifest {
-        Manifest::new(&config(args), &Plan::Random { num_plots: 9 }, seed, 1, None)
+        Manifest::new(
+            &config(args),
+            &Plan::Random { num_plots: 9 },
+            seed,
+            1,
+            1_764_000_000_000_000_000,
+            None,
+        )
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// The run record's name inside the output directory, unless `--record` says otherwise.
 pub const RECORD_FILE_NAME: &str = "plotrand.h5";
@@ -111,6 +112,9 @@ pub struct OutputDir {
     stems: Option<Vec<String>>,
     /// fsync each file before its rename (`--sync`).
     sync: bool,
+    /// When the run's first attempt began: `--resume` takes an older plot file for another
+    /// run's.
+    began: Option<SystemTime>,
 }
 
 impl OutputDir {
@@ -120,6 +124,7 @@ impl OutputDir {
         format: Format,
         per_dir: Option<u64>,
         sync: bool,
+        began: Option<SystemTime>,
     ) -> OutputDir {
         let stems = match plan {
             Plan::Random { .. } => None,
@@ -131,6 +136,7 @@ impl OutputDir {
             per_dir,
             stems,
             sync,
+            began,
         }
     }
 
@@ -196,6 +202,13 @@ impl OutputDir {
         }
         if !kind.is_file() {
             return Existing::Incomplete("not a regular file".into());
+        }
+        let before_this_run = self
+            .began
+            .zip(meta.modified().ok())
+            .is_some_and(|(began, modified)| modified < began);
+        if before_this_run {
+            return Existing::Incomplete("made before this run began: another run's".into());
         }
         match is_whole(&path, self.extension) {
             Ok(true) => Existing::Whole(meta.len()),
@@ -362,8 +375,9 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Creates the output directory if needed and proves it writable by creating (and dropping)
-/// a temporary file in it, so an unusable directory is reported before any plotting.
-pub fn prepare(dir: &Path) -> Result<(), SetupError> {
+/// a temporary file in it, so an unusable directory is reported before any plotting. Returns
+/// that file's modification time: now, on the clock that stamps the plots' files.
+pub fn prepare(dir: &Path) -> Result<SystemTime, SetupError> {
     if dir.exists() && !dir.is_dir() {
         return Err(SetupError::OutputIsNotADirectory(dir.to_path_buf()));
     }
@@ -371,14 +385,19 @@ pub fn prepare(dir: &Path) -> Result<(), SetupError> {
         path: dir.to_path_buf(),
         source,
     })?;
-    tempfile::Builder::new()
+    let not_writable = |source| SetupError::OutputNotWritable {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let probe = tempfile::Builder::new()
         .prefix(PROBE_PREFIX)
         .tempfile_in(dir)
-        .map(drop)
-        .map_err(|source| SetupError::OutputNotWritable {
-            path: dir.to_path_buf(),
-            source,
-        })
+        .map_err(not_writable)?;
+    probe
+        .as_file()
+        .metadata()
+        .and_then(|m| m.modified())
+        .map_err(not_writable)
 }
 
 /// The run record's directory must exist before any work starts (the output directory, the
@@ -762,12 +781,12 @@ mod tests {
     #[test]
     fn plots_are_named_from_the_plan() {
         let random = Plan::Random { num_plots: 3 };
-        let out = OutputDir::new(Path::new("o"), &random, Format::Png, None, false);
+        let out = OutputDir::new(Path::new("o"), &random, Format::Png, None, false, None);
         assert_eq!(out.path(3), Path::new("o/plot_3.png"));
         let input = Plan::Input {
             objects: vec!["/g/xy".into(), "/z".into()],
         };
-        let out = OutputDir::new(Path::new("o"), &input, Format::Svg, Some(1), false);
+        let out = OutputDir::new(Path::new("o"), &input, Format::Svg, Some(1), false, None);
         assert_eq!(out.relative_path(1), Path::new("0000/g_xy.svg"));
         assert_eq!(out.stem(2), "z");
     }
@@ -866,7 +885,7 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let plan = Plan::Random { num_plots: 4 };
-        let out = OutputDir::new(dir.path(), &plan, Format::Png, None, false);
+        let out = OutputDir::new(dir.path(), &plan, Format::Png, None, false, None);
         out.write_plot(1, &[png_head.as_slice(), &png_end].concat())
             .unwrap();
         assert_eq!(out.existing(1), Existing::Whole(20));
@@ -896,7 +915,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         let plan = Plan::Random { num_plots: 4 };
-        let out = OutputDir::new(d, &plan, Format::Png, None, false);
+        let out = OutputDir::new(d, &plan, Format::Png, None, false, None);
         let check = |record: &Path, input: Option<&Path>| {
             check_record_place(record, &out, 4, input, |_| false)
                 .err()

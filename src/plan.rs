@@ -51,6 +51,16 @@ impl Plan {
     }
 }
 
+/// What rank 0 settles, and every rank holds, before the work starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agreement {
+    pub plan: Plan,
+    pub seed: u64,
+    /// When this run's first attempt began, in nanoseconds since the Unix epoch on the output
+    /// file system's clock: a plot file older than that is another run's (`--resume`).
+    pub began_ns: u64,
+}
+
 /// Contiguous blocks whose sizes differ by at most one: the first `n % ranks` ranks get one
 /// extra task. Returns MPI-ready `(counts, displacements)`.
 ///

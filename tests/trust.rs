@@ -396,3 +396,29 @@ fn terminal_escapes_in_object_names_are_printed_escaped() {
         .unwrap();
     assert!(!rows[0].reason.as_str().contains('\u{1b}'));
 }
+
+#[test]
+fn resume_remakes_plots_an_earlier_run_left_in_the_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let out = path_arg(&dir);
+    // Run A made 6 plots of seed 1; run B, seed 2, was interrupted after its first 2.
+    assert_eq!(alone(&["-o", out, "-n", "6", "--seed", "1", "-q"]).code, 0);
+    assert_eq!(alone(&["-o", out, "-n", "2", "--seed", "2", "-q"]).code, 0);
+    let resumed = alone(&["-o", out, "-n", "6", "--resume"]);
+    assert_eq!(resumed.code, 0, "{}", resumed.context());
+    assert_eq!(
+        resumed.lines_starting("Remade:").len(),
+        4,
+        "run A's plots 3-6 are not this run's: {}",
+        resumed.context()
+    );
+    assert!(resumed.stdout.contains("made before this run began"));
+    let reference = reference(tmp.path(), &["-n", "6", "--seed", "2"]);
+    for k in 1..=6 {
+        assert!(
+            bytes(&plot_path(&dir, k, "png")) == bytes(&plot_path(&reference, k, "png")),
+            "plot {k} is from another run"
+        );
+    }
+}
