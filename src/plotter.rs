@@ -112,36 +112,46 @@ impl<'a> Plotter<'a> {
             rank: self.rank,
             ..PlotResult::default()
         };
-        let existing = if self.ctx.config.resume {
-            self.ctx.out.existing(plot_num)
-        } else {
-            Existing::Missing
-        };
-        if let Existing::Whole(bytes) = existing {
-            result.status = PlotStatus::Skipped;
-            result.bytes = bytes;
-        } else {
-            if let Existing::Incomplete(what) = existing {
-                self.work.remade.push((
-                    plot_num,
-                    format!("existing file is incomplete ({what}); made again"),
-                ));
-            }
-            if self.ctx.config.save_data && self.data_file.is_none() {
-                self.data_file = Some(DataFile::create(self.ctx.out, self.rank).map_err(Arc::new));
-            }
-            let outcome = panic::catch_unwind(AssertUnwindSafe(|| self.draw(plot_num)))
-                .unwrap_or_else(|panic| Err(PlotError::Panic(panic_message(&*panic))));
-            match outcome {
-                Ok((bytes, dropped)) => (result.bytes, result.dropped) = (bytes, dropped),
-                Err(e) => {
-                    result.status = PlotStatus::Failed;
-                    self.work.failures.push((plot_num, e));
-                }
-            }
+        match self.already_made(plot_num) {
+            Some(bytes) => (result.status, result.bytes) = (PlotStatus::Skipped, bytes),
+            None => self.make(&mut result),
         }
         result.elapsed = t0.elapsed().as_secs_f64();
         self.work.results.push(result);
+    }
+
+    /// `--resume`: the size of the plot's file if it is there and whole. Anything else under
+    /// its name is noted, to be said when the plot is made again.
+    fn already_made(&mut self, plot_num: u64) -> Option<u64> {
+        if !self.ctx.config.resume {
+            return None;
+        }
+        match self.ctx.out.existing(plot_num) {
+            Existing::Whole(bytes) => Some(bytes),
+            Existing::Missing => None,
+            Existing::Incomplete(what) => {
+                let note = format!("existing file is incomplete ({what}); made again");
+                self.work.remade.push((plot_num, note));
+                None
+            }
+        }
+    }
+
+    /// Draws the plot of `result`, filling in what came of it; a panic is a failure too.
+    fn make(&mut self, result: &mut PlotResult) {
+        let plot_num = result.plot_num;
+        if self.ctx.config.save_data && self.data_file.is_none() {
+            self.data_file = Some(DataFile::create(self.ctx.out, self.rank).map_err(Arc::new));
+        }
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| self.draw(plot_num)))
+            .unwrap_or_else(|panic| Err(PlotError::Panic(panic_message(&*panic))));
+        match outcome {
+            Ok((bytes, dropped)) => (result.bytes, result.dropped) = (bytes, dropped),
+            Err(e) => {
+                result.status = PlotStatus::Failed;
+                self.work.failures.push((plot_num, e));
+            }
+        }
     }
 
     /// Load, render, write, save: the bytes written and the input rows left out.
