@@ -177,17 +177,20 @@ pub struct Cli {
     #[arg(long, value_name = "WHEN", default_value = "auto", help_heading = SCHEDULE)]
     pub progress_bar: ProgressBarMode,
 
-    /// Skip plots whose file is already there
+    /// Finish an interrupted run: skip the plots already made
     ///
-    /// Plots already there are recorded as skipped, and the temporary files an interrupted
-    /// run left are removed: run a killed or time-limited job again with this. Not with
-    /// --save-data: the rank data files of the earlier run would be replaced.
+    /// Whole plot files already there are recorded as skipped; anything else under a plot's
+    /// name is made again, and the temporary files an interrupted run left are removed. The
+    /// seed comes from the earlier run's manifest (DIR/plotrand-manifest.txt) unless --seed is
+    /// given; every other parameter that shapes the plots must be the earlier run's, or the
+    /// run is refused. Not with --save-data: the rank data files of the earlier run would be
+    /// replaced.
     #[arg(long, conflicts_with = "save_data", help_heading = FILES)]
     pub resume: bool,
 
     /// Spread plots over subdirectories of at most N plots each
     ///
-    /// DIR/0000, DIR/0001, …: spares parallel file systems huge directories.
+    /// DIR/0000, DIR/0001 and so on: spares parallel file systems huge directories.
     #[arg(long, value_name = "N", value_parser = whole_number(1, MAX_PLOTS), help_heading = FILES)]
     pub max_files_per_dir: Option<u64>,
 
@@ -274,7 +277,7 @@ pub enum Command {
     ///
     /// Sp = T1/Tp and Ep = Sp/p, from several records per rank count (the median is used);
     /// prints the table and draws the chart. Without a 1-rank run, the smallest rank count
-    /// p0 is the base, taken as perfect: Sp = p0·T(p0)/Tp.
+    /// p0 is the base, taken as perfect: Sp = p0 T(p0) / Tp.
     Speedup {
         /// Run records (plotrand.h5 files) of one command line on different rank counts
         #[arg(required = true, value_name = "RECORD")]
@@ -285,7 +288,7 @@ pub enum Command {
     },
     /// Write a sample HDF5 input with a skewed workload
     ///
-    /// Datasets /skewed/d000… of shape (n, 3) whose sizes grow geometrically from 10 points
+    /// Datasets /skewed/d000, /skewed/d001 and on, of shape (n, 3), whose sizes grow from 10 points
     /// to --max-points (try: --input FILE, --schedule dynamic).
     Sample {
         /// The file to write
@@ -304,7 +307,8 @@ pub enum Command {
     /// Print one row per plot of a run record, for people, pandas, jq or a spreadsheet
     ///
     /// Columns: plot, rank, host, status, attempt, file, object (the --input object), elapsed
-    /// seconds, bytes, rows dropped (NaN or infinity), reason (why it failed).
+    /// seconds (milliseconds in the table), bytes, rows dropped (NaN or infinity), reason
+    /// (why it failed or was not done). A plot nobody drew has no rank or host.
     Report {
         /// The run record (plotrand.h5)
         #[arg(value_name = "RECORD")]
@@ -357,8 +361,18 @@ pub fn generate(what: Generated, out: &mut dyn std::io::Write) -> std::io::Resul
         Generated::Elvish => clap_complete::Shell::Elvish,
         Generated::Powershell => clap_complete::Shell::PowerShell,
     };
-    clap_complete::generate(shell, &mut command, "plotrand-mpi", out);
-    Ok(())
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "plotrand-mpi", &mut script);
+    if what == Generated::Bash {
+        // clap_complete 4.6 names a subcommand's case label with the '-' of "plotrand-mpi"
+        // turned into its subcommand separator, and the variable it is matched against with
+        // "__": no subcommand would ever complete. One spelling for both.
+        let text = String::from_utf8(script).expect("clap_complete writes UTF-8");
+        script = text
+            .replace("plotrand__subcmd__mpi", "plotrand__mpi")
+            .into_bytes();
+    }
+    out.write_all(&script)
 }
 
 /// The man page: clap_mangen's sections, with the exit statuses as a section of their own.
@@ -369,7 +383,7 @@ fn man_page(command: clap::Command, out: &mut dyn std::io::Write) -> std::io::Re
     man.render_synopsis_section(out)?;
     man.render_description_section(out)?;
     man.render_options_section(out)?;
-    man.render_subcommands_section(out)?;
+    subcommands_section(&Cli::command(), out)?;
     writeln!(out, ".SH \"EXIT STATUS\"")?;
     for exit in Exit::ALL {
         // roff: a leading '-' or '.' must not start a line, and '-' is a hyphen unless escaped.
@@ -381,6 +395,53 @@ fn man_page(command: clap::Command, out: &mut dyn std::io::Write) -> std::io::Re
         )?;
     }
     man.render_version_section(out)
+}
+
+/// The subcommands with their own options, in this one page (clap_mangen would point at a
+/// page per subcommand, which `generate` does not make).
+fn subcommands_section(
+    command: &clap::Command,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    // roff: '-' is a hyphen unless escaped; a line must not begin with '.' or '\''.
+    let roff = |text: &str| text.replace('\\', "\\e").replace('-', "\\-");
+    writeln!(out, ".SH SUBCOMMANDS")?;
+    for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+        let about = sub
+            .get_long_about()
+            .or(sub.get_about())
+            .map(|a| a.to_string());
+        writeln!(out, ".TP\n\\fBplotrand\\-mpi {}\\fR", roff(sub.get_name()))?;
+        writeln!(
+            out,
+            "{}",
+            roff(&about.unwrap_or_default()).replace("\n\n", "\n.br\n")
+        )?;
+        for arg in sub
+            .get_arguments()
+            .filter(|a| !a.is_hide_set() && a.get_id() != "help")
+        {
+            let name = match arg.get_long() {
+                Some(long) => format!("\\-\\-{}", roff(long)),
+                None => roff(arg.get_id().as_str()).to_uppercase(),
+            };
+            let value = arg
+                .get_value_names()
+                .filter(|_| arg.get_long().is_some() && arg.get_action().takes_values())
+                .map(|v| format!(" \\fI<{}>\\fR", roff(&v.join(" "))))
+                .unwrap_or_default();
+            let help = arg
+                .get_long_help()
+                .or(arg.get_help())
+                .map(|h| h.to_string());
+            writeln!(
+                out,
+                ".RS\n.TP\n\\fB{name}\\fR{value}\n{}\n.RE",
+                roff(&help.unwrap_or_default())
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// How a run ends, as the process's exit status.
@@ -500,11 +561,27 @@ mod tests {
             man.contains(".SH \"EXIT STATUS\"\n.TP\n0\nall plots written"),
             "{man}"
         );
+        for option in ["\\-\\-chart", "\\-\\-failed", "\\-\\-force"] {
+            assert!(
+                man.contains(option),
+                "the subcommands' {option} in the page"
+            );
+        }
+        assert!(!man.contains("speedup(1)"), "no page that is not made");
+        assert!(man.is_ascii(), "plain roff");
         for shell in [Generated::Bash, Generated::Zsh, Generated::Fish] {
             let mut script = Vec::new();
             generate(shell, &mut script).unwrap();
             let script = String::from_utf8(script).unwrap();
             assert!(script.contains("png-compression"), "{shell:?}");
         }
+        let mut bash = Vec::new();
+        generate(Generated::Bash, &mut bash).unwrap();
+        let bash = String::from_utf8(bash).unwrap();
+        assert!(
+            bash.contains("cmd=\"plotrand__mpi__subcmd__report\"")
+                && bash.contains("plotrand__mpi__subcmd__report)"),
+            "a subcommand's name and its case label agree"
+        );
     }
 }

@@ -116,7 +116,12 @@ fn agree(comm: &Comm, config: &Config) -> Option<Agreed> {
             }
             Err(e) => {
                 let message = report::escape_controls(&e.to_string()).into_owned();
-                eprintln!("error: {message}\n\nFor more information, try '--help'.");
+                // Only a command-line mistake is helped by --help.
+                let hint = match e {
+                    StartError::Config(_) => "\n\nFor more information, try '--help'.",
+                    _ => "",
+                };
+                eprintln!("error: {message}{hint}");
                 None
             }
         }

@@ -70,20 +70,22 @@ fn write(
         ReportFormat::Table => {
             writeln!(
                 out,
-                "{:>8} {:>5} {:<12} {:<8} {:>7} {:>10} {:>9}  file  [object]  reason",
-                "plot", "rank", "host", "status", "attempt", "ms", "bytes"
+                "{:>8} {:>5} {:<12} {:<8} {:>7} {:>10} {:>9} {:>7}  file  [object]  reason",
+                "plot", "rank", "host", "status", "attempt", "ms", "bytes", "dropped"
             )?;
+            let mut shown = 0;
             reader.for_each(|rows| {
                 for r in rows.iter().filter(|r| keep(r)) {
                     let mut line = format!(
-                        "{:>8} {:>5} {:<12} {:<8} {:>7} {:>10.2} {:>9}  {}",
+                        "{:>8} {:>5} {:<12} {:<8} {:>7} {:>10.2} {:>9} {:>7}  {}",
                         r.plot,
-                        r.rank,
+                        rank(r).map_or("-".into(), |k| k.to_string()),
                         host(r, hosts),
                         r.status.name(),
                         r.attempt,
                         r.elapsed * 1e3,
                         r.bytes,
+                        r.dropped,
                         escape_controls(r.file.as_str()),
                     );
                     for extra in [r.object.as_str(), r.reason.as_str()] {
@@ -92,9 +94,14 @@ fn write(
                         }
                     }
                     writeln!(out, "{line}")?;
+                    shown += 1;
                 }
                 Ok(())
-            })
+            })?;
+            if shown == 0 && failed_only {
+                writeln!(out, "(no plot failed or was left undone)")?;
+            }
+            Ok(())
         }
         ReportFormat::Csv => {
             let mut csv = csv::Writer::from_writer(out);
@@ -112,7 +119,7 @@ fn write(
             for r in rows.iter().filter(|r| keep(r)) {
                 let object = serde_json::json!({
                     "plot": r.plot,
-                    "rank": r.rank,
+                    "rank": rank(r),
                     "host": host(r, hosts),
                     "status": r.status.name(),
                     "attempt": r.attempt,
@@ -130,6 +137,11 @@ fn write(
     }
 }
 
+/// The rank that drew the plot; none for a plot nobody drew.
+fn rank(r: &ResultsRow) -> Option<i32> {
+    (r.rank >= 0).then_some(r.rank)
+}
+
 /// The host name a row's index names; empty for a plot nobody drew.
 fn host<'a>(r: &ResultsRow, hosts: &'a [String]) -> &'a str {
     hosts.get(r.host as usize).map_or("", String::as_str)
@@ -138,7 +150,7 @@ fn host<'a>(r: &ResultsRow, hosts: &'a [String]) -> &'a str {
 fn fields(r: &ResultsRow, hosts: &[String]) -> [String; 11] {
     [
         r.plot.to_string(),
-        r.rank.to_string(),
+        rank(r).map_or(String::new(), |k| k.to_string()),
         host(r, hosts).to_string(),
         r.status.name().to_string(),
         r.attempt.to_string(),

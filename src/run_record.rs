@@ -113,6 +113,10 @@ pub struct RecordError {
     pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
+/// Why a plot is not done, in `/results`.
+pub const NOT_DONE_REASON: &str =
+    "the run was stopped before this plot was drawn; run again with --resume";
+
 /// The `/results` rows of `results`, given each plot's file, the failure reasons, each
 /// rank's host as an index into the distinct hosts, and the attempt that made each plot.
 pub fn results_rows<'a>(
@@ -137,7 +141,11 @@ pub fn results_rows<'a>(
             dropped: r.dropped,
             file: h5_string(&file_name(r.plot_num)),
             object: h5_string(object(r.plot_num).unwrap_or_default()),
-            reason: h5_string(reasons.get(&r.plot_num).map_or("", String::as_str)),
+            reason: h5_string(match (reasons.get(&r.plot_num), r.status) {
+                (Some(reason), _) => reason,
+                (None, PlotStatus::NotDone) => NOT_DONE_REASON,
+                (None, _) => "",
+            }),
         })
         .collect()
 }

@@ -13,6 +13,16 @@ use std::path::{Path, PathBuf};
 
 /// `plotrand-mpi speedup`: the table on stdout and the chart in `chart`.
 pub fn run(records: &[PathBuf], chart_path: &Path) -> Exit {
+    let png = chart_path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    if !png {
+        eprintln!(
+            "error: --chart '{}': the chart is a PNG image; give a path ending in .png",
+            chart_path.display()
+        );
+        return Exit::Usage;
+    }
     let study = match records
         .iter()
         .map(|r| read_run(r))
@@ -104,8 +114,14 @@ pub fn read_run(path: &Path) -> Result<TimedRun, ScalingError> {
         format!("from input '{}'", r.input)
     };
     let work = format!(
-        "{} plots ({} failed, {} skipped), {points}, {}×{} px {}",
-        r.counts.done, r.counts.failed, r.counts.skipped, r.width, r.height, r.format,
+        "{} plots drawn ({} failed, {} skipped, {} not done), {points}, {}×{} px {}",
+        r.counts.done,
+        r.counts.failed,
+        r.counts.skipped,
+        r.counts.not_done,
+        r.width,
+        r.height,
+        r.format,
     );
     Ok(TimedRun {
         path: r.path,
@@ -169,7 +185,12 @@ pub struct Study {
 
 pub fn table(study: &Study) -> String {
     let mut out = String::new();
-    if study.base != 1 {
+    if study.points.len() == 1 {
+        out += &format!(
+            "Only runs on p = {}: run the same work on other rank counts to compare\n",
+            study.base
+        );
+    } else if study.base != 1 {
         let p0 = study.base;
         out += &format!(
             "No 1-rank run: relative to p = {p0}, taken as perfect (Sp = {p0}·T{p0}/Tp)\n"

@@ -117,6 +117,16 @@ fn speedup_takes_the_smallest_rank_count_as_base_and_refuses_broken_records() {
         study.stdout
     );
     assert_eq!(png_size(&chart), (800, 600));
+    let svg = tmp.path().join("chart.svg");
+    alone(&[
+        "speedup",
+        path_arg(&p2),
+        path_arg(&p3),
+        "--chart",
+        path_arg(&svg),
+    ])
+    .assert_one_error("give a path ending in .png", "--chart .svg");
+    assert!(!svg.exists());
 
     for (attr, value, problem) in [
         ("ranks", None, "says the run had 0 ranks"),
@@ -242,4 +252,15 @@ fn report_prints_one_row_per_plot_for_people_and_tools() {
         .unwrap();
     assert!(Path::new(absolute.as_str()).is_absolute(), "{absolute}");
     alone(&["report", path_arg(&input)]).assert_one_error("could not report", "not a record");
+
+    let clean = tmp.path().join("clean");
+    assert_eq!(alone(&["-o", path_arg(&clean), "-n", "2", "-q"]).code, 0);
+    let none = alone(&["report", path_arg(&clean.join("plotrand.h5")), "--failed"]);
+    assert_eq!(none.code, 0, "{}", none.context());
+    assert!(
+        none.stdout
+            .ends_with("(no plot failed or was left undone)\n"),
+        "{}",
+        none.stdout
+    );
 }

@@ -308,6 +308,11 @@ fn a_second_job_on_one_output_directory_is_refused() {
     let second = alone(&["-o", out, "-n", "3", "--resume", "--seed", "1"]);
     let holder = format!("pid {}", first.0.id());
     second.assert_one_error("is in use by another plotrand-mpi job", "second job");
+    assert!(
+        !second.stderr.contains("--help"),
+        "no use sending to --help: {}",
+        second.stderr
+    );
     assert!(second.stderr.contains(&holder), "{}", second.context());
     drop(first);
     let after = alone(&["-o", out, "-n", "3", "--seed", "1"]);
