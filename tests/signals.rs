@@ -98,9 +98,7 @@ fn sighup_to_every_rank_stops_them_between_plots() {
     for &pid in &ranks {
         signal(pid, SIGHUP);
     }
-    for &pid in &ranks {
-        signal(pid, SIGCONT);
-    }
+    run_on(&ranks);
     let run = job.finish();
     assert_eq!(run.code, 75, "SIGHUP to the ranks\n{}", run.context());
     assert_interrupted_and_resumable("SIGHUP to the ranks", &run, &dir, &args);
@@ -176,9 +174,7 @@ fn signals_the_launcher_forwards_stop_the_ranks_between_plots() {
         for &pid in &ranks {
             wait_until(&format!("{how} to reach every rank"), || pending(pid, sig));
         }
-        for &pid in &ranks {
-            signal(pid, SIGCONT);
-        }
+        run_on(&ranks);
         let run = job.finish();
         if is_open_mpi() {
             assert_eq!(run.code, 75, "{how}\n{}", run.context());
@@ -224,9 +220,7 @@ fn sigterm_to_open_mpi_mpirun_with_a_longer_sigkill_timeout_records_the_run() {
         wait_until("mpirun's SIGTERM to every rank", || pending(pid, SIGTERM));
     }
     // From here the ranks have the 15 s until mpirun's SIGKILL to stop.
-    for &pid in &ranks {
-        signal(pid, SIGCONT);
-    }
+    run_on(&ranks);
     let run = job.finish();
     assert_eq!(run.code, 1, "mpirun's own status\n{}", run.context());
     assert_interrupted_and_resumable("SIGTERM to mpirun", &run, &dir, &args);

@@ -14,6 +14,14 @@ trap 'slurm_down; rm -rf "$S"' EXIT
 slurm_up "$S" "$(hostname)=127.0.0.1"
 echo "cluster up: $(sinfo -h -o '%D node(s) %T %c cpus')"
 
+# batch EXPORTS: submits slurm/plotrand.sbatch with PLOTRAND and EXPORTS; sets job and log.
+batch() {
+  job=$(cd "$S" && sbatch --parsable --ntasks-per-node "$ranks" \
+    --export="ALL,PLOTRAND=$bin,$1" "$repo/slurm/plotrand.sbatch")
+  log="$S/plotrand-$job.out"
+}
+# exit_code_of JOB: the exit status SLURM recorded for the job.
+exit_code_of() { scontrol show job "$1" | sed -n 's/.* ExitCode=\([0-9]*\):.*/\1/p'; }
 check() { if ! eval "$1"; then echo "FAILED: $2" >&2; echo "--- log"; cat "${log:-/dev/null}" >&2 || true; exit 1; fi; }
 ranks=$(sinfo -h -o '%c')
 
@@ -25,7 +33,7 @@ submit() { # submit LAUNCHER PLOTS -> sets job, log, out
     "$repo/slurm/plotrand.sbatch")
   log="$S/plotrand-$job.out"
   state=$(slurm_wait_job "$job" 300)
-  exitcode=$(scontrol show job "$job" | sed -n 's/.* ExitCode=\([0-9]*\):.*/\1/p')
+  exitcode=$(exit_code_of "$job")
   echo "job $job ($launcher, $plots plots): $state, exit $exitcode"
 }
 
@@ -48,10 +56,7 @@ check '[ "$(grep -c "^error:" "$log")" = 1 ]' "the error must be printed once"
 # lands part-way by construction: once the job has made 20 of its 4000 plots its tasks are
 # stopped (SIGSTOP), SLURM's signal waits pending on each, and only then do they run on.
 out="$S/signalled"
-job=$(cd "$S" && sbatch --parsable --ntasks-per-node "$ranks" \
-  --export="ALL,PLOTRAND=$bin,PLOTS=4000,OUTDIR=$out,EXTRA_ARGS=--seed 5 --quiet --width 160 --height 120 --points 50" \
-  "$repo/slurm/plotrand.sbatch")
-log="$S/plotrand-$job.out"
+batch "PLOTS=4000,OUTDIR=$out,EXTRA_ARGS=--seed 5 --quiet --width 160 --height 120 --points 50"
 pngs() { find "$out" -maxdepth 1 -name '*.png' 2>/dev/null | wc -l; }
 # The job's tasks: the processes whose command line begins "$bin -o $out".
 tasks_of_job() {
@@ -100,14 +105,11 @@ signal_part_way() {
 }
 signal_part_way
 state=$(slurm_wait_job "$job" 300)
-exitcode=$(scontrol show job "$job" | sed -n 's/.* ExitCode=\([0-9]*\):.*/\1/p')
+exitcode=$(exit_code_of "$job")
 echo "job $job (signalled): $state, exit $exitcode"
 check '[ "$exitcode" = 75 ]' "a signalled job must exit 75"
 check 'grep -q "NOT DONE (interrupted: run again with --resume)" "$log"' "the log must say what was not done"
-job=$(cd "$S" && sbatch --parsable --ntasks-per-node "$ranks" \
-  --export="ALL,PLOTRAND=$bin,PLOTS=4000,OUTDIR=$out,EXTRA_ARGS=--seed 5 --quiet --width 160 --height 120 --points 50 --resume" \
-  "$repo/slurm/plotrand.sbatch")
-log="$S/plotrand-$job.out"
+batch "PLOTS=4000,OUTDIR=$out,EXTRA_ARGS=--seed 5 --quiet --width 160 --height 120 --points 50 --resume"
 state=$(slurm_wait_job "$job" 300)
 echo "job $job (resumed): $state"
 check '[ "$state" = COMPLETED ]' "the resubmitted job must complete"
@@ -116,13 +118,10 @@ check '[ "$(ls "$out" | grep -c png)" = 4000 ]' "all 4000 plots after the resume
 
 # The same signal reaches ranks that mpirun started.
 out="$S/signalled-mpirun"
-job=$(cd "$S" && sbatch --parsable --ntasks-per-node "$ranks" \
-  --export="ALL,PLOTRAND=$bin,PLOTS=4000,OUTDIR=$out,LAUNCHER=mpirun,MPIRUN_ARGS=--allow-run-as-root,EXTRA_ARGS=--quiet --width 160 --height 120 --points 50" \
-  "$repo/slurm/plotrand.sbatch")
-log="$S/plotrand-$job.out"
+batch "PLOTS=4000,OUTDIR=$out,LAUNCHER=mpirun,MPIRUN_ARGS=--allow-run-as-root,EXTRA_ARGS=--quiet --width 160 --height 120 --points 50"
 signal_part_way
 state=$(slurm_wait_job "$job" 300)
-exitcode=$(scontrol show job "$job" | sed -n 's/.* ExitCode=\([0-9]*\):.*/\1/p')
+exitcode=$(exit_code_of "$job")
 echo "job $job (mpirun, signalled): $state, exit $exitcode"
 check '[ "$exitcode" = 75 ]' "a signalled mpirun job must exit 75"
 check 'grep -q "NOT DONE (interrupted: run again with --resume)" "$log"' "the mpirun job's log must say what was not done"
@@ -130,10 +129,7 @@ check 'grep -q "NOT DONE (interrupted: run again with --resume)" "$log"' "the mp
 # REQUEUE=1, no seed: the job stopped by SLURM's signal requeues itself, and its next run
 # resumes with the first run's seed (from the manifest) in the same OUTDIR.
 out="$S/requeued"
-job=$(cd "$S" && sbatch --parsable --ntasks-per-node "$ranks" \
-  --export="ALL,PLOTRAND=$bin,PLOTS=4000,OUTDIR=$out,REQUEUE=1,EXTRA_ARGS=--quiet --width 160 --height 120 --points 50" \
-  "$repo/slurm/plotrand.sbatch")
-log="$S/plotrand-$job.out"
+batch "PLOTS=4000,OUTDIR=$out,REQUEUE=1,EXTRA_ARGS=--quiet --width 160 --height 120 --points 50"
 signal_part_way
 requeued() { scontrol show job "$job" | grep -q "Restarts=1" && scontrol show job "$job" | grep -q "JobState=PENDING"; }
 slurm_wait_for 120 "job $job to requeue itself" requeued
@@ -149,11 +145,9 @@ check '[ "$(ls "$out" | grep -c png)" = 4000 ]' "all 4000 plots after the requeu
 # INPUT: the objects of an HDF5 file instead of random plots.
 "$bin" sample "$S/input.h5" --datasets 6 --max-points 1000 >/dev/null
 out="$S/input-plots"
-submit_input=$(cd "$S" && sbatch --parsable --ntasks-per-node "$ranks" \
-  --export="ALL,PLOTRAND=$bin,INPUT=$S/input.h5,OUTDIR=$out" "$repo/slurm/plotrand.sbatch")
-log="$S/plotrand-$submit_input.out"
-state=$(slurm_wait_job "$submit_input" 120)
-echo "job $submit_input (input): $state"
+batch "INPUT=$S/input.h5,OUTDIR=$out"
+state=$(slurm_wait_job "$job" 120)
+echo "job $job (input): $state"
 check '[ "$state" = COMPLETED ]' "the input job must complete"
 check 'grep -q "Making 6 plots of HDF5 data from $S/input.h5" "$log"' "the input job's header"
 check '[ "$(ls "$out" | grep -c png)" = 6 ]' "a plot per dataset of the input"
