@@ -2,14 +2,14 @@
 //! man page and `main` share. Checking beyond what clap does is `config`'s job.
 
 use crate::figure::{Format, PngCompression};
-use crate::plan::{MAX_PLOTS, MAX_POINTS};
+use crate::plan::{Kind, MAX_PLOTS, MAX_POINTS};
 use clap::builder::PossibleValue;
 use clap::{ColorChoice, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 const OUTPUT: &str = "Output";
 const RANDOM: &str = "Random data";
-const INPUT: &str = "Input data (HDF5)";
+const INPUT: &str = "Input data (HDF5, NetCDF-4)";
 const SCHEDULE: &str = "Schedule and progress";
 const FILES: &str = "Files and resuming";
 const RECORD: &str = "Run record";
@@ -123,12 +123,63 @@ pub struct Cli {
     )]
     pub points: u64,
 
-    /// Plot the data in this HDF5 file instead of random data
+    /// Plot the data in this HDF5 or NetCDF-4 file instead of random data
     ///
-    /// One plot per (n, 2) or (n, 3) numeric dataset (columns x, y, size) and per group
-    /// holding 1-D x, y (and size).
+    /// What each object gives follows its shape: a 1-D dataset a line against its
+    /// coordinate (dates for CF times) or index; a 2-D one a heatmap with a colour bar, or a
+    /// scatter plot if it is an (n, 2) or (n, 3) table; more dimensions one heatmap per
+    /// frame (an index of the leading dimensions), all frames of a dataset on one colour
+    /// range; records with fields x, y (and size), groups of datasets x, y (and size) and
+    /// pandas frames a scatter plot; a pandas series a line. Coordinates are axes, not plots.
+    /// Labels come from long_name (or standard_name) and units. See --list.
     #[arg(long, value_name = "FILE.h5", help_heading = INPUT)]
     pub input: Option<PathBuf>,
+
+    /// Print what --input would give — each object, its kind and plot count, and why each
+    /// other object is not plotted — and draw nothing
+    #[arg(long, requires = "input", help_heading = INPUT)]
+    pub list: bool,
+
+    /// Draw every object as this kind where its shape allows: line, heatmap or scatter
+    ///
+    /// line: the last dimension is the line, one plot per index of the others. heatmap: the
+    /// last two, one plot per index of the others. scatter: a 2-D table's columns (see
+    /// --columns).
+    #[arg(long, value_name = "KIND", requires = "input", value_parser = kind, help_heading = INPUT)]
+    pub kind: Option<Kind>,
+
+    /// The columns of tables to draw as x, y and optionally marker size
+    ///
+    /// Field or column names (records, pandas frames, tables with a 'columns' attribute),
+    /// or column numbers from 0 for plain 2-D tables: --columns x,y,mass or --columns 0,2.
+    #[arg(long, value_name = "X,Y[,SIZE]", requires = "input", value_parser = columns, help_heading = INPUT)]
+    pub columns: Option<Vec<String>>,
+
+    /// Name plot files after this template (without extension)
+    ///
+    /// {object}: the object's path as a file name; {frame}: the frame number, zero-padded;
+    /// {n}: the plot number, zero-padded. Default: {object} for one plot, {object}_{frame}
+    /// for frames.
+    #[arg(long, value_name = "TEMPLATE", requires = "input", value_parser = name_template, help_heading = INPUT)]
+    pub name: Option<String>,
+
+    /// Fixed x limits for every plot
+    #[arg(long, value_name = "LO,HI", value_parser = limits, allow_hyphen_values = true, help_heading = OUTPUT)]
+    pub xlim: Option<(f64, f64)>,
+
+    /// Fixed y limits for every plot
+    #[arg(long, value_name = "LO,HI", value_parser = limits, allow_hyphen_values = true, help_heading = OUTPUT)]
+    pub ylim: Option<(f64, f64)>,
+
+    /// Heatmaps: the value at the bottom of the colour scale [default: the smallest over all
+    /// frames of the dataset]
+    #[arg(long, value_name = "V", allow_negative_numbers = true, value_parser = finite, help_heading = OUTPUT)]
+    pub vmin: Option<f64>,
+
+    /// Heatmaps: the value at the top of the colour scale [default: the largest over all
+    /// frames of the dataset]
+    #[arg(long, value_name = "V", allow_negative_numbers = true, value_parser = finite, help_heading = OUTPUT)]
+    pub vmax: Option<f64>,
 
     /// Plot only the objects whose path matches this glob
     ///
@@ -250,6 +301,72 @@ fn seconds(text: &str) -> Result<f64, String> {
         .ok_or_else(|| {
             format!("'{text}' is not a number of seconds; give 0 or more, e.g. 10 or 0.5")
         })
+}
+
+fn kind(text: &str) -> Result<Kind, String> {
+    Kind::from_name(text.trim()).ok_or_else(|| {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        format!("'{text}' is not a kind of plot; give one of {}", names.join(", "))
+    })
+}
+
+fn columns(text: &str) -> Result<Vec<String>, String> {
+    let columns: Vec<String> = text.split(',').map(|c| c.trim().to_string()).collect();
+    if !(2..=3).contains(&columns.len()) || columns.iter().any(String::is_empty) {
+        return Err(format!(
+            "'{text}' is not two or three column names or numbers separated by commas, e.g. x,y or x,y,size"
+        ));
+    }
+    Ok(columns)
+}
+
+/// The fields a `--name` template may use.
+pub const NAME_FIELDS: [&str; 3] = ["object", "frame", "n"];
+
+fn name_template(text: &str) -> Result<String, String> {
+    let mut rest = text;
+    let mut fields = 0;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..]
+            .find('}')
+            .ok_or_else(|| format!("'{text}' has a '{{' without its '}}'"))?;
+        let field = &rest[open + 1..open + close];
+        if !NAME_FIELDS.contains(&field) {
+            return Err(format!(
+                "'{text}' uses {{{field}}}; a name template may use {{object}}, {{frame}} and {{n}}"
+            ));
+        }
+        fields += 1;
+        rest = &rest[open + close + 1..];
+    }
+    if text.contains('/') || text.contains('\0') {
+        return Err(format!("'{text}' is a file name template and may not contain '/'"));
+    }
+    if fields == 0 {
+        return Err(format!(
+            "'{text}' names every plot alike; use {{n}}, or {{object}} and {{frame}}"
+        ));
+    }
+    Ok(text.to_string())
+}
+
+fn limits(text: &str) -> Result<(f64, f64), String> {
+    let bad = || format!("'{text}' is not two numbers LO,HI with LO < HI, e.g. 0,1 or -5e3,5e3");
+    let (lo, hi) = text.split_once(',').ok_or_else(bad)?;
+    let (lo, hi) = (finite(lo)?, finite(hi)?);
+    if lo < hi {
+        Ok((lo, hi))
+    } else {
+        Err(bad())
+    }
+}
+
+fn finite(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| format!("'{text}' is not a finite number"))
 }
 
 fn pixels(text: &str) -> Result<u32, String> {

@@ -2,7 +2,7 @@
 //! abort, and the wire formats of what it moves (the plan, `u64` plot ranges, `PlotResult`s,
 //! bytes).
 
-use crate::plan::{displacements, Agreement, Plan, PlotResult};
+use crate::plan::{displacements, Agreement, Kind, Plan, PlanObject, PlotResult};
 use mpi::datatype::{Partition, PartitionMut, UncommittedDatatypeRef, UserDatatype};
 use mpi::topology::{Process, SimpleCommunicator};
 use mpi::traits::*;
@@ -111,6 +111,29 @@ impl Comm {
             self.rank()
         );
         self.world.abort(code)
+    }
+
+    /// Every rank's `values` become the element-wise minimum over all ranks. The ranks wait
+    /// sleeping, as in [`Comm::wait_for_all`], since some finish their share long before
+    /// others.
+    pub fn all_min(&self, values: &mut [f64]) {
+        use mpi::collective::SystemOperation;
+        let mine = values.to_vec();
+        mpi::request::scope(|scope| {
+            let mut request = self.world.immediate_all_reduce_into(
+                scope,
+                &mine[..],
+                values,
+                SystemOperation::min(),
+            );
+            loop {
+                match request.test() {
+                    Ok(_) => return,
+                    Err(pending) => request = pending,
+                }
+                std::thread::sleep(POLL_SLEEP);
+            }
+        });
     }
 
     /// Root's values replace everyone else's.
@@ -311,8 +334,9 @@ pub fn library_version() -> String {
 }
 
 /// The agreement on the wire: the seed, the start and the plot count as little-endian
-/// `u64`s, a byte for the plan's kind, then for an input plan each object path as a
-/// little-endian `u32` length and its UTF-8 bytes. Never empty.
+/// `u64`s, a byte for the plan's kind, then for an input plan the object count (`u64`) and
+/// for each object its path as a little-endian `u32` length and its UTF-8 bytes, its kind
+/// (a byte) and its frame shape (a `u32` length and `u64`s). Never empty.
 fn encode_agreement(agreement: &Agreement) -> Vec<u8> {
     let plan = &agreement.plan;
     let mut out = Vec::new();
@@ -321,13 +345,27 @@ fn encode_agreement(agreement: &Agreement) -> Vec<u8> {
     out.extend_from_slice(&plan.num_plots().to_le_bytes());
     out.push(u8::from(matches!(plan, Plan::Input { .. })));
     if let Plan::Input { objects } = plan {
+        out.extend_from_slice(&(objects.len() as u64).to_le_bytes());
         for object in objects {
-            let len = u32::try_from(object.len()).expect("HDF5 paths are far shorter than 4 GiB");
+            let len =
+                u32::try_from(object.path.len()).expect("HDF5 paths are far shorter than 4 GiB");
             out.extend_from_slice(&len.to_le_bytes());
-            out.extend_from_slice(object.as_bytes());
+            out.extend_from_slice(object.path.as_bytes());
+            out.push(kind_byte(object.kind));
+            out.extend_from_slice(&(object.frame_shape.len() as u32).to_le_bytes());
+            for n in &object.frame_shape {
+                out.extend_from_slice(&n.to_le_bytes());
+            }
         }
     }
     out
+}
+
+fn kind_byte(kind: Kind) -> u8 {
+    Kind::ALL
+        .iter()
+        .position(|&k| k == kind)
+        .expect("every kind is in Kind::ALL") as u8
 }
 
 fn decode_agreement(bytes: &[u8]) -> Agreement {
@@ -337,15 +375,26 @@ fn decode_agreement(bytes: &[u8]) -> Agreement {
         rest = tail;
         head
     };
-    let mut number = || u64::from_le_bytes(take(8).try_into().expect("8 bytes"));
-    let (seed, began_ns, num_plots) = (number(), number(), number());
+    let number = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
+    let length = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize;
+    let (seed, began_ns, num_plots) = (number(take(8)), number(take(8)), number(take(8)));
     let plan = if take(1)[0] == 0 {
         Plan::Random { num_plots }
     } else {
-        let objects = (0..num_plots)
+        let count = number(take(8));
+        let objects = (0..count)
             .map(|_| {
-                let len = u32::from_le_bytes(take(4).try_into().expect("4 bytes")) as usize;
-                String::from_utf8(take(len).to_vec()).expect("object paths were sent as UTF-8")
+                let len = length(take(4));
+                let path = String::from_utf8(take(len).to_vec())
+                    .expect("object paths were sent as UTF-8");
+                let kind = Kind::ALL[usize::from(take(1)[0])];
+                let dims = length(take(4));
+                let frame_shape = (0..dims).map(|_| number(take(8))).collect();
+                PlanObject {
+                    path,
+                    kind,
+                    frame_shape,
+                }
             })
             .collect();
         Plan::Input { objects }
@@ -366,7 +415,16 @@ mod tests {
         let plans = [
             Plan::Random { num_plots: 7 },
             Plan::Input {
-                objects: vec!["/a".into(), String::new(), "/ü/\u{1}x".into()],
+                objects: ["/a", "", "/ü/\u{1}x"]
+                    .into_iter()
+                    .zip(Kind::ALL)
+                    .enumerate()
+                    .map(|(i, (path, kind))| PlanObject {
+                        path: path.into(),
+                        kind,
+                        frame_shape: vec![3; i],
+                    })
+                    .collect(),
             },
         ];
         for plan in plans {

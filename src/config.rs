@@ -6,6 +6,7 @@ use crate::cli::Cli;
 pub use crate::cli::{ProgressBarMode, Schedule};
 use crate::figure::FigureSpec;
 use crate::outdir::RECORD_FILE_NAME;
+use crate::source::{Choice, Limits};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +38,12 @@ pub struct Config {
     pub progress_every: f64,
     /// Progress bar or lines.
     pub progress_bar: ProgressBarMode,
+    /// How input objects are drawn: kind, columns, fixed limits.
+    pub choice: Choice,
+    /// `--list`: say what the input would give, draw nothing.
+    pub list: bool,
+    /// `--name`: the file name template of input plots.
+    pub name_template: Option<String>,
 }
 
 /// A combination of flags clap cannot rule out by itself.
@@ -44,6 +51,8 @@ pub struct Config {
 pub enum ConfigError {
     #[error("--width {width} × --height {height} is {} pixels, more than the {MAX_FIGURE_PIXELS} a figure may have (each rank holds 3 bytes a pixel); choose a smaller figure", u64::from(*width) * u64::from(*height))]
     FigureTooLarge { width: u32, height: u32 },
+    #[error("--vmin {vmin} is not below --vmax {vmax}; give a colour range whose bottom is below its top")]
+    ColourRange { vmin: f64, vmax: f64 },
     #[error("--chunk sets the plots per request of --schedule dynamic, and the schedule is static; add --schedule dynamic or leave --chunk out")]
     ChunkWithoutDynamic,
 }
@@ -80,7 +89,27 @@ impl Config {
             chunk: cli.chunk,
             progress_every: cli.progress,
             progress_bar: cli.progress_bar,
+            choice: Choice {
+                kind: cli.kind,
+                columns: cli.columns,
+                limits: Limits {
+                    x: cli.xlim,
+                    y: cli.ylim,
+                    colour: colour_limits(cli.vmin, cli.vmax),
+                },
+                shared: Vec::new(),
+            },
+            list: cli.list,
+            name_template: cli.name,
         }
+    }
+}
+
+/// `--vmin`/`--vmax` as a range, NaN standing for the end that comes from the data.
+fn colour_limits(vmin: Option<f64>, vmax: Option<f64>) -> Option<(f64, f64)> {
+    match (vmin, vmax) {
+        (None, None) => None,
+        (lo, hi) => Some((lo.unwrap_or(f64::NAN), hi.unwrap_or(f64::NAN))),
     }
 }
 
@@ -95,6 +124,11 @@ pub fn check_limits(config: &Config) -> Result<(), ConfigError> {
     }
     if config.chunk.is_some() && config.schedule == Schedule::Static {
         return Err(ConfigError::ChunkWithoutDynamic);
+    }
+    if let Some((lo, hi)) = config.choice.limits.colour {
+        if lo >= hi {
+            return Err(ConfigError::ColourRange { vmin: lo, vmax: hi });
+        }
     }
     Ok(())
 }

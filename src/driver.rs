@@ -8,7 +8,7 @@ use crate::config::{self, Config, ConfigError};
 use crate::gathering;
 use crate::manifest::{Manifest, ManifestError};
 use crate::outdir::{self, OutputDir, OutputLock};
-use crate::plan::{Agreement, Plan};
+use crate::plan::{Agreement, Kind, Plan};
 use crate::plotter::RunContext;
 use crate::report::{self, SeedOrigin};
 use crate::results::{self, Notes, Results};
@@ -17,6 +17,7 @@ use crate::schedule;
 use crate::seed;
 use crate::source::hdf5::InputError;
 use crate::source::hdf5::{self as input, Selection};
+use crate::source::{Choice, Source};
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -33,6 +34,8 @@ pub enum StartError {
     Input(#[from] InputError),
     #[error(transparent)]
     Resume(#[from] ManifestError),
+    #[error("--name '{template}' would give several plots one name: {why}")]
+    NameClash { template: String, why: String },
     #[error("no --seed given and {0}; pass --seed")]
     NoSeed(std::io::Error),
 }
@@ -57,6 +60,13 @@ struct RootSetup {
 /// Runs the plots `config` asks for; `build` is the version text for the record and `stop`
 /// the flag the signal handlers set.
 pub fn run(comm: &Comm, config: &Config, build: &str, stop: &AtomicBool) -> Exit {
+    if config.list {
+        return if comm.is_root() {
+            list(config)
+        } else {
+            Exit::AllWritten
+        };
+    }
     let Some(agreed) = agree(comm, config) else {
         return Exit::Usage;
     };
@@ -73,6 +83,7 @@ pub fn run(comm: &Comm, config: &Config, build: &str, stop: &AtomicBool) -> Exit
         out: &out,
         seed: *seed,
         stop,
+        choice: &config.choice,
     };
     match plot_and_report(comm, &ctx, build, agreed.root.as_ref()) {
         (exit, Ok(())) => exit,
@@ -102,7 +113,30 @@ fn output_dir(config: &Config, plan: &Plan, began: Option<SystemTime>) -> Output
         config.max_files_per_dir,
         config.sync,
         began,
+        config.name_template.as_deref(),
     )
+}
+
+/// `--list`: what the input gives, object by object, on stdout; nothing is drawn.
+fn list(config: &Config) -> Exit {
+    let Some(path) = &config.input else {
+        return Exit::Usage;
+    };
+    let listed = Selection::new(config.datasets.as_deref())
+        .and_then(|selection| input::listing(path, &selection, &config.choice));
+    match listed {
+        Ok(listing) => {
+            let text = report::listing(path, &listing);
+            match report::print(&text) {
+                Ok(()) => Exit::AllWritten,
+                Err(_) => Exit::SomeFailed,
+            }
+        }
+        Err(e) => {
+            eprintln!("plotrand-mpi: {}", report::escape_controls(&e.to_string()));
+            Exit::Usage
+        }
+    }
 }
 
 /// The plan and run seed every rank agrees on, or `None` after rank 0 has reported why not.
@@ -152,7 +186,8 @@ fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
     };
     let plan = match &config.input {
         Some(path) => {
-            let listing = input::listing(path, &Selection::new(config.datasets.as_deref())?)?;
+            let selection = Selection::new(config.datasets.as_deref())?;
+            let listing = input::listing(path, &selection, &config.choice)?;
             // Objects HDF5 could not open are left out: say so, with the first one's reason.
             if let Some(note) = listing.note(path) {
                 eprintln!("{}", report::escape_controls(&note));
@@ -165,6 +200,14 @@ fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
             num_plots: config.num_plots,
         },
     };
+    if let Some(template) = &config.name_template {
+        if let Some(why) = outdir::name_clash(template, &plan) {
+            return Err(StartError::NameClash {
+                template: template.clone(),
+                why,
+            });
+        }
+    }
     if let Some(record) = &config.record {
         outdir::check_record_dir(record)?;
         outdir::check_record_place(
@@ -298,6 +341,12 @@ fn plot_and_report(
 
     comm.barrier();
     let start = comm.time();
+    // Frames of one dataset share their scale: agreed before any is drawn.
+    let choice = shared_ranges(comm, ctx);
+    let ctx = &RunContext {
+        choice: &choice,
+        ..*ctx
+    };
     let (work, progress) = schedule::run(comm, ctx);
     comm.wait_for_all();
     // The drawing time: gathering, printing and recording the results come after.
@@ -338,11 +387,53 @@ fn plot_and_report(
     (exit, header_printed.and(printed))
 }
 
+/// The value range of every object with frames over all its frames: each rank reads the
+/// frames of its static block (the same blocks whatever the schedule) and keeps each
+/// object's smallest and largest value; an all-reduce gives every rank the whole range.
+/// Minimum and maximum are exact in any order, so the range is the same at any rank count.
+fn shared_ranges(comm: &Comm, ctx: &RunContext) -> Choice {
+    let mut choice = ctx.choice.clone();
+    let Plan::Input { objects } = ctx.plan else {
+        return choice;
+    };
+    if !objects.iter().any(|o| o.has_frames() && o.kind != Kind::Scatter) {
+        return choice;
+    }
+    // [min, -max] per object, so that one minimum-reduction gives both.
+    let mut extremes = vec![f64::INFINITY; 2 * objects.len()];
+    let (counts, displs) = crate::plan::partition(ctx.plan.num_plots(), comm.size());
+    let mine = crate::plan::block(&counts, &displs, comm.rank() as usize);
+    if let Some(source) = ctx.config.input.as_deref().and_then(|p| Source::input(p).ok()) {
+        for plot_num in mine.start as u64 + 1..=mine.end as u64 {
+            if ctx.stopping() {
+                break;
+            }
+            let Some(of) = ctx.plan.object(plot_num) else {
+                continue;
+            };
+            if !of.object.has_frames() || of.object.kind == Kind::Scatter {
+                continue;
+            }
+            // A frame that cannot be read fails when it is drawn, with the reason.
+            if let Ok(Some((lo, hi))) = source.value_range(of, ctx.choice) {
+                extremes[2 * of.index] = extremes[2 * of.index].min(lo);
+                extremes[2 * of.index + 1] = extremes[2 * of.index + 1].min(-hi);
+            }
+        }
+    }
+    comm.all_min(&mut extremes);
+    choice.shared = extremes
+        .chunks(2)
+        .map(|e| (e[0] <= -e[1]).then_some((e[0], -e[1])))
+        .collect();
+    choice
+}
+
 fn header(ctx: &RunContext, ranks: usize, hosts: usize, attempt: u32) -> String {
     match (&ctx.config.input, ctx.plan) {
         (Some(input), Plan::Input { objects }) => {
             let input = report::escape_controls(&input.display().to_string()).into_owned();
-            report::input_header(objects.len(), &input, ranks, hosts)
+            report::input_header(objects.len(), ctx.plan.num_plots(), &input, ranks, hosts)
         }
         _ => {
             let origin = match ctx.config.seed {

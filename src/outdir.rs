@@ -108,8 +108,8 @@ pub struct OutputDir {
     extension: &'static str,
     /// At most this many plots per subdirectory (`--max-files-per-dir`).
     per_dir: Option<u64>,
-    /// Input runs: a safe, unique file stem per object, in plan order.
-    stems: Option<Vec<String>>,
+    /// How plots are named.
+    names: Names,
     /// fsync each file before its rename (`--sync`).
     sync: bool,
     /// When the run's first attempt began: `--resume` takes an older plot file for another
@@ -125,16 +125,13 @@ impl OutputDir {
         per_dir: Option<u64>,
         sync: bool,
         began: Option<SystemTime>,
+        template: Option<&str>,
     ) -> OutputDir {
-        let stems = match plan {
-            Plan::Random { .. } => None,
-            Plan::Input { objects } => Some(unique_stems(objects)),
-        };
         OutputDir {
             root: root.to_path_buf(),
             extension: format.extension(),
             per_dir,
-            stems,
+            names: Names::new(plan, template),
             sync,
             began,
         }
@@ -144,13 +141,12 @@ impl OutputDir {
         &self.root
     }
 
-    /// Plot `plot_num`'s file name without extension: the lesson's `plot_<k>`, or the
-    /// object's sanitised path. Its group in a data file has the same name.
+    /// Plot `plot_num`'s file name without extension: the lesson's `plot_<k>` with `k`
+    /// zero-padded so that names sort in plot order, or for input runs the `--name`
+    /// template, by default the object's sanitised path (and `_<frame>`, zero-padded, for
+    /// frames). Its group in a data file has the same name.
     pub fn stem(&self, plot_num: u64) -> String {
-        match &self.stems {
-            None => format!("plot_{plot_num}"),
-            Some(stems) => stems[plot_num as usize - 1].clone(),
-        }
+        self.names.stem(plot_num)
     }
 
     pub fn file_name(&self, plot_num: u64) -> String {
@@ -178,9 +174,10 @@ impl OutputDir {
             .to_str()?
             .strip_suffix(self.extension)?
             .strip_suffix('.')?;
-        let plot_num = match &self.stems {
-            None => stem.strip_prefix("plot_")?.parse().ok()?,
-            Some(stems) => stems.iter().position(|s| s == stem)? as u64 + 1,
+        let plot_num = match &self.names {
+            Names::Random { .. } => stem.strip_prefix("plot_")?.parse().ok()?,
+            // Only asked when the record could be a plot file: once, on rank 0.
+            Names::Input { .. } => (1..=num_plots).find(|&k| self.stem(k) == stem)?,
         };
         ((1..=num_plots).contains(&plot_num) && self.relative_path(plot_num) == relative)
             .then_some(plot_num)
@@ -706,6 +703,109 @@ fn short_hash(s: &str) -> u32 {
     })
 }
 
+/// How the plots of a run are named.
+#[derive(Debug, Clone)]
+enum Names {
+    /// `plot_<k>`, `k` zero-padded to `width` digits.
+    Random { width: usize },
+    Input {
+        objects: Vec<ObjectNames>,
+        template: Option<String>,
+        /// Digits of the largest plot number, for `{n}`.
+        width: usize,
+    },
+}
+
+/// The names of one object's plots.
+#[derive(Debug, Clone)]
+struct ObjectNames {
+    /// The object's path as a safe, unique file stem (`{object}`).
+    stem: String,
+    first_plot: u64,
+    has_frames: bool,
+    /// Digits of the largest frame index, for `{frame}`.
+    frame_width: usize,
+}
+
+fn digits(n: u64) -> usize {
+    n.max(1).ilog10() as usize + 1
+}
+
+impl Names {
+    fn new(plan: &Plan, template: Option<&str>) -> Names {
+        let width = digits(plan.num_plots());
+        let Plan::Input { objects } = plan else {
+            return Names::Random { width };
+        };
+        let paths: Vec<String> = objects.iter().map(|o| o.path.clone()).collect();
+        let mut first_plot = 1;
+        let objects = unique_stems(&paths)
+            .into_iter()
+            .zip(objects)
+            .map(|(stem, object)| {
+                let names = ObjectNames {
+                    stem,
+                    first_plot,
+                    has_frames: object.has_frames(),
+                    frame_width: digits(object.frames().saturating_sub(1)),
+                };
+                first_plot += object.frames();
+                names
+            })
+            .collect();
+        Names::Input {
+            objects,
+            template: template.map(str::to_owned),
+            width,
+        }
+    }
+
+    fn stem(&self, plot_num: u64) -> String {
+        match self {
+            Names::Random { width } => format!("plot_{plot_num:0width$}"),
+            Names::Input {
+                objects,
+                template,
+                width,
+            } => {
+                let at = objects.partition_point(|o| o.first_plot <= plot_num) - 1;
+                let object = &objects[at];
+                let frame = plot_num - object.first_plot;
+                let frame_width = object.frame_width;
+                let default = if object.has_frames {
+                    "{object}_{frame}"
+                } else {
+                    "{object}"
+                };
+                template
+                    .as_deref()
+                    .unwrap_or(default)
+                    .replace("{object}", &object.stem)
+                    .replace("{frame}", &format!("{frame:0frame_width$}"))
+                    .replace("{n}", &format!("{plot_num:0width$}"))
+            }
+        }
+    }
+}
+
+/// A `--name` template that would give two plots of `plan` one name, and why.
+pub fn name_clash(template: &str, plan: &Plan) -> Option<String> {
+    let Plan::Input { objects } = plan else {
+        return None;
+    };
+    if template.contains("{n}") {
+        return None;
+    }
+    let framed = objects.iter().any(|o| o.has_frames());
+    if framed && !template.contains("{frame}") {
+        return Some("the input has datasets of several frames; put {frame} or {n} in the template".into());
+    }
+    if objects.len() > 1 && !template.contains("{object}") {
+        return Some("the input has several objects; put {object} or {n} in the template".into());
+    }
+    None
+}
+
 /// Sanitised stems, made unique: a stem already taken gets the path's hash, then a counter.
 /// Case is folded when comparing, so that case-insensitive file systems cannot merge files.
 fn unique_stems(paths: &[String]) -> Vec<String> {
@@ -732,6 +832,7 @@ fn unique_stems(paths: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::{Kind, PlanObject};
 
     #[test]
     fn object_paths_become_safe_file_names() {
@@ -781,14 +882,31 @@ mod tests {
     #[test]
     fn plots_are_named_from_the_plan() {
         let random = Plan::Random { num_plots: 3 };
-        let out = OutputDir::new(Path::new("o"), &random, Format::Png, None, false, None);
+        let out = OutputDir::new(Path::new("o"), &random, Format::Png, None, false, None, None);
         assert_eq!(out.path(3), Path::new("o/plot_3.png"));
-        let input = Plan::Input {
-            objects: vec!["/g/xy".into(), "/z".into()],
+        let ten = Plan::Random { num_plots: 10 };
+        let out = OutputDir::new(Path::new("o"), &ten, Format::Png, None, false, None, None);
+        assert_eq!(out.path(3), Path::new("o/plot_03.png"));
+        let object = |path: &str, frame_shape: Vec<u64>| PlanObject {
+            path: path.into(),
+            kind: Kind::Heatmap,
+            frame_shape,
         };
-        let out = OutputDir::new(Path::new("o"), &input, Format::Svg, Some(1), false, None);
+        let input = Plan::Input {
+            objects: vec![object("/g/xy", vec![]), object("/z", vec![]), object("/t", vec![12])],
+        };
+        let out = OutputDir::new(Path::new("o"), &input, Format::Svg, Some(1), false, None, None);
         assert_eq!(out.relative_path(1), Path::new("0000/g_xy.svg"));
         assert_eq!(out.stem(2), "z");
+        assert_eq!(out.stem(3), "t_00");
+        assert_eq!(out.stem(14), "t_11");
+        let template = Some("{n}-{object}-f{frame}");
+        let out = OutputDir::new(Path::new("o"), &input, Format::Png, None, false, None, template);
+        assert_eq!(out.stem(1), "01-g_xy-f0");
+        assert_eq!(out.stem(13), "13-t-f10");
+        assert_eq!(name_clash("{object}", &input).unwrap(), "the input has datasets of several frames; put {frame} or {n} in the template");
+        assert_eq!(name_clash("{object}_{frame}", &input), None);
+        assert_eq!(name_clash("plot_{n}", &input), None);
     }
 
     #[test]
@@ -885,7 +1003,7 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let plan = Plan::Random { num_plots: 4 };
-        let out = OutputDir::new(dir.path(), &plan, Format::Png, None, false, None);
+        let out = OutputDir::new(dir.path(), &plan, Format::Png, None, false, None, None);
         out.write_plot(1, &[png_head.as_slice(), &png_end].concat())
             .unwrap();
         assert_eq!(out.existing(1), Existing::Whole(20));
@@ -915,7 +1033,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         let plan = Plan::Random { num_plots: 4 };
-        let out = OutputDir::new(d, &plan, Format::Png, None, false, None);
+        let out = OutputDir::new(d, &plan, Format::Png, None, false, None, None);
         let check = |record: &Path, input: Option<&Path>| {
             check_record_place(record, &out, 4, input, |_| false)
                 .err()

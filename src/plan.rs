@@ -26,28 +26,124 @@ pub fn blocks(num_plots: u64, ranks: usize) -> Vec<u64> {
         .collect()
 }
 
-/// What the plots of a run are: `n` random plots, or one plot per object of an input file.
-/// Every rank holds the same plan, so any rank can name any plot.
+/// What the plots of a run are: `n` random plots, or the plots of an input file's objects
+/// (one each, or one per frame). Every rank holds the same plan, so any rank can name any
+/// plot.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Plan {
     Random { num_plots: u64 },
-    Input { objects: Vec<String> },
+    Input { objects: Vec<PlanObject> },
+}
+
+/// How an object is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Points x, y with optional marker sizes: (n, 2) or (n, 3) tables, x/y groups, records.
+    Scatter,
+    /// Values against their coordinate or index.
+    Line,
+    /// A 2-D field with a colour bar.
+    Heatmap,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Scatter, Kind::Line, Kind::Heatmap];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Scatter => "scatter",
+            Kind::Line => "line",
+            Kind::Heatmap => "heatmap",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// One object of an input file and the plots it gives: one, or one per frame (an index of
+/// its leading dimensions).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanObject {
+    pub path: String,
+    pub kind: Kind,
+    /// The leading dimensions' sizes whose every index is a frame; empty for one plot.
+    pub frame_shape: Vec<u64>,
+}
+
+impl PlanObject {
+    pub fn frames(&self) -> u64 {
+        self.frame_shape.iter().product()
+    }
+
+    /// Whether each plot of the object is one frame of many (which share their limits).
+    pub fn has_frames(&self) -> bool {
+        !self.frame_shape.is_empty()
+    }
+
+    /// The index along each leading dimension of frame `frame` (row-major).
+    pub fn frame_index(&self, mut frame: u64) -> Vec<u64> {
+        let mut index = vec![0; self.frame_shape.len()];
+        for (i, &n) in self.frame_shape.iter().enumerate().rev() {
+            index[i] = frame % n;
+            frame /= n;
+        }
+        index
+    }
+}
+
+/// Which object, and which of its frames (0 when it has none), a plot draws.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlotOf<'a> {
+    pub index: usize,
+    pub object: &'a PlanObject,
+    pub frame: u64,
+}
+
+impl PlotOf<'_> {
+    /// The object's path, with the frame's index for frames: `/tas[3]`, `/t[1, 2]`.
+    pub fn describe(&self) -> String {
+        if !self.object.has_frames() {
+            return self.object.path.clone();
+        }
+        let index: Vec<String> = self
+            .object
+            .frame_index(self.frame)
+            .iter()
+            .map(u64::to_string)
+            .collect();
+        format!("{}[{}]", self.object.path, index.join(", "))
+    }
 }
 
 impl Plan {
     pub fn num_plots(&self) -> u64 {
         match self {
             Plan::Random { num_plots } => *num_plots,
-            Plan::Input { objects } => objects.len() as u64,
+            Plan::Input { objects } => objects.iter().map(PlanObject::frames).sum(),
         }
     }
 
-    /// The input object plot `plot_num` draws, if the plot comes from a file.
-    pub fn object(&self, plot_num: u64) -> Option<&str> {
-        match self {
-            Plan::Random { .. } => None,
-            Plan::Input { objects } => Some(&objects[plot_num as usize - 1]),
+    /// The input object and frame plot `plot_num` draws, if the plot comes from a file.
+    pub fn object(&self, plot_num: u64) -> Option<PlotOf<'_>> {
+        let Plan::Input { objects } = self else {
+            return None;
+        };
+        let mut first = 1;
+        for (index, object) in objects.iter().enumerate() {
+            let frames = object.frames();
+            if plot_num < first + frames {
+                let frame = plot_num - first;
+                return Some(PlotOf {
+                    index,
+                    object,
+                    frame,
+                });
+            }
+            first += frames;
         }
+        None
     }
 }
 
@@ -241,10 +337,23 @@ mod tests {
     fn plans_know_their_plots() {
         let random = Plan::Random { num_plots: 3 };
         assert_eq!((random.num_plots(), random.object(3)), (3, None));
-        let input = Plan::Input {
-            objects: vec!["/g/xy".into(), "/z".into()],
+        let object = |path: &str, frame_shape: Vec<u64>| PlanObject {
+            path: path.into(),
+            kind: Kind::Heatmap,
+            frame_shape,
         };
-        assert_eq!((input.num_plots(), input.object(2)), (2, Some("/z")));
+        let input = Plan::Input {
+            objects: vec![object("/g/xy", vec![]), object("/t", vec![2, 3]), object("/z", vec![])],
+        };
+        assert_eq!(input.num_plots(), 8);
+        let of = |k| input.object(k).map(|p| (p.object.path.as_str(), p.frame));
+        assert_eq!(of(1), Some(("/g/xy", 0)));
+        assert_eq!(of(2), Some(("/t", 0)));
+        assert_eq!(of(7), Some(("/t", 5)));
+        assert_eq!(of(8), Some(("/z", 0)));
+        assert_eq!(of(9), None);
+        assert_eq!(object("/t", vec![2, 3]).frame_index(5), [1, 2]);
+        assert_eq!(object("/t", vec![2, 3]).frame_index(3), [1, 0]);
     }
 
     #[test]

@@ -9,13 +9,14 @@ use crate::outdir::{Existing, FileError, OutputDir};
 use crate::plan::{Plan, PlotResult, PlotStatus};
 use crate::render::{RenderError, Renderer};
 use crate::savedata::{DataFile, SaveDataError};
-use crate::source::{LoadError, Source};
+use crate::source::{Choice, LoadError, Source};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 /// What every rank knows before the work starts.
+#[derive(Clone, Copy)]
 pub struct RunContext<'a> {
     pub config: &'a Config,
     pub plan: &'a Plan,
@@ -23,6 +24,8 @@ pub struct RunContext<'a> {
     pub seed: u64,
     /// Set by SIGTERM, SIGUSR1 or SIGINT: finish the plot in hand, take no new one.
     pub stop: &'a AtomicBool,
+    /// How input objects are drawn, with the ranges frames share.
+    pub choice: &'a Choice,
 }
 
 impl RunContext<'_> {
@@ -158,17 +161,20 @@ impl<'a> Plotter<'a> {
     fn draw(&mut self, plot_num: u64) -> Result<(u64, u64), PlotError> {
         let ctx = self.ctx;
         let source = self.source.as_ref().map_err(|e| e.clone())?;
-        let data = source.load(ctx.plan, plot_num)?;
+        let data = source.load(ctx.plan, plot_num, ctx.choice)?;
         let bytes = self.renderer.render(&data)?;
         ctx.out.write_plot(plot_num, bytes)?;
         let written = bytes.len() as u64;
         if let Some(file) = &self.data_file {
             let file = file.as_ref().map_err(|e| PlotError::SaveData(e.clone()))?;
-            let origin = ctx
-                .plan
-                .object(plot_num)
-                .map_or_else(|| format!("random, seed {}", ctx.seed), str::to_owned);
-            file.write(&ctx.out.stem(plot_num), plot_num, &origin, &data.points)?;
+            let origin = ctx.plan.object(plot_num).map_or_else(
+                || format!("random, seed {}", ctx.seed),
+                |of| match of.object.has_frames() {
+                    true => format!("{}, frame {}", of.object.path, of.frame),
+                    false => of.object.path.clone(),
+                },
+            );
+            file.write(&ctx.out.stem(plot_num), plot_num, &origin, &data.content)?;
         }
         Ok((written, data.dropped))
     }

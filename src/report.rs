@@ -1,6 +1,8 @@
 //! What rank 0 prints: result lines, the per-rank timing table and the summary, as strings.
 //! Also the compact text form in which failure reasons travel to rank 0.
 
+use crate::source::hdf5::Listing;
+use crate::source::layouts::Found;
 use crate::plan::{Counts, PlotResult, PlotStatus};
 use comfy_table::{presets, CellAlignment, Table};
 use std::collections::HashMap;
@@ -24,7 +26,7 @@ pub fn print(text: &str) -> std::io::Result<()> {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
+fn plural(n: u64, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
@@ -40,9 +42,9 @@ pub enum SeedOrigin {
 pub fn header(num_plots: u64, ranks: usize, hosts: usize, seed: u64, origin: SeedOrigin) -> String {
     let mut line = format!(
         "Making {} of random data on {} ({}), seed {seed}",
-        plural(num_plots as usize, "plot"),
-        plural(ranks, "rank"),
-        plural(hosts, "host"),
+        plural(num_plots, "plot"),
+        plural(ranks as u64, "rank"),
+        plural(hosts as u64, "host"),
     );
     match origin {
         SeedOrigin::Given => {}
@@ -54,13 +56,61 @@ pub fn header(num_plots: u64, ranks: usize, hosts: usize, seed: u64, origin: See
     line
 }
 
-pub fn input_header(objects: usize, input: &str, ranks: usize, hosts: usize) -> String {
+pub fn input_header(objects: usize, plots: u64, input: &str, ranks: usize, hosts: usize) -> String {
+    let what = if plots == objects as u64 {
+        plural(plots, "plot")
+    } else {
+        format!("{} of {}", plural(plots, "plot"), plural(objects as u64, "object"))
+    };
     format!(
-        "Making {} of HDF5 data from {input} on {} ({})",
-        plural(objects, "plot"),
-        plural(ranks, "rank"),
-        plural(hosts, "host"),
+        "Making {what} of HDF5 data from {input} on {} ({})",
+        plural(ranks as u64, "rank"),
+        plural(hosts as u64, "host"),
     )
+}
+
+/// `--list`: each object of the input and what it gives, then what is left out and why.
+pub fn listing(input: &std::path::Path, listing: &Listing) -> String {
+    let mut out = format!(
+        "{}: {} from {}\n",
+        escape_controls(&input.display().to_string()),
+        plural(
+            listing.objects.iter().map(|o| o.frames()).sum::<u64>(),
+            "plot"
+        ),
+        plural(listing.objects.len() as u64, "object"),
+    );
+    for (object, what) in listing.objects.iter().zip(&listing.described) {
+        let plots = if object.has_frames() {
+            format!("{} {}s", object.frames(), object.kind.name())
+        } else {
+            format!("1 {}", object.kind.name())
+        };
+        out += &format!(
+            "  {}  {plots}: {}\n",
+            escape_controls(&object.path),
+            escape_controls(what)
+        );
+    }
+    let left_out: Vec<_> = listing.others.iter().collect();
+    if !left_out.is_empty() || !listing.unopened.is_empty() {
+        out += "Not plotted:\n";
+    }
+    for (path, found) in left_out {
+        let why = match found {
+            Found::Support(why) | Found::Unplottable(why) => why.as_str(),
+            Found::Plots { what, .. } => what.as_str(),
+        };
+        out += &format!("  {}  {}\n", escape_controls(path), escape_controls(why));
+    }
+    for u in &listing.unopened {
+        out += &format!(
+            "  {}  could not be opened: {}\n",
+            escape_controls(&u.path),
+            escape_controls(&u.reason)
+        );
+    }
+    out
 }
 
 /// "progress: 1200/2000 plots (60 %), 160 plots/s, about 5 s to go"
@@ -284,8 +334,8 @@ pub fn summary(counts: &Counts, wall: f64, drawing: &[f64]) -> String {
     let balance = imbalance(drawing).map_or("n/a".into(), |i| format!("{i:.2}"));
     let mut line = format!(
         "{} in {wall:.2} s on {}: {rate} plots/s, load imbalance {balance} (max drawing / mean drawing)",
-        plural(done as usize, "plot"),
-        plural(drawing.len(), "rank"),
+        plural(done, "plot"),
+        plural(drawing.len() as u64, "rank"),
     );
     if skipped > 0 {
         let _ = write!(line, "; {skipped} skipped (already there)");

@@ -144,7 +144,7 @@ impl<'a> Results<'a> {
         let rows = run_record::results_rows(
             results,
             |k| out.relative_path(k).display().to_string(),
-            |k| plan.object(k),
+            |k| plan.object(k).map(|of| of.describe()),
             &self.notes.reasons,
             &self.host_index,
             made_by,

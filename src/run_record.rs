@@ -119,10 +119,10 @@ pub const NOT_DONE_REASON: &str =
 
 /// The `/results` rows of `results`, given each plot's file, the failure reasons, each
 /// rank's host as an index into the distinct hosts, and the attempt that made each plot.
-pub fn results_rows<'a>(
+pub fn results_rows(
     results: &[PlotResult],
     file_name: impl Fn(u64) -> String,
-    object: impl Fn(u64) -> Option<&'a str>,
+    object: impl Fn(u64) -> Option<String>,
     reasons: &std::collections::HashMap<u64, String>,
     host_index: &[u32],
     made_by: impl Fn(&PlotResult) -> u32,
@@ -140,7 +140,7 @@ pub fn results_rows<'a>(
             attempt: made_by(r),
             dropped: r.dropped,
             file: h5_string(&file_name(r.plot_num)),
-            object: h5_string(object(r.plot_num).unwrap_or_default()),
+            object: h5_string(&object(r.plot_num).unwrap_or_default()),
             reason: h5_string(match (reasons.get(&r.plot_num), r.status) {
                 (Some(reason), _) => reason,
                 (None, PlotStatus::NotDone) => NOT_DONE_REASON,

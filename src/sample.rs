@@ -91,6 +91,15 @@ fn fill(file: &hdf5::File, count: usize, max_points: u64) -> hdf5::Result<()> {
         };
         label("x_label", "x")?;
         label("y_label", "y")?;
+        // Says that the third column holds marker sizes.
+        let columns: Vec<hdf5::types::VarLenUnicode> = ["x", "y", "size"]
+            .iter()
+            .map(|c| c.parse().expect("ASCII column name"))
+            .collect();
+        ds.new_attr::<hdf5::types::VarLenUnicode>()
+            .shape(3)
+            .create("columns")?
+            .write_raw(&columns)?;
     }
     Ok(())
 }
@@ -110,11 +119,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.h5");
         write(&path, 4, 1000).unwrap();
-        let objects =
-            crate::source::hdf5::list(&path, &crate::source::hdf5::Selection::new(None).unwrap())
-                .unwrap();
+        let choice = crate::source::Choice::default();
+        let selection = crate::source::hdf5::Selection::new(None).unwrap();
+        let listing = crate::source::hdf5::listing(&path, &selection, &choice).unwrap();
+        let paths: Vec<&str> = listing.objects.iter().map(|o| o.path.as_str()).collect();
         assert_eq!(
-            objects,
+            paths,
             [
                 "/skewed/d000",
                 "/skewed/d001",
@@ -122,9 +132,18 @@ mod tests {
                 "/skewed/d003"
             ]
         );
+        assert_eq!(
+            listing.described[3],
+            "(1000, 3) table, columns 0, 1, 2 as x, y, size"
+        );
         let file = hdf5::File::open(&path).unwrap();
-        let data = crate::source::hdf5::read(&file, "/skewed/d003").unwrap();
-        assert_eq!(data.points.len(), 1000);
+        let plan = crate::plan::Plan::Input {
+            objects: listing.objects,
+        };
+        let of = plan.object(4).unwrap();
+        let data = crate::source::layouts::read(&file, of, &choice).unwrap();
+        assert_eq!(data.points().unwrap().len(), 1000);
+        assert!(data.points().unwrap().area.iter().any(|&s| s != 36.0));
         assert_eq!(data.x_label.as_deref(), Some("x"));
     }
 }

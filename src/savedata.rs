@@ -4,7 +4,7 @@
 
 use crate::h5::h5_string;
 use crate::outdir::{OutputDir, PendingFile};
-use crate::source::Points;
+use crate::source::Content;
 use hdf5::types::VarLenUnicode;
 use std::path::PathBuf;
 
@@ -45,21 +45,32 @@ impl DataFile {
         Ok(DataFile { pending, file })
     }
 
-    /// Stores one plot's arrays as group `/name` with datasets `x`, `y`, `size` (float64;
-    /// `size` is the marker area in pt², matplotlib's `s`), and where they came from.
+    /// Stores one plot's arrays as group `/name`, with where they came from: a scatter plot's
+    /// `x`, `y`, `size` (float64; `size` is the marker area in pt², matplotlib's `s`), a
+    /// line's `x`, `y`, a heatmap's `values` (rows × columns, row 0 at the bottom) and the
+    /// cell edges `x_edges`, `y_edges`.
     pub fn write(
         &self,
         name: &str,
         plot_num: u64,
         source: &str,
-        points: &Points,
+        content: &Content,
     ) -> Result<(), SaveDataError> {
         let write = || -> hdf5::Result<()> {
             let g = self.file.create_group(name)?;
-            for (column, values) in [("x", &points.x), ("y", &points.y), ("size", &points.area)] {
+            let columns: Vec<(&str, &[f64])> = match content {
+                Content::Scatter(p) => vec![("x", &p.x), ("y", &p.y), ("size", &p.area)],
+                Content::Line(l) => vec![("x", &l.x), ("y", &l.y)],
+                Content::Heatmap(h) => vec![("x_edges", &h.x_edges), ("y_edges", &h.y_edges)],
+            };
+            for (column, values) in columns {
+                g.new_dataset_builder().with_data(values).create(column)?;
+            }
+            if let Content::Heatmap(h) = content {
                 g.new_dataset_builder()
-                    .with_data(&values[..])
-                    .create(column)?;
+                    .with_data(&ndarray::ArrayView2::from_shape((h.rows, h.cols), &h.values[..])
+                        .map_err(|e| hdf5::Error::from(e.to_string().as_str()))?)
+                    .create("values")?;
             }
             g.new_attr::<u64>()
                 .create("plot")?

@@ -34,10 +34,18 @@ pub enum Part {
     XTicks,
     YTicks,
     Titles,
+    /// A heatmap's colour bar: outline, ticks, labels and label (nothing without one).
+    ColourBar,
 }
 
 impl Part {
-    pub const ALL: [Part; 4] = [Part::Frame, Part::XTicks, Part::YTicks, Part::Titles];
+    pub const ALL: [Part; 5] = [
+        Part::Frame,
+        Part::XTicks,
+        Part::YTicks,
+        Part::Titles,
+        Part::ColourBar,
+    ];
 }
 
 /// What decides a part's pixels: the figure size, the ticks where they are drawn (whole
@@ -46,8 +54,14 @@ impl Part {
 pub struct Marks {
     part: Part,
     size: (u32, u32),
+    /// The axes box in whole pixels: the frame, and where ticks stand.
+    bounds: [i32; 4],
     ticks: Vec<(i32, String)>,
     titles: [Option<String>; 3],
+}
+
+fn whole(r: &layout::Rect) -> [i32; 4] {
+    [r.left, r.top, r.right, r.bottom].map(|v| v.round() as i32)
 }
 
 impl Marks {
@@ -61,17 +75,34 @@ impl Marks {
         let mut marks = Marks {
             part,
             size: (l.width, l.height),
+            bounds: whole(&l.axes),
             ticks: Vec::new(),
             titles: Default::default(),
         };
+        // The offset text travels as one more "tick" at a position no tick has.
+        let offset = |axis: &layout::Axis| axis.offset.clone().map(|o| (i32::MIN, o));
         match part {
             Part::Frame => {}
-            Part::XTicks => marks.ticks = ticks(&l.x, &|v| l.x_px(v)),
-            Part::YTicks => marks.ticks = ticks(&l.y, &|v| l.y_px(v)),
+            Part::XTicks => {
+                marks.ticks = ticks(&l.x, &|v| l.x_px(v));
+                marks.ticks.extend(offset(&l.x));
+            }
+            Part::YTicks => {
+                marks.ticks = ticks(&l.y, &|v| l.y_px(v));
+                marks.ticks.extend(offset(&l.y));
+            }
             Part::Titles => {
                 // The y label stands clear of the widest y tick label.
                 marks.ticks = ticks(&l.y, &|_| 0.0);
                 marks.titles = [l.title.clone(), l.x_label.clone(), l.y_label.clone()];
+            }
+            Part::ColourBar => {
+                if let Some(bar) = &l.colour_bar {
+                    marks.bounds = whole(&bar.rect);
+                    marks.ticks = ticks(&bar.axis, &|v| bar.y_px(v));
+                    marks.ticks.extend(offset(&bar.axis));
+                    marks.titles[0] = bar.label.clone();
+                }
             }
         }
         marks
@@ -115,6 +146,12 @@ pub fn draw_part<DB: DrawingBackend>(
         )),
         Part::XTicks => {
             let below = font.pos(Pos::new(HPos::Center, VPos::Top));
+            if let Some(offset) = &l.x.offset {
+                // matplotlib: under the tick labels, flush with the axes' right end.
+                let style = font.pos(Pos::new(HPos::Right, VPos::Top));
+                let at = round((a.right, a.bottom + gap + 1.2 * size / size_per_em));
+                area.draw(&Text::new(offset.as_str(), at, &style))?;
+            }
             for t in &l.x.ticks {
                 let x = l.x_px(t.value);
                 let (top, bottom) = (round((x, a.bottom)), round((x, a.bottom + tick)));
@@ -129,6 +166,12 @@ pub fn draw_part<DB: DrawingBackend>(
         }
         Part::YTicks => {
             let left_of = font.pos(Pos::new(HPos::Right, VPos::Center));
+            if let Some(offset) = &l.y.offset {
+                // matplotlib: above the axes, flush with their left end.
+                let style = font.pos(Pos::new(HPos::Left, VPos::Bottom));
+                let at = round((a.left, a.top - layout::px(layout::TICK_PAD_PT)));
+                area.draw(&Text::new(offset.as_str(), at, &style))?;
+            }
             for t in &l.y.ticks {
                 let y = l.y_px(t.value);
                 let (right, left) = (round((a.left, y)), round((a.left - tick, y)));
@@ -142,7 +185,59 @@ pub fn draw_part<DB: DrawingBackend>(
             Ok(())
         }
         Part::Titles => draw_titles(area, l, size_per_em),
+        Part::ColourBar => draw_colour_bar(area, l, size_per_em),
     }
+}
+
+/// The colour bar's outline, ticks and labels on its right, its offset text above it, and
+/// its label, rotated, right of the tick labels (matplotlib's vertical colour bar).
+fn draw_colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    l: &Layout,
+    size_per_em: f64,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let Some(bar) = &l.colour_bar else {
+        return Ok(());
+    };
+    let line = BLACK.stroke_width(layout::px(layout::FRAME_WIDTH_PT).round().max(1.0) as u32);
+    let r = bar.rect;
+    let em = layout::px(layout::FONT_PT);
+    let font = (FONT_FAMILY, em * size_per_em).into_font().color(&BLACK);
+    let tick = layout::px(layout::TICK_LENGTH_PT);
+    let gap = tick + layout::px(layout::TICK_PAD_PT);
+    area.draw(&Rectangle::new(
+        [round((r.left, r.top)), round((r.right, r.bottom))],
+        line,
+    ))?;
+    let right_of = font.pos(Pos::new(HPos::Left, VPos::Center));
+    for t in &bar.axis.ticks {
+        let y = bar.y_px(t.value);
+        area.draw(&PathElement::new(
+            [round((r.right, y)), round((r.right + tick, y))],
+            line,
+        ))?;
+        area.draw(&Text::new(t.label.as_str(), round((r.right + gap, y)), &right_of))?;
+    }
+    if let Some(offset) = &bar.axis.offset {
+        let style = font.pos(Pos::new(HPos::Left, VPos::Bottom));
+        let at = round((r.left, r.top - layout::px(layout::TICK_PAD_PT)));
+        area.draw(&Text::new(offset.as_str(), at, &style))?;
+    }
+    if let Some(label) = &bar.label {
+        let widest = bar
+            .axis
+            .ticks
+            .iter()
+            .map(|t| super::ticks::label_width_px(&t.label, em))
+            .fold(0.0, f64::max);
+        let x = r.right + gap + widest + layout::px(layout::LABEL_PAD_PT);
+        let style = font
+            .transform(FontTransform::Rotate270)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        let at = round((x, (r.top + r.bottom) / 2.0));
+        area.draw(&Text::new(label.as_str(), at, &style))?;
+    }
+    Ok(())
 }
 
 /// Title above the axes, x label under the tick labels, y label rotated left of them.

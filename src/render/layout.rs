@@ -2,7 +2,7 @@
 //! positions and labels, and how data and marker sizes map to pixels. Pure arithmetic, shared
 //! by every output format.
 
-use crate::source::PlotData;
+use crate::source::{Content, PlotData, Scale};
 
 /// Figures are laid out at 100 dpi, as matplotlib's default figure: 640×480 px is 6.4×4.8 in.
 pub const DPI: f64 = 100.0;
@@ -21,8 +21,8 @@ pub const TICK_LENGTH_PT: f64 = 3.5;
 pub const TICK_PAD_PT: f64 = 3.5;
 pub const FRAME_WIDTH_PT: f64 = 0.8;
 pub const EDGE_WIDTH_PT: f64 = 1.0;
-/// matplotlib's never more than 9 intervals between ticks ("auto" bins are capped at 9).
-const MAX_BINS: usize = 9;
+/// matplotlib's `lines.linewidth`.
+pub const LINE_WIDTH_PT: f64 = 1.5;
 /// matplotlib's MaxNLocator steps within a decade.
 const NICE_STEPS: [f64; 4] = [1.0, 2.0, 2.5, 5.0];
 
@@ -54,29 +54,58 @@ pub struct Tick {
     pub label: String,
 }
 
-/// One axis: its view limits and the ticks inside them.
+/// One axis: its view limits, the ticks inside them, and the offset or scale matplotlib's
+/// ScalarFormatter writes at the axis's end ("1e9", "+1.7e9") when the labels alone would
+/// be too long.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Axis {
     pub lo: f64,
     pub hi: f64,
     pub ticks: Vec<Tick>,
+    pub offset: Option<String>,
 }
 
 impl Axis {
-    fn new(values: &[f64], length_px: f64, label_spacing_em: f64) -> Axis {
-        let (lo, hi) = padded_limits(values);
-        let length_pt = length_px * 72.0 / DPI;
-        let bins = ((length_pt / (FONT_PT * label_spacing_em)) as usize).clamp(1, MAX_BINS);
+    /// An axis over `lo..hi`, `length_px` long; `vertical` axes space their labels closer
+    /// (matplotlib: 3 em apart on x, 2 em on y).
+    pub fn new(lo: f64, hi: f64, length_px: f64, vertical: bool, scale: Scale) -> Axis {
+        let ticks = match scale {
+            Scale::Linear => super::ticks::linear(lo, hi, length_px, vertical),
+            Scale::Time => super::ticks::dates(lo, hi, length_px, vertical),
+        };
         Axis {
             lo,
             hi,
-            ticks: nice_ticks(lo, hi, bins),
+            ticks: ticks
+                .ticks
+                .into_iter()
+                .map(|t| Tick {
+                    value: t.value,
+                    label: t.label,
+                })
+                .collect(),
+            offset: ticks.offset_text,
         }
     }
 
     /// Where `v` falls between the limits, 0 at `lo` and 1 at `hi`.
     fn fraction(&self, v: f64) -> f64 {
         (v - self.lo) / (self.hi - self.lo)
+    }
+}
+
+/// A heatmap's colour bar: its box right of the axes, and its value axis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColourBar {
+    pub rect: Rect,
+    pub axis: Axis,
+    pub label: Option<String>,
+}
+
+impl ColourBar {
+    /// Where value `v` falls on the bar, in pixels from the top of the figure.
+    pub fn y_px(&self, v: f64) -> f64 {
+        self.rect.bottom - self.axis.fraction(v) * self.rect.height()
     }
 }
 
@@ -87,28 +116,69 @@ pub struct Layout {
     pub axes: Rect,
     pub x: Axis,
     pub y: Axis,
+    pub colour_bar: Option<ColourBar>,
     pub title: Option<String>,
     pub x_label: Option<String>,
     pub y_label: Option<String>,
 }
 
+/// matplotlib's `colorbar()` defaults: the bar takes 15 % of the axes' width after a 5 %
+/// gap, and is 20 times as tall as it is wide.
+const COLOUR_BAR_FRACTION: f64 = 0.15;
+const COLOUR_BAR_PAD: f64 = 0.05;
+const COLOUR_BAR_ASPECT: f64 = 20.0;
+
 impl Layout {
     pub fn new(width: u32, height: u32, data: &PlotData) -> Layout {
-        let points = &data.points;
         let (w, h) = (f64::from(width), f64::from(height));
         let (left, right, bottom, top) = SUBPLOT;
-        let axes = Rect {
+        let mut axes = Rect {
             left: left * w,
             right: right * w,
             top: (1.0 - top) * h,
             bottom: (1.0 - bottom) * h,
         };
-        // matplotlib spaces x labels 3 em apart and y labels 2 em apart.
+        let limits = &data.limits;
+        let (x_range, y_range, colour_bar) = match &data.content {
+            Content::Scatter(points) => (padded_limits(&points.x), padded_limits(&points.y), None),
+            Content::Line(series) => {
+                let y = match data.value_range {
+                    Some((lo, hi)) => padded_limits(&[lo, hi]),
+                    None => padded_limits(&series.y),
+                };
+                (padded_limits(&series.x), y, None)
+            }
+            Content::Heatmap(grid) => {
+                let full = axes.width();
+                axes.right = axes.left + (1.0 - COLOUR_BAR_FRACTION - COLOUR_BAR_PAD) * full;
+                let bar_left = axes.left + (1.0 - COLOUR_BAR_FRACTION) * full;
+                let bar = Rect {
+                    left: bar_left,
+                    right: bar_left + axes.height() / COLOUR_BAR_ASPECT,
+                    top: axes.top,
+                    bottom: axes.bottom,
+                };
+                let range = colour_range(limits.colour, data.value_range.or(grid.range()));
+                let colour_bar = ColourBar {
+                    rect: bar,
+                    axis: Axis::new(range.0, range.1, bar.height(), true, Scale::Linear),
+                    label: grid.label.clone(),
+                };
+                (
+                    edge_limits(&grid.x_edges),
+                    edge_limits(&grid.y_edges),
+                    Some(colour_bar),
+                )
+            }
+        };
+        let (x_lo, x_hi) = limits.x.unwrap_or(x_range);
+        let (y_lo, y_hi) = limits.y.unwrap_or(y_range);
         Layout {
             width,
             height,
-            x: Axis::new(&points.x, axes.width(), 3.0),
-            y: Axis::new(&points.y, axes.height(), 2.0),
+            x: Axis::new(x_lo, x_hi, axes.width(), false, data.x_scale),
+            y: Axis::new(y_lo, y_hi, axes.height(), true, data.y_scale),
+            colour_bar,
             axes,
             title: data.title.clone(),
             x_label: data.x_label.clone(),
@@ -123,11 +193,49 @@ impl Layout {
     pub fn y_px(&self, y: f64) -> f64 {
         self.axes.bottom - self.y.fraction(y) * self.axes.height()
     }
+
+    /// The data x at pixel position `px` (inverse of [`Layout::x_px`]).
+    pub fn x_value(&self, px: f64) -> f64 {
+        self.x.lo + (px - self.axes.left) / self.axes.width() * (self.x.hi - self.x.lo)
+    }
+
+    pub fn y_value(&self, py: f64) -> f64 {
+        self.y.lo + (self.axes.bottom - py) / self.axes.height() * (self.y.hi - self.y.lo)
+    }
 }
 
 /// A marker of area `s` pt² has diameter √s pt (matplotlib's scatter convention).
 pub fn radius_px(area_pt2: f64) -> f64 {
     px(0.5 * area_pt2.max(0.0).sqrt())
+}
+
+/// The extent of cell edges: a heatmap fills its axes, without margins (pcolormesh's
+/// "sticky edges").
+fn edge_limits(edges: &[f64]) -> (f64, f64) {
+    let (lo, hi) = crate::source::finite_range(edges).unwrap_or((0.0, 1.0));
+    if hi > lo {
+        (lo, hi)
+    } else {
+        padded_limits(&[lo])
+    }
+}
+
+/// The colour range: `--vmin`/`--vmax` (NaN for an end not given), else the data's, made
+/// non-degenerate as matplotlib does (a single value v gets v ± 10 %, 0 gets ±0.1).
+fn colour_range(given: Option<(f64, f64)>, data: Option<(f64, f64)>) -> (f64, f64) {
+    let (data_lo, data_hi) = data.unwrap_or((0.0, 1.0));
+    let (mut lo, mut hi) = given.unwrap_or((f64::NAN, f64::NAN));
+    if lo.is_nan() {
+        lo = if hi.is_nan() { data_lo } else { data_lo.min(hi) };
+    }
+    if hi.is_nan() {
+        hi = data_hi.max(lo);
+    }
+    if hi - lo <= f64::EPSILON * lo.abs().max(1.0) {
+        let half = if lo == 0.0 { 0.1 } else { 0.1 * lo.abs() };
+        return (lo - half, hi + half);
+    }
+    (lo, hi)
 }
 
 /// Data min/max padded by 5 % of the range; a single value gets a unit-wide window around it.
@@ -205,11 +313,11 @@ mod tests {
 
     fn unit_square() -> PlotData {
         PlotData {
-            points: crate::source::Points {
+            content: Content::Scatter(crate::source::Points {
                 x: vec![0.0, 1.0],
                 y: vec![0.0, 1.0],
                 area: vec![1.0, 1.0],
-            },
+            }),
             ..PlotData::default()
         }
     }

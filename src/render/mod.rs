@@ -2,9 +2,11 @@
 //! Rendering knows nothing of files; `outdir` writes the bytes.
 
 pub mod axes;
+pub mod colormap;
 pub mod layout;
 pub mod marker;
 pub mod raster;
+pub mod ticks;
 pub mod vector;
 
 use crate::figure::{FigureSpec, Format};
@@ -42,32 +44,31 @@ impl Renderer {
 
     /// The encoded figure for `data`, valid until the next call.
     pub fn render(&mut self, data: &PlotData) -> Result<&[u8], RenderError> {
-        let points = &data.points;
-        for (axis, values) in [("x", &points.x), ("y", &points.y)] {
-            let (lo, hi) = layout::padded_limits(values);
-            if !(hi - lo).is_finite() {
+        let l = Layout::new(self.spec.width, self.spec.height, data);
+        for (axis, a) in [("x", &l.x), ("y", &l.y)] {
+            if !(a.hi - a.lo).is_finite() {
                 return Err(RenderError::Draw(format!(
                     "the {axis} values span more than a float can hold once padded \
-                     ({lo:e} to {hi:e}); rescale the data"
+                     ({:e} to {:e}); rescale the data",
+                    a.lo, a.hi
                 )));
             }
         }
-        let l = Layout::new(self.spec.width, self.spec.height, data);
         self.encoded.clear();
         match self.spec.format {
             Format::Png => raster::render_png(
                 &mut self.frame,
-                points,
+                &data.content,
                 &l,
                 MATPLOTLIB_BLUE,
                 self.spec.png_compression,
                 &mut self.encoded,
             )?,
             Format::Svg => {
-                self.encoded = vector::render_svg(points, &l, MATPLOTLIB_BLUE)?.into_bytes();
+                self.encoded = vector::render_svg(&data.content, &l, MATPLOTLIB_BLUE)?.into_bytes();
             }
             Format::Pdf => {
-                let svg = vector::render_svg(points, &l, MATPLOTLIB_BLUE)?;
+                let svg = vector::render_svg(&data.content, &l, MATPLOTLIB_BLUE)?;
                 self.encoded = vector::svg_to_pdf(&svg)?;
             }
         }
@@ -78,11 +79,12 @@ impl Renderer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::Content;
     use crate::source::random;
 
     fn random(plot_num: u64, n: usize) -> PlotData {
         PlotData {
-            points: random::points(1, plot_num, n),
+            content: Content::Scatter(random::points(1, plot_num, n)),
             ..PlotData::default()
         }
     }
@@ -172,8 +174,10 @@ mod tests {
     #[test]
     fn values_too_far_apart_to_scale_fail_with_the_reason() {
         let mut data = random(1, 10);
-        data.points.x[0] = -1e308;
-        data.points.x[1] = 1e308;
+        if let Content::Scatter(points) = &mut data.content {
+            points.x[0] = -1e308;
+            points.x[1] = 1e308;
+        }
         for format in Format::ALL {
             let e = Renderer::new(spec(format)).render(&data).unwrap_err();
             assert!(e.to_string().contains("the x values span more"), "{e}");
@@ -196,9 +200,11 @@ mod tests {
     #[test]
     fn svg_clips_markers_and_draws_labels() {
         let mut pts = random(2, 10);
-        pts.points.x.extend([0.0, 1.0]);
-        pts.points.y.extend([0.0, 1.0]);
-        pts.points.area.extend([1.0, 1.0]);
+        if let Content::Scatter(points) = &mut pts.content {
+            points.x.extend([0.0, 1.0]);
+            points.y.extend([0.0, 1.0]);
+            points.area.extend([1.0, 1.0]);
+        }
         let svg = String::from_utf8(
             Renderer::new(spec(Format::Svg))
                 .render(&pts)

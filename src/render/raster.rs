@@ -1,8 +1,12 @@
 //! PNG output. The frame is drawn in palette indices, one byte a pixel, never in RGB:
-//! every figure is white paper, markers of one colour at one opacity, and black text and
-//! lines, so what a pixel shows is "how deep under markers" or "how grey", and a palette
-//! names every colour that can occur. The PNG is then indexed: a third of RGB's bytes to
-//! compress, and no colour counting.
+//! every figure is white paper, one kind of content, and black text and lines, so what a
+//! pixel shows is "how deep under markers", "how much of the line", "which colour of the
+//! colour map" or "how grey", and a palette names every colour that can occur. The PNG is
+//! then indexed: a third of RGB's bytes to compress, and no colour counting.
+//!
+//! A palette holds 256 colours: a heatmap gets the 223 left beside white and the greys,
+//! taken evenly from the colour map's 256 (a value's colour is at most one step of the 256
+//! from matplotlib's).
 //!
 //! Markers do not go through plotters: its circle rasteriser rounds centres and radii to
 //! whole pixels and overlaps its spans, so a 50 %-alpha disc is blended twice along seams.
@@ -14,15 +18,20 @@
 use super::axes;
 use super::layout::{self, Layout};
 use super::marker::{Clip, Markers, DEPTHS, UNITS_PER_HALVING};
-use super::{Colour, RenderError};
+use super::{colormap, Colour, RenderError};
 use crate::figure::PngCompression;
-use crate::source::Points;
+use crate::source::{Content, Grid, Points, Series};
 use plotters::prelude::*;
 use std::collections::HashMap;
 
 /// Grey levels of the axes overlay (text anti-aliasing), darkest (black) last.
 const GREYS: u8 = 32;
+/// Where the greys begin in a scatter plot's palette.
 const GREY_BASE: u8 = DEPTHS;
+/// A line's coverage levels: 0 is white, the last the line's colour.
+const LINE_LEVELS: u8 = 64;
+/// A heatmap's colours: white (missing values), then the colour map's levels.
+const MAP_LEVELS: u8 = 255 - GREYS;
 /// Bound on the cached axes overlays (a few KB each).
 const OVERLAY_CACHE: usize = 256;
 
@@ -34,32 +43,97 @@ pub struct Frame {
     height: usize,
     /// One palette index a pixel, row by row.
     pub pixels: Vec<u8>,
-    /// RGB triplets for every index, and the marker colour they were made for.
-    palette: Option<(Colour, Vec<u8>)>,
+    /// RGB triplets for every index, and the paint they were made for.
+    palette: Option<(Paint, Vec<u8>)>,
     markers: Option<Markers>,
-    /// Parts of the axes as (pixel, index) pairs, by what decides them.
+    /// Parts of the axes as (pixel, grey level) pairs, by what decides them.
     overlays: HashMap<axes::Marks, Vec<(u32, u8)>>,
+    /// Line coverage of the axes box, reused.
+    coverage: Vec<f32>,
     /// Where plotters draws an overlay, in RGB, before it becomes pairs.
     scratch: Vec<u8>,
 }
 
-/// RGB for every palette index: depths of the marker colour over white, then greys.
-fn palette(colour: Colour) -> Vec<u8> {
-    let depths = (0..DEPTHS).flat_map(|v| {
-        let light = (-f64::from(v) / UNITS_PER_HALVING).exp2();
-        colour.map(|c| (f64::from(c) + (255.0 - f64::from(c)) * light).round() as u8)
-    });
-    let greys = (0..GREYS).flat_map(|k| {
+/// What a frame's content pixels are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paint {
+    /// Depths under semi-transparent markers of this colour.
+    Markers(Colour),
+    /// Coverage by an opaque line of this colour.
+    Line(Colour),
+    /// The colour map's levels.
+    Map,
+}
+
+impl Paint {
+    fn levels(self) -> u8 {
+        match self {
+            Paint::Markers(_) => DEPTHS,
+            Paint::Line(_) => LINE_LEVELS,
+            Paint::Map => MAP_LEVELS,
+        }
+    }
+}
+
+/// `colour` over white at coverage `f` (0 white, 1 the colour).
+fn blend(colour: Colour, f: f64) -> [u8; 3] {
+    colour.map(|c| (255.0 + (f64::from(c) - 255.0) * f).round() as u8)
+}
+
+/// RGB for every palette index: the content's levels, then greys.
+fn palette(paint: Paint) -> Vec<u8> {
+    let levels: Vec<[u8; 3]> = match paint {
+        Paint::Markers(colour) => (0..DEPTHS)
+            .map(|v| blend(colour, 1.0 - (-f64::from(v) / UNITS_PER_HALVING).exp2()))
+            .collect(),
+        Paint::Line(colour) => (0..LINE_LEVELS)
+            .map(|v| blend(colour, f64::from(v) / f64::from(LINE_LEVELS - 1)))
+            .collect(),
+        Paint::Map => std::iter::once([255; 3])
+            .chain((1..MAP_LEVELS).map(|j| colormap::VIRIDIS[map_colour(j)]))
+            .collect(),
+    };
+    let greys = (0..GREYS).map(|k| {
         let ink = f64::from(k + 1) / f64::from(GREYS);
         [(255.0 * (1.0 - ink)).round() as u8; 3]
     });
-    depths.chain(greys).collect()
+    levels.into_iter().chain(greys).flatten().collect()
+}
+
+/// The colour map entry (of 256) palette level `j` (1 …) shows.
+fn map_colour(j: u8) -> usize {
+    (f64::from(j - 1) * 255.0 / f64::from(MAP_LEVELS - 2)).round() as usize
+}
+
+/// The palette level of a value: matplotlib's colour map index (`⌊x·256⌋`, clipped, with
+/// values beyond the range in the end colours), then the nearest level of ours. NaN: white.
+fn map_level(v: f64, lo: f64, scale: f64) -> u8 {
+    if v.is_nan() {
+        return 0;
+    }
+    let index = ((v - lo) * scale).floor().clamp(0.0, 255.0);
+    1 + (index * f64::from(MAP_LEVELS - 2) / 255.0).round() as u8
 }
 
 impl Frame {
     /// Draws one figure: white, every finite point's marker, then the axes over them.
     pub fn draw(&mut self, points: &Points, l: &Layout, colour: Colour) -> Result<(), RenderError> {
         self.draw_markers(points, l, colour);
+        self.draw_axes(l)
+    }
+
+    /// Draws any content, then the axes over it.
+    pub fn draw_content(
+        &mut self,
+        content: &Content,
+        l: &Layout,
+        colour: Colour,
+    ) -> Result<(), RenderError> {
+        match content {
+            Content::Scatter(points) => self.draw_markers(points, l, colour),
+            Content::Line(series) => self.draw_line(series, l, colour),
+            Content::Heatmap(grid) => self.draw_heatmap(grid, l),
+        }
         self.draw_axes(l)
     }
 
@@ -70,7 +144,7 @@ impl Frame {
 
     /// Clears to white and adds every finite point's marker, clipped to the axes box.
     pub fn draw_markers(&mut self, points: &Points, l: &Layout, colour: Colour) {
-        self.clear(l.width, l.height, colour);
+        self.clear(l.width, l.height, Paint::Markers(colour));
         let markers = self
             .markers
             .get_or_insert_with(|| Markers::new(layout::px(layout::EDGE_WIDTH_PT) as f32));
@@ -85,14 +159,134 @@ impl Frame {
         }
     }
 
-    /// A white frame of `width`×`height` whose palette is made for markers of `colour`.
-    fn clear(&mut self, width: u32, height: u32, colour: Colour) {
+    /// A white frame of `width`×`height` whose palette is made for `paint`.
+    fn clear(&mut self, width: u32, height: u32, paint: Paint) {
         self.width = width as usize;
         self.height = height as usize;
         self.pixels.clear();
         self.pixels.resize(self.width * self.height, 0);
-        if self.palette.as_ref().is_none_or(|(c, _)| *c != colour) {
-            self.palette = Some((colour, palette(colour)));
+        if self.palette.as_ref().is_none_or(|(p, _)| *p != paint) {
+            self.palette = Some((paint, palette(paint)));
+        }
+    }
+
+    /// The pixels whose centres lie in `r`, as a base64 PNG (for SVG's `<image>`).
+    pub fn crop_png(&self, r: &layout::Rect) -> Result<String, RenderError> {
+        use base64::Engine as _;
+        let columns = Frame::span(r.left, r.right, self.width);
+        let rows = Frame::span(r.top, r.bottom, self.height);
+        let mut pixels = Vec::with_capacity(columns.len() * rows.len());
+        for py in rows.clone() {
+            pixels.extend_from_slice(&self.pixels[py * self.width..][columns.clone()]);
+        }
+        let size = (columns.len() as u32, rows.len() as u32);
+        let mut png = Vec::new();
+        encode(&pixels, size, Some(self.palette()), PngCompression::Balanced, &mut png)?;
+        Ok(base64::engine::general_purpose::STANDARD.encode(png))
+    }
+
+    /// Where the greys begin in the current palette.
+    fn grey_base(&self) -> u8 {
+        self.palette
+            .as_ref()
+            .map_or(GREY_BASE, |(paint, _)| paint.levels())
+    }
+
+    /// The pixel columns (or rows) of the axes box: the pixels whose centres lie inside.
+    fn span(lo: f64, hi: f64, limit: usize) -> std::ops::Range<usize> {
+        let first = (lo - 0.5).ceil().max(0.0) as usize;
+        let end = ((hi - 0.5).floor() + 1.0).clamp(0.0, limit as f64) as usize;
+        first..end.max(first)
+    }
+
+    /// Clears to white and fills the axes box with the grid's cells, as pcolormesh: each
+    /// pixel takes the colour of the cell under its centre; the colour bar shows the map.
+    pub fn draw_heatmap(&mut self, grid: &Grid, l: &Layout) {
+        self.clear(l.width, l.height, Paint::Map);
+        let Some(bar) = &l.colour_bar else {
+            return;
+        };
+        let (lo, hi) = (bar.axis.lo, bar.axis.hi);
+        let scale = 256.0 / (hi - lo);
+        let a = &l.axes;
+        let columns = Frame::span(a.left, a.right, self.width);
+        let rows = Frame::span(a.top, a.bottom, self.height);
+        // Which cell each pixel column and row falls in (None: beyond the grid).
+        let cell_of = |edges: &[f64], v: f64| -> Option<usize> {
+            let increasing = edges.last() >= edges.first();
+            let i = if increasing {
+                edges.partition_point(|&e| e <= v)
+            } else {
+                edges.partition_point(|&e| e > v)
+            };
+            (1..edges.len()).contains(&i).then(|| i - 1)
+        };
+        let column_cells: Vec<Option<usize>> = columns
+            .clone()
+            .map(|px| cell_of(&grid.x_edges, l.x_value(px as f64 + 0.5)))
+            .collect();
+        let levels: Vec<u8> = grid.values.iter().map(|&v| map_level(v, lo, scale)).collect();
+        for py in rows {
+            let Some(r) = cell_of(&grid.y_edges, l.y_value(py as f64 + 0.5)) else {
+                continue;
+            };
+            let cells = &levels[r * grid.cols..(r + 1) * grid.cols];
+            let row = &mut self.pixels[py * self.width..(py + 1) * self.width];
+            for (px, cell) in columns.clone().zip(&column_cells) {
+                if let Some(c) = cell {
+                    row[px] = cells[*c];
+                }
+            }
+        }
+        // The colour bar: level by level from the bottom (low) to the top (high).
+        let bar_columns = Frame::span(bar.rect.left, bar.rect.right, self.width);
+        for py in Frame::span(bar.rect.top, bar.rect.bottom, self.height) {
+            let fraction = (bar.rect.bottom - (py as f64 + 0.5)) / bar.rect.height();
+            let level = map_level(lo + fraction * (hi - lo), lo, scale);
+            self.pixels[py * self.width..(py + 1) * self.width][bar_columns.clone()].fill(level);
+        }
+    }
+
+    /// Clears to white and draws the series as an opaque, anti-aliased line 1.5 pt wide
+    /// (matplotlib's `lines.linewidth`) with round joins, clipped to the axes box. A
+    /// pixel's coverage is the most any segment gives it, so joins are not drawn twice.
+    pub fn draw_line(&mut self, series: &Series, l: &Layout, colour: Colour) {
+        self.clear(l.width, l.height, Paint::Line(colour));
+        let a = &l.axes;
+        let columns = Frame::span(a.left, a.right, self.width);
+        let rows = Frame::span(a.top, a.bottom, self.height);
+        let (w, h) = (columns.len(), rows.len());
+        self.coverage.clear();
+        self.coverage.resize(w * h, 0.0);
+        let half = (layout::px(layout::LINE_WIDTH_PT) / 2.0) as f32;
+        let points: Vec<Option<(f32, f32)>> = series
+            .x
+            .iter()
+            .zip(&series.y)
+            .map(|(&x, &y)| {
+                (x.is_finite() && y.is_finite()).then(|| {
+                    (
+                        (l.x_px(x) - columns.start as f64) as f32,
+                        (l.y_px(y) - rows.start as f64) as f32,
+                    )
+                })
+            })
+            .collect();
+        let mut last = None;
+        for p in &points {
+            match (last, p) {
+                (Some(a), Some(b)) => stroke_segment(&mut self.coverage, w, h, a, *b, half),
+                (None, Some(b)) => stroke_segment(&mut self.coverage, w, h, *b, *b, half),
+                _ => {}
+            }
+            last = *p;
+        }
+        let top = f32::from(LINE_LEVELS - 1);
+        for (y, py) in rows.enumerate() {
+            let row = &mut self.pixels[py * self.width + columns.start..][..w];
+            for (pixel, &c) in row.iter_mut().zip(&self.coverage[y * w..(y + 1) * w]) {
+                *pixel = (c.min(1.0) * top).round() as u8;
+            }
         }
     }
 
@@ -107,11 +301,13 @@ impl Frame {
                 let overlay = draw_overlay(&mut self.scratch, l, part)?;
                 self.overlays.insert(marks.clone(), overlay);
             }
-            // Greys come after depths in the palette and darken with the index: the larger
-            // index is the ink over a marker, or the darker ink where two parts meet.
-            for &(i, index) in &self.overlays[&marks] {
+            // Greys come after the content in the palette and darken with the index: the
+            // larger index is the ink over the content, or the darker ink where two parts
+            // meet.
+            let base = self.grey_base();
+            for &(i, level) in &self.overlays[&marks] {
                 let p = &mut self.pixels[i as usize];
-                *p = (*p).max(index);
+                *p = (*p).max(base + level);
             }
         }
         Ok(())
@@ -136,7 +332,7 @@ fn draw_overlay(
     }
     let grey = |ink: u8| {
         let level = (u32::from(ink) * u32::from(GREYS) + 127) / 255;
-        (level > 0).then(|| GREY_BASE + level as u8 - 1)
+        (level > 0).then(|| level as u8 - 1)
     };
     Ok(scratch
         .chunks_exact(3)
@@ -148,16 +344,44 @@ fn draw_overlay(
         .collect())
 }
 
+/// Adds to `coverage` (a `w`×`h` grid, pixel centres at +0.5) a capsule of radius `half`
+/// around the segment `a`–`b`: full inside, fading over one pixel at the edge.
+fn stroke_segment(coverage: &mut [f32], w: usize, h: usize, a: (f32, f32), b: (f32, f32), half: f32) {
+    let reach = half + 1.0;
+    let x0 = (a.0.min(b.0) - reach).floor().max(0.0) as usize;
+    let x1 = ((a.0.max(b.0) + reach).ceil().max(0.0) as usize).min(w);
+    let y0 = (a.1.min(b.1) - reach).floor().max(0.0) as usize;
+    let y1 = ((a.1.max(b.1) + reach).ceil().max(0.0) as usize).min(h);
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let length2 = dx * dx + dy * dy;
+    for y in y0..y1 {
+        let cy = y as f32 + 0.5;
+        for x in x0..x1 {
+            let cx = x as f32 + 0.5;
+            let t = if length2 > 0.0 {
+                (((cx - a.0) * dx + (cy - a.1) * dy) / length2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let (ex, ey) = (cx - (a.0 + t * dx), cy - (a.1 + t * dy));
+            let distance = (ex * ex + ey * ey).sqrt();
+            let c = (half + 0.5 - distance).clamp(0.0, 1.0);
+            let cell = &mut coverage[y * w + x];
+            *cell = cell.max(c);
+        }
+    }
+}
+
 /// Draws one figure into `frame` and appends its PNG encoding to `out`.
 pub fn render_png(
     frame: &mut Frame,
-    points: &Points,
+    content: &Content,
     l: &Layout,
     colour: Colour,
     compression: PngCompression,
     out: &mut Vec<u8>,
 ) -> Result<(), RenderError> {
-    frame.draw(points, l, colour)?;
+    frame.draw_content(content, l, colour)?;
     encode_indexed(frame, compression, out)
 }
 
@@ -282,7 +506,7 @@ mod tests {
     #[test]
     fn the_palette_gives_matplotlibs_layer_colours_white_black_and_saturates() {
         let mut f = Frame::default();
-        f.clear(4, 4, BLUE);
+        f.clear(4, 4, Paint::Markers(BLUE));
         // matplotlib: one layer (142,186,217), two (86,152,198), three (58,135,188);
         // its rounding differs from ours by one level.
         let close = |a: [u8; 3], b: [u8; 3]| a.iter().zip(b).all(|(&x, y)| x.abs_diff(y) <= 1);
@@ -302,7 +526,7 @@ mod tests {
 
     fn default_layout() -> (PlotData, Layout) {
         let data = PlotData {
-            points: crate::source::random::points(5, 9, 500),
+            content: Content::Scatter(crate::source::random::points(5, 9, 500)),
             ..PlotData::default()
         };
         let l = Layout::new(640, 480, &data);
@@ -313,8 +537,8 @@ mod tests {
     fn cached_axes_stamp_what_plotters_draws() {
         let (data, l) = default_layout();
         let mut f = Frame::default();
-        f.draw(&data.points, &l, BLUE).unwrap();
-        f.draw(&data.points, &l, BLUE).unwrap(); // from the cache
+        f.draw_content(&data.content, &l, BLUE).unwrap();
+        f.draw_content(&data.content, &l, BLUE).unwrap(); // from the cache
         let mut rgb = vec![255u8; 640 * 480 * 3];
         {
             let area = BitMapBackend::with_buffer(&mut rgb, (640, 480)).into_drawing_area();
@@ -338,16 +562,16 @@ mod tests {
         // 500×450: the box's left edge is at x = 62.5 and its bottom at y = 400.5.
         for (width, height) in [(500, 450), (640, 480), (100, 50)] {
             let data = PlotData {
-                points: crate::source::Points {
+                content: Content::Scatter(Points {
                     x: vec![0.5],
                     y: vec![0.5],
                     area: vec![1e9],
-                },
+                }),
                 ..PlotData::default()
             };
             let l = Layout::new(width, height, &data);
             let mut f = Frame::default();
-            f.draw(&data.points, &l, BLUE).unwrap();
+            f.draw_content(&data.content, &l, BLUE).unwrap();
             let w = width as usize;
             let at = |x: f64, y: f64| f.pixels[y as usize * w + x as usize];
             let a = l.axes;
@@ -401,7 +625,7 @@ mod tests {
     fn the_indexed_png_decodes_to_the_palette_colours_at_every_level() {
         let (data, l) = default_layout();
         let mut f = Frame::default();
-        f.draw(&data.points, &l, BLUE).unwrap();
+        f.draw_content(&data.content, &l, BLUE).unwrap();
         let expected: Vec<u8> = f.pixels.iter().flat_map(|&i| rgb_of(&f, i)).collect();
         for level in [
             PngCompression::Fast,

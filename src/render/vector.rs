@@ -1,18 +1,20 @@
-//! SVG and PDF output. Plotters' SVG backend draws the axes; the markers are written as
-//! exact `<circle>`s (plotters would round centres and radii to whole pixels) inside a
-//! nested `<svg>`, whose viewport clips them to the axes box. PDF is that SVG converted with
-//! `svg2pdf`, with the embedded font, so it needs no system font either.
+//! SVG and PDF output. Plotters' SVG backend draws the axes; the content is written by
+//! hand inside a nested `<svg>`, whose viewport clips it to the axes box: markers as exact
+//! `<circle>`s (plotters would round centres and radii to whole pixels), a line as one
+//! `<path>`, a heatmap (and its colour bar) as the raster output's pixels in an embedded PNG
+//! `<image>`, as matplotlib embeds images. PDF is that SVG converted with `svg2pdf`, with the
+//! embedded font, so it needs no system font either.
 
 use super::layout::{self, Layout};
 use super::marker::MARKER_ALPHA;
 use super::{axes, Colour, RenderError};
-use crate::source::Points;
+use crate::source::{Content, Grid, Points, Series};
 use plotters::prelude::*;
 use std::fmt::Write;
 use std::sync::{Arc, OnceLock};
 use svg2pdf::usvg;
 
-pub fn render_svg(points: &Points, l: &Layout, colour: Colour) -> Result<String, RenderError> {
+pub fn render_svg(content: &Content, l: &Layout, colour: Colour) -> Result<String, RenderError> {
     let mut axes_svg = String::new();
     {
         let area = SVGBackend::with_string(&mut axes_svg, (l.width, l.height)).into_drawing_area();
@@ -26,28 +28,89 @@ pub fn render_svg(points: &Points, l: &Layout, colour: Colour) -> Result<String,
         .find('>')
         .ok_or_else(|| RenderError::Draw("plotters wrote an SVG without a root element".into()))?
         + 1;
-    let mut svg = String::with_capacity(axes_svg.len() + 80 * points.len() + 512);
+    let mut svg = String::with_capacity(axes_svg.len() + 512);
     svg.push_str(&axes_svg[..open_end]);
-    write_markers(&mut svg, points, l, colour);
-    svg.push_str(&axes_svg[open_end..]);
-    Ok(svg)
-}
-
-fn write_markers(svg: &mut String, points: &Points, l: &Layout, [r, g, b]: Colour) {
     let a = l.axes;
     // `write!` to a String cannot fail.
     let _ = write!(
         svg,
         "\n<rect width=\"{}\" height=\"{}\" fill=\"#FFFFFF\"/>\
-         \n<svg x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" overflow=\"hidden\">\
-         \n<g fill=\"#{r:02X}{g:02X}{b:02X}\" fill-opacity=\"{MARKER_ALPHA}\" \
-         stroke=\"#{r:02X}{g:02X}{b:02X}\" stroke-opacity=\"{MARKER_ALPHA}\" stroke-width=\"{:.3}\">",
+         \n<svg x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" overflow=\"hidden\">",
         l.width,
         l.height,
         a.left,
         a.top,
         a.width(),
         a.height(),
+    );
+    match content {
+        Content::Scatter(points) => write_markers(&mut svg, points, l, colour),
+        Content::Line(series) => write_line(&mut svg, series, l, colour),
+        Content::Heatmap(grid) => write_heatmap(&mut svg, grid, l)?,
+    }
+    svg.push_str(&axes_svg[open_end..]);
+    Ok(svg)
+}
+
+/// The line as one path in axes-box coordinates, broken where a value is missing.
+fn write_line(svg: &mut String, series: &Series, l: &Layout, [r, g, b]: Colour) {
+    let a = l.axes;
+    let _ = write!(
+        svg,
+        "\n<path fill=\"none\" stroke=\"#{r:02X}{g:02X}{b:02X}\" stroke-width=\"{:.3}\" \
+         stroke-linejoin=\"round\" stroke-linecap=\"square\" d=\"",
+        layout::px(layout::LINE_WIDTH_PT)
+    );
+    let mut pen_down = false;
+    for (&x, &y) in series.x.iter().zip(&series.y) {
+        if !(x.is_finite() && y.is_finite()) {
+            pen_down = false;
+            continue;
+        }
+        let command = if pen_down { 'L' } else { 'M' };
+        let _ = write!(svg, "{command}{:.2} {:.2}", l.x_px(x) - a.left, l.y_px(y) - a.top);
+        pen_down = true;
+    }
+    svg.push_str("\"/>\n</svg>");
+}
+
+/// The heatmap's pixels as the PNG output draws them, cut to the axes box and the colour
+/// bar, embedded as two images.
+fn write_heatmap(svg: &mut String, grid: &Grid, l: &Layout) -> Result<(), RenderError> {
+    let mut frame = super::raster::Frame::default();
+    frame.draw_heatmap(grid, l);
+    let a = l.axes;
+    let _ = write!(
+        svg,
+        "\n<image x=\"0\" y=\"0\" width=\"{:.2}\" height=\"{:.2}\" preserveAspectRatio=\"none\" \
+         image-rendering=\"pixelated\" href=\"data:image/png;base64,{}\"/>\n</svg>",
+        a.width(),
+        a.height(),
+        frame.crop_png(&a)?
+    );
+    if let Some(bar) = &l.colour_bar {
+        let r = bar.rect;
+        let _ = write!(
+            svg,
+            "\n<image x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" \
+             preserveAspectRatio=\"none\" image-rendering=\"pixelated\" \
+             href=\"data:image/png;base64,{}\"/>",
+            r.left,
+            r.top,
+            r.width(),
+            r.height(),
+            frame.crop_png(&r)?
+        );
+    }
+    Ok(())
+}
+
+fn write_markers(svg: &mut String, points: &Points, l: &Layout, [r, g, b]: Colour) {
+    let a = l.axes;
+    let _ = write!(
+        svg,
+        "\n<g fill=\"#{r:02X}{g:02X}{b:02X}\" fill-opacity=\"{MARKER_ALPHA}\" \
+         stroke=\"#{r:02X}{g:02X}{b:02X}\" stroke-opacity=\"{MARKER_ALPHA}\" stroke-width=\"{:.3}\">",
         layout::px(layout::EDGE_WIDTH_PT),
     );
     for ((&x, &y), &s) in points.x.iter().zip(&points.y).zip(&points.area) {

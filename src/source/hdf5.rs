@@ -1,10 +1,9 @@
-//! Plots of real data from an HDF5 file: finding the plottable objects (rank 0) and reading
-//! one of them (the rank that plots it).
-//!
-//! Plottable objects are 2-D numeric datasets of shape (n, 2) or (n, 3) — columns x, y and
-//! optional marker size — and groups holding 1-D datasets `x`, `y` and optional `size`.
+//! An HDF5 (or NetCDF-4) input file: opening it with errors a user can act on, walking it
+//! for the objects to plot (rank 0), and the checks of a dataset's storage before reading.
+//! What each object gives is `layouts`' to say.
 
-use super::{PlotData, Points};
+use super::layouts::{self, Choice, Found};
+use crate::plan::PlanObject;
 use hdf5::dataset::Layout;
 use hdf5::types::TypeDescriptor;
 use std::collections::HashSet;
@@ -42,10 +41,11 @@ pub enum InputError {
     Open { path: PathBuf, source: hdf5::Error },
     #[error("--input '{}' could not be listed: {source}", path.display())]
     List { path: PathBuf, source: hdf5::Error },
-    #[error("--input '{}' holds no plottable object{}; a plottable object is a numeric (n, 2) or (n, 3) dataset, or a group with 1-D datasets x and y{}", path.display(), match .glob { Some(g) => format!(" matching --datasets '{g}'"), None => String::new() }, unopened_note(.unopened))]
+    #[error("--input '{}' holds no plottable object{}{}; a plottable object is a numeric dataset (1-D: a line; 2-D: a heatmap, or a scatter of an (n, 2) or (n, 3) table; more dimensions: a heatmap per frame), records with fields x and y, a group with datasets x and y, or a pandas frame or series{}; run with --list to see what each object is", path.display(), match .glob { Some(g) => format!(" matching --datasets '{g}'"), None => String::new() }, first_reason(.others), unopened_note(.unopened))]
     Empty {
         path: PathBuf,
         glob: Option<String>,
+        others: Vec<(String, Found)>,
         unopened: Vec<Unopened>,
     },
     #[error("--datasets '{glob}' is not a valid glob: {reason}")]
@@ -73,12 +73,26 @@ fn unopened_note(unopened: &[Unopened]) -> String {
     }
 }
 
-/// What `listing` found: the objects to plot, and the objects it could not open and left
-/// out (only without `--datasets`: selected ones are listed, so that their plots fail with
-/// the reason).
+/// The first unplottable data object's reason, for a file with nothing to plot.
+fn first_reason(others: &[(String, Found)]) -> String {
+    others
+        .iter()
+        .find_map(|(path, found)| match found {
+            Found::Unplottable(why) => Some(format!(" ({path} {why})")),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// What `listing` found: the objects to plot; the others with what they are (for `--list`);
+/// and the objects it could not open and left out (only without `--datasets`: selected ones
+/// are listed, so that their plots fail with the reason).
 #[derive(Debug, Default)]
 pub struct Listing {
-    pub objects: Vec<String>,
+    pub objects: Vec<PlanObject>,
+    /// What each plotted object is (`--list`), in `objects` order.
+    pub described: Vec<String>,
+    pub others: Vec<(String, Found)>,
     pub unopened: Vec<Unopened>,
 }
 
@@ -223,29 +237,22 @@ fn netcdf3_kind(path: &Path) -> Option<&'static str> {
     }
 }
 
-/// Every plottable object under `/`, in sorted path order, that `selection` matches. With an
-/// explicit selection, matching objects that are not plottable or cannot be opened are
-/// listed too, so that their plots fail with the reason instead of silently vanishing.
-/// Objects left out because they could not be opened are dropped here: callers that can
-/// report them use [`listing`].
-pub fn list(path: &Path, selection: &Selection) -> Result<Vec<String>, InputError> {
-    listing(path, selection).map(|l| l.objects)
-}
-
-/// [`list`], with the objects that could not be opened (without an explicit selection) for
-/// the caller to report ([`Listing::note`]).
-pub fn listing(path: &Path, selection: &Selection) -> Result<Listing, InputError> {
+/// Every plottable object under `/` that `selection` matches, in sorted path order, with
+/// what `choice` makes of each; the objects HDF5 could not open (without an explicit
+/// selection) for the caller to report ([`Listing::note`]). With an explicit selection,
+/// matching objects that are not plottable or cannot be opened are listed too, so that
+/// their plots fail with the reason instead of silently vanishing.
+pub fn listing(path: &Path, selection: &Selection, choice: &Choice) -> Result<Listing, InputError> {
     let file = open(path)?;
-    let mut listing = walk(&file, selection).map_err(|source| InputError::List {
+    let listing = walk(&file, selection, choice).map_err(|source| InputError::List {
         path: path.to_path_buf(),
         source,
     })?;
-    listing.objects.sort();
-    listing.objects.dedup();
     if listing.objects.is_empty() {
         return Err(InputError::Empty {
             path: path.to_path_buf(),
             glob: selection.glob.as_ref().map(|(g, _)| g.clone()),
+            others: listing.others,
             unopened: listing.unopened,
         });
     }
@@ -256,10 +263,17 @@ pub fn listing(path: &Path, selection: &Selection) -> Result<Listing, InputError
 /// overflow the stack). A group reached again — a soft link to an ancestor, an external link
 /// back into a file already walked, under whatever spelling of its name — is walked once:
 /// groups are known by their file's device and inode and their address in it.
-fn walk(file: &hdf5::File, sel: &Selection) -> hdf5::Result<Listing> {
-    let mut listing = Listing::default();
+fn walk(file: &hdf5::File, sel: &Selection, choice: &Choice) -> hdf5::Result<Listing> {
+    let mut found: Vec<(String, Found)> = Vec::new();
+    let mut unopened = Vec::new();
     let mut visited = HashSet::new();
     let mut pending = vec![String::new()];
+    // Objects HDF5 cannot open are plotted (to fail with the reason) only when selected.
+    let failing = |why: String| Found::Plots {
+        kind: crate::plan::Kind::Scatter,
+        frame_shape: Vec::new(),
+        what: why,
+    };
     while let Some(prefix) = pending.pop() {
         let group = if prefix.is_empty() {
             (**file).clone()
@@ -272,18 +286,23 @@ fn walk(file: &hdf5::File, sel: &Selection) -> hdf5::Result<Listing> {
         for name in group.member_names()? {
             let path = format!("{prefix}/{name}");
             match open_member(&group, &name) {
-                Member::Group(g) => {
-                    if is_xy_group(&g) {
+                Member::Group(g) => match layouts::classify_group(&g, choice) {
+                    Some(f) if sel.matches(&path) => found.push((path, f)),
+                    Some(_) => {}
+                    None if crate::source::conventions::is_pytables_index(&g, &name) => {
                         if sel.matches(&path) {
-                            listing.objects.push(path);
+                            found.push((path, Found::Support("an index PyTables keeps of a table column".into())));
                         }
-                    } else {
-                        pending.push(path);
                     }
-                }
+                    None => pending.push(path),
+                },
                 Member::Dataset(ds) => {
-                    if sel.matches(&path) && (looks_plottable(&ds) || sel.explicit()) {
-                        listing.objects.push(path);
+                    if sel.matches(&path) {
+                        let f = match layouts::classify_dataset(&ds, &name, choice) {
+                            Found::Unplottable(why) if sel.explicit() => failing(why),
+                            f => f,
+                        };
+                        found.push((path, f));
                     }
                 }
                 Member::Other => {}
@@ -292,31 +311,41 @@ fn walk(file: &hdf5::File, sel: &Selection) -> hdf5::Result<Listing> {
                     // selected object is listed so that its plot fails with the reason.
                     if sel.explicit() {
                         if sel.matches(&path) {
-                            listing.objects.push(path);
+                            found.push((path, failing(reason)));
                         }
                     } else if name.contains(char::REPLACEMENT_CHARACTER) {
-                        listing.objects.push(path);
+                        found.push((path, failing(reason)));
                     } else {
-                        listing.unopened.push(Unopened { path, reason });
+                        unopened.push(Unopened { path, reason });
                     }
                 }
             }
         }
     }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.dedup_by(|a, b| a.0 == b.0);
+    let mut listing = Listing {
+        unopened,
+        ..Listing::default()
+    };
+    for (path, f) in found {
+        match f {
+            Found::Plots {
+                kind,
+                frame_shape,
+                what,
+            } => {
+                listing.objects.push(PlanObject {
+                    path,
+                    kind,
+                    frame_shape,
+                });
+                listing.described.push(what);
+            }
+            other => listing.others.push((path, other)),
+        }
+    }
     Ok(listing)
-}
-
-/// Whether a dataset is what a plot is made from: numeric, (n, 2) or (n, 3), n > 0. Others
-/// are listed only when selected explicitly, so that their plots fail with the reason.
-fn looks_plottable(ds: &hdf5::Dataset) -> bool {
-    let shape = ds.shape();
-    let numeric = ds.dtype().and_then(|t| t.to_descriptor()).is_ok_and(|t| {
-        matches!(
-            t,
-            TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_) | TypeDescriptor::Float(_)
-        )
-    });
-    shape.len() == 2 && shape[0] > 0 && (shape[1] == 2 || shape[1] == 3) && numeric
 }
 
 /// A group's identity across spellings of its file's name: the file's device and inode
@@ -366,151 +395,13 @@ fn open_member(group: &hdf5::Group, name: &str) -> Member {
 }
 
 /// HDF5's error as one line: the outermost call and the innermost cause.
-fn reason(e: &hdf5::Error) -> String {
+pub(super) fn reason(e: &hdf5::Error) -> String {
     e.to_string().replace('\n', " ")
-}
-
-fn is_xy_group(g: &hdf5::Group) -> bool {
-    g.dataset("x").is_ok() && g.dataset("y").is_ok()
-}
-
-/// Reads object `path` of `file`, titled with its path and labelled from its attributes.
-/// Every way the data can be unusable is an `Err` with a reason fit for a "Failed:" line.
-/// Rows holding NaN or infinity are left out and counted; no finite row at all is an error.
-pub fn read(file: &hdf5::File, path: &str) -> Result<PlotData, String> {
-    let group = file.group(path);
-    let (x, y, size, labels_from) = if let Ok(g) = group {
-        let column = |name: &str| -> Result<Option<Vec<f64>>, String> {
-            match g.dataset(name) {
-                Ok(ds) => read_numeric(&ds, &format!("{path}/{name}"), 1).map(|(v, _)| Some(v)),
-                Err(_) => Ok(None),
-            }
-        };
-        let x = column("x")?.ok_or_else(|| format!("group {path} has no dataset 'x'"))?;
-        let y = column("y")?.ok_or_else(|| format!("group {path} has no dataset 'y'"))?;
-        let size = column("size")?;
-        for (name, v) in [("y", Some(&y)), ("size", size.as_ref())] {
-            if let Some(v) = v.filter(|v| v.len() != x.len()) {
-                return Err(format!(
-                    "{path}/{name} has {} values but {path}/x has {}",
-                    v.len(),
-                    x.len()
-                ));
-            }
-        }
-        let location: hdf5::Location = (*g).clone();
-        (x, y, size, location)
-    } else {
-        let ds = file.dataset(path).map_err(|dataset_error| {
-            if path.contains(char::REPLACEMENT_CHARACTER) {
-                return format!(
-                    "{path}: the object's name is not valid UTF-8 and cannot be read; rename it"
-                );
-            }
-            let group_error = group.err().map(|e| reason(&e)).unwrap_or_default();
-            match file.loc_type_by_name(path) {
-                Ok(hdf5::LocationType::Dataset) => {
-                    format!("{path} could not be opened: {}", reason(&dataset_error))
-                }
-                Ok(hdf5::LocationType::Group) => {
-                    format!("{path} could not be opened: {group_error}")
-                }
-                Ok(_) => format!("{path} is a committed datatype, not a dataset or group"),
-                Err(e) => format!("{path} could not be opened: {}", reason(&e)),
-            }
-        })?;
-        let (values, columns) = read_numeric(&ds, path, 2)?;
-        if columns != 2 && columns != 3 {
-            return Err(format!(
-                "{path} has shape ({}, {columns}), not (n, 2) or (n, 3)",
-                values.len() / columns.max(1)
-            ));
-        }
-        let col = |c: usize| {
-            values
-                .iter()
-                .skip(c)
-                .step_by(columns)
-                .copied()
-                .collect::<Vec<f64>>()
-        };
-        let size = (columns == 3).then(|| col(2));
-        (col(0), col(1), size, (**ds).clone())
-    };
-    if x.is_empty() {
-        return Err(format!("{path} has zero rows"));
-    }
-    let mut points = Points {
-        x: Vec::with_capacity(x.len()),
-        y: Vec::with_capacity(x.len()),
-        area: Vec::with_capacity(x.len()),
-    };
-    let mut dropped = 0;
-    for i in 0..x.len() {
-        let s = size.as_ref().map_or(DEFAULT_AREA_PT2, |s| s[i]);
-        if x[i].is_finite() && y[i].is_finite() && s.is_finite() {
-            points.x.push(x[i]);
-            points.y.push(y[i]);
-            points.area.push(s.max(0.0));
-        } else {
-            dropped += 1;
-        }
-    }
-    if points.is_empty() {
-        return Err(format!(
-            "{path} has no finite points (all {} rows hold NaN or infinity)",
-            x.len()
-        ));
-    }
-    Ok(PlotData {
-        points,
-        title: Some(path.to_string()),
-        x_label: label(&labels_from, "x_label", 0),
-        y_label: label(&labels_from, "y_label", 1),
-        dropped,
-    })
-}
-
-/// A numeric dataset of `ndim` dimensions as f64s in row-major order, with its column count.
-fn read_numeric(ds: &hdf5::Dataset, path: &str, ndim: usize) -> Result<(Vec<f64>, usize), String> {
-    let shape = ds.shape();
-    if shape.len() != ndim {
-        let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-        let wanted = if ndim == 1 {
-            "1-D"
-        } else {
-            "2-D (n, 2) or (n, 3)"
-        };
-        return Err(format!(
-            "{path} has shape ({}), not {wanted}",
-            dims.join(", ")
-        ));
-    }
-    // A plot of more rows would take minutes and gigabytes: refuse before reading.
-    let rows = shape.first().copied().unwrap_or(0) as u64;
-    if rows > MAX_ROWS {
-        return Err(format!(
-            "{path} has {rows} rows, more than the {MAX_ROWS} one plot may have; split it or select another dataset"
-        ));
-    }
-    let descriptor = ds
-        .dtype()
-        .and_then(|t| t.to_descriptor())
-        .map_err(|e| format!("{path}: unsupported data type: {e}"))?;
-    match descriptor {
-        TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_) | TypeDescriptor::Float(_) => {}
-        other => return Err(format!("{path} holds {}, not numbers", type_name(&other))),
-    }
-    check_storage(ds, path)?;
-    let values = ds
-        .read_raw::<f64>()
-        .map_err(|e| format!("{path} could not be read: {e}"))?;
-    Ok((values, shape.get(1).copied().unwrap_or(1)))
 }
 
 /// What HDF5 would not say, or would paper over, when reading: a filter it lacks (it names
 /// only its plugin directory), and a virtual dataset's missing source (read as fill values).
-fn check_storage(ds: &hdf5::Dataset, path: &str) -> Result<(), String> {
+pub(super) fn check_storage(ds: &hdf5::Dataset, path: &str) -> Result<(), String> {
     let Ok(dcpl) = ds.dcpl() else {
         return Ok(());
     };
@@ -612,7 +503,7 @@ fn check_virtual_source(vds_file: &Path, src_file: &str, src_dataset: &str) -> R
     }
 }
 
-fn type_name(t: &TypeDescriptor) -> &'static str {
+pub(super) fn type_name(t: &TypeDescriptor) -> &'static str {
     match t {
         TypeDescriptor::Compound(_) => "compound records",
         TypeDescriptor::FixedAscii(_)
@@ -623,32 +514,6 @@ fn type_name(t: &TypeDescriptor) -> &'static str {
         TypeDescriptor::Enum(_) => "enumeration values",
         TypeDescriptor::Reference(_) => "references",
         _ => "arrays",
-    }
-}
-
-/// An axis label from attribute `name`, else from `units` (a scalar string, or one string
-/// per column: `index` picks the axis).
-fn label(loc: &hdf5::Location, name: &str, index: usize) -> Option<String> {
-    let read_strings = |attr: &str| -> Option<Vec<String>> {
-        let a = loc.attr(attr).ok()?;
-        if let Ok(s) = a.read_scalar::<hdf5::types::VarLenUnicode>() {
-            return Some(vec![s.to_string()]);
-        }
-        if let Ok(s) = a.read_scalar::<hdf5::types::VarLenAscii>() {
-            return Some(vec![s.to_string()]);
-        }
-        if let Ok(v) = a.read_raw::<hdf5::types::VarLenUnicode>() {
-            return Some(v.iter().map(|s| s.to_string()).collect());
-        }
-        None
-    };
-    if let Some(v) = read_strings(name) {
-        return v.into_iter().next();
-    }
-    let units = read_strings("units")?;
-    match units.len() {
-        1 => units.into_iter().next(),
-        _ => units.into_iter().nth(index),
     }
 }
 
@@ -701,10 +566,7 @@ mod tests {
             path: path.into(),
             reason: "why".into(),
         };
-        let mut listing = Listing {
-            objects: vec!["/a".into()],
-            unopened: vec![],
-        };
+        let mut listing = Listing::default();
         assert_eq!(listing.note(Path::new("in.h5")), None);
         listing.unopened = vec![unopened("/b"), unopened("/c")];
         assert_eq!(

@@ -1,7 +1,11 @@
 //! Where a plot's points come from: the lesson's random data, or an object of an HDF5 file.
 
+pub mod conventions;
 pub mod hdf5;
+pub mod layouts;
 pub mod random;
+
+pub use layouts::Choice;
 
 use crate::plan::Plan;
 use std::sync::Arc;
@@ -24,15 +28,103 @@ impl Points {
     }
 }
 
-/// Everything a figure shows besides the frame: points, title and axis labels.
+/// A line: `y` against `x`; a NaN in `y` breaks the line, as in matplotlib.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Series {
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+}
+
+/// A 2-D field: `rows` × `cols` values, row-major, row 0 at the bottom; cell (r, c) spans
+/// `x_edges[c]..x_edges[c + 1]` and `y_edges[r]..y_edges[r + 1]` (monotonic, either way).
+/// NaN is a missing value, drawn as the background.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Grid {
+    pub values: Vec<f64>,
+    pub rows: usize,
+    pub cols: usize,
+    pub x_edges: Vec<f64>,
+    pub y_edges: Vec<f64>,
+    /// The colour bar's label (`long_name [units]`).
+    pub label: Option<String>,
+}
+
+impl Grid {
+    /// Smallest and largest finite value, if any.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        finite_range(&self.values)
+    }
+}
+
+/// Smallest and largest finite value of `values`, if any.
+pub fn finite_range(values: &[f64]) -> Option<(f64, f64)> {
+    let (lo, hi) = values
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    (lo <= hi).then_some((lo, hi))
+}
+
+/// What is drawn inside the axes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    Scatter(Points),
+    Line(Series),
+    Heatmap(Grid),
+}
+
+impl Default for Content {
+    fn default() -> Self {
+        Content::Scatter(Points::default())
+    }
+}
+
+/// How an axis's numbers read: plain numbers, or times in seconds since 1970-01-01 UTC
+/// (CF time coordinates), ticked with dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scale {
+    #[default]
+    Linear,
+    Time,
+}
+
+/// Limits fixed before drawing: shared by every frame of an object (so that frames
+/// animate), or given on the command line. `None`: from the plot's own data.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Limits {
+    pub x: Option<(f64, f64)>,
+    pub y: Option<(f64, f64)>,
+    /// The colour range of a heatmap (`--vmin`/`--vmax`).
+    pub colour: Option<(f64, f64)>,
+}
+
+/// Everything a figure shows besides the frame: its content, title and axis labels.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PlotData {
-    pub points: Points,
+    pub content: Content,
     pub title: Option<String>,
     pub x_label: Option<String>,
     pub y_label: Option<String>,
+    pub x_scale: Scale,
+    pub y_scale: Scale,
+    pub limits: Limits,
+    /// The range of the values over every frame of the object (a line's y, a heatmap's
+    /// colours), so that frames share their scale; `None`: this plot's own range.
+    pub value_range: Option<(f64, f64)>,
     /// Input rows left out for holding NaN or infinity.
     pub dropped: u64,
+}
+
+impl PlotData {
+    /// The scatter points, if this is a scatter plot.
+    pub fn points(&self) -> Option<&Points> {
+        match &self.content {
+            Content::Scatter(points) => Some(points),
+            _ => None,
+        }
+    }
 }
 
 /// Why a plot's data could not be had, for its "Failed:" line.
@@ -60,16 +152,33 @@ impl Source {
             .map_err(|e| LoadError::Unavailable(Arc::new(e)))
     }
 
-    pub fn load(&self, plan: &Plan, plot_num: u64) -> Result<PlotData, LoadError> {
+    pub fn load(
+        &self,
+        plan: &Plan,
+        plot_num: u64,
+        choice: &Choice,
+    ) -> Result<PlotData, LoadError> {
         match (self, plan.object(plot_num)) {
             (Source::Random { seed, points }, _) => Ok(PlotData {
-                points: random::points(*seed, plot_num, *points),
+                content: Content::Scatter(random::points(*seed, plot_num, *points)),
                 ..PlotData::default()
             }),
-            (Source::Input { file }, Some(object)) => {
-                hdf5::read(file, object).map_err(LoadError::Object)
+            (Source::Input { file }, Some(of)) => {
+                layouts::read(file, of, choice).map_err(LoadError::Object)
             }
             (Source::Input { .. }, None) => unreachable!("an input plan names every plot's object"),
+        }
+    }
+
+    /// The range of the values plot `of` shows (see [`layouts::value_range`]).
+    pub fn value_range(
+        &self,
+        of: crate::plan::PlotOf<'_>,
+        choice: &Choice,
+    ) -> Result<Option<(f64, f64)>, String> {
+        match self {
+            Source::Random { .. } => Ok(None),
+            Source::Input { file } => layouts::value_range(file, of, choice),
         }
     }
 }

@@ -1,0 +1,461 @@
+//! What the libraries scientists write with put around the numbers: string attributes of
+//! every HDF5 flavour, CF labels (`long_name [units]`), CF times ("days since 2000-01-01"),
+//! packed and missing values, coordinates attached as dimension scales, and the bookkeeping
+//! objects of netCDF-4 and PyTables that are not data.
+
+use hdf5::types::{FixedAscii, FixedUnicode, TypeDescriptor, VarLenAscii, VarLenUnicode};
+
+/// Longest fixed-length string attribute read whole; longer ones are cut (HDF5 converts
+/// between fixed lengths).
+const MAX_FIXED: usize = 4096;
+
+/// A string attribute's values, whatever HDF5 string type holds them: fixed- or
+/// variable-length, ASCII or UTF-8, scalar or array (netCDF4 and h5py's `np.bytes_` write
+/// fixed-length ASCII, h5py's `str` variable-length UTF-8). `None` if absent or not text.
+pub fn strings(loc: &hdf5::Location, name: &str) -> Option<Vec<String>> {
+    let attr = readable_attr(loc, name)?;
+    let descriptor = attr.dtype().ok()?.to_descriptor().ok()?;
+    let texts: Vec<String> = match descriptor {
+        TypeDescriptor::VarLenUnicode => attr
+            .read_raw::<VarLenUnicode>()
+            .ok()?
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect(),
+        TypeDescriptor::VarLenAscii => attr
+            .read_raw::<VarLenAscii>()
+            .ok()?
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect(),
+        TypeDescriptor::FixedUnicode(_) => attr
+            .read_raw::<FixedUnicode<MAX_FIXED>>()
+            .ok()?
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect(),
+        TypeDescriptor::FixedAscii(_) => attr
+            .read_raw::<FixedAscii<MAX_FIXED>>()
+            .ok()?
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect(),
+        _ => return None,
+    };
+    // Fixed-length strings come NUL- or space-padded.
+    Some(
+        texts
+            .into_iter()
+            .map(|s| s.trim_end_matches(['\0', ' ']).to_owned())
+            .collect(),
+    )
+}
+
+/// Attribute `name`, unless it has no value at all (a null dataspace, as PyTables writes
+/// empty titles): reading one returns whatever memory held.
+fn readable_attr(loc: &hdf5::Location, name: &str) -> Option<hdf5::Attribute> {
+    let attr = loc.attr(name).ok()?;
+    let space = attr.space().ok()?;
+    (!space.is_null()).then_some(attr)
+}
+
+/// The first value of a string attribute, if it is a non-empty string.
+pub fn string(loc: &hdf5::Location, name: &str) -> Option<String> {
+    strings(loc, name)?.into_iter().next().filter(|s| !s.is_empty())
+}
+
+/// A numeric attribute's values as f64s.
+pub fn numbers(loc: &hdf5::Location, name: &str) -> Option<Vec<f64>> {
+    let attr = readable_attr(loc, name)?;
+    match attr.dtype().ok()?.to_descriptor().ok()? {
+        TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_) | TypeDescriptor::Float(_) => {
+            attr.read_raw::<f64>().ok()
+        }
+        _ => None,
+    }
+}
+
+fn number(loc: &hdf5::Location, name: &str) -> Option<f64> {
+    numbers(loc, name)?.first().copied()
+}
+
+/// The label of a variable as xarray writes it: `long_name` (else `standard_name`, else
+/// `fallback`), with `[units]` when there are units.
+pub fn label(loc: &hdf5::Location, fallback: &str) -> String {
+    let name = string(loc, "long_name")
+        .or_else(|| string(loc, "standard_name"))
+        .unwrap_or_else(|| fallback.to_owned());
+    match units(loc) {
+        Some(units) => format!("{name} [{units}]"),
+        None => name,
+    }
+}
+
+/// The `units` attribute when it is one string (a time's "days since …" included).
+pub fn units(loc: &hdf5::Location) -> Option<String> {
+    let units = strings(loc, "units")?;
+    match units.as_slice() {
+        [one] if !one.is_empty() => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// The last path component, the variable's name.
+pub fn base_name(path: &str) -> &str {
+    path.rsplit('/').find(|s| !s.is_empty()).unwrap_or(path)
+}
+
+/// CF's packing and missing values: `raw · scale_factor + add_offset`, and NaN where the
+/// raw value is `_FillValue` or `missing_value` or outside `valid_min`/`valid_max`/
+/// `valid_range`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Unpacking {
+    scale: Option<f64>,
+    offset: Option<f64>,
+    missing: Vec<f64>,
+    valid: (Option<f64>, Option<f64>),
+}
+
+impl Unpacking {
+    pub fn of(loc: &hdf5::Location) -> Unpacking {
+        let mut missing = numbers(loc, "_FillValue").unwrap_or_default();
+        missing.extend(numbers(loc, "missing_value").unwrap_or_default());
+        missing.retain(|v| !v.is_nan());
+        let range = numbers(loc, "valid_range").filter(|r| r.len() == 2);
+        Unpacking {
+            scale: number(loc, "scale_factor"),
+            offset: number(loc, "add_offset"),
+            missing,
+            valid: (
+                number(loc, "valid_min").or(range.as_ref().map(|r| r[0])),
+                number(loc, "valid_max").or(range.as_ref().map(|r| r[1])),
+            ),
+        }
+    }
+
+    pub fn apply(&self, values: &mut [f64]) {
+        if *self == Unpacking::default() {
+            return;
+        }
+        let (lo, hi) = self.valid;
+        for v in values {
+            let raw = *v;
+            let invalid = self.missing.contains(&raw)
+                || lo.is_some_and(|lo| raw < lo)
+                || hi.is_some_and(|hi| raw > hi);
+            *v = if invalid {
+                f64::NAN
+            } else {
+                raw * self.scale.unwrap_or(1.0) + self.offset.unwrap_or(0.0)
+            };
+        }
+    }
+}
+
+/// A CF time unit: "<unit> since <date>[ <time>][ <zone>]", for the calendars that are the
+/// proleptic Gregorian one over the dates data sets hold (standard, gregorian,
+/// proleptic_gregorian, or none given).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TimeUnits {
+    /// Seconds per unit.
+    unit_seconds: f64,
+    /// The epoch, in seconds since 1970-01-01T00:00:00 UTC.
+    epoch: f64,
+}
+
+impl TimeUnits {
+    /// The time units of a variable, if its `units` are CF time units in a calendar this
+    /// program can place on dates.
+    pub fn of(loc: &hdf5::Location) -> Option<TimeUnits> {
+        let calendar = string(loc, "calendar").map(|c| c.to_ascii_lowercase());
+        let gregorian = calendar
+            .as_deref()
+            .is_none_or(|c| matches!(c, "standard" | "gregorian" | "proleptic_gregorian"));
+        if !gregorian {
+            return None;
+        }
+        TimeUnits::parse(&units(loc)?)
+    }
+
+    pub fn parse(units: &str) -> Option<TimeUnits> {
+        let (unit, since) = units.trim().split_once(" since ")?;
+        let unit_seconds = match unit.trim().to_ascii_lowercase().as_str() {
+            "days" | "day" | "d" => 86_400.0,
+            "hours" | "hour" | "hr" | "h" => 3_600.0,
+            "minutes" | "minute" | "min" => 60.0,
+            "seconds" | "second" | "sec" | "s" => 1.0,
+            "milliseconds" | "millisecond" | "ms" => 1e-3,
+            "microseconds" | "microsecond" | "us" => 1e-6,
+            "nanoseconds" | "nanosecond" | "ns" => 1e-9,
+            _ => return None,
+        };
+        Some(TimeUnits {
+            unit_seconds,
+            epoch: parse_instant(since.trim())?,
+        })
+    }
+
+    /// Seconds since 1970-01-01 UTC of a value in these units.
+    pub fn to_unix(self, value: f64) -> f64 {
+        self.epoch + value * self.unit_seconds
+    }
+}
+
+/// "2000-01-15", "2000-01-15 12:00:00", "2000-1-1T00:00:00Z", "1970-01-01 00:00:00.0 +2:00".
+fn parse_instant(text: &str) -> Option<f64> {
+    let text = text.trim_end_matches(['Z', 'z']);
+    let (date, rest) = match text.find(['T', ' ']) {
+        Some(i) => (&text[..i], text[i + 1..].trim()),
+        None => (text, ""),
+    };
+    let mut ymd = date.splitn(3, '-');
+    let (sign, year_text) = match ymd.next()? {
+        y if y.is_empty() => return None,
+        y => (1, y),
+    };
+    let year: i64 = sign * year_text.parse::<i64>().ok()?;
+    let month: u32 = ymd.next().map_or(Some(1), |m| m.parse().ok())?;
+    let day: u32 = ymd.next().map_or(Some(1), |d| d.parse().ok())?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let (clock, zone) = match rest.split_once([' ', '+']) {
+        Some((clock, zone)) if rest.contains('+') || zone.starts_with('-') => {
+            (clock, Some(zone.trim_start_matches('+')))
+        }
+        _ => (rest, None),
+    };
+    let mut seconds = 0.0;
+    if !clock.is_empty() {
+        let mut parts = clock.split(':');
+        let h: f64 = parts.next()?.parse().ok()?;
+        let m: f64 = parts.next().map_or(Some(0.0), |m| m.parse().ok())?;
+        let s: f64 = parts.next().map_or(Some(0.0), |s| s.parse().ok())?;
+        seconds = h * 3600.0 + m * 60.0 + s;
+    }
+    if let Some(zone) = zone.filter(|z| !z.is_empty() && *z != "UTC") {
+        let negative = zone.starts_with('-');
+        let zone = zone.trim_start_matches('-');
+        let (h, m) = zone.split_once(':').unwrap_or((zone, "0"));
+        let offset = h.parse::<f64>().ok()? * 3600.0 + m.parse::<f64>().ok()? * 60.0;
+        seconds -= if negative { -offset } else { offset };
+    }
+    Some(days_from_civil(year, month, day) as f64 * 86_400.0 + seconds)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day count since 1970-01-01: (year, month, day).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// A time as xarray titles it: the date alone at midnight, else date and time.
+pub fn format_instant(unix_seconds: f64) -> String {
+    let whole = unix_seconds.floor();
+    let days = (whole / 86_400.0).floor() as i64;
+    let (y, m, d) = civil_from_days(days);
+    let of_day = whole as i64 - days * 86_400;
+    if of_day == 0 && unix_seconds == whole {
+        format!("{y:04}-{m:02}-{d:02}")
+    } else {
+        let (h, min, s) = (of_day / 3600, of_day / 60 % 60, of_day % 60);
+        format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}")
+    }
+}
+
+/// A number as xarray puts a coordinate's value in a title (Python's `{:.4}`): four
+/// significant digits, scientific notation outside 1e-4 ≤ |v| < 1e4, a ".0" on whole numbers.
+pub fn format_number(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    if v == 0.0 {
+        return "0.0".into();
+    }
+    let exponent = v.abs().log10().floor() as i32;
+    if !(-4..4).contains(&exponent) {
+        let text = format!("{v:.3e}");
+        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        let exp: i32 = exp.parse().unwrap_or(0);
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{mantissa}e{sign}{:02}", exp.abs());
+    }
+    let decimals = (3 - exponent).max(0) as usize;
+    let text = format!("{v:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').to_string()
+    } else {
+        text
+    };
+    if text.ends_with('.') {
+        text + "0"
+    } else if text.contains('.') {
+        text
+    } else {
+        text + ".0"
+    }
+}
+
+/// Whether a dataset is a coordinate (an HDF5 dimension scale): drawn as the axis of the
+/// variables that use it, not as a plot of its own.
+pub fn is_dimension_scale(loc: &hdf5::Location) -> bool {
+    string(loc, "CLASS").as_deref() == Some("DIMENSION_SCALE")
+}
+
+/// netCDF-4 writes a dimension without a coordinate as an empty-valued dimension scale with
+/// this name.
+pub fn is_phony_dimension(loc: &hdf5::Location) -> bool {
+    string(loc, "NAME").is_some_and(|n| {
+        n.starts_with("This is a netCDF dimension but not a netCDF variable")
+    })
+}
+
+/// PyTables marks its objects with `CLASS`; its indexes of table columns are not data.
+pub fn is_pytables_index(loc: &hdf5::Location, name: &str) -> bool {
+    name.starts_with("_i_")
+        || matches!(
+            string(loc, "CLASS").as_deref(),
+            Some("INDEX" | "CACHEARRAY" | "INDEXARRAY")
+        )
+}
+
+/// The coordinate dataset of each dimension of `ds`, from its `DIMENSION_LIST` (one object
+/// reference per dimension, as netCDF-4, xarray and h5py's `dims` write it). `None` for a
+/// dimension without one.
+pub fn coordinates(ds: &hdf5::Dataset) -> Vec<Option<hdf5::Dataset>> {
+    let ndim = ds.ndim();
+    let Ok(attr) = ds.attr("DIMENSION_LIST") else {
+        return vec![None; ndim];
+    };
+    let Ok(lists) = attr.read_raw::<hdf5::types::VarLenArray<hdf5::ObjectReference1>>() else {
+        return vec![None; ndim];
+    };
+    let file = match ds.file() {
+        Ok(f) => f,
+        Err(_) => return vec![None; ndim],
+    };
+    let mut found: Vec<Option<hdf5::Dataset>> = lists
+        .iter()
+        .map(|refs| {
+            refs.iter().find_map(|r| match file.dereference(r) {
+                Ok(hdf5::ReferencedObject::Dataset(d)) => Some(d),
+                _ => None,
+            })
+        })
+        .collect();
+    found.resize(ndim, None);
+    // A coordinate must be 1-D, of its dimension's length, and not a phony dimension.
+    for (i, slot) in found.iter_mut().enumerate() {
+        let fits = slot.as_ref().is_some_and(|c| {
+            c.shape() == [ds.shape()[i]] && !is_phony_dimension(c) && is_numeric(c)
+        });
+        if !fits {
+            *slot = None;
+        }
+    }
+    found
+}
+
+pub fn is_numeric(ds: &hdf5::Dataset) -> bool {
+    ds.dtype()
+        .and_then(|t| t.to_descriptor())
+        .is_ok_and(|t| is_numeric_type(&t))
+}
+
+pub fn is_numeric_type(t: &TypeDescriptor) -> bool {
+    matches!(
+        t,
+        TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_) | TypeDescriptor::Float(_)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cf_time_units_place_values_on_dates() {
+        let t = TimeUnits::parse("days since 2000-01-01").unwrap();
+        assert_eq!(format_instant(t.to_unix(14.0)), "2000-01-15");
+        let t = TimeUnits::parse("hours since 2020-01-01 00:00:00").unwrap();
+        assert_eq!(format_instant(t.to_unix(30.0)), "2020-01-02T06:00:00");
+        let t = TimeUnits::parse("seconds since 1970-01-01T00:00:00Z").unwrap();
+        assert_eq!(t.to_unix(1.5), 1.5);
+        let t = TimeUnits::parse("minutes since 2001-1-1 0:0:0").unwrap();
+        assert_eq!(format_instant(t.to_unix(60.0 * 24.0 * 31.0)), "2001-02-01");
+        let t = TimeUnits::parse("days since 1850-01-01 00:00:00 +2:00").unwrap();
+        assert_eq!(format_instant(t.to_unix(0.0)), "1849-12-31T22:00:00");
+        for bad in ["days", "fortnights since 2000-01-01", "days since yesterday"] {
+            assert_eq!(TimeUnits::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn numbers_read_as_python_formats_them_with_four_digits() {
+        for (v, text) in [
+            (850.0, "850.0"),
+            (1.5, "1.5"),
+            (3.0, "3.0"),
+            (0.1234567, "0.1235"),
+            (12345.0, "1.234e+04"),
+            (0.00012345, "0.0001234"),
+            (1e-5, "1e-05"),
+            (-2.5, "-2.5"),
+            (1000.0, "1000.0"),
+        ] {
+            assert_eq!(format_number(v), text, "{v}");
+        }
+    }
+
+    #[test]
+    fn civil_dates_round_trip() {
+        for days in [-719_468, -1, 0, 1, 10_957, 11_016, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn packed_values_are_unpacked_and_missing_ones_become_nan() {
+        let unpack = Unpacking {
+            scale: Some(0.5),
+            offset: Some(10.0),
+            missing: vec![-32767.0],
+            valid: (Some(-100.0), None),
+        };
+        let mut v = [2.0, -32767.0, -200.0, 0.0];
+        unpack.apply(&mut v);
+        assert_eq!(v[0], 11.0);
+        assert!(v[1].is_nan() && v[2].is_nan());
+        assert_eq!(v[3], 10.0);
+    }
+
+    #[test]
+    fn names_are_the_last_component() {
+        assert_eq!(base_name("/a/b/tas"), "tas");
+        assert_eq!(base_name("tas"), "tas");
+        assert_eq!(base_name("/g/"), "g");
+    }
+}
