@@ -32,7 +32,7 @@ file=$work/frames.nc
 "$python" scripts/xarray_frames.py make "$file" --frames "$FRAMES"
 echo "vs-xarray: $FRAMES frames of 512 x 512 float32 in $file ($(du -m "$file" | cut -f1) MB)"
 
-pngs() { find "$1" -name '*.png' | wc -l; }
+pngs() { find "$1" -name '*.png' 2>/dev/null | wc -l; }
 # Wall-clock milliseconds of a command; its output goes to $work/log.
 ms_of() {
   local t0=$EPOCHREALTIME
@@ -50,7 +50,7 @@ ours_ok=1
 if ! plotrand 1 "$@" >"$work/log" 2>&1 || [ "$(pngs "$work/ours")" -ne "$FRAMES" ]; then
   ours_ok=0
   echo "plotrand-mpi: not yet able to draw frames of this file" \
-    "($(pngs "$work/ours" 2>/dev/null || echo 0) PNGs for $FRAMES frames); it said:"
+    "($(pngs "$work/ours") PNGs for $FRAMES frames); it said:"
   sed -n '1,5s/^/    /p' "$work/log"
 fi
 

@@ -79,7 +79,7 @@ def attrs_text(f, obj):
 def describe(path):
     print(f"== {path}")
     with h5py.File(path, "r") as f:
-        lines = [f"  / (group)"] + attrs_text(f, f)
+        lines = ["  / (group)"] + attrs_text(f, f)
 
         def visit(name, obj):
             if isinstance(obj, h5py.Dataset):
