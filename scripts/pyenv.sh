@@ -7,9 +7,10 @@
 # else on stderr, so that callers can write
 #     PLOTRAND_TEST_PYTHON=$(scripts/pyenv.sh)
 # Where:  PLOTRAND_PYENV (default target/pyenv in the repository); the base interpreter is
-# PYTHON (default python3). As root on Debian/Ubuntu it installs python3, python3-venv and
-# python3-pip with apt when they are missing; otherwise it says what to install. Safe to run
-# again: a venv whose pins have not changed is left as it is (about 0.1 s).
+# PYTHON (default python3). When that cannot make a venv (missing, older than 3.11, or
+# Debian's python3 without python3-venv), as root on Debian/Ubuntu it installs python3,
+# python3-venv and python3-pip with apt, and otherwise says what to install. Safe to run
+# again: a venv whose pins have not changed is left as it is (a few milliseconds).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
