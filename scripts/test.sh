@@ -37,6 +37,12 @@ echo "== cargo clippy" >&2
 cargo clippy --locked --all-targets -- -D warnings
 echo "== build against MPICH (target/mpich)" >&2
 "${mpich[@]}" cargo build --locked
+# The tests that read real data files make them with the Python libraries scientists use
+# (tests/data/make_real_files.py): scripts/pyenv.sh installs those, pinned, into a venv.
+echo "== Python venv with xarray, netCDF4, h5py, pandas, PyTables (scripts/pyenv.sh)" >&2
+PLOTRAND_TEST_PYTHON=$(scripts/pyenv.sh)
+export PLOTRAND_TEST_PYTHON
+
 echo "== cargo test (Open MPI; clusters also run the MPICH build)" >&2
 PLOTRAND_MPICH_BIN=$PWD/target/mpich/debug/plotrand-mpi cargo test --locked -- --include-ignored
 echo "== cargo test, MPI integration suite against MPICH" >&2
