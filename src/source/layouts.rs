@@ -311,6 +311,21 @@ fn auto_kind(ds: &hdf5::Dataset, shape: &[usize]) -> Kind {
     }
 }
 
+/// A table's column names from its `columns` (or `column_names`) attribute: one string
+/// per column, or one string of names separated by spaces or commas.
+fn column_names(ds: &hdf5::Dataset) -> Option<Vec<String>> {
+    let names = cf::strings(ds, "columns").or_else(|| cf::strings(ds, "column_names"))?;
+    match names.as_slice() {
+        [one] => Some(
+            one.split([' ', ','])
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        ),
+        _ => Some(names),
+    }
+}
+
 /// A plain 2-D table: columns 0 and 1 as x and y; a third as marker sizes only where the
 /// data says so (a `columns` attribute naming it size) or `--columns` asks.
 fn columns_layout(ds: &hdf5::Dataset, shape: &[usize], choice: &Choice) -> Result<Layout, String> {
@@ -325,9 +340,7 @@ fn columns_layout(ds: &hdf5::Dataset, shape: &[usize], choice: &Choice) -> Resul
             "has shape ({rows}, {cols}): a scatter plot needs at least two columns"
         ));
     }
-    let names = cf::strings(ds, "columns")
-        .or_else(|| cf::strings(ds, "column_names"))
-        .filter(|n| n.len() == *cols);
+    let names = column_names(ds).filter(|n| n.len() == *cols);
     let index_of = |wanted: &str| -> Result<usize, String> {
         if let Some(i) = names
             .as_ref()
@@ -387,13 +400,12 @@ fn records_layout(
         .filter(|f| cf::is_numeric_type(&f.ty))
         .map(|f| f.name.clone())
         .collect();
-    // A pandas Series in table format: `index` and `values`.
-    let has = |n: &str| numeric.iter().any(|f| f == n);
-    if choice.columns.is_none() && has("index") && has("values") && numeric.len() == 2 {
+    // A pandas Series in table format: `index` and the series, one field named after it.
+    if choice.columns.is_none() && numeric.len() == 2 && numeric[0] == "index" {
         return Ok((
             Layout::Records {
                 x: Some("index".into()),
-                y: "values".into(),
+                y: numeric[1].clone(),
                 size: None,
             },
             Kind::Line,
@@ -533,11 +545,23 @@ fn pandas_index(index: &hdf5::Dataset, n: usize) -> (Vec<f64>, Scale) {
     let Ok(values) = index.read_raw::<f64>() else {
         return (index_axis(n), Scale::Linear);
     };
-    if cf::string(index, "kind").is_some_and(|k| k.starts_with("datetime64")) {
-        (values.iter().map(|ns| ns * 1e-9).collect(), Scale::Time)
-    } else {
-        (values, Scale::Linear)
+    match cf::string(index, "kind").as_deref().and_then(datetime_unit) {
+        Some(seconds) => (values.iter().map(|v| v * seconds).collect(), Scale::Time),
+        None => (values, Scale::Linear),
     }
+}
+
+/// Seconds per unit of a pandas datetime kind: "datetime64[us]" (pandas 3), plain
+/// "datetime64" nanoseconds (older pandas).
+fn datetime_unit(kind: &str) -> Option<f64> {
+    let unit = kind.strip_prefix("datetime64")?;
+    Some(match unit.trim_start_matches('[').trim_end_matches(']') {
+        "" | "ns" => 1e-9,
+        "us" => 1e-6,
+        "ms" => 1e-3,
+        "s" => 1.0,
+        _ => return None,
+    })
 }
 
 fn index_axis(n: usize) -> Vec<f64> {
