@@ -298,7 +298,7 @@ fn walk(file: &hdf5::File, sel: &Selection, choice: &Choice) -> hdf5::Result<Lis
                 },
                 Member::Dataset(ds) => {
                     if sel.matches(&path) {
-                        let f = match layouts::classify_dataset(&ds, &name, choice) {
+                        let f = match layouts::classify_dataset(&ds, &group, &name, choice) {
                             Found::Unplottable(why) if sel.explicit() => failing(why),
                             f => f,
                         };

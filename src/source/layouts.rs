@@ -176,8 +176,17 @@ fn pick_columns(
     }
 }
 
-/// What a dataset is: plots of a kind, support, or unplottable with the reason.
-pub fn classify_dataset(ds: &hdf5::Dataset, name: &str, choice: &Choice) -> Found {
+/// What dataset `name` of `parent` is: plots of a kind, support, or unplottable with the
+/// reason.
+pub fn classify_dataset(
+    ds: &hdf5::Dataset,
+    parent: &hdf5::Group,
+    name: &str,
+    choice: &Choice,
+) -> Found {
+    if let Some(coordinate) = bounds_of(ds, parent, name) {
+        return Found::Support(format!("the cell bounds of {coordinate} (CF)"));
+    }
     match dataset_layout(ds, name, choice) {
         Ok(Some((layout, kind, frame_shape))) => {
             let what = describe_dataset(ds, &layout, kind, &frame_shape);
@@ -190,6 +199,22 @@ pub fn classify_dataset(ds: &hdf5::Dataset, name: &str, choice: &Choice) -> Foun
         Ok(None) => Found::Support(support_reason(ds, name)),
         Err(why) => Found::Unplottable(why),
     }
+}
+
+/// The variable whose CF `bounds` attribute names this dataset, if any. Bounds end in a
+/// dimension of 2 (the two ends of a 1-D cell), so only such datasets are looked up.
+fn bounds_of(ds: &hdf5::Dataset, parent: &hdf5::Group, name: &str) -> Option<String> {
+    if ds.shape().last() != Some(&2) {
+        return None;
+    }
+    parent.member_names().ok()?.into_iter().find(|member| {
+        member != name
+            && parent
+                .dataset(member)
+                .ok()
+                .and_then(|d| cf::string(&d, "bounds"))
+                .is_some_and(|b| b == name)
+    })
 }
 
 fn support_reason(ds: &hdf5::Dataset, name: &str) -> String {
@@ -214,31 +239,34 @@ fn shape_text(shape: &[usize]) -> String {
 
 fn describe_dataset(ds: &hdf5::Dataset, layout: &Layout, kind: Kind, frames: &[u64]) -> String {
     let shape = shape_text(&ds.shape());
-    let mut what = match layout {
+    match layout {
         Layout::Columns { x, y, size } => match size {
             Some(s) => format!("{shape} table, columns {x}, {y}, {s} as x, y, size"),
             None => format!("{shape} table, columns {x}, {y} as x, y"),
         },
         Layout::Records { x, y, size } => match x {
-            Some(x) => format!(
-                "{shape} records, fields {}",
-                columns_text(x, y, size)
-            ),
+            Some(x) => format!("{shape} records, fields {}", columns_text(x, y, size)),
             None => format!("{shape} records, field {y} against index"),
         },
-        _ => format!("{shape} array"),
-    };
-    if !frames.is_empty() {
-        let coords = cf::coordinates(ds);
-        let over: Vec<String> = (0..frames.len())
-            .map(|i| match &coords[i] {
+        _ => {
+            let coords = cf::coordinates(ds);
+            let dim_name = |i: usize| match &coords[i] {
                 Some(c) => cf::base_name(&c.name()).to_owned(),
                 None => format!("dimension {i}"),
-            })
-            .collect();
-        what += &format!(", one {} per index of {}", kind.name(), over.join(" × "));
+            };
+            let lead = frames.len();
+            let drawn: Vec<String> = (lead..coords.len()).map(dim_name).collect();
+            let mut what = match kind {
+                Kind::Line => format!("{shape} array against {}", drawn.join(" × ")),
+                _ => format!("{shape} array over {}", drawn.join(" × ")),
+            };
+            if lead > 0 {
+                let over: Vec<String> = (0..lead).map(dim_name).collect();
+                what += &format!(", one {} per {}", kind.name(), over.join(" × "));
+            }
+            what
+        }
     }
-    what
 }
 
 type DatasetLayout = Option<(Layout, Kind, Vec<u64>)>;
@@ -255,7 +283,7 @@ fn dataset_layout(ds: &hdf5::Dataset, name: &str, choice: &Choice) -> Result<Dat
         .map_err(|e| format!("has a data type this program cannot read: {e}"))?;
     let shape = ds.shape();
     if let TypeDescriptor::Compound(compound) = &descriptor {
-        return records_layout(compound, &shape, choice).map(Some);
+        return records_layout(ds, compound, &shape, choice).map(Some);
     }
     if !cf::is_numeric_type(&descriptor) {
         return Err(format!("holds {}, not numbers", type_name(&descriptor)));
@@ -383,7 +411,54 @@ fn columns_layout(ds: &hdf5::Dataset, shape: &[usize], choice: &Choice) -> Resul
     })
 }
 
+/// A drawable column of compound records: a numeric field, or one element of a numeric
+/// array field (pandas keeps the columns of a table stored without `data_columns` as one
+/// array field per block, `values_block_0`).
+#[derive(Debug, Clone, PartialEq)]
+struct RecordColumn {
+    name: String,
+    field: String,
+    /// The element and the array's length, for array fields.
+    element: Option<(usize, usize)>,
+}
+
+/// The numeric columns of records, array fields expanded; an array's elements are named
+/// from pandas' `<field>_kind` attribute (a protocol-0 pickle of the names: a `V<name>` line each,
+/// after the opcode `a` but the first), else `<field>[i]`.
+fn record_columns(ds: &hdf5::Dataset, compound: &hdf5::types::CompoundType) -> Vec<RecordColumn> {
+    let mut columns = Vec::new();
+    for f in &compound.fields {
+        match &f.ty {
+            t if cf::is_numeric_type(t) => columns.push(RecordColumn {
+                name: f.name.clone(),
+                field: f.name.clone(),
+                element: None,
+            }),
+            TypeDescriptor::FixedArray(t, len) if cf::is_numeric_type(t) => {
+                let names: Vec<String> = cf::string(ds, &format!("{}_kind", f.name))
+                    .map(|pickle| {
+                        pickle
+                            .lines()
+                            .filter_map(|l| l.strip_prefix('a').unwrap_or(l).strip_prefix('V'))
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .filter(|n: &Vec<String>| n.len() == *len)
+                    .unwrap_or_else(|| (0..*len).map(|i| format!("{}[{i}]", f.name)).collect());
+                columns.extend(names.into_iter().enumerate().map(|(i, name)| RecordColumn {
+                    name,
+                    field: f.name.clone(),
+                    element: Some((i, *len)),
+                }));
+            }
+            _ => {}
+        }
+    }
+    columns
+}
+
 fn records_layout(
+    ds: &hdf5::Dataset,
     compound: &hdf5::types::CompoundType,
     shape: &[usize],
     choice: &Choice,
@@ -394,11 +469,9 @@ fn records_layout(
             shape_text(shape)
         ));
     }
-    let numeric: Vec<String> = compound
-        .fields
-        .iter()
-        .filter(|f| cf::is_numeric_type(&f.ty))
-        .map(|f| f.name.clone())
+    let numeric: Vec<String> = record_columns(ds, compound)
+        .into_iter()
+        .map(|c| c.name)
         .collect();
     // A pandas Series in table format: `index` and the series, one field named after it.
     if choice.columns.is_none() && numeric.len() == 2 && numeric[0] == "index" {
@@ -414,11 +487,8 @@ fn records_layout(
     }
     let (x, y, size) = pick_columns(&numeric, choice).map_err(|why| {
         let all: Vec<&str> = compound.fields.iter().map(|f| f.name.as_str()).collect();
-        if numeric.len() < compound.fields.len() && choice.columns.is_none() {
-            format!(
-                "{why} (fields {}; array and text fields cannot be drawn, pandas keeps columns without data_columns=True in such blocks)",
-                all.join(", ")
-            )
+        if choice.columns.is_none() {
+            format!("{why} (fields {})", all.join(", "))
         } else {
             why
         }
@@ -607,11 +677,21 @@ fn read_dataset(
                     Ok(data)
                 }
                 (_, x) => {
-                    let x_values = match &x {
+                    let mut x_values = match &x {
                         Some(x) => field(x)?,
                         None => index_axis(y_values.len()),
                     };
+                    // pandas says a datetime column's unit in `<column>_kind`.
+                    let unit = x.as_ref().and_then(|x| {
+                        cf::string(ds, &format!("{x}_kind")).and_then(|k| datetime_unit(&k))
+                    });
+                    if let Some(seconds) = unit {
+                        x_values.iter_mut().for_each(|v| *v *= seconds);
+                    }
                     let mut data = line(path, x_values, y_values);
+                    if unit.is_some() {
+                        data.x_scale = Scale::Time;
+                    }
                     (data.x_label, data.y_label) = (x, Some(y));
                     Ok(data)
                 }
@@ -803,9 +883,10 @@ fn read_numeric(ds: &hdf5::Dataset, path: &str) -> Result<(Vec<f64>, usize), Str
     Ok((values, shape.get(1).copied().unwrap_or(1)))
 }
 
-/// One numeric field of compound records, converted by HDF5 to f64 (HDF5 matches compound
-/// fields by name, so a memory type of that one field reads just it).
-fn read_field(ds: &hdf5::Dataset, path: &str, field: &str) -> Result<Vec<f64>, String> {
+/// Column `name` of compound records (see [`record_columns`]) as f64s: HDF5 matches
+/// compound fields by name, so a memory type of that one field (an f64, or an array of
+/// f64s) reads just it, converted.
+fn read_field(ds: &hdf5::Dataset, path: &str, name: &str) -> Result<Vec<f64>, String> {
     use hdf5_sys::{h5d, h5p, h5s, h5t};
     let rows = ds.shape().first().copied().unwrap_or(0);
     if rows as u64 > MAX_ROWS {
@@ -813,33 +894,51 @@ fn read_field(ds: &hdf5::Dataset, path: &str, field: &str) -> Result<Vec<f64>, S
             "{path} has {rows} records, more than the {MAX_ROWS} one plot may have"
         ));
     }
-    let name = std::ffi::CString::new(field).map_err(|_| format!("{path}: field name with NUL"))?;
-    let mut values = vec![0f64; rows];
+    let Ok(TypeDescriptor::Compound(compound)) = ds.dtype().and_then(|t| t.to_descriptor()) else {
+        return Err(format!("{path} no longer holds records"));
+    };
+    let column = record_columns(ds, &compound)
+        .into_iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| format!("{path} has no column {name}"))?;
+    let field = std::ffi::CString::new(column.field.as_str())
+        .map_err(|_| format!("{path}: field name with NUL"))?;
+    let (element, len) = column.element.unwrap_or((0, 1));
+    let mut values = vec![0f64; rows * len];
     let status = hdf5::sync::sync(|| unsafe {
-        let memtype = h5t::H5Tcreate(h5t::H5T_COMPOUND, std::mem::size_of::<f64>());
-        if memtype < 0 {
-            return -1;
-        }
-        let inserted = h5t::H5Tinsert(memtype, name.as_ptr(), 0, *h5t::H5T_NATIVE_DOUBLE);
-        let status = if inserted < 0 {
-            inserted
+        let member = if column.element.is_some() {
+            let dims = [len as hdf5_sys::h5::hsize_t];
+            h5t::H5Tarray_create2(*h5t::H5T_NATIVE_DOUBLE, 1, dims.as_ptr())
         } else {
-            h5d::H5Dread(
+            h5t::H5Tcopy(*h5t::H5T_NATIVE_DOUBLE)
+        };
+        let memtype = h5t::H5Tcreate(h5t::H5T_COMPOUND, len * std::mem::size_of::<f64>());
+        let mut status = if member < 0 || memtype < 0 {
+            -1
+        } else {
+            h5t::H5Tinsert(memtype, field.as_ptr(), 0, member)
+        };
+        if status >= 0 {
+            status = h5d::H5Dread(
                 ds.id(),
                 memtype,
                 h5s::H5S_ALL,
                 h5s::H5S_ALL,
                 h5p::H5P_DEFAULT,
                 values.as_mut_ptr().cast(),
-            )
-        };
-        h5t::H5Tclose(memtype);
+            );
+        }
+        for id in [memtype, member] {
+            if id >= 0 {
+                h5t::H5Tclose(id);
+            }
+        }
         status
     });
     if status < 0 {
-        return Err(format!("{path}: field {field} could not be read as numbers"));
+        return Err(format!("{path}: column {name} could not be read as numbers"));
     }
-    Ok(values)
+    Ok(values.into_iter().skip(element).step_by(len).collect())
 }
 
 /// The strings of a 1-D string dataset (pandas' column names), whatever their HDF5 type.
