@@ -135,8 +135,10 @@ pub struct Cli {
     #[arg(long, value_name = "FILE.h5", help_heading = INPUT)]
     pub input: Option<PathBuf>,
 
-    /// Print what --input would give — each object, its kind and plot count, and why each
-    /// other object is not plotted — and draw nothing
+    /// Print what --input would give, and draw nothing
+    ///
+    /// Each object with its kind of plot and plot count, then every other object with why
+    /// it is not plotted.
     #[arg(long, requires = "input", help_heading = INPUT)]
     pub list: bool,
 
@@ -153,7 +155,7 @@ pub struct Cli {
     /// Field or column names (records, pandas frames, tables with a 'columns' attribute),
     /// or column numbers from 0 for plain 2-D tables: --columns x,y,mass or --columns 0,2.
     #[arg(long, value_name = "X,Y[,SIZE]", requires = "input", value_parser = columns, help_heading = INPUT)]
-    pub columns: Option<Vec<String>>,
+    pub columns: Option<ColumnList>,
 
     /// Name plot files after this template (without extension)
     ///
@@ -310,14 +312,19 @@ fn kind(text: &str) -> Result<Kind, String> {
     })
 }
 
-fn columns(text: &str) -> Result<Vec<String>, String> {
+/// `--columns` as given: two or three names or numbers. (A struct, so that clap takes the
+/// list as one value.)
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnList(pub Vec<String>);
+
+fn columns(text: &str) -> Result<ColumnList, String> {
     let columns: Vec<String> = text.split(',').map(|c| c.trim().to_string()).collect();
     if !(2..=3).contains(&columns.len()) || columns.iter().any(String::is_empty) {
         return Err(format!(
             "'{text}' is not two or three column names or numbers separated by commas, e.g. x,y or x,y,size"
         ));
     }
-    Ok(columns)
+    Ok(ColumnList(columns))
 }
 
 /// The fields a `--name` template may use.

@@ -91,7 +91,7 @@ impl Config {
             progress_bar: cli.progress_bar,
             choice: Choice {
                 kind: cli.kind,
-                columns: cli.columns,
+                columns: cli.columns.map(|c| c.0),
                 limits: Limits {
                     x: cli.xlim,
                     y: cli.ylim,

@@ -5,6 +5,7 @@
 //! `comm` talks MPI; only `outdir` creates, renames or removes files; `render` turns data
 //! into bytes. Everything but `comm` is plain Rust, testable without `mpirun`.
 
+pub mod calendar;
 pub mod cli;
 pub mod comm;
 pub mod config;

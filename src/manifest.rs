@@ -11,7 +11,7 @@ use crate::plan::Plan;
 use std::path::Path;
 
 /// What `--resume` compares, in the order written. `seed` and `attempt` are handled apart.
-const COMPARED: [&str; 9] = [
+const COMPARED: [&str; 10] = [
     "program_version",
     "points",
     "width",
@@ -21,6 +21,7 @@ const COMPARED: [&str; 9] = [
     "layout",
     "input",
     "datasets",
+    "drawing",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +54,29 @@ pub enum ManifestError {
     },
 }
 
+/// How input objects are drawn and named, when the command line says: `--kind`,
+/// `--columns`, `--name`, `--vmin`/`--vmax`, `--xlim`, `--ylim`; "-" for the defaults.
+fn drawing(config: &Config) -> String {
+    let choice = &config.choice;
+    let range = |r: Option<(f64, f64)>| r.map(|(lo, hi)| format!("{lo},{hi}"));
+    let parts: Vec<String> = [
+        ("--kind", choice.kind.map(|k| k.name().to_string())),
+        ("--columns", choice.columns.as_ref().map(|c| c.join(","))),
+        ("--name", config.name_template.clone()),
+        ("--vmin,--vmax", range(choice.limits.colour)),
+        ("--xlim", range(choice.limits.x)),
+        ("--ylim", range(choice.limits.y)),
+    ]
+    .into_iter()
+    .filter_map(|(flag, value)| value.map(|v| format!("{flag} {v}")))
+    .collect();
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
 impl Manifest {
     /// The manifest of the run `config` describes, with `seed` and `attempt`; `input_identity`
     /// names the input file (absolute path, size, modification time) for input runs.
@@ -82,6 +106,7 @@ impl Manifest {
                 .map_or("flat".into(), |n| format!("{n} plots per subdirectory")),
             input_identity.unwrap_or_else(|| "-".into()),
             config.datasets.clone().unwrap_or_else(|| "-".into()),
+            drawing(config),
         ];
         Manifest {
             seed,
@@ -131,6 +156,8 @@ impl Manifest {
             .map(|key| {
                 found
                     .remove(key)
+                    // Manifests from before these plots could be chosen drew the defaults.
+                    .or_else(|| (key == "drawing").then(|| "-".to_string()))
                     .map(|v| (key, v))
                     .ok_or_else(|| format!("no {key}"))
             })
@@ -185,6 +212,7 @@ fn flag_of(key: &str) -> &str {
         "layout" => "--max-files-per-dir",
         "input" => "--input",
         "datasets" => "--datasets",
+        "drawing" => "the drawing flags",
         other => other,
     }
 }

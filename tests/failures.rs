@@ -6,7 +6,7 @@ use common::*;
 #[test]
 fn a_plot_that_cannot_be_written_fails_alone() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::create_dir(plot_path(tmp.path(), 3, "png")).unwrap();
+    std::fs::create_dir(plot_file(tmp.path(), 3, 6, "png")).unwrap();
     // 6 plots on 2 ranks: plot 3 belongs to rank 0, whose other plots must still be written.
     let run = mpi(2, &args!("-o {} -n 6 --seed 9", tmp.path()));
     assert_eq!(run.code, 1, "{}", run.context());
@@ -45,7 +45,7 @@ fn failures_on_other_ranks_travel_back_with_their_reasons() {
     let tmp = tempfile::tempdir().unwrap();
     // 6 plots on 3 ranks: plots 5 and 6 belong to rank 2.
     for k in [5, 6] {
-        std::fs::create_dir(plot_path(tmp.path(), k, "png")).unwrap();
+        std::fs::create_dir(plot_file(tmp.path(), k, 6, "png")).unwrap();
     }
     let run = mpi(3, &args!("-o {} -n 6 --seed 2 -q", tmp.path()));
     assert_eq!(run.code, 1, "{}", run.context());
@@ -141,7 +141,7 @@ fn help_is_printed_once() {
 fn failures_travel_back_under_the_dynamic_schedule_too() {
     let tmp = tempfile::tempdir().unwrap();
     for k in [2, 9] {
-        std::fs::create_dir(plot_path(tmp.path(), k, "png")).unwrap();
+        std::fs::create_dir(plot_file(tmp.path(), k, 12, "png")).unwrap();
     }
     let run = mpi(
         3,

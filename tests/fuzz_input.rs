@@ -8,7 +8,10 @@ use hdf5::types::VarLenUnicode;
 use plotrand_mpi::figure::{FigureSpec, Format};
 use plotrand_mpi::render::Renderer;
 use plotrand_mpi::seed;
-use plotrand_mpi::source::hdf5::{list, read, Selection};
+use plotrand_mpi::plan::Plan;
+use plotrand_mpi::source::hdf5::{listing, InputError, Selection};
+use plotrand_mpi::source::layouts::read;
+use plotrand_mpi::source::{Choice, Content};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::path::Path;
 
@@ -121,26 +124,44 @@ fn tree(g: &mut Gen, group: &hdf5::Group, depth: u32) -> hdf5::Result<()> {
     Ok(())
 }
 
-/// Lists and reads every object; returns (plotted, refused with a reason).
+/// The paths of the objects `selection` lists in `path`.
+fn list(path: &Path, selection: &Selection) -> Result<Vec<String>, InputError> {
+    let found = listing(path, selection, &Choice::default())?;
+    Ok(found.objects.into_iter().map(|o| o.path).collect())
+}
+
+/// Lists and reads every plot (every frame of every object); returns (plotted, refused with
+/// a reason).
 fn check(path: &Path, renderer: &mut Renderer) -> (usize, usize) {
-    let Ok(objects) = list(path, &Selection::new(Some("/**")).unwrap()) else {
+    let choice = Choice::default();
+    let Ok(found) = listing(path, &Selection::new(Some("/**")).unwrap(), &choice) else {
         return (0, 0); // "nothing plottable" is a fine answer
+    };
+    let plan = Plan::Input {
+        objects: found.objects,
     };
     let file = hdf5::File::open(path).unwrap();
     let (mut plotted, mut refused) = (0, 0);
-    for object in objects {
-        match read(&file, &object) {
+    for plot_num in 1..=plan.num_plots() {
+        let of = plan.object(plot_num).unwrap();
+        let object = of.object.path.clone();
+        match read(&file, of, &choice) {
             Ok(data) => {
-                assert!(
-                    !data.points.is_empty(),
-                    "{object}: read gave no points but no error"
-                );
-                assert!(data
-                    .points
-                    .x
-                    .iter()
-                    .chain(&data.points.y)
-                    .all(|v| v.is_finite()));
+                match &data.content {
+                    Content::Scatter(points) => {
+                        assert!(!points.is_empty(), "{object}: no points but no error");
+                        assert!(points.x.iter().chain(&points.y).all(|v| v.is_finite()));
+                    }
+                    Content::Line(series) => {
+                        assert!(!series.y.is_empty(), "{object}: an empty line");
+                        assert_eq!(series.x.len(), series.y.len(), "{object}");
+                    }
+                    Content::Heatmap(grid) => {
+                        assert_eq!(grid.values.len(), grid.rows * grid.cols, "{object}");
+                        assert_eq!(grid.x_edges.len(), grid.cols + 1, "{object}");
+                        assert_eq!(grid.y_edges.len(), grid.rows + 1, "{object}");
+                    }
+                }
                 renderer
                     .render(&data)
                     .unwrap_or_else(|e| panic!("{object}: {e}"));

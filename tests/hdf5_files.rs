@@ -280,9 +280,14 @@ fn layouts_file(path: &Path) {
     let deep = f.create_group("a/b/c").unwrap();
     write_2d(&deep, "xy", 2, &[0.0f64, 1.0, 1.0, 0.5, 2.0, 3.0]);
     let a = f.group("a").unwrap();
-    write_2d(&a, "xyz", 3, &[1i32, 2, 30, 3, -4, 60, 5, 6, 90]);
-    write_2d(&f, "u16", 2, &[1u16, 2, 3, 4]);
-    write_2d(&f, "f32", 3, &[0.5f32, 0.25, 10.0, 1.5, 0.75, 20.0]);
+    write_2d(&a, "xyz", 3, &[1i32, 2, 30, 3, -4, 60, 5, 6, 90, 7, 8, 120]);
+    write_2d(&f, "u16", 2, &[1u16, 2, 3, 4, 5, 6]);
+    write_2d(
+        &f,
+        "f32",
+        3,
+        &[0.5f32, 0.25, 10.0, 1.5, 0.75, 20.0, 2.5, 1.0, 5.0, 3.0, 2.0, 1.0],
+    );
     let g = f.create_group("g").unwrap();
     write_1d(&g, "x", &[1u8, 2, 3]);
     write_1d(&g, "y", &[-5i64, 0, 5]);
@@ -293,8 +298,9 @@ fn layouts_file(path: &Path) {
     write_1d(&h, "x", &[0.1f64, 0.2]);
     write_1d(&h, "y", &[0.3f64, 0.4]);
     // Not plottable, so not listed by default.
-    write_1d(&f, "one_d", &[1.0f64, 2.0]);
-    write_2d(&f, "four_columns", 4, &[1.0f64, 2.0, 3.0, 4.0]);
+    let names: Vec<VarLenUnicode> = ["a", "b"].iter().map(|s| s.parse().unwrap()).collect();
+    write_1d(&f, "names", &names);
+    write_2d::<f64>(&f, "no_rows", 2, &[]);
     // A soft link back to the root must not make the walk loop.
     f.link_soft("/", "loop").unwrap();
 }
@@ -368,11 +374,12 @@ fn bad_data_fails_its_own_plot_with_the_reason() {
         let _writing = writing_hdf5();
         let f = hdf5::File::create(&input).unwrap();
         let bad = f.create_group("bad").unwrap();
-        write_1d(&bad, "a_one_d", &[1.0f64, 2.0, 3.0]);
         bad.new_dataset::<f64>()
-            .shape((2, 2, 2))
-            .create("b_three_d")
+            .create("a_scalar")
+            .unwrap()
+            .write_scalar(&1.0)
             .unwrap();
+        write_2d(&bad, "b_booleans", 2, &[true, false, true, true]);
         let strings: Vec<VarLenUnicode> = ["a", "b", "c", "d"]
             .iter()
             .map(|s| s.parse().unwrap())
@@ -384,32 +391,23 @@ fn bad_data_fails_its_own_plot_with_the_reason() {
             a: f64,
             b: f64,
         }
-        write_2d(
+        write_1d(
             &bad,
             "d_compound",
-            2,
             &[Pair { a: 1.0, b: 2.0 }, Pair { a: 3.0, b: 4.0 }],
         );
         write_2d::<f64>(&bad, "e_zero_rows", 2, &[]);
-        write_2d(&bad, "f_all_nan", 2, &[f64::NAN, 1.0, 2.0, f64::INFINITY]);
+        write_2d(
+            &bad,
+            "f_all_nan",
+            2,
+            &[f64::NAN, 1.0, 2.0, f64::INFINITY, f64::NAN, f64::NAN],
+        );
         write_2d(
             &bad,
             "g_some_nan",
-            3,
-            &[
-                f64::NAN,
-                1.0,
-                1.0,
-                2.0,
-                3.0,
-                4.0,
-                5.0,
-                6.0,
-                f64::NEG_INFINITY,
-                7.0,
-                8.0,
-                9.0,
-            ],
+            2,
+            &[f64::NAN, 1.0, 2.0, 3.0, 5.0, 6.0, f64::NEG_INFINITY, 7.0],
         );
         let g = bad.create_group("h_mismatch").unwrap();
         write_1d(&g, "x", &[1.0f64, 2.0, 3.0]);
@@ -422,22 +420,19 @@ fn bad_data_fails_its_own_plot_with_the_reason() {
     );
     assert_eq!(run.code, 1, "{}", run.context());
     let expected = [
-        (1, "/bad/a_one_d has shape (3), not 2-D (n, 2) or (n, 3)"),
-        (
-            2,
-            "/bad/b_three_d has shape (2, 2, 2), not 2-D (n, 2) or (n, 3)",
-        ),
+        (1, "/bad/a_scalar holds a single value"),
+        (2, "/bad/b_booleans holds booleans, not numbers"),
         (3, "/bad/c_strings holds strings, not numbers"),
-        (4, "/bad/d_compound holds compound records, not numbers"),
-        (5, "/bad/e_zero_rows has zero rows"),
+        (
+            4,
+            "/bad/d_compound holds columns a, b, none named x and y; choose two (or three, with marker sizes) with --columns X,Y[,SIZE] (fields a, b)",
+        ),
+        (5, "/bad/e_zero_rows is empty, of shape (0, 2)"),
         (
             6,
-            "/bad/f_all_nan has no finite points (all 2 rows hold NaN or infinity)",
+            "/bad/f_all_nan has no finite points (all 3 rows hold NaN or infinity)",
         ),
-        (
-            8,
-            "/bad/h_mismatch/y has 2 values but /bad/h_mismatch/x has 3",
-        ),
+        (8, "/bad/h_mismatch: y has 2 values but x has 3"),
     ];
     let failed = run.lines_starting("Failed:");
     assert_eq!(failed.len(), expected.len(), "{}", run.context());
@@ -542,7 +537,8 @@ fn unusable_input_files_are_rejected_once_with_status_2() {
     let good = tmp.path().join("good.h5");
     {
         let _writing = writing_hdf5();
-        write_1d(&hdf5::File::create(&empty).unwrap(), "only_1d", &[1.0f64]);
+        let names: Vec<VarLenUnicode> = ["a"].iter().map(|s| s.parse().unwrap()).collect();
+        write_1d(&hdf5::File::create(&empty).unwrap(), "only_text", &names);
         write_2d(&hdf5::File::create(&good).unwrap(), "xy", 2, &[0.0f64, 1.0]);
     }
     let missing = tmp.path().join("missing.h5");

@@ -402,7 +402,7 @@ fn results_gathered_in_many_windows_stay_in_plot_order() {
             "{schedule}"
         );
         for r in &results {
-            assert_eq!(r.file.as_str(), format!("plot_{}.png", r.plot));
+            assert_eq!(r.file.as_str(), format!("plot_{:02}.png", r.plot));
             assert_eq!(r.status, plotrand_mpi::plan::PlotStatus::Ok);
         }
         let attr = |name: &str| record.attr(name).unwrap().read_scalar::<u64>().unwrap();

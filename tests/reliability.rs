@@ -49,8 +49,8 @@ fn no_temporaries(dir: &Path) {
 fn same_plots(a: &Path, b: &Path, n: u64) {
     for k in 1..=n {
         let (x, y) = (
-            std::fs::read(plot_path(a, k, "png")).unwrap(),
-            std::fs::read(plot_path(b, k, "png")).unwrap(),
+            std::fs::read(plot_file(a, k, n, "png")).unwrap(),
+            std::fs::read(plot_file(b, k, n, "png")).unwrap(),
         );
         assert!(x == y, "plot {k} differs from the uninterrupted run");
     }

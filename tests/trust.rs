@@ -301,7 +301,7 @@ fn a_second_job_on_one_output_directory_is_refused() {
             .unwrap(),
     );
     let deadline = Instant::now() + TIME_LIMIT;
-    while !plot_path(&dir, 1, "png").exists() {
+    while !plot_file(&dir, 1, 1_000_000_000, "png").exists() {
         assert!(Instant::now() < deadline, "the first job drew nothing");
         std::thread::sleep(Duration::from_millis(20));
     }

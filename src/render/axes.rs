@@ -268,14 +268,13 @@ fn draw_titles<DB: DrawingBackend>(
         area.draw(&Text::new(label.as_str(), at, &style))?;
     }
     if let Some(label) = &l.y_label {
-        // DejaVu Sans digits are 0.64 em wide; the widest tick label sets the gap.
+        // The widest tick label sets the gap.
         let widest =
             l.y.ticks
                 .iter()
-                .map(|t| t.label.chars().count())
-                .max()
-                .unwrap_or(0);
-        let x = a.left - beyond_ticks - 0.64 * em * widest as f64 - 0.2 * em;
+                .map(|t| super::ticks::label_width_px(&t.label, em))
+                .fold(0.0, f64::max);
+        let x = a.left - beyond_ticks - widest - 0.2 * em;
         let style = font
             .transform(FontTransform::Rotate270)
             .pos(Pos::new(HPos::Center, VPos::Bottom));

@@ -23,8 +23,6 @@ pub const FRAME_WIDTH_PT: f64 = 0.8;
 pub const EDGE_WIDTH_PT: f64 = 1.0;
 /// matplotlib's `lines.linewidth`.
 pub const LINE_WIDTH_PT: f64 = 1.5;
-/// matplotlib's MaxNLocator steps within a decade.
-const NICE_STEPS: [f64; 4] = [1.0, 2.0, 2.5, 5.0];
 
 pub fn px(pt: f64) -> f64 {
     pt * DPI / 72.0
@@ -48,11 +46,7 @@ impl Rect {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Tick {
-    pub value: f64,
-    pub label: String,
-}
+pub use super::ticks::Tick;
 
 /// One axis: its view limits, the ticks inside them, and the offset or scale matplotlib's
 /// ScalarFormatter writes at the axis's end ("1e9", "+1.7e9") when the labels alone would
@@ -76,14 +70,7 @@ impl Axis {
         Axis {
             lo,
             hi,
-            ticks: ticks
-                .ticks
-                .into_iter()
-                .map(|t| Tick {
-                    value: t.value,
-                    label: t.label,
-                })
-                .collect(),
+            ticks: ticks.ticks,
             offset: ticks.offset_text,
         }
     }
@@ -255,54 +242,6 @@ pub fn padded_limits(values: &[f64]) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-/// Ticks as matplotlib's MaxNLocator places them: the smallest "nice" step (1, 2, 2.5, 5 ×
-/// 10^k) at least (hi−lo)/bins, or a smaller one if that leaves fewer than two ticks inside
-/// [lo, hi]; labelled with as many decimals as the step needs.
-pub fn nice_ticks(lo: f64, hi: f64, bins: usize) -> Vec<Tick> {
-    let raw = (hi - lo) / bins as f64;
-    let exponent = raw.log10().floor() as i32;
-    // Tolerate rounding in lo/step so that a limit sitting on a tick keeps it.
-    let eps = 1e-9;
-    let steps: Vec<(f64, i32)> = (exponent - 1..=exponent + 1)
-        .flat_map(|e| NICE_STEPS.map(|m| (m, e)))
-        .collect();
-    let first_fit = steps
-        .iter()
-        .position(|&(m, e)| m * 10f64.powi(e) >= raw * (1.0 - eps))
-        .unwrap_or(steps.len() - 1);
-    let inside = |&(m, e): &(f64, i32)| {
-        let step = m * 10f64.powi(e);
-        let (first, last) = ((lo / step - eps).ceil(), (hi / step + eps).floor());
-        (first, last, step)
-    };
-    let (mantissa, e) = steps[..=first_fit]
-        .iter()
-        .rev()
-        .copied()
-        .find(|s| {
-            let (first, last, _) = inside(s);
-            last - first >= 1.0
-        })
-        .unwrap_or(steps[0]);
-    let (first, last, step) = inside(&(mantissa, e));
-    let decimals = decimals_for(mantissa, e);
-    (first as i64..=last as i64)
-        .map(|i| {
-            let value = i as f64 * step;
-            Tick {
-                value,
-                label: format!("{value:.decimals$}"),
-            }
-        })
-        .collect()
-}
-
-/// Decimals needed to print multiples of `mantissa·10^exponent` exactly.
-fn decimals_for(mantissa: f64, exponent: i32) -> usize {
-    let extra = i32::from(mantissa.fract() != 0.0);
-    (extra - exponent).max(0) as usize
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,68 +279,6 @@ mod tests {
         let s = std::f64::consts::PI * 15.0 * 15.0;
         assert!((radius_px(s) - 18.46).abs() < 0.01, "{}", radius_px(s));
         assert_eq!(radius_px(0.0), 0.0);
-    }
-
-    #[test]
-    fn ticks_adapt_to_the_data_range() {
-        assert_eq!(
-            labels(&nice_ticks(-0.5, 10.5, 9)),
-            ["0", "2", "4", "6", "8", "10"]
-        );
-        assert_eq!(
-            labels(&nice_ticks(0.0, 1000.0, 4)),
-            ["0", "250", "500", "750", "1000"]
-        );
-        assert_eq!(
-            labels(&nice_ticks(-1.2, 1.2, 9)),
-            ["-1.0", "-0.5", "0.0", "0.5", "1.0"]
-        );
-        assert_eq!(
-            labels(&nice_ticks(0.0, 0.01, 5)),
-            ["0.000", "0.002", "0.004", "0.006", "0.008", "0.010"]
-        );
-        assert_eq!(
-            labels(&nice_ticks(0.0, 0.01, 4)),
-            ["0.0000", "0.0025", "0.0050", "0.0075", "0.0100"]
-        );
-    }
-
-    #[test]
-    fn small_figures_get_fewer_ticks_but_at_least_two() {
-        let l = Layout::new(160, 120, &unit_square());
-        assert!(
-            (2..=3).contains(&l.x.ticks.len()),
-            "{:?}",
-            labels(&l.x.ticks)
-        );
-        assert!(l.y.ticks.len() >= 2, "{:?}", labels(&l.y.ticks));
-        let l = Layout::new(300, 200, &unit_square());
-        assert_eq!(labels(&l.x.ticks), ["0.00", "0.25", "0.50", "0.75", "1.00"]);
-    }
-
-    #[test]
-    fn every_range_gets_at_least_two_ticks() {
-        let mut rng = crate::seed::stream(5, 5);
-        for _ in 0..20_000 {
-            let lo = (crate::seed::uniform(&mut rng) - 0.5)
-                * 10f64.powi((crate::seed::uniform(&mut rng) * 12.0) as i32 - 6);
-            let width = crate::seed::uniform(&mut rng)
-                * 10f64.powi((crate::seed::uniform(&mut rng) * 12.0) as i32 - 6)
-                + 1e-12;
-            for bins in 1..=9 {
-                let ticks = nice_ticks(lo, lo + width, bins);
-                assert!(
-                    ticks.len() >= 2,
-                    "[{lo}, {}] bins {bins}: {:?}",
-                    lo + width,
-                    labels(&ticks)
-                );
-                assert!(ticks.len() <= bins + 2 + 10, "too many: {}", ticks.len());
-                assert!(ticks
-                    .iter()
-                    .all(|t| t.value >= lo - width * 1e-6 && t.value <= lo + width * (1.0 + 1e-6)));
-            }
-        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! packed and missing values, coordinates attached as dimension scales, and the bookkeeping
 //! objects of netCDF-4 and PyTables that are not data.
 
+use crate::calendar::{days_from_civil, format_date, DateResolution};
 use hdf5::types::{FixedAscii, FixedUnicode, TypeDescriptor, VarLenAscii, VarLenUnicode};
 
 /// Longest fixed-length string attribute read whole; longer ones are cut (HDF5 converts
@@ -243,43 +244,9 @@ fn parse_instant(text: &str) -> Option<f64> {
     Some(days_from_civil(year, month, day) as f64 * 86_400.0 + seconds)
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day count since 1970-01-01: (year, month, day).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 /// A time as xarray titles it: the date alone at midnight, else date and time.
 pub fn format_instant(unix_seconds: f64) -> String {
-    let whole = unix_seconds.floor();
-    let days = (whole / 86_400.0).floor() as i64;
-    let (y, m, d) = civil_from_days(days);
-    let of_day = whole as i64 - days * 86_400;
-    if of_day == 0 && unix_seconds == whole {
-        format!("{y:04}-{m:02}-{d:02}")
-    } else {
-        let (h, min, s) = (of_day / 3600, of_day / 60 % 60, of_day % 60);
-        format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}")
-    }
+    format_date(unix_seconds, DateResolution::Second)
 }
 
 /// A number as xarray puts a coordinate's value in a title (Python's `{:.4}`): four
@@ -425,16 +392,6 @@ mod tests {
         ] {
             assert_eq!(format_number(v), text, "{v}");
         }
-    }
-
-    #[test]
-    fn civil_dates_round_trip() {
-        for days in [-719_468, -1, 0, 1, 10_957, 11_016, 2_932_896] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
     }
 
     #[test]

@@ -250,9 +250,11 @@ fn describe_dataset(ds: &hdf5::Dataset, layout: &Layout, kind: Kind, frames: &[u
         },
         _ => {
             let coords = cf::coordinates(ds);
-            let dim_name = |i: usize| match &coords[i] {
-                Some(c) => cf::base_name(&c.name()).to_owned(),
-                None => format!("dimension {i}"),
+            let labels = cf::strings(ds, "DIMENSION_LABELS").unwrap_or_default();
+            let dim_name = |i: usize| match (&coords[i], labels.get(i)) {
+                (Some(c), _) => cf::base_name(&c.name()).to_owned(),
+                (None, Some(label)) if !label.is_empty() => label.clone(),
+                (None, _) => format!("dimension {i}"),
             };
             let lead = frames.len();
             let drawn: Vec<String> = (lead..coords.len()).map(dim_name).collect();
@@ -710,6 +712,7 @@ fn read_array(ds: &hdf5::Dataset, path: &str, of: PlotOf<'_>, kind: Kind) -> Res
     let mut values = read_frame(ds, path, &index)?;
     Unpacking::of(ds).apply(&mut values);
     let coords = cf::coordinates(ds);
+    let dim_labels = cf::strings(ds, "DIMENSION_LABELS").unwrap_or_default();
     let name = cf::base_name(path);
     let mut title = path.to_string();
     for (dim, &i) in index.iter().enumerate() {
@@ -718,7 +721,7 @@ fn read_array(ds: &hdf5::Dataset, path: &str, of: PlotOf<'_>, kind: Kind) -> Res
     let value_label = cf::label(ds, name);
     let mut data = match kind {
         Kind::Line => {
-            let (x, x_scale, x_label) = axis_values(&coords[lead], shape[lead]);
+            let (x, x_scale, x_label) = axis_values(&coords[lead], shape[lead], dim_labels.get(lead));
             let mut data = line(path, x, values);
             data.x_scale = x_scale;
             data.x_label = x_label;
@@ -727,8 +730,9 @@ fn read_array(ds: &hdf5::Dataset, path: &str, of: PlotOf<'_>, kind: Kind) -> Res
         }
         _ => {
             let (rows, cols) = (shape[lead], shape[lead + 1]);
-            let (y, y_scale, y_label) = axis_values(&coords[lead], rows);
-            let (x, x_scale, x_label) = axis_values(&coords[lead + 1], cols);
+            let (y, y_scale, y_label) = axis_values(&coords[lead], rows, dim_labels.get(lead));
+            let (x, x_scale, x_label) =
+                axis_values(&coords[lead + 1], cols, dim_labels.get(lead + 1));
             PlotData {
                 content: Content::Heatmap(Grid {
                     values,
@@ -774,13 +778,19 @@ fn frame_label(coord: &Option<hdf5::Dataset>, dim: usize, i: u64) -> String {
 }
 
 /// A dimension's values (its coordinate's, as times where they are CF times, else
-/// positions 0, 1, …), their scale and the axis label.
-fn axis_values(coord: &Option<hdf5::Dataset>, n: usize) -> (Vec<f64>, Scale, Option<String>) {
+/// positions 0, 1, …), their scale and the axis label (from the coordinate, else the
+/// dimension's label, as h5py's `dims[i].label` writes it).
+fn axis_values(
+    coord: &Option<hdf5::Dataset>,
+    n: usize,
+    dim_label: Option<&String>,
+) -> (Vec<f64>, Scale, Option<String>) {
+    let unlabelled = dim_label.filter(|l| !l.is_empty()).cloned();
     let Some(c) = coord else {
-        return (index_axis(n), Scale::Linear, None);
+        return (index_axis(n), Scale::Linear, unlabelled);
     };
     let Ok(mut values) = c.read_raw::<f64>() else {
-        return (index_axis(n), Scale::Linear, None);
+        return (index_axis(n), Scale::Linear, unlabelled);
     };
     let name = cf::base_name(&c.name()).to_owned();
     if let Some(t) = TimeUnits::of(c) {
@@ -794,7 +804,7 @@ fn axis_values(coord: &Option<hdf5::Dataset>, n: usize) -> (Vec<f64>, Scale, Opt
     }
     Unpacking::of(c).apply(&mut values);
     if values.iter().any(|v| !v.is_finite()) {
-        return (index_axis(n), Scale::Linear, None);
+        return (index_axis(n), Scale::Linear, unlabelled);
     }
     (values, Scale::Linear, Some(cf::label(c, &name)))
 }

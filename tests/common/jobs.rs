@@ -5,7 +5,7 @@
 //! and fails with what it waited for.
 
 use super::{
-    file_names, is_open_mpi, mpirun, path_arg, plot_path, png_size, summary_line, Run, BIN,
+    file_names, is_open_mpi, mpirun, path_arg, plot_file, png_size, summary_line, Run, BIN,
 };
 use plotrand_mpi::plan::PlotStatus;
 use plotrand_mpi::run_record::ResultsRow;
@@ -237,7 +237,7 @@ pub fn assert_interrupted(how: &str, run: &Run, dir: &Path, plots: u64) -> u64 {
         "{how}: every plot once, in order"
     );
     for r in &rows {
-        let path = plot_path(dir, r.plot, "png");
+        let path = plot_file(dir, r.plot, plots, "png");
         let exists = path.exists();
         assert_eq!(r.status == PlotStatus::Ok, exists, "{how}: plot {}", r.plot);
         assert_eq!(

@@ -213,8 +213,24 @@ pub fn path_arg(p: &Path) -> &str {
     p.to_str().expect("test paths are UTF-8")
 }
 
+/// Plot k's file in `dir` as a run of `n` random plots names it: `plot_<k>`, k zero-padded
+/// to the digits of n.
+pub fn plot_file(dir: &Path, k: u64, n: u64, ext: &str) -> PathBuf {
+    let width = n.to_string().len();
+    dir.join(format!("plot_{k:0width$}.{ext}"))
+}
+
+/// Plot k's file in `dir`, where a run has left plot files: padded as they are.
 pub fn plot_path(dir: &Path, k: u64, ext: &str) -> PathBuf {
-    dir.join(format!("plot_{k}.{ext}"))
+    let width = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .find_map(|name| {
+            let digits = name.strip_prefix("plot_")?.split('.').next()?;
+            digits.bytes().all(|b| b.is_ascii_digit()).then_some(digits.len())
+        })
+        .unwrap_or_else(|| panic!("no plot files in {}", dir.display()));
+    dir.join(format!("plot_{k:0width$}.{ext}"))
 }
 
 /// PNG width and height, read by a real decoder.

@@ -246,16 +246,16 @@ def main(argv=None):
     ap.add_argument("--big", action="store_true", help="also write big_frames.h5")
     ap.add_argument("--big-mb", type=int, default=512,
                     help="big_frames.h5 is larger than this many MB (default 512)")
-    ap.add_argument("--only", nargs="+", choices=sorted(WRITERS), default=None,
-                    help="write only these groups of files")
+    ap.add_argument("--only", nargs="+", choices=sorted(WRITERS) + ["big"], default=None,
+                    help="write only these groups of files (big: big_frames.h5 alone)")
     args = ap.parse_args(argv)
     os.makedirs(args.outdir, exist_ok=True)
     # PyTables warns about pandas' object-typed index names etc.; the files are what matters.
     import warnings
     warnings.simplefilter("ignore")
-    for name in args.only or WRITERS:
+    for name in [n for n in (args.only or WRITERS) if n in WRITERS]:
         WRITERS[name](args.outdir)
-    if args.big:
+    if args.big or "big" in (args.only or []):
         write_big_frames(args.outdir, args.big_mb)
     for name in sorted(os.listdir(args.outdir)):
         size = os.path.getsize(os.path.join(args.outdir, name))
