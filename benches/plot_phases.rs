@@ -9,7 +9,7 @@ use plotrand_mpi::outdir::write_atomically;
 use plotrand_mpi::render::layout::Layout;
 use plotrand_mpi::render::raster::{self, Frame};
 use plotrand_mpi::render::{Renderer, MATPLOTLIB_BLUE};
-use plotrand_mpi::source::{random, PlotData};
+use plotrand_mpi::source::{random, Content, PlotData};
 use std::time::Instant;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -52,14 +52,15 @@ fn main() {
             phases[i].1.push(t.elapsed().as_secs_f64() * 1e3);
             t = Instant::now();
         };
+        let points = random::points(1, k, 500);
         let data = PlotData {
-            points: random::points(1, k, 500),
+            content: Content::Scatter(points.clone()),
             ..PlotData::default()
         };
         lap(0, &mut phases);
         let l = Layout::new(640, 480, &data);
         lap(1, &mut phases);
-        frame.draw_markers(&data.points, &l, MATPLOTLIB_BLUE);
+        frame.draw_markers(&points, &l, MATPLOTLIB_BLUE);
         lap(2, &mut phases);
         frame.draw_axes(&l).unwrap();
         lap(3, &mut phases);

@@ -7,7 +7,7 @@ use plotrand_mpi::figure::PngCompression;
 use plotrand_mpi::render::layout::Layout;
 use plotrand_mpi::render::raster::{self, Frame};
 use plotrand_mpi::render::MATPLOTLIB_BLUE;
-use plotrand_mpi::source::{random, PlotData};
+use plotrand_mpi::source::{random, Content, PlotData};
 use png::{ColorType, DeflateCompression as Deflate, Filter};
 use std::time::Instant;
 
@@ -46,12 +46,13 @@ fn main() {
     let mut frame = Frame::default();
     let mut frames = Vec::new();
     for k in 1..=n {
+        let points = random::points(1, k, 500);
         let data = PlotData {
-            points: random::points(1, k, 500),
+            content: Content::Scatter(points.clone()),
             ..PlotData::default()
         };
         frame
-            .draw(&data.points, &Layout::new(640, 480, &data), MATPLOTLIB_BLUE)
+            .draw(&points, &Layout::new(640, 480, &data), MATPLOTLIB_BLUE)
             .unwrap();
         frames.push(frame.pixels.clone());
     }

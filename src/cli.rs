@@ -308,7 +308,10 @@ fn seconds(text: &str) -> Result<f64, String> {
 fn kind(text: &str) -> Result<Kind, String> {
     Kind::from_name(text.trim()).ok_or_else(|| {
         let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
-        format!("'{text}' is not a kind of plot; give one of {}", names.join(", "))
+        format!(
+            "'{text}' is not a kind of plot; give one of {}",
+            names.join(", ")
+        )
     })
 }
 
@@ -347,7 +350,9 @@ fn name_template(text: &str) -> Result<String, String> {
         rest = &rest[open + close + 1..];
     }
     if text.contains('/') || text.contains('\0') {
-        return Err(format!("'{text}' is a file name template and may not contain '/'"));
+        return Err(format!(
+            "'{text}' is a file name template and may not contain '/'"
+        ));
     }
     if fields == 0 {
         return Err(format!(

@@ -385,8 +385,8 @@ fn decode_agreement(bytes: &[u8]) -> Agreement {
         let objects = (0..count)
             .map(|_| {
                 let len = length(take(4));
-                let path = String::from_utf8(take(len).to_vec())
-                    .expect("object paths were sent as UTF-8");
+                let path =
+                    String::from_utf8(take(len).to_vec()).expect("object paths were sent as UTF-8");
                 let kind = Kind::ALL[usize::from(take(1)[0])];
                 let dims = length(take(4));
                 let frame_shape = (0..dims).map(|_| number(take(8))).collect();

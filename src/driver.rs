@@ -396,14 +396,22 @@ fn shared_ranges(comm: &Comm, ctx: &RunContext) -> Choice {
     let Plan::Input { objects } = ctx.plan else {
         return choice;
     };
-    if !objects.iter().any(|o| o.has_frames() && o.kind != Kind::Scatter) {
+    if !objects
+        .iter()
+        .any(|o| o.has_frames() && o.kind != Kind::Scatter)
+    {
         return choice;
     }
     // [min, -max] per object, so that one minimum-reduction gives both.
     let mut extremes = vec![f64::INFINITY; 2 * objects.len()];
     let (counts, displs) = crate::plan::partition(ctx.plan.num_plots(), comm.size());
     let mine = crate::plan::block(&counts, &displs, comm.rank() as usize);
-    if let Some(source) = ctx.config.input.as_deref().and_then(|p| Source::input(p).ok()) {
+    if let Some(source) = ctx
+        .config
+        .input
+        .as_deref()
+        .and_then(|p| Source::input(p).ok())
+    {
         for plot_num in mine.start as u64 + 1..=mine.end as u64 {
             if ctx.stopping() {
                 break;
@@ -415,7 +423,7 @@ fn shared_ranges(comm: &Comm, ctx: &RunContext) -> Choice {
                 continue;
             }
             // A frame that cannot be read fails when it is drawn, with the reason.
-            if let Ok(Some((lo, hi))) = source.value_range(of, ctx.choice) {
+            if let Ok(Some((lo, hi))) = source.value_range(of) {
                 extremes[2 * of.index] = extremes[2 * of.index].min(lo);
                 extremes[2 * of.index + 1] = extremes[2 * of.index + 1].min(-hi);
             }

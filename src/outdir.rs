@@ -798,7 +798,9 @@ pub fn name_clash(template: &str, plan: &Plan) -> Option<String> {
     }
     let framed = objects.iter().any(|o| o.has_frames());
     if framed && !template.contains("{frame}") {
-        return Some("the input has datasets of several frames; put {frame} or {n} in the template".into());
+        return Some(
+            "the input has datasets of several frames; put {frame} or {n} in the template".into(),
+        );
     }
     if objects.len() > 1 && !template.contains("{object}") {
         return Some("the input has several objects; put {object} or {n} in the template".into());
@@ -882,7 +884,15 @@ mod tests {
     #[test]
     fn plots_are_named_from_the_plan() {
         let random = Plan::Random { num_plots: 3 };
-        let out = OutputDir::new(Path::new("o"), &random, Format::Png, None, false, None, None);
+        let out = OutputDir::new(
+            Path::new("o"),
+            &random,
+            Format::Png,
+            None,
+            false,
+            None,
+            None,
+        );
         assert_eq!(out.path(3), Path::new("o/plot_3.png"));
         let ten = Plan::Random { num_plots: 10 };
         let out = OutputDir::new(Path::new("o"), &ten, Format::Png, None, false, None, None);
@@ -893,18 +903,41 @@ mod tests {
             frame_shape,
         };
         let input = Plan::Input {
-            objects: vec![object("/g/xy", vec![]), object("/z", vec![]), object("/t", vec![12])],
+            objects: vec![
+                object("/g/xy", vec![]),
+                object("/z", vec![]),
+                object("/t", vec![12]),
+            ],
         };
-        let out = OutputDir::new(Path::new("o"), &input, Format::Svg, Some(1), false, None, None);
+        let out = OutputDir::new(
+            Path::new("o"),
+            &input,
+            Format::Svg,
+            Some(1),
+            false,
+            None,
+            None,
+        );
         assert_eq!(out.relative_path(1), Path::new("0000/g_xy.svg"));
         assert_eq!(out.stem(2), "z");
         assert_eq!(out.stem(3), "t_00");
         assert_eq!(out.stem(14), "t_11");
         let template = Some("{n}-{object}-f{frame}");
-        let out = OutputDir::new(Path::new("o"), &input, Format::Png, None, false, None, template);
+        let out = OutputDir::new(
+            Path::new("o"),
+            &input,
+            Format::Png,
+            None,
+            false,
+            None,
+            template,
+        );
         assert_eq!(out.stem(1), "01-g_xy-f0");
         assert_eq!(out.stem(13), "13-t-f10");
-        assert_eq!(name_clash("{object}", &input).unwrap(), "the input has datasets of several frames; put {frame} or {n} in the template");
+        assert_eq!(
+            name_clash("{object}", &input).unwrap(),
+            "the input has datasets of several frames; put {frame} or {n} in the template"
+        );
         assert_eq!(name_clash("{object}_{frame}", &input), None);
         assert_eq!(name_clash("plot_{n}", &input), None);
     }

@@ -343,7 +343,11 @@ mod tests {
             frame_shape,
         };
         let input = Plan::Input {
-            objects: vec![object("/g/xy", vec![]), object("/t", vec![2, 3]), object("/z", vec![])],
+            objects: vec![
+                object("/g/xy", vec![]),
+                object("/t", vec![2, 3]),
+                object("/z", vec![]),
+            ],
         };
         assert_eq!(input.num_plots(), 8);
         let of = |k| input.object(k).map(|p| (p.object.path.as_str(), p.frame));

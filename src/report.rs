@@ -1,9 +1,9 @@
 //! What rank 0 prints: result lines, the per-rank timing table and the summary, as strings.
 //! Also the compact text form in which failure reasons travel to rank 0.
 
+use crate::plan::{Counts, PlotResult, PlotStatus};
 use crate::source::hdf5::Listing;
 use crate::source::layouts::Found;
-use crate::plan::{Counts, PlotResult, PlotStatus};
 use comfy_table::{presets, CellAlignment, Table};
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -60,7 +60,11 @@ pub fn input_header(objects: usize, plots: u64, input: &str, ranks: usize, hosts
     let what = if plots == objects as u64 {
         plural(plots, "plot")
     } else {
-        format!("{} of {}", plural(plots, "plot"), plural(objects as u64, "object"))
+        format!(
+            "{} of {}",
+            plural(plots, "plot"),
+            plural(objects as u64, "object")
+        )
     };
     format!(
         "Making {what} of HDF5 data from {input} on {} ({})",

@@ -68,8 +68,10 @@ impl DataFile {
             }
             if let Content::Heatmap(h) = content {
                 g.new_dataset_builder()
-                    .with_data(&ndarray::ArrayView2::from_shape((h.rows, h.cols), &h.values[..])
-                        .map_err(|e| hdf5::Error::from(e.to_string().as_str()))?)
+                    .with_data(
+                        &ndarray::ArrayView2::from_shape((h.rows, h.cols), &h.values[..])
+                            .map_err(|e| hdf5::Error::from(e.to_string().as_str()))?,
+                    )
                     .create("values")?;
             }
             g.new_attr::<u64>()

@@ -6,11 +6,11 @@
 
 use hdf5::types::VarLenUnicode;
 use plotrand_mpi::figure::{FigureSpec, Format};
+use plotrand_mpi::plan::Plan;
 use plotrand_mpi::render::Renderer;
 use plotrand_mpi::seed;
-use plotrand_mpi::plan::Plan;
 use plotrand_mpi::source::hdf5::{listing, InputError, Selection};
-use plotrand_mpi::source::layouts::read;
+use plotrand_mpi::source::read::read;
 use plotrand_mpi::source::{Choice, Content};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::path::Path;

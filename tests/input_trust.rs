@@ -550,7 +550,9 @@ fn half_floats_are_read_and_what_cannot_plot_is_not_listed_unasked() {
     let failed = asked.lines_starting("Failed:");
     assert!(
         failed.len() == 2
-            && failed.iter().any(|l| l.contains("/empty is empty, of shape (0, 2)"))
+            && failed
+                .iter()
+                .any(|l| l.contains("/empty is empty, of shape (0, 2)"))
             && failed.iter().any(|l| l.contains("/flags holds booleans")),
         "{}",
         asked.context()

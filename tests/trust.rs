@@ -370,9 +370,11 @@ fn terminal_escapes_in_object_names_are_printed_escaped() {
     {
         let _guard = writing_hdf5();
         let file = hdf5::File::create(&input).unwrap();
-        // One value per row: not plottable, so its plot fails with a reason naming it.
+        // Text: not plottable, so its plot fails with a reason naming it.
+        let text: Vec<hdf5::types::VarLenUnicode> =
+            ["a", "b"].iter().map(|s| s.parse().unwrap()).collect();
         file.new_dataset_builder()
-            .with_data(&[1.0f64, 2.0, 3.0])
+            .with_data(&text)
             .create("red\u{1b}[31mname")
             .unwrap();
     }

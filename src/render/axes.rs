@@ -216,7 +216,11 @@ fn draw_colour_bar<DB: DrawingBackend>(
             [round((r.right, y)), round((r.right + tick, y))],
             line,
         ))?;
-        area.draw(&Text::new(t.label.as_str(), round((r.right + gap, y)), &right_of))?;
+        area.draw(&Text::new(
+            t.label.as_str(),
+            round((r.right + gap, y)),
+            &right_of,
+        ))?;
     }
     if let Some(offset) = &bar.axis.offset {
         let style = font.pos(Pos::new(HPos::Left, VPos::Bottom));

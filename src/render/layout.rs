@@ -213,7 +213,11 @@ fn colour_range(given: Option<(f64, f64)>, data: Option<(f64, f64)>) -> (f64, f6
     let (data_lo, data_hi) = data.unwrap_or((0.0, 1.0));
     let (mut lo, mut hi) = given.unwrap_or((f64::NAN, f64::NAN));
     if lo.is_nan() {
-        lo = if hi.is_nan() { data_lo } else { data_lo.min(hi) };
+        lo = if hi.is_nan() {
+            data_lo
+        } else {
+            data_lo.min(hi)
+        };
     }
     if hi.is_nan() {
         hi = data_hi.max(lo);

@@ -79,8 +79,8 @@ impl Renderer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Content;
     use crate::source::random;
+    use crate::source::Content;
 
     fn random(plot_num: u64, n: usize) -> PlotData {
         PlotData {

@@ -181,7 +181,13 @@ impl Frame {
         }
         let size = (columns.len() as u32, rows.len() as u32);
         let mut png = Vec::new();
-        encode(&pixels, size, Some(self.palette()), PngCompression::Balanced, &mut png)?;
+        encode(
+            &pixels,
+            size,
+            Some(self.palette()),
+            PngCompression::Balanced,
+            &mut png,
+        )?;
         Ok(base64::engine::general_purpose::STANDARD.encode(png))
     }
 
@@ -225,7 +231,11 @@ impl Frame {
             .clone()
             .map(|px| cell_of(&grid.x_edges, l.x_value(px as f64 + 0.5)))
             .collect();
-        let levels: Vec<u8> = grid.values.iter().map(|&v| map_level(v, lo, scale)).collect();
+        let levels: Vec<u8> = grid
+            .values
+            .iter()
+            .map(|&v| map_level(v, lo, scale))
+            .collect();
         for py in rows {
             let Some(r) = cell_of(&grid.y_edges, l.y_value(py as f64 + 0.5)) else {
                 continue;
@@ -346,7 +356,14 @@ fn draw_overlay(
 
 /// Adds to `coverage` (a `w`×`h` grid, pixel centres at +0.5) a capsule of radius `half`
 /// around the segment `a`–`b`: full inside, fading over one pixel at the edge.
-fn stroke_segment(coverage: &mut [f32], w: usize, h: usize, a: (f32, f32), b: (f32, f32), half: f32) {
+fn stroke_segment(
+    coverage: &mut [f32],
+    w: usize,
+    h: usize,
+    a: (f32, f32),
+    b: (f32, f32),
+    half: f32,
+) {
     let reach = half + 1.0;
     let x0 = (a.0.min(b.0) - reach).floor().max(0.0) as usize;
     let x1 = ((a.0.max(b.0) + reach).ceil().max(0.0) as usize).min(w);

@@ -1914,7 +1914,6 @@ mod tests {
         );
     }
 
-
     #[test]
     fn months_without_january_name_the_year_in_the_offset() {
         let (lo, hi) = (951073919.9999999, 968561280.0000001);

@@ -68,7 +68,12 @@ fn write_line(svg: &mut String, series: &Series, l: &Layout, [r, g, b]: Colour) 
             continue;
         }
         let command = if pen_down { 'L' } else { 'M' };
-        let _ = write!(svg, "{command}{:.2} {:.2}", l.x_px(x) - a.left, l.y_px(y) - a.top);
+        let _ = write!(
+            svg,
+            "{command}{:.2} {:.2}",
+            l.x_px(x) - a.left,
+            l.y_px(y) - a.top
+        );
         pen_down = true;
     }
     svg.push_str("\"/>\n</svg>");

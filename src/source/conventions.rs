@@ -62,7 +62,10 @@ fn readable_attr(loc: &hdf5::Location, name: &str) -> Option<hdf5::Attribute> {
 
 /// The first value of a string attribute, if it is a non-empty string.
 pub fn string(loc: &hdf5::Location, name: &str) -> Option<String> {
-    strings(loc, name)?.into_iter().next().filter(|s| !s.is_empty())
+    strings(loc, name)?
+        .into_iter()
+        .next()
+        .filter(|s| !s.is_empty())
 }
 
 /// A numeric attribute's values as f64s.
@@ -210,11 +213,7 @@ fn parse_instant(text: &str) -> Option<f64> {
         None => (text, ""),
     };
     let mut ymd = date.splitn(3, '-');
-    let (sign, year_text) = match ymd.next()? {
-        y if y.is_empty() => return None,
-        y => (1, y),
-    };
-    let year: i64 = sign * year_text.parse::<i64>().ok()?;
+    let year: i64 = ymd.next()?.parse().ok()?;
     let month: u32 = ymd.next().map_or(Some(1), |m| m.parse().ok())?;
     let day: u32 = ymd.next().map_or(Some(1), |d| d.parse().ok())?;
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
@@ -292,9 +291,8 @@ pub fn is_dimension_scale(loc: &hdf5::Location) -> bool {
 /// netCDF-4 writes a dimension without a coordinate as an empty-valued dimension scale with
 /// this name.
 pub fn is_phony_dimension(loc: &hdf5::Location) -> bool {
-    string(loc, "NAME").is_some_and(|n| {
-        n.starts_with("This is a netCDF dimension but not a netCDF variable")
-    })
+    string(loc, "NAME")
+        .is_some_and(|n| n.starts_with("This is a netCDF dimension but not a netCDF variable"))
 }
 
 /// PyTables marks its objects with `CLASS`; its indexes of table columns are not data.
@@ -372,7 +370,11 @@ mod tests {
         assert_eq!(format_instant(t.to_unix(60.0 * 24.0 * 31.0)), "2001-02-01");
         let t = TimeUnits::parse("days since 1850-01-01 00:00:00 +2:00").unwrap();
         assert_eq!(format_instant(t.to_unix(0.0)), "1849-12-31T22:00:00");
-        for bad in ["days", "fortnights since 2000-01-01", "days since yesterday"] {
+        for bad in [
+            "days",
+            "fortnights since 2000-01-01",
+            "days since yesterday",
+        ] {
             assert_eq!(TimeUnits::parse(bad), None, "{bad}");
         }
     }

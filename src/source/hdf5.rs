@@ -291,7 +291,10 @@ fn walk(file: &hdf5::File, sel: &Selection, choice: &Choice) -> hdf5::Result<Lis
                     Some(_) => {}
                     None if crate::source::conventions::is_pytables_index(&g, &name) => {
                         if sel.matches(&path) {
-                            found.push((path, Found::Support("an index PyTables keeps of a table column".into())));
+                            found.push((
+                                path,
+                                Found::Support("an index PyTables keeps of a table column".into()),
+                            ));
                         }
                     }
                     None => pending.push(path),

@@ -4,6 +4,7 @@ pub mod conventions;
 pub mod hdf5;
 pub mod layouts;
 pub mod random;
+pub mod read;
 
 pub use layouts::Choice;
 
@@ -152,33 +153,24 @@ impl Source {
             .map_err(|e| LoadError::Unavailable(Arc::new(e)))
     }
 
-    pub fn load(
-        &self,
-        plan: &Plan,
-        plot_num: u64,
-        choice: &Choice,
-    ) -> Result<PlotData, LoadError> {
+    pub fn load(&self, plan: &Plan, plot_num: u64, choice: &Choice) -> Result<PlotData, LoadError> {
         match (self, plan.object(plot_num)) {
             (Source::Random { seed, points }, _) => Ok(PlotData {
                 content: Content::Scatter(random::points(*seed, plot_num, *points)),
                 ..PlotData::default()
             }),
             (Source::Input { file }, Some(of)) => {
-                layouts::read(file, of, choice).map_err(LoadError::Object)
+                read::read(file, of, choice).map_err(LoadError::Object)
             }
             (Source::Input { .. }, None) => unreachable!("an input plan names every plot's object"),
         }
     }
 
-    /// The range of the values plot `of` shows (see [`layouts::value_range`]).
-    pub fn value_range(
-        &self,
-        of: crate::plan::PlotOf<'_>,
-        choice: &Choice,
-    ) -> Result<Option<(f64, f64)>, String> {
+    /// The range of the values plot `of` shows (see [`read::value_range`]).
+    pub fn value_range(&self, of: crate::plan::PlotOf<'_>) -> Result<Option<(f64, f64)>, String> {
         match self {
             Source::Random { .. } => Ok(None),
-            Source::Input { file } => layouts::value_range(file, of, choice),
+            Source::Input { file } => read::value_range(file, of),
         }
     }
 }

@@ -227,7 +227,10 @@ pub fn plot_path(dir: &Path, k: u64, ext: &str) -> PathBuf {
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .find_map(|name| {
             let digits = name.strip_prefix("plot_")?.split('.').next()?;
-            digits.bytes().all(|b| b.is_ascii_digit()).then_some(digits.len())
+            digits
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+                .then_some(digits.len())
         })
         .unwrap_or_else(|| panic!("no plot files in {}", dir.display()));
     dir.join(format!("plot_{k:0width$}.{ext}"))

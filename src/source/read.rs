@@ -1,0 +1,559 @@
+//! One plot's data, read from its object as `layouts` says it is laid out: the columns of a
+//! table or records, a pandas frame or series, or one frame of an array — a hyperslab, so
+//! that a rank never holds more than the frame it draws — titled and labelled from the
+//! file's conventions.
+
+use super::conventions::{self as cf, TimeUnits, Unpacking};
+use super::hdf5::{check_storage, reason, type_name, DEFAULT_AREA_PT2, MAX_ROWS};
+use super::layouts::{
+    dataset_layout, group_layout, open_object, pandas_columns, record_columns, shape_text,
+    support_reason, Choice, Layout, Object,
+};
+use super::{finite_range, Content, Grid, PlotData, Points, Scale, Series};
+use crate::plan::{Kind, PlotOf};
+use hdf5::types::TypeDescriptor;
+
+/// Reads the data of plot `of`: its object's frame, titled and labelled from the file's
+/// attributes. Every way the data can be unusable is an `Err` fit for a "Failed:" line.
+pub fn read(file: &hdf5::File, of: PlotOf<'_>, choice: &Choice) -> Result<PlotData, String> {
+    let path = of.object.path.as_str();
+    let mut data = match open_object(file, path)? {
+        Object::Group(g) => read_group(&g, path, choice)?,
+        Object::Dataset(ds) => read_dataset(&ds, path, of, choice)?,
+    };
+    data.limits = choice.limits;
+    data.value_range = choice.shared.get(of.index).copied().flatten();
+    Ok(data)
+}
+
+fn read_group(g: &hdf5::Group, path: &str, choice: &Choice) -> Result<PlotData, String> {
+    let layout = match group_layout(g, choice) {
+        Some(layout) => layout.map_err(|why| format!("{path} {why}"))?.0,
+        None => return Err(format!("{path} is a group without datasets x and y")),
+    };
+    match layout {
+        Layout::XyGroup => {
+            let column = |name: &str| -> Result<Option<Vec<f64>>, String> {
+                match g.dataset(name) {
+                    Ok(ds) => read_1d(&ds, &format!("{path}/{name}")).map(Some),
+                    Err(_) => Ok(None),
+                }
+            };
+            let x = column("x")?.ok_or_else(|| format!("group {path} has no dataset 'x'"))?;
+            let y = column("y")?.ok_or_else(|| format!("group {path} has no dataset 'y'"))?;
+            let size = column("size")?;
+            let labels = |name: &str, attr: &str, index: usize| {
+                g.dataset(name)
+                    .ok()
+                    .and_then(|ds| axis_label(&ds, name, false))
+                    .or_else(|| legacy_label(g, attr, index))
+            };
+            let mut data = scatter(path, x, y, size)?;
+            data.x_label = labels("x", "x_label", 0);
+            data.y_label = labels("y", "y_label", 1);
+            Ok(data)
+        }
+        Layout::PandasFrame { x, y, size } => {
+            let columns = pandas_columns(g);
+            let column = |name: &str| -> Result<Vec<f64>, String> {
+                let (_, block, i) = columns
+                    .iter()
+                    .find(|c| c.0 == name)
+                    .ok_or_else(|| format!("{path} has no column {name}"))?;
+                let ds = g
+                    .dataset(&format!("block{block}_values"))
+                    .map_err(|e| format!("{path}: {}", reason(&e)))?;
+                let (values, cols) = read_table(&ds, path)?;
+                Ok(values.iter().skip(*i).step_by(cols).copied().collect())
+            };
+            let size_values = size.as_deref().map(column).transpose()?;
+            let mut data = scatter(path, column(&x)?, column(&y)?, size_values)?;
+            data.x_label = Some(x);
+            data.y_label = Some(y);
+            Ok(data)
+        }
+        Layout::PandasSeries => {
+            let values = g
+                .dataset("values")
+                .map_err(|e| format!("{path}: a pandas Series without values: {}", reason(&e)))?;
+            let y = read_1d(&values, &format!("{path}/values"))?;
+            let (x, scale) = match g.dataset("index") {
+                Ok(index) => pandas_index(&index, y.len()),
+                Err(_) => (index_axis(y.len()), Scale::Linear),
+            };
+            let mut data = line(path, x, y);
+            data.x_scale = scale;
+            data.y_label = cf::string(g, "name").filter(|n| n != "N.");
+            Ok(data)
+        }
+        _ => unreachable!("group layouts are x/y groups and pandas frames and series"),
+    }
+}
+
+/// A pandas index: datetime64 (int64 nanoseconds, `kind` = "datetime64") as times, other
+/// numbers as they are, anything else (strings) as positions.
+fn pandas_index(index: &hdf5::Dataset, n: usize) -> (Vec<f64>, Scale) {
+    if index.shape() != [n] || !cf::is_numeric(index) {
+        return (index_axis(n), Scale::Linear);
+    }
+    let Ok(values) = index.read_raw::<f64>() else {
+        return (index_axis(n), Scale::Linear);
+    };
+    match cf::string(index, "kind").as_deref().and_then(datetime_unit) {
+        Some(seconds) => (values.iter().map(|v| v * seconds).collect(), Scale::Time),
+        None => (values, Scale::Linear),
+    }
+}
+
+/// Seconds per unit of a pandas datetime kind: "datetime64[us]" (pandas 3), plain
+/// "datetime64" nanoseconds (older pandas).
+fn datetime_unit(kind: &str) -> Option<f64> {
+    let unit = kind.strip_prefix("datetime64")?;
+    Some(match unit.trim_start_matches('[').trim_end_matches(']') {
+        "" | "ns" => 1e-9,
+        "us" => 1e-6,
+        "ms" => 1e-3,
+        "s" => 1.0,
+        _ => return None,
+    })
+}
+
+fn index_axis(n: usize) -> Vec<f64> {
+    (0..n).map(|i| i as f64).collect()
+}
+
+fn read_dataset(
+    ds: &hdf5::Dataset,
+    path: &str,
+    of: PlotOf<'_>,
+    choice: &Choice,
+) -> Result<PlotData, String> {
+    let name = cf::base_name(path);
+    let found = dataset_layout(ds, name, choice).map_err(|why| format!("{path} {why}"))?;
+    let Some((layout, kind, frame_shape)) = found else {
+        return Err(format!("{path} is {}", support_reason(ds, name)));
+    };
+    if kind != of.object.kind || frame_shape != of.object.frame_shape {
+        return Err(format!(
+            "{path} changed since the run was planned (it is now a {} of {} frames); run again",
+            kind.name(),
+            frame_shape.iter().product::<u64>()
+        ));
+    }
+    check_storage(ds, path)?;
+    match layout {
+        Layout::Columns { x, y, size } => {
+            let (values, cols) = read_table(ds, path)?;
+            let col = |c: usize| values.iter().skip(c).step_by(cols).copied().collect();
+            let mut data = scatter(path, col(x), col(y), size.map(col))?;
+            data.x_label = legacy_label(ds, "x_label", 0);
+            data.y_label = legacy_label(ds, "y_label", 1);
+            Ok(data)
+        }
+        Layout::Records { x, y, size } => {
+            let field = |name: &str| read_field(ds, path, name);
+            let y_values = field(&y)?;
+            match (kind, x) {
+                (Kind::Scatter, Some(x)) => {
+                    let size_values = size.as_deref().map(field).transpose()?;
+                    let mut data = scatter(path, field(&x)?, y_values, size_values)?;
+                    (data.x_label, data.y_label) = (Some(x), Some(y));
+                    Ok(data)
+                }
+                (_, x) => {
+                    let mut x_values = match &x {
+                        Some(x) => field(x)?,
+                        None => index_axis(y_values.len()),
+                    };
+                    // pandas says a datetime column's unit in `<column>_kind`.
+                    let unit = x.as_ref().and_then(|x| {
+                        cf::string(ds, &format!("{x}_kind")).and_then(|k| datetime_unit(&k))
+                    });
+                    if let Some(seconds) = unit {
+                        x_values.iter_mut().for_each(|v| *v *= seconds);
+                    }
+                    let mut data = line(path, x_values, y_values);
+                    if unit.is_some() {
+                        data.x_scale = Scale::Time;
+                    }
+                    (data.x_label, data.y_label) = (x, Some(y));
+                    Ok(data)
+                }
+            }
+        }
+        Layout::Array => read_array(ds, path, of, kind),
+        _ => unreachable!("dataset layouts are columns, records and arrays"),
+    }
+}
+
+/// One frame of an N-D array as a line (its last dimension) or heatmap (its last two).
+fn read_array(
+    ds: &hdf5::Dataset,
+    path: &str,
+    of: PlotOf<'_>,
+    kind: Kind,
+) -> Result<PlotData, String> {
+    let shape = ds.shape();
+    let lead = of.object.frame_shape.len();
+    let index = of.object.frame_index(of.frame);
+    let mut values = read_frame(ds, path, &index)?;
+    Unpacking::of(ds).apply(&mut values);
+    let coords = cf::coordinates(ds);
+    let dim_labels = cf::strings(ds, "DIMENSION_LABELS").unwrap_or_default();
+    let name = cf::base_name(path);
+    let mut title = path.to_string();
+    for (dim, &i) in index.iter().enumerate() {
+        title += &format!(", {}", frame_label(&coords[dim], dim, i));
+    }
+    let value_label = cf::label(ds, name);
+    let mut data = match kind {
+        Kind::Line => {
+            let (x, x_scale, x_label) =
+                axis_values(&coords[lead], shape[lead], dim_labels.get(lead));
+            let mut data = line(path, x, values);
+            data.x_scale = x_scale;
+            data.x_label = x_label;
+            data.y_label = Some(value_label);
+            data
+        }
+        _ => {
+            let (rows, cols) = (shape[lead], shape[lead + 1]);
+            let (y, y_scale, y_label) = axis_values(&coords[lead], rows, dim_labels.get(lead));
+            let (x, x_scale, x_label) =
+                axis_values(&coords[lead + 1], cols, dim_labels.get(lead + 1));
+            PlotData {
+                content: Content::Heatmap(Grid {
+                    values,
+                    rows,
+                    cols,
+                    x_edges: cell_edges(&x),
+                    y_edges: cell_edges(&y),
+                    label: Some(value_label),
+                }),
+                x_scale,
+                y_scale,
+                x_label,
+                y_label,
+                ..PlotData::default()
+            }
+        }
+    };
+    data.title = Some(title);
+    Ok(data)
+}
+
+/// `time = 2000-01-15`, `level = 850 [hPa]`, or `dimension 0 = 3` without a coordinate.
+fn frame_label(coord: &Option<hdf5::Dataset>, dim: usize, i: u64) -> String {
+    let Some(c) = coord else {
+        return format!("dimension {dim} = {i}");
+    };
+    let name = cf::base_name(&c.name()).to_owned();
+    let value = c
+        .read_slice_1d::<f64, _>(i as usize..i as usize + 1)
+        .ok()
+        .and_then(|v| v.first().copied());
+    let Some(value) = value else {
+        return format!("{name} = #{i}");
+    };
+    if let Some(t) = TimeUnits::of(c) {
+        return format!("{name} = {}", cf::format_instant(t.to_unix(value)));
+    }
+    let number = cf::format_number(value);
+    match cf::units(c) {
+        Some(units) => format!("{name} = {number} [{units}]"),
+        None => format!("{name} = {number}"),
+    }
+}
+
+/// A dimension's values (its coordinate's, as times where they are CF times, else
+/// positions 0, 1, …), their scale and the axis label (from the coordinate, else the
+/// dimension's label, as h5py's `dims[i].label` writes it).
+fn axis_values(
+    coord: &Option<hdf5::Dataset>,
+    n: usize,
+    dim_label: Option<&String>,
+) -> (Vec<f64>, Scale, Option<String>) {
+    let unlabelled = dim_label.filter(|l| !l.is_empty()).cloned();
+    let Some(c) = coord else {
+        return (index_axis(n), Scale::Linear, unlabelled);
+    };
+    let Ok(mut values) = c.read_raw::<f64>() else {
+        return (index_axis(n), Scale::Linear, unlabelled);
+    };
+    let name = cf::base_name(&c.name()).to_owned();
+    if let Some(t) = TimeUnits::of(c) {
+        for v in &mut values {
+            *v = t.to_unix(*v);
+        }
+        let label = cf::string(c, "long_name")
+            .or_else(|| cf::string(c, "standard_name"))
+            .unwrap_or(name);
+        return (values, Scale::Time, Some(label));
+    }
+    Unpacking::of(c).apply(&mut values);
+    if values.iter().any(|v| !v.is_finite()) {
+        return (index_axis(n), Scale::Linear, unlabelled);
+    }
+    (values, Scale::Linear, Some(cf::label(c, &name)))
+}
+
+/// Cell edges around centres, as xarray infers them for pcolormesh: midpoints, and half a
+/// step beyond each end. Centres that are not monotonic give positions instead.
+pub fn cell_edges(centres: &[f64]) -> Vec<f64> {
+    let n = centres.len();
+    let monotonic =
+        centres.windows(2).all(|w| w[1] > w[0]) || centres.windows(2).all(|w| w[1] < w[0]);
+    if n == 0 || !monotonic {
+        return (0..=n).map(|i| i as f64 - 0.5).collect();
+    }
+    if n == 1 {
+        return vec![centres[0] - 0.5, centres[0] + 0.5];
+    }
+    let mut edges = Vec::with_capacity(n + 1);
+    edges.push(centres[0] - 0.5 * (centres[1] - centres[0]));
+    edges.extend(centres.windows(2).map(|w| 0.5 * (w[0] + w[1])));
+    edges.push(centres[n - 1] + 0.5 * (centres[n - 1] - centres[n - 2]));
+    edges
+}
+
+/// The values of one frame: the array at `index` of its leading dimensions, read as a
+/// hyperslab so that a rank never holds more than the frames it draws.
+fn read_frame(ds: &hdf5::Dataset, path: &str, index: &[u64]) -> Result<Vec<f64>, String> {
+    let read = if index.is_empty() {
+        ds.read_raw::<f64>()
+    } else {
+        let ndim = ds.ndim();
+        let mut slab: Vec<hdf5::SliceOrIndex> = index
+            .iter()
+            .map(|&i| hdf5::SliceOrIndex::Index(i as usize))
+            .collect();
+        slab.extend((index.len()..ndim).map(|_| hdf5::SliceOrIndex::Unlimited {
+            start: 0,
+            step: 1,
+            block: 1,
+        }));
+        ds.read_slice::<f64, _, ndarray::IxDyn>(hdf5::Hyperslab::from(slab))
+            .map(|a| a.into_iter().collect())
+    };
+    read.map_err(|e| format!("{path} could not be read: {}", reason(&e)))
+}
+
+/// The values of a 1-D numeric dataset, unpacked (CF).
+fn read_1d(ds: &hdf5::Dataset, path: &str) -> Result<Vec<f64>, String> {
+    let shape = ds.shape();
+    if shape.len() != 1 {
+        return Err(format!("{path} has shape {}, not 1-D", shape_text(&shape)));
+    }
+    let (values, _) = read_numeric(ds, path)?;
+    Ok(values)
+}
+
+/// A 2-D numeric table's values in row-major order, with its column count.
+fn read_table(ds: &hdf5::Dataset, path: &str) -> Result<(Vec<f64>, usize), String> {
+    let shape = ds.shape();
+    if shape.len() != 2 {
+        return Err(format!("{path} has shape {}, not 2-D", shape_text(&shape)));
+    }
+    read_numeric(ds, path)
+}
+
+fn read_numeric(ds: &hdf5::Dataset, path: &str) -> Result<(Vec<f64>, usize), String> {
+    let shape = ds.shape();
+    // A plot of more rows would take minutes and gigabytes: refuse before reading.
+    let rows = shape.first().copied().unwrap_or(0) as u64;
+    if rows > MAX_ROWS {
+        return Err(format!(
+            "{path} has {rows} rows, more than the {MAX_ROWS} one plot may have; split it or select another dataset"
+        ));
+    }
+    if !cf::is_numeric(ds) {
+        let what = ds
+            .dtype()
+            .and_then(|t| t.to_descriptor())
+            .map(|t| type_name(&t))
+            .unwrap_or("data of an unknown type");
+        return Err(format!("{path} holds {what}, not numbers"));
+    }
+    check_storage(ds, path)?;
+    let mut values = ds
+        .read_raw::<f64>()
+        .map_err(|e| format!("{path} could not be read: {}", reason(&e)))?;
+    Unpacking::of(ds).apply(&mut values);
+    Ok((values, shape.get(1).copied().unwrap_or(1)))
+}
+
+/// Column `name` of compound records (see [`record_columns`]) as f64s: HDF5 matches
+/// compound fields by name, so a memory type of that one field (an f64, or an array of
+/// f64s) reads just it, converted.
+fn read_field(ds: &hdf5::Dataset, path: &str, name: &str) -> Result<Vec<f64>, String> {
+    use hdf5_sys::{h5d, h5p, h5s, h5t};
+    let rows = ds.shape().first().copied().unwrap_or(0);
+    if rows as u64 > MAX_ROWS {
+        return Err(format!(
+            "{path} has {rows} records, more than the {MAX_ROWS} one plot may have"
+        ));
+    }
+    let Ok(TypeDescriptor::Compound(compound)) = ds.dtype().and_then(|t| t.to_descriptor()) else {
+        return Err(format!("{path} no longer holds records"));
+    };
+    let column = record_columns(ds, &compound)
+        .into_iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| format!("{path} has no column {name}"))?;
+    let field = std::ffi::CString::new(column.field.as_str())
+        .map_err(|_| format!("{path}: field name with NUL"))?;
+    let (element, len) = column.element.unwrap_or((0, 1));
+    let mut values = vec![0f64; rows * len];
+    let status = hdf5::sync::sync(|| unsafe {
+        let member = if column.element.is_some() {
+            let dims = [len as hdf5_sys::h5::hsize_t];
+            h5t::H5Tarray_create2(*h5t::H5T_NATIVE_DOUBLE, 1, dims.as_ptr())
+        } else {
+            h5t::H5Tcopy(*h5t::H5T_NATIVE_DOUBLE)
+        };
+        let memtype = h5t::H5Tcreate(h5t::H5T_COMPOUND, len * std::mem::size_of::<f64>());
+        let mut status = if member < 0 || memtype < 0 {
+            -1
+        } else {
+            h5t::H5Tinsert(memtype, field.as_ptr(), 0, member)
+        };
+        if status >= 0 {
+            status = h5d::H5Dread(
+                ds.id(),
+                memtype,
+                h5s::H5S_ALL,
+                h5s::H5S_ALL,
+                h5p::H5P_DEFAULT,
+                values.as_mut_ptr().cast(),
+            );
+        }
+        for id in [memtype, member] {
+            if id >= 0 {
+                h5t::H5Tclose(id);
+            }
+        }
+        status
+    });
+    if status < 0 {
+        return Err(format!(
+            "{path}: column {name} could not be read as numbers"
+        ));
+    }
+    Ok(values.into_iter().skip(element).step_by(len).collect())
+}
+
+/// An axis label from a dataset's own attributes (`long_name [units]`), if it has any.
+fn axis_label(ds: &hdf5::Dataset, name: &str, always: bool) -> Option<String> {
+    let described = ["long_name", "standard_name", "units"]
+        .iter()
+        .any(|a| cf::string(ds, a).is_some());
+    (described || always).then(|| cf::label(ds, name))
+}
+
+/// The labels this program has always read: attribute `x_label`/`y_label`, else `units` (one
+/// string, or one per column: `index` picks the axis).
+fn legacy_label(loc: &hdf5::Location, name: &str, index: usize) -> Option<String> {
+    if let Some(label) = cf::string(loc, name) {
+        return Some(label);
+    }
+    let units = cf::strings(loc, "units")?;
+    match units.len() {
+        1 => units.into_iter().next(),
+        _ => units.into_iter().nth(index),
+    }
+    .filter(|u| !u.is_empty())
+}
+
+/// A scatter plot of x, y and optional sizes, leaving out rows that are not all finite.
+fn scatter(
+    path: &str,
+    x: Vec<f64>,
+    y: Vec<f64>,
+    size: Option<Vec<f64>>,
+) -> Result<PlotData, String> {
+    for (name, v) in [("y", Some(&y)), ("size", size.as_ref())] {
+        if let Some(v) = v.filter(|v| v.len() != x.len()) {
+            return Err(format!(
+                "{path}: {name} has {} values but x has {}",
+                v.len(),
+                x.len()
+            ));
+        }
+    }
+    if x.is_empty() {
+        return Err(format!("{path} has zero rows"));
+    }
+    let mut points = Points {
+        x: Vec::with_capacity(x.len()),
+        y: Vec::with_capacity(x.len()),
+        area: Vec::with_capacity(x.len()),
+    };
+    let mut dropped = 0;
+    for i in 0..x.len() {
+        let s = size.as_ref().map_or(DEFAULT_AREA_PT2, |s| s[i]);
+        if x[i].is_finite() && y[i].is_finite() && s.is_finite() {
+            points.x.push(x[i]);
+            points.y.push(y[i]);
+            points.area.push(s.max(0.0));
+        } else {
+            dropped += 1;
+        }
+    }
+    if points.is_empty() {
+        return Err(format!(
+            "{path} has no finite points (all {} rows hold NaN or infinity)",
+            x.len()
+        ));
+    }
+    Ok(PlotData {
+        content: Content::Scatter(points),
+        title: Some(path.to_string()),
+        dropped,
+        ..PlotData::default()
+    })
+}
+
+/// A line of `y` against `x`; values that are not finite are gaps, and counted.
+fn line(path: &str, x: Vec<f64>, y: Vec<f64>) -> PlotData {
+    let dropped = x
+        .iter()
+        .zip(&y)
+        .filter(|(x, y)| !(x.is_finite() && y.is_finite()))
+        .count() as u64;
+    PlotData {
+        content: Content::Line(Series { x, y }),
+        title: Some(path.to_string()),
+        dropped,
+        ..PlotData::default()
+    }
+}
+
+/// The range of the values plot `of` shows — a line's y, a heatmap's colours — for the
+/// frames of an object to share one scale: only the frame's values are read (no
+/// coordinates, no labels). `None` when it has no finite value or is not an array's frame.
+pub fn value_range(file: &hdf5::File, of: PlotOf<'_>) -> Result<Option<(f64, f64)>, String> {
+    let path = of.object.path.as_str();
+    let Object::Dataset(ds) = open_object(file, path)? else {
+        return Ok(None);
+    };
+    check_storage(&ds, path)?;
+    let mut values = read_frame(&ds, path, &of.object.frame_index(of.frame))?;
+    Unpacking::of(&ds).apply(&mut values);
+    Ok(finite_range(&values))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_edges_are_midpoints_with_half_steps_beyond() {
+        assert_eq!(cell_edges(&[0.0, 1.0, 2.0]), [-0.5, 0.5, 1.5, 2.5]);
+        assert_eq!(
+            cell_edges(&[90.0, 0.0, -90.0]),
+            [135.0, 45.0, -45.0, -135.0]
+        );
+        assert_eq!(cell_edges(&[5.0]), [4.5, 5.5]);
+        assert_eq!(cell_edges(&[0.0, 2.0, 1.0]), [-0.5, 0.5, 1.5, 2.5]);
+    }
+}
