@@ -105,14 +105,37 @@ fn map_colour(j: u8) -> usize {
     (f64::from(j - 1) * 255.0 / f64::from(MAP_LEVELS - 2)).round() as usize
 }
 
-/// The palette level of a value: matplotlib's colour map index (`⌊x·256⌋`, clipped, with
-/// values beyond the range in the end colours), then the nearest level of ours. NaN: white.
-fn map_level(v: f64, lo: f64, scale: f64) -> u8 {
-    if v.is_nan() {
-        return 0;
+/// The palette level of each of matplotlib's 256 colour map indices: the nearest of ours.
+fn map_levels() -> [u8; 256] {
+    std::array::from_fn(|index| 1 + (index as f64 * f64::from(MAP_LEVELS - 2) / 255.0).round() as u8)
+}
+
+/// Values to palette levels: matplotlib's colour map index (`⌊x·256⌋` of the value's place
+/// x in the range, clipped, so values beyond the range take the end colours), then the
+/// nearest level of ours; NaN is white.
+struct ColourScale {
+    lo: f64,
+    scale: f64,
+    levels: [u8; 256],
+}
+
+impl ColourScale {
+    fn new(lo: f64, hi: f64) -> ColourScale {
+        ColourScale {
+            lo,
+            scale: 256.0 / (hi - lo),
+            levels: map_levels(),
+        }
     }
-    let index = ((v - lo) * scale).floor().clamp(0.0, 255.0);
-    1 + (index * f64::from(MAP_LEVELS - 2) / 255.0).round() as u8
+
+    fn level(&self, v: f64) -> u8 {
+        let x = (v - self.lo) * self.scale;
+        if x.is_nan() {
+            return 0;
+        }
+        // Truncation is the floor for x ≥ 0; `as` saturates below 0 and above 255.
+        self.levels[(x.max(0.0) as usize).min(255)]
+    }
 }
 
 impl Frame {
@@ -213,7 +236,7 @@ impl Frame {
             return;
         };
         let (lo, hi) = (bar.axis.lo, bar.axis.hi);
-        let scale = 256.0 / (hi - lo);
+        let colours = ColourScale::new(lo, hi);
         let a = &l.axes;
         let columns = Frame::span(a.left, a.right, self.width);
         let rows = Frame::span(a.top, a.bottom, self.height);
@@ -231,20 +254,15 @@ impl Frame {
             .clone()
             .map(|px| cell_of(&grid.x_edges, l.x_value(px as f64 + 0.5)))
             .collect();
-        let levels: Vec<u8> = grid
-            .values
-            .iter()
-            .map(|&v| map_level(v, lo, scale))
-            .collect();
         for py in rows {
             let Some(r) = cell_of(&grid.y_edges, l.y_value(py as f64 + 0.5)) else {
                 continue;
             };
-            let cells = &levels[r * grid.cols..(r + 1) * grid.cols];
+            let cells = &grid.values[r * grid.cols..(r + 1) * grid.cols];
             let row = &mut self.pixels[py * self.width..(py + 1) * self.width];
             for (px, cell) in columns.clone().zip(&column_cells) {
                 if let Some(c) = cell {
-                    row[px] = cells[*c];
+                    row[px] = colours.level(cells[*c]);
                 }
             }
         }
@@ -252,7 +270,7 @@ impl Frame {
         let bar_columns = Frame::span(bar.rect.left, bar.rect.right, self.width);
         for py in Frame::span(bar.rect.top, bar.rect.bottom, self.height) {
             let fraction = (bar.rect.bottom - (py as f64 + 0.5)) / bar.rect.height();
-            let level = map_level(lo + fraction * (hi - lo), lo, scale);
+            let level = colours.level(lo + fraction * (hi - lo));
             self.pixels[py * self.width..(py + 1) * self.width][bar_columns.clone()].fill(level);
         }
     }

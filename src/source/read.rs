@@ -196,7 +196,7 @@ fn read_array(
     let shape = ds.shape();
     let lead = of.object.frame_shape.len();
     let index = of.object.frame_index(of.frame);
-    let mut values = read_frame(ds, path, &index)?;
+    let mut values: Vec<f64> = read_frame(ds, path, &index)?;
     Unpacking::of(ds).apply(&mut values);
     let coords = cf::coordinates(ds);
     let dim_labels = cf::strings(ds, "DIMENSION_LABELS").unwrap_or_default();
@@ -318,9 +318,13 @@ pub fn cell_edges(centres: &[f64]) -> Vec<f64> {
 
 /// The values of one frame: the array at `index` of its leading dimensions, read as a
 /// hyperslab so that a rank never holds more than the frames it draws.
-fn read_frame(ds: &hdf5::Dataset, path: &str, index: &[u64]) -> Result<Vec<f64>, String> {
+fn read_frame<T: hdf5::H5Type + Copy>(
+    ds: &hdf5::Dataset,
+    path: &str,
+    index: &[u64],
+) -> Result<Vec<T>, String> {
     let read = if index.is_empty() {
-        ds.read_raw::<f64>()
+        ds.read_raw::<T>()
     } else {
         let ndim = ds.ndim();
         let mut slab: Vec<hdf5::SliceOrIndex> = index
@@ -332,8 +336,16 @@ fn read_frame(ds: &hdf5::Dataset, path: &str, index: &[u64]) -> Result<Vec<f64>,
             step: 1,
             block: 1,
         }));
-        ds.read_slice::<f64, _, ndarray::IxDyn>(hdf5::Hyperslab::from(slab))
-            .map(|a| a.into_iter().collect())
+        ds.read_slice::<T, _, ndarray::IxDyn>(hdf5::Hyperslab::from(slab))
+            .map(|a| {
+                // A fresh array is in standard order: its buffer is the values, no copy
+                // (iterating a dynamic-rank array costs more than reading it).
+                if a.is_standard_layout() {
+                    a.into_raw_vec_and_offset().0
+                } else {
+                    a.iter().copied().collect()
+                }
+            })
     };
     read.map_err(|e| format!("{path} could not be read: {}", reason(&e)))
 }
@@ -537,9 +549,30 @@ pub fn value_range(file: &hdf5::File, of: PlotOf<'_>) -> Result<Option<(f64, f64
         return Ok(None);
     };
     check_storage(&ds, path)?;
-    let mut values = read_frame(&ds, path, &of.object.frame_index(of.frame))?;
-    Unpacking::of(&ds).apply(&mut values);
+    let index = of.object.frame_index(of.frame);
+    let unpacking = Unpacking::of(&ds);
+    let single = matches!(
+        ds.dtype().and_then(|t| t.to_descriptor()),
+        Ok(TypeDescriptor::Float(hdf5::types::FloatSize::U4))
+    );
+    if single && unpacking == Unpacking::default() {
+        // float32 as it is stored: no conversion, half the bytes.
+        let values: Vec<f32> = read_frame(&ds, path, &index)?;
+        return Ok(finite_range_f32(&values));
+    }
+    let mut values: Vec<f64> = read_frame(&ds, path, &index)?;
+    unpacking.apply(&mut values);
     Ok(finite_range(&values))
+}
+
+fn finite_range_f32(values: &[f32]) -> Option<(f64, f64)> {
+    let (lo, hi) = values
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    (lo <= hi).then_some((f64::from(lo), f64::from(hi)))
 }
 
 #[cfg(test)]
