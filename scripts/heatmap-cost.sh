@@ -4,13 +4,16 @@
 # agreed over the series first) and N default plots, both 640×480 PNGs into DIR, rounds
 # interleaved. Prints each run's drawing time per plot (the run's own "plots in S s": the
 # range pass, reading, drawing, encoding and writing; not start-up) and the median ratio.
-#   ROUNDS=3 N=500 DIR=/dev/shm scripts/heatmap-cost.sh
+# NOISE: the standard deviation of the white noise added to the smooth field (0.1 by
+# default: noise is what PNG compresses worst, so that is the dearest case).
+#   ROUNDS=3 N=500 NOISE=0.1 DIR=/dev/shm scripts/heatmap-cost.sh
 # Python (to write the field with h5py): PLOTRAND_TEST_PYTHON, else scripts/pyenv.sh's venv.
 # plotrand-mpi: PLOTRAND, else built here (cargo build --release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 N=${N:-500}
+NOISE=${NOISE:-0.1}
 DIR=${DIR:-/dev/shm}
 python=${PLOTRAND_TEST_PYTHON:-$(scripts/pyenv.sh)}
 if [ -z "${PLOTRAND:-}" ]; then
@@ -20,15 +23,15 @@ fi
 work=$(mktemp -d "$DIR/heatmap-cost.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-"$python" - "$work/field.h5" "$N" <<'EOF'
+"$python" - "$work/field.h5" "$N" "$NOISE" <<'EOF'
 import sys, h5py, numpy as np
-path, n = sys.argv[1], int(sys.argv[2])
+path, n, noise = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 rng = np.random.default_rng(1)
 y, x = np.mgrid[0:512, 0:512] / 512.0
 with h5py.File(path, "w") as f:
     d = f.create_dataset("field", (n, 512, 512), "f4", chunks=(1, 512, 512))
     for t in range(n):
-        d[t] = np.sin(6 * x + t / 10) * np.cos(4 * y) + 0.1 * rng.standard_normal((512, 512))
+        d[t] = np.sin(6 * x + t / 10) * np.cos(4 * y) + noise * rng.standard_normal((512, 512))
     d.attrs["long_name"] = "field"
     d.attrs["units"] = "1"
 EOF
