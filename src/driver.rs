@@ -396,10 +396,15 @@ fn shared_ranges(comm: &Comm, ctx: &RunContext) -> Choice {
     let Plan::Input { objects } = ctx.plan else {
         return choice;
     };
-    if !objects
-        .iter()
-        .any(|o| o.has_frames() && o.kind != Kind::Scatter)
-    {
+    // Limits given on the command line for both ends need no agreeing.
+    let limits = &ctx.choice.limits;
+    let fixed = |kind: Kind| match kind {
+        Kind::Heatmap => limits.colour.is_some_and(|(lo, hi)| !lo.is_nan() && !hi.is_nan()),
+        Kind::Line => limits.y.is_some(),
+        Kind::Scatter => true,
+    };
+    let shares = |o: &crate::plan::PlanObject| o.has_frames() && !fixed(o.kind);
+    if !objects.iter().any(shares) {
         return choice;
     }
     // [min, -max] per object, so that one minimum-reduction gives both.
@@ -419,7 +424,7 @@ fn shared_ranges(comm: &Comm, ctx: &RunContext) -> Choice {
             let Some(of) = ctx.plan.object(plot_num) else {
                 continue;
             };
-            if !of.object.has_frames() || of.object.kind == Kind::Scatter {
+            if !shares(of.object) {
                 continue;
             }
             // A frame that cannot be read fails when it is drawn, with the reason.

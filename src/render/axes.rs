@@ -33,17 +33,21 @@ pub enum Part {
     Frame,
     XTicks,
     YTicks,
-    Titles,
+    /// The title: its own part, since frames of one dataset differ by their titles alone.
+    Title,
+    /// The x and y axis labels.
+    Labels,
     /// A heatmap's colour bar: outline, ticks, labels and label (nothing without one).
     ColourBar,
 }
 
 impl Part {
-    pub const ALL: [Part; 5] = [
+    pub const ALL: [Part; 6] = [
         Part::Frame,
         Part::XTicks,
         Part::YTicks,
-        Part::Titles,
+        Part::Title,
+        Part::Labels,
         Part::ColourBar,
     ];
 }
@@ -91,10 +95,11 @@ impl Marks {
                 marks.ticks = ticks(&l.y, &|v| l.y_px(v));
                 marks.ticks.extend(offset(&l.y));
             }
-            Part::Titles => {
+            Part::Title => marks.titles[0] = l.title.clone(),
+            Part::Labels => {
                 // The y label stands clear of the widest y tick label.
                 marks.ticks = ticks(&l.y, &|_| 0.0);
-                marks.titles = [l.title.clone(), l.x_label.clone(), l.y_label.clone()];
+                marks.titles = [None, l.x_label.clone(), l.y_label.clone()];
             }
             Part::ColourBar => {
                 if let Some(bar) = &l.colour_bar {
@@ -184,7 +189,8 @@ pub fn draw_part<DB: DrawingBackend>(
             }
             Ok(())
         }
-        Part::Titles => draw_titles(area, l, size_per_em),
+        Part::Title => draw_title(area, l, size_per_em),
+        Part::Labels => draw_labels(area, l, size_per_em),
         Part::ColourBar => draw_colour_bar(area, l, size_per_em),
     }
 }
@@ -244,8 +250,30 @@ fn draw_colour_bar<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Title above the axes, x label under the tick labels, y label rotated left of them.
-fn draw_titles<DB: DrawingBackend>(
+/// The title, centred above the axes.
+fn draw_title<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    l: &Layout,
+    size_per_em: f64,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let Some(title) = &l.title else {
+        return Ok(());
+    };
+    let a = l.axes;
+    let size = layout::px(layout::TITLE_PT) * size_per_em;
+    let style = (FONT_FAMILY, size)
+        .into_font()
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Center, VPos::Bottom));
+    let at = round((
+        (a.left + a.right) / 2.0,
+        a.top - layout::px(layout::TITLE_PAD_PT),
+    ));
+    area.draw(&Text::new(title.as_str(), at, &style))
+}
+
+/// The x label under the tick labels, the y label rotated left of them.
+fn draw_labels<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     l: &Layout,
     size_per_em: f64,
@@ -256,15 +284,6 @@ fn draw_titles<DB: DrawingBackend>(
     let beyond_ticks =
         layout::px(layout::TICK_LENGTH_PT + layout::TICK_PAD_PT + layout::LABEL_PAD_PT);
     let centre_x = (a.left + a.right) / 2.0;
-    if let Some(title) = &l.title {
-        let size = layout::px(layout::TITLE_PT) * size_per_em;
-        let style = (FONT_FAMILY, size)
-            .into_font()
-            .color(&BLACK)
-            .pos(Pos::new(HPos::Center, VPos::Bottom));
-        let at = round((centre_x, a.top - layout::px(layout::TITLE_PAD_PT)));
-        area.draw(&Text::new(title.as_str(), at, &style))?;
-    }
     if let Some(label) = &l.x_label {
         // Tick labels are one line of text (about 1.2 em) high.
         let at = round((centre_x, a.bottom + beyond_ticks + 1.2 * em));

@@ -145,7 +145,7 @@ impl Layout {
                     top: axes.top,
                     bottom: axes.bottom,
                 };
-                let range = colour_range(limits.colour, data.value_range.or_else(|| grid.range()));
+                let range = colour_range(limits.colour, || data.value_range.or_else(|| grid.range()));
                 let colour_bar = ColourBar {
                     rect: bar,
                     axis: Axis::new(range.0, range.1, bar.height(), true, Scale::Linear),
@@ -209,9 +209,17 @@ fn edge_limits(edges: &[f64]) -> (f64, f64) {
 
 /// The colour range: `--vmin`/`--vmax` (NaN for an end not given), else the data's, made
 /// non-degenerate as matplotlib does (a single value v gets v ± 10 %, 0 gets ±0.1).
-fn colour_range(given: Option<(f64, f64)>, data: Option<(f64, f64)>) -> (f64, f64) {
-    let (data_lo, data_hi) = data.unwrap_or((0.0, 1.0));
+fn colour_range(
+    given: Option<(f64, f64)>,
+    data: impl FnOnce() -> Option<(f64, f64)>,
+) -> (f64, f64) {
     let (mut lo, mut hi) = given.unwrap_or((f64::NAN, f64::NAN));
+    // The data's range is a pass over every value: only when an end is not given.
+    let (data_lo, data_hi) = if lo.is_nan() || hi.is_nan() {
+        data().unwrap_or((0.0, 1.0))
+    } else {
+        (lo, hi)
+    };
     if lo.is_nan() {
         lo = if hi.is_nan() {
             data_lo

@@ -349,10 +349,16 @@ fn draw_overlay(
     l: &Layout,
     part: axes::Part,
 ) -> Result<Vec<(u32, u8)>, RenderError> {
+    // The title lies above the axes: drawing and scanning that band alone spares a
+    // whole-figure pass for every frame's new title.
+    let height = match part {
+        axes::Part::Title => (l.axes.top.ceil() as u32).clamp(1, l.height),
+        _ => l.height,
+    };
     scratch.clear();
-    scratch.resize(l.width as usize * l.height as usize * 3, 255);
+    scratch.resize(l.width as usize * height as usize * 3, 255);
     {
-        let area = BitMapBackend::with_buffer(scratch, (l.width, l.height)).into_drawing_area();
+        let area = BitMapBackend::with_buffer(scratch, (l.width, height)).into_drawing_area();
         axes::draw_part(&area, l, axes::BITMAP_SIZE_PER_EM, part)
             .map_err(|e| RenderError::Draw(e.to_string()))?;
         area.present()

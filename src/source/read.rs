@@ -196,7 +196,7 @@ fn read_array(
     let shape = ds.shape();
     let lead = of.object.frame_shape.len();
     let index = of.object.frame_index(of.frame);
-    let mut values: Vec<f64> = read_frame(ds, path, &index)?;
+    let mut values = read_frame_f64(ds, path, &index)?;
     Unpacking::of(ds).apply(&mut values);
     let coords = cf::coordinates(ds);
     let dim_labels = cf::strings(ds, "DIMENSION_LABELS").unwrap_or_default();
@@ -348,6 +348,23 @@ fn read_frame<T: hdf5::H5Type + Copy>(
             })
     };
     read.map_err(|e| format!("{path} could not be read: {}", reason(&e)))
+}
+
+fn is_float32(ds: &hdf5::Dataset) -> bool {
+    matches!(
+        ds.dtype().and_then(|t| t.to_descriptor()),
+        Ok(TypeDescriptor::Float(hdf5::types::FloatSize::U4))
+    )
+}
+
+/// A frame as f64s. float32 frames are read as stored and widened here: HDF5's own
+/// conversion costs several times more.
+fn read_frame_f64(ds: &hdf5::Dataset, path: &str, index: &[u64]) -> Result<Vec<f64>, String> {
+    if is_float32(ds) {
+        let values: Vec<f32> = read_frame(ds, path, index)?;
+        return Ok(values.into_iter().map(f64::from).collect());
+    }
+    read_frame(ds, path, index)
 }
 
 /// The values of a 1-D numeric dataset, unpacked (CF).
@@ -551,28 +568,28 @@ pub fn value_range(file: &hdf5::File, of: PlotOf<'_>) -> Result<Option<(f64, f64
     check_storage(&ds, path)?;
     let index = of.object.frame_index(of.frame);
     let unpacking = Unpacking::of(&ds);
-    let single = matches!(
-        ds.dtype().and_then(|t| t.to_descriptor()),
-        Ok(TypeDescriptor::Float(hdf5::types::FloatSize::U4))
-    );
-    if single && unpacking == Unpacking::default() {
+    if is_float32(&ds) && unpacking == Unpacking::default() {
         // float32 as it is stored: no conversion, half the bytes.
         let values: Vec<f32> = read_frame(&ds, path, &index)?;
         return Ok(finite_range_f32(&values));
     }
-    let mut values: Vec<f64> = read_frame(&ds, path, &index)?;
+    let mut values = read_frame_f64(&ds, path, &index)?;
     unpacking.apply(&mut values);
     Ok(finite_range(&values))
 }
 
 fn finite_range_f32(values: &[f32]) -> Option<(f64, f64)> {
+    // min and max pass NaN over and vectorise; infinities need the slower filtered pass.
     let (lo, hi) = values
         .iter()
-        .filter(|v| v.is_finite())
         .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
             (lo.min(v), hi.max(v))
         });
-    (lo <= hi).then_some((f64::from(lo), f64::from(hi)))
+    if lo.is_finite() && hi.is_finite() {
+        return Some((f64::from(lo), f64::from(hi)));
+    }
+    let wide: Vec<f64> = values.iter().map(|&v| f64::from(v)).collect();
+    finite_range(&wide)
 }
 
 #[cfg(test)]
