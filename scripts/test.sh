@@ -48,3 +48,5 @@ PLOTRAND_MPICH_BIN=$PWD/target/mpich/debug/plotrand-mpi cargo test --locked -- -
 echo "== cargo test, MPI integration suite against MPICH" >&2
 "${mpich[@]}" cargo test --locked --test mpi_run --test failures --test hdf5_files --test signals --test trust \
   -- --include-ignored
+echo "== cargo test, frames agreeing one colour range (an MPI all-reduce) under MPICH" >&2
+"${mpich[@]}" cargo test --locked --test real_data frames_share_one_colour_range

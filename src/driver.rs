@@ -399,7 +399,9 @@ fn shared_ranges(comm: &Comm, ctx: &RunContext) -> Choice {
     // Limits given on the command line for both ends need no agreeing.
     let limits = &ctx.choice.limits;
     let fixed = |kind: Kind| match kind {
-        Kind::Heatmap => limits.colour.is_some_and(|(lo, hi)| !lo.is_nan() && !hi.is_nan()),
+        Kind::Heatmap => limits
+            .colour
+            .is_some_and(|(lo, hi)| !lo.is_nan() && !hi.is_nan()),
         Kind::Line => limits.y.is_some(),
         Kind::Scatter => true,
     };

@@ -78,6 +78,33 @@ fn one_two_and_four_ranks_give_byte_identical_plots() {
     }
 }
 
+/// FNV-1a, 64 bits: a fingerprint of a file's bytes.
+fn fingerprint(path: &Path) -> u64 {
+    std::fs::read(path)
+        .unwrap()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+#[test]
+fn the_default_plot_is_the_same_bytes_as_it_has_always_been() {
+    // Fingerprints of plots made by the program before plots of real data came in (the
+    // random default plot, PNG and SVG): new plot kinds must not change it by a bit.
+    let tmp = tempfile::tempdir().unwrap();
+    let png = tmp.path().join("png");
+    assert_eq!(mpi(2, &args!("-o {} -n 12 --seed 1 -q", png)).code, 0);
+    assert_eq!(fingerprint(&png.join("plot_01.png")), 0x76c5_37f1_f69c_222f);
+    assert_eq!(fingerprint(&png.join("plot_12.png")), 0x490e_dd29_6ab3_1051);
+    let svg = tmp.path().join("svg");
+    assert_eq!(
+        mpi(1, &args!("-o {} -n 3 --seed 1 -q --format svg", svg)).code,
+        0
+    );
+    assert_eq!(fingerprint(&svg.join("plot_2.svg")), 0xf884_b606_202d_95e7);
+}
+
 #[test]
 fn svg_and_pdf_are_byte_identical_across_rank_counts_too() {
     let tmp = tempfile::tempdir().unwrap();

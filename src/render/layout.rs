@@ -145,7 +145,8 @@ impl Layout {
                     top: axes.top,
                     bottom: axes.bottom,
                 };
-                let range = colour_range(limits.colour, || data.value_range.or_else(|| grid.range()));
+                let range =
+                    colour_range(limits.colour, || data.value_range.or_else(|| grid.range()));
                 let colour_bar = ColourBar {
                     rect: bar,
                     axis: Axis::new(range.0, range.1, bar.height(), true, Scale::Linear),

@@ -107,7 +107,9 @@ fn map_colour(j: u8) -> usize {
 
 /// The palette level of each of matplotlib's 256 colour map indices: the nearest of ours.
 fn map_levels() -> [u8; 256] {
-    std::array::from_fn(|index| 1 + (index as f64 * f64::from(MAP_LEVELS - 2) / 255.0).round() as u8)
+    std::array::from_fn(|index| {
+        1 + (index as f64 * f64::from(MAP_LEVELS - 2) / 255.0).round() as u8
+    })
 }
 
 /// Values to palette levels: matplotlib's colour map index (`⌊x·256⌋` of the value's place
