@@ -22,6 +22,8 @@ min_minor=11
 packages=(python3 python3-venv python3-pip)
 
 say() { printf 'pyenv: %s\n' "$*" >&2; }
+# shellcheck source=scripts/apt.sh
+. "$root/scripts/apt.sh"
 
 # A base interpreter is usable when it is new enough and can make a venv with pip in it
 # (Debian splits ensurepip into python3-venv; without it `python3 -m venv` fails).
@@ -47,20 +49,7 @@ find_python() {
   fi
   local missing
   mapfile -t missing < <(missing_packages)
-  if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" -eq 0 ]; then
-      say "installing ${missing[*]} with apt-get"
-      export DEBIAN_FRONTEND=noninteractive
-      apt-get update -qq
-      apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    else
-      say "missing system packages: ${missing[*]}"
-      say "install them with:"
-      say "    sudo apt-get install -y --no-install-recommends ${missing[*]}"
-      say "then run this command again."
-      exit 1
-    fi
-  fi
+  apt_install_or_explain "${missing[@]}"
   # The system's own interpreter, now complete, when the one named first is not usable.
   usable "$python" && return 0
   if usable /usr/bin/python3; then

@@ -10,6 +10,8 @@ packages=(openmpi-bin libopenmpi-dev libclang-dev pkg-config gcc libc6-dev libhd
   ${SETUP_EXTRA_PACKAGES:-})
 
 say() { printf 'setup: %s\n' "$*" >&2; }
+# shellcheck source=scripts/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 missing_packages() {
   local p
@@ -31,19 +33,7 @@ install_system_packages() {
   fi
   local missing
   mapfile -t missing < <(missing_packages)
-  [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" -eq 0 ]; then
-    say "installing ${missing[*]} with apt-get"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  else
-    say "missing system packages: ${missing[*]}"
-    say "install them with:"
-    say "    sudo apt-get install -y --no-install-recommends ${missing[*]}"
-    say "then run this command again."
-    exit 1
-  fi
+  apt_install_or_explain "${missing[@]}"
 }
 
 # The minimum Rust version is Cargo.toml's rust-version, read from there so it cannot drift.

@@ -14,35 +14,20 @@ const MAX_FIXED: usize = 4096;
 /// variable-length, ASCII or UTF-8, scalar or array (netCDF4 and h5py's `np.bytes_` write
 /// fixed-length ASCII, h5py's `str` variable-length UTF-8). `None` if absent or not text.
 pub fn strings(loc: &hdf5::Location, name: &str) -> Option<Vec<String>> {
-    let attr = readable_attr(loc, name)?;
-    let descriptor = attr.dtype().ok()?.to_descriptor().ok()?;
-    let texts: Vec<String> = match descriptor {
-        TypeDescriptor::VarLenUnicode => attr
-            .read_raw::<VarLenUnicode>()
-            .ok()?
-            .iter()
-            .map(|s| s.as_str().to_owned())
-            .collect(),
-        TypeDescriptor::VarLenAscii => attr
-            .read_raw::<VarLenAscii>()
-            .ok()?
-            .iter()
-            .map(|s| s.as_str().to_owned())
-            .collect(),
-        TypeDescriptor::FixedUnicode(_) => attr
-            .read_raw::<FixedUnicode<MAX_FIXED>>()
-            .ok()?
-            .iter()
-            .map(|s| s.as_str().to_owned())
-            .collect(),
-        TypeDescriptor::FixedAscii(_) => attr
-            .read_raw::<FixedAscii<MAX_FIXED>>()
-            .ok()?
-            .iter()
-            .map(|s| s.as_str().to_owned())
-            .collect(),
-        _ => return None,
-    };
+    texts(&*readable_attr(loc, name)?)
+}
+
+/// The strings an attribute or dataset holds, whatever HDF5 string type holds them;
+/// `None` if it does not hold text.
+pub fn texts(container: &hdf5::Container) -> Option<Vec<String>> {
+    let descriptor = container.dtype().ok()?.to_descriptor().ok()?;
+    let texts = match descriptor {
+        TypeDescriptor::VarLenUnicode => read_texts::<VarLenUnicode>(container),
+        TypeDescriptor::VarLenAscii => read_texts::<VarLenAscii>(container),
+        TypeDescriptor::FixedUnicode(_) => read_texts::<FixedUnicode<MAX_FIXED>>(container),
+        TypeDescriptor::FixedAscii(_) => read_texts::<FixedAscii<MAX_FIXED>>(container),
+        _ => None,
+    }?;
     // Fixed-length strings come NUL- or space-padded.
     Some(
         texts
@@ -50,6 +35,14 @@ pub fn strings(loc: &hdf5::Location, name: &str) -> Option<Vec<String>> {
             .map(|s| s.trim_end_matches(['\0', ' ']).to_owned())
             .collect(),
     )
+}
+
+fn read_texts<T>(container: &hdf5::Container) -> Option<Vec<String>>
+where
+    T: hdf5::H5Type + std::ops::Deref<Target = str>,
+{
+    let values = container.read_raw::<T>().ok()?;
+    Some(values.iter().map(|s| s.to_string()).collect())
 }
 
 /// Attribute `name`, unless it has no value at all (a null dataspace, as PyTables writes

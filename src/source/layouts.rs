@@ -128,7 +128,7 @@ pub(super) fn pandas_columns(group: &hdf5::Group) -> Vec<(String, usize, usize)>
         let Ok(items) = group.dataset(&format!("block{block}_items")) else {
             break;
         };
-        for (i, name) in string_values(&items).into_iter().enumerate() {
+        for (i, name) in cf::texts(&items).unwrap_or_default().into_iter().enumerate() {
             found.push((name, block, i));
         }
     }
@@ -545,38 +545,6 @@ pub fn open_object(file: &hdf5::File, path: &str) -> Result<Object, String> {
                 Err(e) => format!("{path} could not be opened: {}", reason(&e)),
             }
         })
-}
-
-/// The strings of a 1-D string dataset (pandas' column names), whatever their HDF5 type.
-fn string_values(ds: &hdf5::Dataset) -> Vec<String> {
-    use hdf5::types::{FixedAscii, FixedUnicode, VarLenAscii, VarLenUnicode};
-    let Ok(t) = ds.dtype().and_then(|t| t.to_descriptor()) else {
-        return Vec::new();
-    };
-    let texts: Option<Vec<String>> = match t {
-        TypeDescriptor::FixedAscii(_) => ds
-            .read_raw::<FixedAscii<1024>>()
-            .ok()
-            .map(|v| v.iter().map(|s| s.as_str().to_owned()).collect()),
-        TypeDescriptor::FixedUnicode(_) => ds
-            .read_raw::<FixedUnicode<1024>>()
-            .ok()
-            .map(|v| v.iter().map(|s| s.as_str().to_owned()).collect()),
-        TypeDescriptor::VarLenAscii => ds
-            .read_raw::<VarLenAscii>()
-            .ok()
-            .map(|v| v.iter().map(|s| s.as_str().to_owned()).collect()),
-        TypeDescriptor::VarLenUnicode => ds
-            .read_raw::<VarLenUnicode>()
-            .ok()
-            .map(|v| v.iter().map(|s| s.as_str().to_owned()).collect()),
-        _ => None,
-    };
-    texts
-        .unwrap_or_default()
-        .into_iter()
-        .map(|s| s.trim_end_matches(['\0', ' ']).to_owned())
-        .collect()
 }
 
 #[cfg(test)]
