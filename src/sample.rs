@@ -134,7 +134,7 @@ mod tests {
         );
         assert_eq!(
             listing.described[3],
-            "(1000, 3) table, columns 0, 1, 2 as x, y, size"
+            "(1000, 3) table, columns x, y, size as x, y, size"
         );
         let file = hdf5::File::open(&path).unwrap();
         let plan = crate::plan::Plan::Input {

@@ -128,7 +128,11 @@ pub(super) fn pandas_columns(group: &hdf5::Group) -> Vec<(String, usize, usize)>
         let Ok(items) = group.dataset(&format!("block{block}_items")) else {
             break;
         };
-        for (i, name) in cf::texts(&items).unwrap_or_default().into_iter().enumerate() {
+        for (i, name) in cf::texts(&items)
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+        {
             found.push((name, block, i));
         }
     }
@@ -243,10 +247,16 @@ pub(super) fn shape_text(shape: &[usize]) -> String {
 fn describe_dataset(ds: &hdf5::Dataset, layout: &Layout, kind: Kind, frames: &[u64]) -> String {
     let shape = shape_text(&ds.shape());
     match layout {
-        Layout::Columns { x, y, size } => match size {
-            Some(s) => format!("{shape} table, columns {x}, {y}, {s} as x, y, size"),
-            None => format!("{shape} table, columns {x}, {y} as x, y"),
-        },
+        Layout::Columns { x, y, size } => {
+            // Columns by name where the table names them, else by number.
+            let names = column_names(ds).unwrap_or_default();
+            let name = |i: usize| names.get(i).cloned().unwrap_or_else(|| i.to_string());
+            let size = size.map(name);
+            format!(
+                "{shape} table, columns {}",
+                columns_text(&name(*x), &name(*y), &size)
+            )
+        }
         Layout::Records { x, y, size } => match x {
             Some(x) => format!("{shape} records, fields {}", columns_text(x, y, size)),
             None => format!("{shape} records, field {y} against index"),
