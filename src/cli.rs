@@ -247,6 +247,16 @@ pub struct Cli {
     #[arg(long, value_name = "N", value_parser = whole_number(1, MAX_PLOTS), help_heading = FILES)]
     pub max_files_per_dir: Option<u64>,
 
+    /// Append each rank's plots to its own tar archive, DIR/plots-RRRR.tar
+    ///
+    /// A million plots become as many files as ranks. POSIX tar, readable by tar, Python's
+    /// tarfile and WebDataset; members are the plot files byte for byte. The run record
+    /// stores each plot's archive, offset and length; `plotrand-mpi extract` writes plots out
+    /// as files. After a kill, --resume cuts each archive back to its last whole plot and
+    /// appends the rest.
+    #[arg(long, help_heading = FILES)]
+    pub pack: bool,
+
     /// fsync every file before renaming it into place
     ///
     /// So that plots survive a node crash, not only a killed job (slower, notably on
@@ -449,6 +459,25 @@ pub enum Command {
         /// Only the plots a --resume would make again: failed or not done
         #[arg(long)]
         failed: bool,
+    },
+    /// Write plots of a --pack run out of their archives as files
+    ///
+    /// Each plot is read at the archive, offset and length the run record gives, and written
+    /// under the name it would have had unpacked. Archives named relatively in the record are
+    /// found beside it.
+    Extract {
+        /// The run record (plotrand.h5) of a --pack run
+        #[arg(value_name = "RECORD")]
+        record: PathBuf,
+        /// The plots to write out, by number
+        #[arg(value_name = "PLOT", required_unless_present = "all", conflicts_with = "all", value_parser = whole_number(1, MAX_PLOTS))]
+        plots: Vec<u64>,
+        /// Every plot the run made
+        #[arg(long)]
+        all: bool,
+        /// The directory to write them into (created if missing)
+        #[arg(short, long = "output-dir", value_name = "DIR")]
+        output_dir: PathBuf,
     },
     /// Print the man page or a shell's completions, made from these definitions
     ///

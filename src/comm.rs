@@ -21,19 +21,21 @@ const TAG_PROGRESS: i32 = 103;
 const POLL_SLEEP: std::time::Duration = std::time::Duration::from_micros(200);
 
 // The datatype below lists every field; a new field must be added there too.
-const _: () = assert!(std::mem::size_of::<PlotResult>() == 40);
+const _: () = assert!(std::mem::size_of::<PlotResult>() == 56);
 
 // SAFETY: `PlotResult` is `repr(C)` and the datatype lists every field at its real offset.
 unsafe impl Equivalence for PlotResult {
     type Out = UserDatatype;
     fn equivalent_datatype() -> Self::Out {
         UserDatatype::structured(
-            &[1, 1, 1, 1, 1, 1],
+            &[1, 1, 1, 1, 1, 1, 1, 1],
             &[
                 offset_of!(PlotResult, plot_num) as Address,
                 offset_of!(PlotResult, bytes) as Address,
                 offset_of!(PlotResult, elapsed) as Address,
                 offset_of!(PlotResult, dropped) as Address,
+                offset_of!(PlotResult, offset) as Address,
+                offset_of!(PlotResult, archive) as Address,
                 offset_of!(PlotResult, rank) as Address,
                 offset_of!(PlotResult, status) as Address,
             ],
@@ -42,6 +44,8 @@ unsafe impl Equivalence for PlotResult {
                 UncommittedDatatypeRef::from(u64::equivalent_datatype()),
                 UncommittedDatatypeRef::from(f64::equivalent_datatype()),
                 UncommittedDatatypeRef::from(u64::equivalent_datatype()),
+                UncommittedDatatypeRef::from(u64::equivalent_datatype()),
+                UncommittedDatatypeRef::from(i64::equivalent_datatype()),
                 UncommittedDatatypeRef::from(i32::equivalent_datatype()),
                 UncommittedDatatypeRef::from(i32::equivalent_datatype()),
             ],

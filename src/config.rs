@@ -29,6 +29,8 @@ pub struct Config {
     pub sync: bool,
     /// At most this many plots per subdirectory; `None`: all in the output directory.
     pub max_files_per_dir: Option<u64>,
+    /// Each rank appends its plots to its own tar archive.
+    pub pack: bool,
     pub schedule: Schedule,
     /// Skip plots already there; remove stale temporaries first.
     pub resume: bool,
@@ -84,6 +86,7 @@ impl Config {
             file_locking: !cli.no_file_locking,
             sync: cli.sync,
             max_files_per_dir: cli.max_files_per_dir,
+            pack: cli.pack,
             schedule: cli.schedule,
             resume: cli.resume,
             chunk: cli.chunk,

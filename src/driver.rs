@@ -8,6 +8,7 @@ use crate::config::{self, Config, ConfigError};
 use crate::gathering;
 use crate::manifest::{Manifest, ManifestError};
 use crate::outdir::{self, OutputDir, OutputLock};
+use crate::pack::{self, PackIndex};
 use crate::plan::{Agreement, Kind, Plan};
 use crate::plotter::RunContext;
 use crate::report::{self, SeedOrigin};
@@ -36,6 +37,8 @@ pub enum StartError {
     Resume(#[from] ManifestError),
     #[error("--name '{template}' would give several plots one name: {why}")]
     NameClash { template: String, why: String },
+    #[error(transparent)]
+    Pack(#[from] pack::PrepareError),
     #[error("no --seed given and {0}; pass --seed")]
     NoSeed(std::io::Error),
 }
@@ -51,6 +54,8 @@ struct Agreed {
 struct RootSetup {
     /// Stale temporary files removed (--resume).
     removed_temporaries: usize,
+    /// Archives cut back to their last whole plot (--resume --pack).
+    cut_archives: usize,
     /// 1 for a fresh run, one more for each --resume.
     attempt: u32,
     /// Held until the run ends; `None` with --no-file-locking.
@@ -77,11 +82,23 @@ pub fn run(comm: &Comm, config: &Config, build: &str, stop: &AtomicBool) -> Exit
     } = &agreed.agreement;
     let began = std::time::UNIX_EPOCH + std::time::Duration::from_nanos(*began_ns);
     let out = output_dir(config, plan, config.resume.then_some(began));
+    // Every rank reads the archives before any rank writes (the barrier before the work).
+    let packed = match packed_plots(config, plan, &out) {
+        Ok(packed) => packed,
+        Err(e) => comm.abort(
+            &format!(
+                "--resume --pack: could not read the archives in '{}': {e}",
+                config.output_dir.display()
+            ),
+            Exit::Internal.code().into(),
+        ),
+    };
     let ctx = RunContext {
         config,
         plan,
         out: &out,
         seed: *seed,
+        packed: packed.as_ref(),
         stop,
         choice: &config.choice,
     };
@@ -103,6 +120,18 @@ pub fn run(comm: &Comm, config: &Config, build: &str, stop: &AtomicBool) -> Exit
             }
         }
     }
+}
+
+/// `--pack --resume`: the plots already in the archives, which rank 0 has cut back.
+fn packed_plots(
+    config: &Config,
+    plan: &Plan,
+    out: &OutputDir,
+) -> std::io::Result<Option<PackIndex>> {
+    if !(config.pack && config.resume) {
+        return Ok(None);
+    }
+    PackIndex::read(out.root(), &pack::resolver(out, plan)).map(Some)
 }
 
 fn output_dir(config: &Config, plan: &Plan, began: Option<SystemTime>) -> OutputDir {
@@ -226,6 +255,14 @@ fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
     } else {
         0
     };
+    let cut_archives = if config.pack {
+        let out = output_dir(config, &plan, None);
+        let extension = config.figure.format.extension();
+        let resolve = pack::resolver(&out, &plan);
+        pack::prepare(dir, config.resume, extension, &resolve)?
+    } else {
+        0
+    };
     outdir::write_manifest(dir, &manifest.to_text())?;
     let agreement = Agreement {
         plan,
@@ -234,6 +271,7 @@ fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
     };
     let setup = RootSetup {
         removed_temporaries,
+        cut_archives,
         attempt: manifest.attempt,
         _lock: lock,
     };
@@ -328,12 +366,19 @@ fn plot_and_report(
         let mut out = std::io::stdout().lock();
         let distinct = results::distinct(hosts).len();
         let (removed, attempt) = root.map_or((0, 1), |r| (r.removed_temporaries, r.attempt));
+        let cut = root.map_or(0, |r| r.cut_archives);
         writeln!(out, "{}", header(ctx, comm.size(), distinct, attempt))?;
         if removed > 0 {
             let n = removed;
             writeln!(
                 out,
                 "Removed {n} temporary file(s) left by an interrupted run"
+            )?;
+        }
+        if cut > 0 {
+            writeln!(
+                out,
+                "Cut {cut} archive(s) back to their last whole plot, after an interrupted run"
             )?;
         }
         out.flush()

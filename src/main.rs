@@ -5,7 +5,7 @@ use clap::Parser;
 use plotrand_mpi::cli::{self, Cli, Command, Exit};
 use plotrand_mpi::comm::{self, Comm};
 use plotrand_mpi::config::Config;
-use plotrand_mpi::{driver, export, report, sample, scaling};
+use plotrand_mpi::{driver, export, extract, report, sample, scaling};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
 use std::ffi::c_int;
 use std::panic::{self, AssertUnwindSafe};
@@ -56,6 +56,12 @@ fn main() -> ExitCode {
                 format,
                 failed,
             }) => export::run(&record, format, failed),
+            Some(Command::Extract {
+                record,
+                plots,
+                all,
+                output_dir,
+            }) => extract::run(&record, &plots, all, &output_dir),
             Some(Command::Generate { what }) => generate(what),
             None if cli.version => version(),
             None => plot(&comm, cli),

@@ -77,6 +77,18 @@ fn drawing(config: &Config) -> String {
     }
 }
 
+/// Where the plots go: the manifest's `layout`.
+fn layout(config: &Config) -> String {
+    let files = config
+        .max_files_per_dir
+        .map_or("flat".into(), |n| format!("{n} plots per subdirectory"));
+    if config.pack {
+        format!("{files}, packed in per-rank tar archives")
+    } else {
+        files
+    }
+}
+
 impl Manifest {
     /// The manifest of the run `config` describes, with `seed` and `attempt`; `input_identity`
     /// names the input file (absolute path, size, modification time) for input runs.
@@ -101,9 +113,7 @@ impl Manifest {
             figure.height.to_string(),
             figure.format.extension().to_string(),
             figure.png_compression.name().to_string(),
-            config
-                .max_files_per_dir
-                .map_or("flat".into(), |n| format!("{n} plots per subdirectory")),
+            layout(config),
             input_identity.unwrap_or_else(|| "-".into()),
             config.datasets.clone().unwrap_or_else(|| "-".into()),
             drawing(config),

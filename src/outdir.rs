@@ -168,7 +168,7 @@ impl OutputDir {
     }
 
     /// The plot, among `1..=num_plots`, whose file is `relative` (to the output directory).
-    fn plot_at(&self, relative: &Path, num_plots: u64) -> Option<u64> {
+    pub(crate) fn plot_at(&self, relative: &Path, num_plots: u64) -> Option<u64> {
         let stem = relative
             .file_name()?
             .to_str()?
@@ -273,7 +273,7 @@ fn is_whole(path: &Path, extension: &str) -> std::io::Result<bool> {
     Ok(ends_whole(extension, &head[..head_len], &tail))
 }
 
-fn ends_whole(extension: &str, head: &[u8], tail: &[u8]) -> bool {
+pub(crate) fn ends_whole(extension: &str, head: &[u8], tail: &[u8]) -> bool {
     let trimmed = tail.trim_ascii_end();
     match extension {
         "png" => {

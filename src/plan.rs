@@ -248,7 +248,7 @@ impl Counts {
 /// derived datatype (see `comm`). Paths are rebuilt on rank 0 from the plot number and error
 /// text travels separately.
 #[repr(C)]
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PlotResult {
     pub plot_num: u64,
     /// Bytes written, 0 for a failed plot.
@@ -257,8 +257,27 @@ pub struct PlotResult {
     pub elapsed: f64,
     /// Input rows left out for holding NaN or infinity.
     pub dropped: u64,
+    /// `--pack`: where the plot's bytes start in its archive.
+    pub offset: u64,
+    /// `--pack`: the rank whose archive holds the plot; -1 when not packed.
+    pub archive: i64,
     pub rank: i32,
     pub status: PlotStatus,
+}
+
+impl Default for PlotResult {
+    fn default() -> PlotResult {
+        PlotResult {
+            plot_num: 0,
+            bytes: 0,
+            elapsed: 0.0,
+            dropped: 0,
+            offset: 0,
+            archive: -1,
+            rank: 0,
+            status: PlotStatus::Ok,
+        }
+    }
 }
 
 impl PlotResult {

@@ -6,6 +6,7 @@
 
 use crate::config::Config;
 use crate::outdir::{Existing, FileError, OutputDir};
+use crate::pack::{ArchiveWriter, Location, PackIndex};
 use crate::plan::{Plan, PlotResult, PlotStatus};
 use crate::render::{RenderError, Renderer};
 use crate::savedata::{DataFile, SaveDataError};
@@ -22,6 +23,8 @@ pub struct RunContext<'a> {
     pub plan: &'a Plan,
     pub out: &'a OutputDir,
     pub seed: u64,
+    /// `--pack --resume`: the plots already in the archives.
+    pub packed: Option<&'a PackIndex>,
     /// Set by SIGTERM, SIGUSR1 or SIGINT: finish the plot in hand, take no new one.
     pub stop: &'a AtomicBool,
     /// How input objects are drawn, with the ranges frames share.
@@ -46,6 +49,9 @@ pub enum PlotError {
     /// Shared: a data file that could not be made or finished fails every plot it holds.
     #[error(transparent)]
     SaveData(Arc<SaveDataError>),
+    /// Shared: an archive that could not be opened fails every plot meant for it.
+    #[error(transparent)]
+    Pack(Arc<FileError>),
     #[error("internal error: {0}")]
     Panic(String),
 }
@@ -73,6 +79,8 @@ pub struct Plotter<'a> {
     source: Result<Source, LoadError>,
     /// Created at the first plot, so ranks without plots leave no empty file.
     data_file: Option<Result<DataFile, Arc<SaveDataError>>>,
+    /// `--pack`: this rank's archive, opened at its first plot.
+    archive: Option<Result<ArchiveWriter, Arc<FileError>>>,
     renderer: Renderer,
     work: RankWork,
     begin: Instant,
@@ -92,6 +100,7 @@ impl<'a> Plotter<'a> {
             rank,
             source,
             data_file: None,
+            archive: None,
             renderer: Renderer::new(ctx.config.figure),
             work: RankWork {
                 results: Vec::new(),
@@ -119,6 +128,11 @@ impl<'a> Plotter<'a> {
             Some(bytes) => (result.status, result.bytes) = (PlotStatus::Skipped, bytes),
             None => self.make(&mut result),
         }
+        if let Some(place) = self.ctx.packed.and_then(|index| index.find(plot_num)) {
+            if result.status == PlotStatus::Skipped {
+                (result.archive, result.offset) = (i64::from(place.archive), place.offset);
+            }
+        }
         result.elapsed = t0.elapsed().as_secs_f64();
         self.work.results.push(result);
     }
@@ -128,6 +142,9 @@ impl<'a> Plotter<'a> {
     fn already_made(&mut self, plot_num: u64) -> Option<u64> {
         if !self.ctx.config.resume {
             return None;
+        }
+        if self.ctx.config.pack {
+            return self.ctx.packed?.find(plot_num).map(|place| place.len);
         }
         match self.ctx.out.existing(plot_num) {
             Existing::Whole(bytes) => Some(bytes),
@@ -149,7 +166,12 @@ impl<'a> Plotter<'a> {
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| self.draw(plot_num)))
             .unwrap_or_else(|panic| Err(PlotError::Panic(panic_message(&*panic))));
         match outcome {
-            Ok((bytes, dropped)) => (result.bytes, result.dropped) = (bytes, dropped),
+            Ok((bytes, dropped, place)) => {
+                (result.bytes, result.dropped) = (bytes, dropped);
+                if let Some(place) = place {
+                    (result.archive, result.offset) = (i64::from(place.archive), place.offset);
+                }
+            }
             Err(e) => {
                 result.status = PlotStatus::Failed;
                 self.work.failures.push((plot_num, e));
@@ -157,13 +179,26 @@ impl<'a> Plotter<'a> {
         }
     }
 
-    /// Load, render, write, save: the bytes written and the input rows left out.
-    fn draw(&mut self, plot_num: u64) -> Result<(u64, u64), PlotError> {
+    /// Load, render, write, save: the bytes written, the input rows left out and (`--pack`)
+    /// where in its archive the plot went.
+    fn draw(&mut self, plot_num: u64) -> Result<(u64, u64, Option<Location>), PlotError> {
         let ctx = self.ctx;
         let source = self.source.as_ref().map_err(|e| e.clone())?;
         let data = source.load(ctx.plan, plot_num, ctx.choice)?;
         let bytes = self.renderer.render(&data)?;
-        ctx.out.write_plot(plot_num, bytes)?;
+        let place = if ctx.config.pack {
+            let archive = self.archive.get_or_insert_with(|| {
+                let rank = self.rank as u32;
+                ArchiveWriter::open(ctx.out.root(), rank, ctx.packed, ctx.config.sync)
+                    .map_err(Arc::new)
+            });
+            let archive = archive.as_mut().map_err(|e| PlotError::Pack(e.clone()))?;
+            let name = ctx.out.relative_path(plot_num).display().to_string();
+            Some(archive.append(&name, bytes)?)
+        } else {
+            ctx.out.write_plot(plot_num, bytes)?;
+            None
+        };
         let written = bytes.len() as u64;
         if let Some(file) = &self.data_file {
             let file = file.as_ref().map_err(|e| PlotError::SaveData(e.clone()))?;
@@ -176,7 +211,7 @@ impl<'a> Plotter<'a> {
             );
             file.write(&ctx.out.stem(plot_num), plot_num, &origin, &data.content)?;
         }
-        Ok((written, data.dropped))
+        Ok((written, data.dropped, place))
     }
 
     pub fn finish(mut self) -> RankWork {

@@ -416,6 +416,7 @@ mod tests {
             status,
             bytes: 1,
             dropped: 0,
+            ..PlotResult::default()
         }
     }
 

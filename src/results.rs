@@ -5,6 +5,7 @@
 use crate::cli::Exit;
 use crate::h5::h5_string;
 use crate::outdir::{self, OutputDir};
+use crate::pack;
 use crate::plan::{PlotResult, PlotStatus};
 use crate::plotter::RunContext;
 use crate::report::{self, Tally};
@@ -45,6 +46,8 @@ pub struct Results<'a> {
     rows: usize,
     /// Where `/data` links point, with --save-data.
     data_base: Option<PathBuf>,
+    /// Where the archives are, seen from the record, with --pack.
+    archive_base: Option<PathBuf>,
 }
 
 impl<'a> Results<'a> {
@@ -77,7 +80,12 @@ impl<'a> Results<'a> {
             }
             _ => None,
         };
+        let archive_base = match &config.record {
+            Some(path) if config.pack => Some(outdir::data_link_base(&config.output_dir, path)),
+            _ => None,
+        };
         Results {
+            archive_base,
             ctx,
             notes,
             attempt,
@@ -117,7 +125,19 @@ impl<'a> Results<'a> {
                 writeln!(self.out, "Remade: plot {}: {note}", r.plot_num)?;
             }
             if !self.ctx.config.quiet || r.is_failed() {
-                let path = self.ctx.out.path(r.plot_num);
+                let path = match u32::try_from(r.archive) {
+                    // Packed: ARCHIVE:MEMBER, as ar(1) and friends name a member.
+                    Ok(archive) => PathBuf::from(format!(
+                        "{}:{}",
+                        self.ctx
+                            .out
+                            .root()
+                            .join(pack::archive_name(archive))
+                            .display(),
+                        self.ctx.out.relative_path(r.plot_num).display()
+                    )),
+                    Err(_) => self.ctx.out.path(r.plot_num),
+                };
                 let reason = self.notes.reasons.get(&r.plot_num).map(String::as_str);
                 writeln!(self.out, "{}", report::result_line(r, &path, reason))?;
             }
@@ -144,6 +164,12 @@ impl<'a> Results<'a> {
         let rows = run_record::results_rows(
             results,
             |k| out.relative_path(k).display().to_string(),
+            |r| match (u32::try_from(r.archive), &self.archive_base) {
+                (Ok(archive), Some(base)) => {
+                    base.join(pack::archive_name(archive)).display().to_string()
+                }
+                _ => String::new(),
+            },
             |k| plan.object(k).map(|of| of.describe()),
             &self.notes.reasons,
             &self.host_index,

@@ -48,6 +48,11 @@ pub struct ResultsRow {
     /// Input rows left out for holding NaN or infinity.
     pub dropped: u64,
     pub file: VarLenUnicode,
+    /// `--pack`: the archive holding the plot (relative to the record when the record is in
+    /// the output directory, else absolute), its data's offset in it and its length
+    /// (`bytes`); empty when not packed.
+    pub archive: VarLenUnicode,
+    pub offset: u64,
     /// The `--input` object the plot draws; empty for random data.
     pub object: VarLenUnicode,
     /// Empty unless the plot failed.
@@ -122,6 +127,7 @@ pub const NOT_DONE_REASON: &str =
 pub fn results_rows(
     results: &[PlotResult],
     file_name: impl Fn(u64) -> String,
+    archive: impl Fn(&PlotResult) -> String,
     object: impl Fn(u64) -> Option<String>,
     reasons: &std::collections::HashMap<u64, String>,
     host_index: &[u32],
@@ -140,6 +146,8 @@ pub fn results_rows(
             attempt: made_by(r),
             dropped: r.dropped,
             file: h5_string(&file_name(r.plot_num)),
+            archive: h5_string(&archive(r)),
+            offset: r.offset,
             object: h5_string(&object(r.plot_num).unwrap_or_default()),
             reason: h5_string(match (reasons.get(&r.plot_num), r.status) {
                 (Some(reason), _) => reason,
@@ -443,6 +451,7 @@ mod tests {
                 bytes: 10,
                 status: PlotStatus::Ok,
                 dropped: 0,
+                ..PlotResult::default()
             },
             PlotResult {
                 plot_num: 2,
@@ -451,12 +460,14 @@ mod tests {
                 bytes: 0,
                 status: PlotStatus::Failed,
                 dropped: 3,
+                ..PlotResult::default()
             },
         ];
         let reasons = HashMap::from([(2, "disk full".to_string())]);
         let rows = results_rows(
             &results,
             |k| format!("plot_{k}.png"),
+            |_| String::new(),
             |_| None,
             &reasons,
             &[0, 0],
