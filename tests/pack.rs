@@ -1,0 +1,276 @@
+//! `--pack`: per-rank tar archives under the real mpirun, read back by GNU tar, Python's
+//! tarfile and `plotrand-mpi extract`, compared byte for byte with the files of an unpacked
+//! run; and a job killed part-way whose `--resume` ends with archives byte-identical to an
+//! uninterrupted run's.
+
+mod common;
+use common::jobs::*;
+use common::*;
+use plotrand_mpi::pack;
+use plotrand_mpi::plan::PlotStatus;
+use plotrand_mpi::run_record::ResultsRow;
+use std::collections::BTreeMap;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Small figures: the tests are about files, not drawing.
+const SMALL: &str = "--width 160 --height 120 --points 50 -q";
+
+/// `-o DIR` and the rest of a command line, split as a shell would.
+fn with_dir(dir: &Path, rest: &str) -> Vec<String> {
+    let mut line = vec!["-o".to_string(), path_arg(dir).to_string()];
+    line.extend(split(rest));
+    line
+}
+
+/// Every regular file under `dir`, by path relative to it, but for the run's own files.
+fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut found = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !(BOOKKEEPING.contains(&name.as_str()) || name.ends_with(".h5")) {
+                let relative = path.strip_prefix(dir).unwrap().to_path_buf();
+                found.insert(relative, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    found
+}
+
+fn archives(dir: &Path) -> Vec<PathBuf> {
+    pack::archives_in(dir)
+        .unwrap()
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect()
+}
+
+fn rows(record: &Path) -> Vec<ResultsRow> {
+    hdf5::File::open(record)
+        .unwrap()
+        .dataset("results")
+        .unwrap()
+        .read_raw::<ResultsRow>()
+        .unwrap()
+}
+
+/// GNU tar lists every archive without complaint, and Python's tarfile unpacks them all into
+/// `into`.
+fn unpack_with_python(dir: &Path, into: &Path) {
+    for archive in archives(dir) {
+        let listed = Command::new("tar")
+            .arg("-tvf")
+            .arg(&archive)
+            .output()
+            .unwrap();
+        assert!(
+            listed.status.success() && listed.stderr.is_empty(),
+            "tar -tvf {}: {}",
+            archive.display(),
+            String::from_utf8_lossy(&listed.stderr)
+        );
+        let script = "import sys, tarfile\nwith tarfile.open(sys.argv[1]) as t:\n    t.extractall(sys.argv[2])";
+        let out = Command::new("python3")
+            .args(["-c", script])
+            .arg(&archive)
+            .arg(into)
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// A packed run holds the plots of an unpacked run byte for byte, as tar, Python, the
+/// record's offsets and `extract` all read them.
+fn check_packed_against_flat(ranks: usize, flat_args: &str, packed_args: &str, case: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (flat, packed) = (tmp.path().join("flat"), tmp.path().join("packed"));
+    let run = mpi(2, &with_dir(&flat, flat_args));
+    assert_eq!(run.code, 0, "{case}: {}", run.context());
+    let run = mpi(ranks, &with_dir(&packed, &format!("--pack {packed_args}")));
+    assert_eq!(run.code, 0, "{case}: {}", run.context());
+    let expected = files_under(&flat);
+    assert!(!expected.is_empty());
+
+    // No plot files, one archive per rank that drew.
+    let names = file_names(&packed);
+    assert!(
+        names
+            .iter()
+            .all(|n| n.starts_with("plots-") || n == "plotrand.h5"),
+        "{case}: {names:?}"
+    );
+    let by_python = tmp.path().join("python");
+    unpack_with_python(&packed, &by_python);
+    assert_eq!(files_under(&by_python), expected, "{case}: members = files");
+
+    // The record says where each plot is.
+    let record = packed.join("plotrand.h5");
+    for row in rows(&record) {
+        assert_eq!(row.status, PlotStatus::Ok, "{case}");
+        let archive = std::fs::File::open(packed.join(row.archive.as_str())).unwrap();
+        let mut bytes = vec![0; row.bytes as usize];
+        archive.read_exact_at(&mut bytes, row.offset).unwrap();
+        assert_eq!(
+            Some(&bytes),
+            expected.get(Path::new(row.file.as_str())),
+            "{case}: plot {} at its offset",
+            row.plot
+        );
+    }
+
+    let extracted = tmp.path().join("extracted");
+    let run = alone(&args!("extract {} --all -o {}", record, extracted));
+    assert_eq!(run.code, 0, "{case}: {}", run.context());
+    assert_eq!(files_under(&extracted), expected, "{case}: extract --all");
+}
+
+#[test]
+fn packed_png_svg_and_pdf_are_the_unpacked_files_whatever_the_schedule() {
+    for (format, schedule, ranks) in [
+        ("png", "static", 3),
+        ("svg", "dynamic", 3),
+        ("pdf", "static", 2),
+    ] {
+        let common = format!("-n 13 --seed 11 --format {format} {SMALL}");
+        let packed = format!("{common} --schedule {schedule}");
+        check_packed_against_flat(ranks, &common, &packed, &format!("{format}, {schedule}"));
+    }
+}
+
+#[test]
+fn packed_input_runs_and_subdirectories_keep_the_unpacked_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in.h5");
+    let made = alone(&args!("sample {} --datasets 9 --max-points 200", input));
+    assert_eq!(made.code, 0, "{}", made.context());
+    let common = format!(
+        "--input {} --width 160 --height 120 -q --max-files-per-dir 4",
+        input.display()
+    );
+    check_packed_against_flat(3, &common, &format!("{common} --schedule dynamic"), "input");
+}
+
+#[test]
+fn extract_names_what_it_cannot_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (flat, packed) = (tmp.path().join("flat"), tmp.path().join("packed"));
+    let line = format!("-n 3 --seed 1 {SMALL}");
+    assert_eq!(mpi(1, &with_dir(&flat, &line)).code, 0);
+    assert_eq!(
+        mpi(2, &with_dir(&packed, &format!("{line} --pack"))).code,
+        0
+    );
+    let out = tmp.path().join("out");
+
+    let run = alone(&args!(
+        "extract {} 2 7 -o {}",
+        packed.join("plotrand.h5"),
+        out
+    ));
+    assert_eq!(run.code, 2, "{}", run.context());
+    assert!(run.stderr.contains("no plot 7"), "{}", run.context());
+    assert_eq!(files_under(&out).len(), 1, "plot 2 is written all the same");
+
+    let run = alone(&args!("extract {} 1 -o {}", flat.join("plotrand.h5"), out));
+    assert_eq!(run.code, 1, "{}", run.context());
+    assert!(run.stderr.contains("not packed"), "{}", run.context());
+
+    let run = alone(&args!("extract {} -o {}", packed.join("plotrand.h5"), out));
+    assert_eq!(run.code, 2, "neither plots nor --all: {}", run.context());
+}
+
+/// Plots packed so far, over all the archives of `dir`.
+fn members(dir: &Path) -> usize {
+    if !dir.exists() {
+        return 0;
+    }
+    archives(dir)
+        .iter()
+        .map(|a| pack::scan(a, &|_| None).map_or(0, |s| s.members.len()))
+        .sum()
+}
+
+#[test]
+fn a_killed_packed_job_resumes_to_archives_identical_to_an_uninterrupted_run() {
+    let _turn = one_at_a_time();
+    let tmp = tempfile::tempdir().unwrap();
+    let plots = 200;
+    let line = |dir: &Path| with_dir(dir, &format!("-n {plots} --seed 5 --pack {SMALL}"));
+    let reference = tmp.path().join("reference");
+    let run = mpi(2, &line(&reference));
+    assert_eq!(run.code, 0, "{}", run.context());
+
+    let dir = tmp.path().join("job");
+    let job = Job::start(2, &[], &line(&dir));
+    let mut ranks = Vec::new();
+    wait_until("the job's ranks to start", || {
+        ranks = ranks_of(&dir);
+        ranks.len() == 2
+    });
+    wait_until("20 plots packed", || members(&dir) >= 20);
+    stop(&ranks);
+    // The whole job, as a node failure or `kill -9` would.
+    signal(-job.launcher_pid(), SIGKILL);
+    for &pid in &ranks {
+        signal(pid, SIGKILL);
+    }
+    let killed = job.finish();
+    wait_until("the killed ranks to be gone", || ranks_of(&dir).is_empty());
+    assert_ne!(killed.code, 0);
+    let made = members(&dir);
+    assert!((20..plots as usize).contains(&made), "{made} packed");
+
+    // A kill in the middle of a write leaves a partial member: cut rank 0's last one in two.
+    let first = &archives(&dir)[0];
+    let scan = pack::scan(first, &|_| None).unwrap();
+    let last = scan.members.last().unwrap();
+    let file = std::fs::OpenOptions::new().write(true).open(first).unwrap();
+    file.set_len(last.offset + last.size / 2).unwrap();
+    drop(file);
+
+    let mut resume = line(&dir);
+    resume.push("--resume".into());
+    let run = mpi(2, &resume);
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert!(
+        run.stdout.contains("Cut 1 archive(s) back"),
+        "{}",
+        run.context()
+    );
+    let summary = summary_line(&run.stdout);
+    assert!(
+        summary.contains(&format!("{} skipped (already there)", made - 1)),
+        "{summary}"
+    );
+    let (got, want) = (archives(&dir), archives(&reference));
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert!(
+            std::fs::read(g).unwrap() == std::fs::read(w).unwrap(),
+            "{} differs from the uninterrupted run's",
+            g.display()
+        );
+    }
+    // The resumed record places the skipped plots as well as the new ones.
+    let extracted = tmp.path().join("extracted");
+    let run = alone(&args!(
+        "extract {} --all -o {}",
+        dir.join("plotrand.h5"),
+        extracted
+    ));
+    assert_eq!(run.code, 0, "{}", run.context());
+    let by_python = tmp.path().join("python");
+    unpack_with_python(&reference, &by_python);
+    assert_eq!(files_under(&extracted), files_under(&by_python));
+}
