@@ -257,6 +257,16 @@ pub struct Cli {
     #[arg(long, help_heading = FILES)]
     pub pack: bool,
 
+    /// Where plot files are made before being renamed into place
+    ///
+    /// same-dir: beside the plot (best on Lustre, where renames across directories take a
+    /// file-system-wide lock, and on NFS, GPFS and other networked file systems). rank-dir: in
+    /// a directory of each rank's own, DIR/.plotrand-rank-RRRR (best on local disks: ext4,
+    /// XFS, btrfs, where creates in one shared directory wait for each other). auto: chosen
+    /// from the output directory's file system. Not used by --pack.
+    #[arg(long, value_name = "HOW", default_value = "auto", help_heading = FILES)]
+    pub write_strategy: crate::fsinfo::WriteStrategy,
+
     /// fsync every file before renaming it into place
     ///
     /// So that plots survive a node crash, not only a killed job (slower, notably on

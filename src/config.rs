@@ -31,6 +31,8 @@ pub struct Config {
     pub max_files_per_dir: Option<u64>,
     /// Each rank appends its plots to its own tar archive.
     pub pack: bool,
+    /// Where plot files are made before their rename (`fsinfo`).
+    pub write_strategy: crate::fsinfo::WriteStrategy,
     pub schedule: Schedule,
     /// Skip plots already there; remove stale temporaries first.
     pub resume: bool,
@@ -87,6 +89,7 @@ impl Config {
             sync: cli.sync,
             max_files_per_dir: cli.max_files_per_dir,
             pack: cli.pack,
+            write_strategy: cli.write_strategy,
             schedule: cli.schedule,
             resume: cli.resume,
             chunk: cli.chunk,

@@ -5,6 +5,7 @@
 use crate::cli::Exit;
 use crate::comm::{self, Comm};
 use crate::config::{self, Config, ConfigError};
+use crate::fsinfo::{self, WriteStrategy};
 use crate::gathering;
 use crate::manifest::{Manifest, ManifestError};
 use crate::outdir::{self, OutputDir, OutputLock};
@@ -81,7 +82,11 @@ pub fn run(comm: &Comm, config: &Config, build: &str, stop: &AtomicBool) -> Exit
         began_ns,
     } = &agreed.agreement;
     let began = std::time::UNIX_EPOCH + std::time::Duration::from_nanos(*began_ns);
-    let out = output_dir(config, plan, config.resume.then_some(began));
+    let mut out = output_dir(config, plan, config.resume.then_some(began));
+    let strategy = fsinfo::resolve(config.write_strategy, &config.output_dir);
+    if strategy == WriteStrategy::RankDir && !config.pack {
+        out = out.staged_for(comm.rank());
+    }
     // Every rank reads the archives before any rank writes (the barrier before the work).
     let packed = match packed_plots(config, plan, &out) {
         Ok(packed) => packed,

@@ -13,6 +13,7 @@ pub mod driver;
 pub mod export;
 pub mod extract;
 pub mod figure;
+pub mod fsinfo;
 pub mod gathering;
 pub mod h5;
 pub mod manifest;

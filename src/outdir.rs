@@ -23,6 +23,8 @@ pub const LOCK_FILE_NAME: &str = ".plotrand.lock";
 /// `--resume` removes only what this program left.
 const TEMP_SUFFIX: &str = ".plotrand-tmp";
 const PROBE_PREFIX: &str = ".plotrand-probe.";
+/// Ranks' directories for temporaries (`--write-strategy rank-dir`): `.plotrand-rank-RRRR`.
+const STAGING_PREFIX: &str = ".plotrand-rank-";
 
 /// What rank 0 finds wrong with the output directory or the record's place before any work.
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +117,8 @@ pub struct OutputDir {
     /// When the run's first attempt began: `--resume` takes an older plot file for another
     /// run's.
     began: Option<SystemTime>,
+    /// `--write-strategy rank-dir`: this rank's directory for temporaries (see `fsinfo`).
+    staging: Option<PathBuf>,
 }
 
 impl OutputDir {
@@ -134,6 +138,21 @@ impl OutputDir {
             names: Names::new(plan, template),
             sync,
             began,
+            staging: None,
+        }
+    }
+
+    /// The same directory, with `rank`'s temporaries made in a directory of its own and
+    /// renamed into place from there (`--write-strategy rank-dir`).
+    pub fn staged_for(mut self, rank: i32) -> OutputDir {
+        self.staging = Some(self.root.join(staging_dir_name(rank)));
+        self
+    }
+
+    /// Removes this rank's directory for temporaries, if it has one and it is empty.
+    pub fn remove_staging(&self) {
+        if let Some(staging) = &self.staging {
+            let _ = std::fs::remove_dir(staging);
         }
     }
 
@@ -228,7 +247,11 @@ impl OutputDir {
             None => self.root.clone(),
         };
         let name = self.file_name(plot_num);
-        write_atomically(&dir, &name, bytes, self.sync).map_err(|source| FileError::Write {
+        let written = match &self.staging {
+            Some(staging) => write_staged(staging, &dir, &name, bytes, self.sync),
+            None => write_atomically(&dir, &name, bytes, self.sync),
+        };
+        written.map_err(|source| FileError::Write {
             path: dir.join(&name),
             source,
         })
@@ -362,6 +385,35 @@ pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8], sync: bool) -> std
     Ok(())
 }
 
+/// [`write_atomically`] with the temporary made in `staging` (created if missing), so that
+/// ranks do not create files in one shared directory.
+fn write_staged(
+    staging: &Path,
+    dir: &Path,
+    name: &str,
+    bytes: &[u8],
+    sync: bool,
+) -> std::io::Result<()> {
+    let mut tmp = match temp_file_for(staging, name) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(staging)?;
+            temp_file_for(staging, name)?
+        }
+        made => made?,
+    };
+    tmp.write_all(bytes)?;
+    if sync {
+        tmp.as_file().sync_all()?;
+    }
+    tmp.persist(dir.join(name)).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Rank `rank`'s directory for temporaries, in the output directory.
+fn staging_dir_name(rank: i32) -> String {
+    format!("{STAGING_PREFIX}{rank:04}")
+}
+
 /// [`write_atomically`] to a path.
 pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let name = path
@@ -408,7 +460,8 @@ pub fn check_record_dir(record: &Path) -> Result<(), SetupError> {
 }
 
 /// Removes the temporary files a killed run left: in `dir`, in its plot-block
-/// subdirectories (`0000`, `0001`, …) and in `data/` — nowhere else — and only names this
+/// subdirectories (`0000`, `0001`, …), in the ranks' directories for temporaries
+/// (`.plotrand-rank-RRRR`, removed too) and in `data/` — nowhere else — and only names this
 /// program makes (`.<file>.<6 random characters>.tmp` for a plot, record or data file, and
 /// the writability probe), so other programs' files are left alone.
 pub fn remove_stale_temporaries(dir: &Path) -> Result<usize, SetupError> {
@@ -426,8 +479,15 @@ pub fn remove_stale_temporaries(dir: &Path) -> Result<usize, SetupError> {
         let name = entry.file_name().to_string_lossy().into_owned();
         let ours =
             name == DATA_DIR || (name.len() >= 4 && name.bytes().all(|b| b.is_ascii_digit()));
-        if ours && entry.path().is_dir() && !entry.path().is_symlink() {
+        let staging = name
+            .strip_prefix(STAGING_PREFIX)
+            .is_some_and(|n| n.len() >= 4 && n.bytes().all(|b| b.is_ascii_digit()));
+        if (ours || staging) && entry.path().is_dir() && !entry.path().is_symlink() {
             removed += remove_in(&entry.path())?;
+            if staging {
+                // Made again by its rank when needed.
+                let _ = std::fs::remove_dir(entry.path());
+            }
         }
     }
     Ok(removed)
@@ -943,6 +1003,20 @@ mod tests {
     }
 
     #[test]
+    fn staged_writes_leave_only_the_final_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = Plan::Random { num_plots: 2 };
+        let out =
+            OutputDir::new(dir.path(), &plan, Format::Png, Some(1), false, None).staged_for(3);
+        out.write_plot(2, b"abc").unwrap();
+        assert_eq!(std::fs::read(out.path(2)).unwrap(), b"abc");
+        let staging = dir.path().join(".plotrand-rank-0003");
+        assert_eq!(std::fs::read_dir(&staging).unwrap().count(), 0);
+        out.remove_staging();
+        assert!(!staging.exists());
+    }
+
+    #[test]
     fn atomic_write_leaves_only_the_final_file() {
         let dir = tempfile::tempdir().unwrap();
         write_atomically(dir.path(), "plot_1.png", b"abc", true).unwrap();
@@ -961,7 +1035,7 @@ mod tests {
     fn stale_temporaries_and_only_they_are_removed() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        for sub in ["0001", "0003", "data", "other"] {
+        for sub in ["0001", "0003", "data", "other", ".plotrand-rank-0001"] {
             std::fs::create_dir_all(d.join(sub)).unwrap();
         }
         let ours = [
@@ -970,6 +1044,7 @@ mod tests {
             ".plotrand-probe.X1y2Z3",
             "data/.rank_0001.h5.abcdef.plotrand-tmp",
             ".plotrand.h5.Zz9Zz9.plotrand-tmp",
+            ".plotrand-rank-0001/.plot_5.png.Ab12Cd.plotrand-tmp",
         ];
         // Other programs' temporaries of the same shape, and ours where we do not look.
         let theirs = [

@@ -227,6 +227,7 @@ impl<'a> Plotter<'a> {
                 }
             }
         }
+        self.ctx.out.remove_staging();
         self.work.span = self.begin.elapsed().as_secs_f64();
         self.work
     }
