@@ -24,7 +24,14 @@ fn main() {
     let procs: usize = procs.parse().expect("PROCS is a number");
     if let Ok(rank) = std::env::var("IO_FLOOR_RANK") {
         let rank: usize = rank.parse().expect("a rank");
-        write_block(Path::new(dir), files, procs, rank, strategy, Path::new(like));
+        write_block(
+            Path::new(dir),
+            files,
+            procs,
+            rank,
+            strategy,
+            Path::new(like),
+        );
         return;
     }
     std::fs::create_dir_all(dir).expect("the directory can be made");

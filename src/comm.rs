@@ -217,7 +217,7 @@ impl Comm {
     }
 
     /// Root's bytes, on every rank.
-    fn broadcast_bytes(&self, bytes: Vec<u8>) -> Vec<u8> {
+    pub fn broadcast_bytes(&self, bytes: Vec<u8>) -> Vec<u8> {
         let mut len = [bytes.len() as u64];
         self.broadcast(&mut len);
         // Never an empty buffer: see `gather_bytes`.

@@ -9,7 +9,7 @@ use crate::fsinfo::{self, WriteStrategy};
 use crate::gathering;
 use crate::manifest::{Manifest, ManifestError};
 use crate::outdir::{self, OutputDir, OutputLock};
-use crate::pack::{self, PackIndex};
+use crate::pack::{self, PackIndex, Packed};
 use crate::plan::{Agreement, Kind, Plan};
 use crate::plotter::RunContext;
 use crate::report::{self, SeedOrigin};
@@ -57,6 +57,8 @@ struct RootSetup {
     removed_temporaries: usize,
     /// Archives cut back to their last whole plot (--resume --pack).
     cut_archives: usize,
+    /// --resume --pack: where the plots already packed are.
+    pack_index: Option<PackIndex>,
     /// 1 for a fresh run, one more for each --resume.
     attempt: u32,
     /// Held until the run ends; `None` with --no-file-locking.
@@ -87,17 +89,7 @@ pub fn run(comm: &Comm, config: &Config, build: &str, stop: &AtomicBool) -> Exit
     if strategy == WriteStrategy::RankDir && !config.pack {
         out = out.staged_for(comm.rank());
     }
-    // Every rank reads the archives before any rank writes (the barrier before the work).
-    let packed = match packed_plots(config, plan, &out) {
-        Ok(packed) => packed,
-        Err(e) => comm.abort(
-            &format!(
-                "--resume --pack: could not read the archives in '{}': {e}",
-                config.output_dir.display()
-            ),
-            Exit::Internal.code().into(),
-        ),
-    };
+    let packed = share_packed(comm, config, plan, agreed.root.as_ref());
     let ctx = RunContext {
         config,
         plan,
@@ -127,16 +119,22 @@ pub fn run(comm: &Comm, config: &Config, build: &str, stop: &AtomicBool) -> Exit
     }
 }
 
-/// `--pack --resume`: the plots already in the archives, which rank 0 has cut back.
-fn packed_plots(
+/// `--pack --resume`: which plots the archives hold, as rank 0 found them, on every rank.
+fn share_packed(
+    comm: &Comm,
     config: &Config,
     plan: &Plan,
-    out: &OutputDir,
-) -> std::io::Result<Option<PackIndex>> {
+    root: Option<&RootSetup>,
+) -> Option<Packed> {
     if !(config.pack && config.resume) {
-        return Ok(None);
+        return None;
     }
-    PackIndex::read(out.root(), &pack::resolver(out, plan)).map(Some)
+    let bits = root
+        .and_then(|r| r.pack_index.as_ref())
+        .map_or_else(Vec::new, |index| {
+            index.packed(plan.num_plots()).as_bytes().to_vec()
+        });
+    Some(Packed::from_bytes(comm.broadcast_bytes(bits)))
 }
 
 fn output_dir(config: &Config, plan: &Plan, began: Option<SystemTime>) -> OutputDir {
@@ -260,13 +258,13 @@ fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
     } else {
         0
     };
-    let cut_archives = if config.pack {
+    let prepared = if config.pack {
         let out = output_dir(config, &plan, None);
         let extension = config.figure.format.extension();
         let resolve = pack::resolver(&out, &plan);
         pack::prepare(dir, config.resume, extension, &resolve)?
     } else {
-        0
+        pack::Prepared::default()
     };
     outdir::write_manifest(dir, &manifest.to_text())?;
     let agreement = Agreement {
@@ -276,7 +274,8 @@ fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
     };
     let setup = RootSetup {
         removed_temporaries,
-        cut_archives,
+        cut_archives: prepared.cut,
+        pack_index: prepared.index,
         attempt: manifest.attempt,
         _lock: lock,
     };
@@ -419,7 +418,9 @@ fn plot_and_report(
                 reasons: report::decode_reasons(&failures),
                 remade: report::decode_reasons(&remade),
             };
-            Some((Results::new(ctx, notes, spans, hosts, attempt), attributes))
+            let results =
+                Results::new(ctx, notes, spans, hosts, attempt).packed_at(root.pack_index.as_ref());
+            Some((results, attributes))
         }
         _ => None,
     };

@@ -10,9 +10,11 @@
 //! run's. Headers are ustar; a name longer than ustar holds gets a pax `path` record first.
 //!
 //! After a kill an archive may end in a partial member: `--resume` (rank 0, before any rank
-//! starts) cuts every archive back to its last complete member and puts the end marker back;
-//! then every rank reads the index of every archive (headers only), so that a plot already
-//! packed, in whichever archive, is skipped and recorded with its place.
+//! starts) cuts every archive back to its last complete member, puts the end marker back and
+//! keeps the index of what the archives hold (their headers only: one scan, by rank 0). The
+//! other ranks get only which plots are packed, as a bitmap ([`Packed`]), so that a plot
+//! already packed, in whichever archive, is skipped; rank 0 records its place. A rank then
+//! appends to its own archive before its end marker.
 
 use crate::outdir::{FileError, OutputDir};
 use crate::plan::Plan;
@@ -67,16 +69,25 @@ pub struct PrepareError {
     source: std::io::Error,
 }
 
+/// What [`prepare`] did and found.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// Archives cut back (`--resume`).
+    pub cut: usize,
+    /// `--resume`: the plots the archives hold, and where.
+    pub index: Option<PackIndex>,
+}
+
 /// Rank 0, before any rank starts, with the output directory locked. A fresh run removes the
 /// archives an earlier run left (each rank makes its own anew); `--resume` cuts each archive
-/// back to its last complete member whose plot ends as a whole file of `extension` does.
-/// Returns how many archives were cut.
+/// back to its last complete member whose plot ends as a whole file of `extension` does, and
+/// indexes what they hold.
 pub fn prepare(
     dir: &Path,
     resume: bool,
     extension: &str,
     resolve: &dyn Fn(&[u8]) -> Option<u64>,
-) -> Result<usize, PrepareError> {
+) -> Result<Prepared, PrepareError> {
     let fail = |action, path: &Path| {
         let path = path.to_path_buf();
         move |source| PrepareError {
@@ -85,8 +96,9 @@ pub fn prepare(
             source,
         }
     };
-    let mut cut = 0;
-    for (_, path) in archives_in(dir).map_err(fail("list", dir))? {
+    let mut prepared = Prepared::default();
+    let mut index = PackIndex::default();
+    for (archive, path) in archives_in(dir).map_err(fail("list", dir))? {
         if !resume {
             std::fs::remove_file(&path).map_err(fail("remove", &path))?;
             continue;
@@ -95,10 +107,16 @@ pub fn prepare(
         let end = whole_end(&path, &scan, extension).map_err(fail("read", &path))?;
         if scan.len != end + END_MARKER.len() as u64 || !ends_with_marker(&path, scan.len) {
             cut_back(&path, end).map_err(fail("cut back", &path))?;
-            cut += 1;
+            prepared.cut += 1;
         }
+        index.add(archive, scan.members.iter().take_while(|m| m.offset < end));
     }
-    Ok(cut)
+    if resume {
+        index.plots.sort_by_key(|&(plot, _)| plot); // stable: the first place of a plot first
+        index.plots.dedup_by_key(|&mut (plot, _)| plot);
+        prepared.index = Some(index);
+    }
+    Ok(prepared)
 }
 
 /// Where the last member of `scan` whose data ends as a whole plot file ends: a member that
@@ -309,36 +327,24 @@ pub struct Location {
     pub len: u64,
 }
 
-/// `--resume --pack`: the plots already packed in the output directory's archives, and where
-/// each archive's complete members end.
+/// `--pack --resume`, rank 0: the plots already packed in the output directory's archives,
+/// and where each is.
 #[derive(Debug, Clone, Default)]
 pub struct PackIndex {
     /// By plot, the first place of each.
     plots: Vec<(u64, Location)>,
-    ends: Vec<(u32, u64)>,
 }
 
 impl PackIndex {
-    /// Reads the index of every archive in `dir` (after [`prepare`] cut them back).
-    pub fn read(dir: &Path, resolve: &dyn Fn(&[u8]) -> Option<u64>) -> std::io::Result<PackIndex> {
-        let mut index = PackIndex::default();
-        for (archive, path) in archives_in(dir)? {
-            let scan = scan(&path, resolve)?;
-            let end = scan.members.last().map_or(0, |m| m.offset + padded(m.size));
-            index.ends.push((archive, end));
-            index.plots.extend(scan.members.iter().filter_map(|m| {
-                let location = Location {
-                    archive,
-                    offset: m.offset,
-                    len: m.size,
-                };
-                m.plot.map(|plot| (plot, location))
-            }));
-        }
-        // Stable: the first of two places of one plot stays.
-        index.plots.sort_by_key(|&(plot, _)| plot);
-        index.plots.dedup_by_key(|&mut (plot, _)| plot);
-        Ok(index)
+    fn add<'a>(&mut self, archive: u32, members: impl Iterator<Item = &'a Member>) {
+        self.plots.extend(members.filter_map(|m| {
+            let location = Location {
+                archive,
+                offset: m.offset,
+                len: m.size,
+            };
+            m.plot.map(|plot| (plot, location))
+        }));
     }
 
     pub fn find(&self, plot: u64) -> Option<Location> {
@@ -348,12 +354,41 @@ impl PackIndex {
             .map(|i| self.plots[i].1)
     }
 
-    /// Where rank `archive`'s archive ends, if there is one.
-    fn end_of(&self, archive: u32) -> Option<u64> {
-        self.ends
+    /// Which of plots `1..=num_plots` are packed, for every rank.
+    pub fn packed(&self, num_plots: u64) -> Packed {
+        let mut bits = vec![0u8; num_plots.div_ceil(8) as usize];
+        for &(plot, _) in self
+            .plots
             .iter()
-            .find(|&&(a, _)| a == archive)
-            .map(|&(_, end)| end)
+            .filter(|(p, _)| (1..=num_plots).contains(p))
+        {
+            bits[(plot - 1) as usize / 8] |= 1 << ((plot - 1) % 8);
+        }
+        Packed { bits }
+    }
+}
+
+/// `--pack --resume`, every rank: which plots the archives already hold (a bit a plot, as rank
+/// 0 found them), to be skipped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Packed {
+    bits: Vec<u8>,
+}
+
+impl Packed {
+    pub fn from_bytes(bits: Vec<u8>) -> Packed {
+        Packed { bits }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bits
+    }
+
+    pub fn contains(&self, plot: u64) -> bool {
+        let i = plot.wrapping_sub(1);
+        self.bits
+            .get((i / 8) as usize)
+            .is_some_and(|b| b & (1 << (i % 8)) != 0)
     }
 }
 
@@ -369,30 +404,39 @@ pub struct ArchiveWriter {
 }
 
 impl ArchiveWriter {
-    /// Rank `rank`'s archive in `dir`: a new one, or with `index` (`--resume`) the one there,
-    /// to be continued after its complete members.
+    /// Rank `rank`'s archive in `dir`: a new one, or (`resume`) the one there, which
+    /// [`prepare`] left ending in its end marker, continued before it.
     pub fn open(
         dir: &Path,
         rank: u32,
-        index: Option<&PackIndex>,
+        resume: bool,
         sync: bool,
     ) -> Result<ArchiveWriter, FileError> {
         let path = dir.join(archive_name(rank));
-        let end = index.and_then(|i| i.end_of(rank));
+        let fail = |source| FileError::Write {
+            path: path.clone(),
+            source,
+        };
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create(true)
-            .truncate(end.is_none())
+            .truncate(!resume)
             .open(&path)
-            .map_err(|source| FileError::Write {
-                path: path.clone(),
-                source,
-            })?;
+            .map_err(fail)?;
+        let len = file.metadata().map_err(fail)?.len();
+        let end = len.saturating_sub(END_MARKER.len() as u64);
+        if resume && len > 0 && !ends_with_marker(&path, len) {
+            let what = "does not end in a tar end marker: it changed since this run began";
+            return Err(fail(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                what,
+            )));
+        }
         Ok(ArchiveWriter {
             file,
             path,
             rank,
-            end: end.unwrap_or(0),
+            end,
             sync,
             buf: Vec::new(),
         })
@@ -489,7 +533,7 @@ mod tests {
     }
 
     fn write_archive(dir: &Path, rank: u32, plots: &[u64]) -> Vec<Location> {
-        let mut writer = ArchiveWriter::open(dir, rank, None, false).unwrap();
+        let mut writer = ArchiveWriter::open(dir, rank, false, false).unwrap();
         plots
             .iter()
             .map(|&k| {
@@ -550,7 +594,7 @@ mod tests {
     fn long_names_go_in_a_pax_header() {
         let dir = tempfile::tempdir().unwrap();
         let name = format!("0001/{}.png", "n".repeat(150));
-        let mut writer = ArchiveWriter::open(dir.path(), 0, None, false).unwrap();
+        let mut writer = ArchiveWriter::open(dir.path(), 0, false, false).unwrap();
         let loc = writer.append(&name, b"abc").unwrap();
         let path = dir.path().join("plots-0000.tar");
         let scan = scan(&path, &|n: &[u8]| (n == name.as_bytes()).then_some(1)).unwrap();
@@ -590,13 +634,16 @@ mod tests {
             write_archive(dir.path(), 0, &[1, 2, 3]);
             let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
             file.set_len(cut).unwrap();
-            assert_eq!(prepare(dir.path(), true, "png", &plot_of).unwrap(), 1);
-            let index = PackIndex::read(dir.path(), &plot_of).unwrap();
+            let prepared = prepare(dir.path(), true, "png", &plot_of).unwrap();
+            assert_eq!(prepared.cut, 1);
+            let index = prepared.index.unwrap();
             assert!(
                 index.find(2).is_some() && index.find(3).is_none(),
                 "cut at {cut}"
             );
-            let mut writer = ArchiveWriter::open(dir.path(), 0, Some(&index), false).unwrap();
+            let packed = index.packed(4);
+            assert!(packed.contains(2) && !packed.contains(3) && !packed.contains(9));
+            let mut writer = ArchiveWriter::open(dir.path(), 0, true, false).unwrap();
             for k in [3, 4] {
                 writer
                     .append(&format!("plot_{k}.png"), &png(k, 1000 + k as usize))
@@ -609,15 +656,14 @@ mod tests {
         let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
         file.write_all_at(&[0; 64], len3.offset + len3.len - 64)
             .unwrap();
-        assert_eq!(prepare(dir.path(), true, "png", &plot_of).unwrap(), 1);
-        assert!(PackIndex::read(dir.path(), &plot_of)
-            .unwrap()
-            .find(3)
-            .is_none());
+        let prepared = prepare(dir.path(), true, "png", &plot_of).unwrap();
+        assert_eq!(prepared.cut, 1);
+        assert!(prepared.index.unwrap().find(3).is_none());
         // A whole archive is left alone.
-        assert_eq!(prepare(dir.path(), true, "png", &plot_of).unwrap(), 0);
+        assert_eq!(prepare(dir.path(), true, "png", &plot_of).unwrap().cut, 0);
         // A fresh run removes the archives.
-        assert_eq!(prepare(dir.path(), false, "png", &plot_of).unwrap(), 0);
+        let prepared = prepare(dir.path(), false, "png", &plot_of).unwrap();
+        assert!(prepared.cut == 0 && prepared.index.is_none());
         assert!(!path.exists());
     }
 
@@ -626,7 +672,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let a = write_archive(dir.path(), 0, &[1, 4]);
         let b = write_archive(dir.path(), 1, &[2, 3]);
-        let index = PackIndex::read(dir.path(), &plot_of).unwrap();
+        let index = prepare(dir.path(), true, "png", &plot_of)
+            .unwrap()
+            .index
+            .unwrap();
         assert_eq!(index.find(4), Some(a[1]));
         assert_eq!(index.find(2), Some(b[0]));
         assert_eq!(index.find(5), None);

@@ -6,7 +6,7 @@
 
 use crate::config::Config;
 use crate::outdir::{Existing, FileError, OutputDir};
-use crate::pack::{ArchiveWriter, Location, PackIndex};
+use crate::pack::{ArchiveWriter, Location, Packed};
 use crate::plan::{Plan, PlotResult, PlotStatus};
 use crate::render::{RenderError, Renderer};
 use crate::savedata::{DataFile, SaveDataError};
@@ -23,8 +23,8 @@ pub struct RunContext<'a> {
     pub plan: &'a Plan,
     pub out: &'a OutputDir,
     pub seed: u64,
-    /// `--pack --resume`: the plots already in the archives.
-    pub packed: Option<&'a PackIndex>,
+    /// `--pack --resume`: the plots already in the archives (rank 0 knows where).
+    pub packed: Option<&'a Packed>,
     /// Set by SIGTERM, SIGUSR1 or SIGINT: finish the plot in hand, take no new one.
     pub stop: &'a AtomicBool,
     /// How input objects are drawn, with the ranges frames share.
@@ -128,11 +128,6 @@ impl<'a> Plotter<'a> {
             Some(bytes) => (result.status, result.bytes) = (PlotStatus::Skipped, bytes),
             None => self.make(&mut result),
         }
-        if let Some(place) = self.ctx.packed.and_then(|index| index.find(plot_num)) {
-            if result.status == PlotStatus::Skipped {
-                (result.archive, result.offset) = (i64::from(place.archive), place.offset);
-            }
-        }
         result.elapsed = t0.elapsed().as_secs_f64();
         self.work.results.push(result);
     }
@@ -144,7 +139,8 @@ impl<'a> Plotter<'a> {
             return None;
         }
         if self.ctx.config.pack {
-            return self.ctx.packed?.find(plot_num).map(|place| place.len);
+            // Its size and place are in rank 0's index; it fills them in for the record.
+            return self.ctx.packed?.contains(plot_num).then_some(0);
         }
         match self.ctx.out.existing(plot_num) {
             Existing::Whole(bytes) => Some(bytes),
@@ -189,8 +185,8 @@ impl<'a> Plotter<'a> {
         let place = if ctx.config.pack {
             let archive = self.archive.get_or_insert_with(|| {
                 let rank = self.rank as u32;
-                ArchiveWriter::open(ctx.out.root(), rank, ctx.packed, ctx.config.sync)
-                    .map_err(Arc::new)
+                let resume = ctx.config.resume;
+                ArchiveWriter::open(ctx.out.root(), rank, resume, ctx.config.sync).map_err(Arc::new)
             });
             let archive = archive.as_mut().map_err(|e| PlotError::Pack(e.clone()))?;
             let name = ctx.out.relative_path(plot_num).display().to_string();

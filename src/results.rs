@@ -5,7 +5,7 @@
 use crate::cli::Exit;
 use crate::h5::h5_string;
 use crate::outdir::{self, OutputDir};
-use crate::pack;
+use crate::pack::{self, PackIndex};
 use crate::plan::{PlotResult, PlotStatus};
 use crate::plotter::RunContext;
 use crate::report::{self, Tally};
@@ -48,6 +48,7 @@ pub struct Results<'a> {
     data_base: Option<PathBuf>,
     /// Where the archives are, seen from the record, with --pack.
     archive_base: Option<PathBuf>,
+    pack_index: Option<&'a PackIndex>,
 }
 
 impl<'a> Results<'a> {
@@ -100,11 +101,30 @@ impl<'a> Results<'a> {
             record_time: began.elapsed().as_secs_f64(),
             rows: 0,
             data_base,
+            pack_index: None,
         }
     }
 
+    /// `--pack --resume`: where the plots already packed are (rank 0 alone knows).
+    pub fn packed_at(mut self, index: Option<&'a PackIndex>) -> Results<'a> {
+        self.pack_index = index;
+        self
+    }
+
     /// One window of results, in plot order and complete.
-    pub fn window(&mut self, results: Vec<PlotResult>) {
+    pub fn window(&mut self, mut results: Vec<PlotResult>) {
+        if let Some(index) = self.pack_index {
+            // Skipped plots' places: ranks know only that they are packed.
+            for r in results
+                .iter_mut()
+                .filter(|r| r.status == PlotStatus::Skipped)
+            {
+                if let Some(place) = index.find(r.plot_num) {
+                    r.archive = i64::from(place.archive);
+                    (r.offset, r.bytes) = (place.offset, place.len);
+                }
+            }
+        }
         self.tally.add(&results);
         if self.printed.is_ok() {
             self.printed = self.print(&results);

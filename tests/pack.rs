@@ -274,3 +274,45 @@ fn a_killed_packed_job_resumes_to_archives_identical_to_an_uninterrupted_run() {
     unpack_with_python(&reference, &by_python);
     assert_eq!(files_under(&extracted), files_under(&by_python));
 }
+
+#[test]
+fn a_resume_on_other_ranks_and_schedule_finds_plots_in_any_archive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (flat, dir) = (tmp.path().join("flat"), tmp.path().join("packed"));
+    let line = format!("-n 40 --seed 3 {SMALL}");
+    assert_eq!(mpi(1, &with_dir(&flat, &line)).code, 0);
+    let run = mpi(2, &with_dir(&dir, &format!("{line} --pack")));
+    assert_eq!(run.code, 0, "{}", run.context());
+    // Rank 1's archive loses its second half, as if it had been killed there.
+    let second = &archives(&dir)[1];
+    let scan = pack::scan(second, &|_| None).unwrap();
+    let kept = scan.members.len() / 2;
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(second)
+        .unwrap();
+    file.set_len(scan.members[kept].offset - 100).unwrap();
+    drop(file);
+
+    let resume = format!("{line} --pack --resume --schedule dynamic --chunk 3");
+    let run = mpi(3, &with_dir(&dir, &resume));
+    assert_eq!(run.code, 0, "{}", run.context());
+    let summary = summary_line(&run.stdout);
+    assert!(
+        summary.contains(&format!("{} skipped (already there)", 20 + kept)),
+        "{summary}"
+    );
+    // Which rank draws the lost plots is the dynamic schedule's choice: any may add an archive.
+    assert!((2..=3).contains(&archives(&dir).len()));
+    let extracted = tmp.path().join("extracted");
+    let run = alone(&args!(
+        "extract {} --all -o {}",
+        dir.join("plotrand.h5"),
+        extracted
+    ));
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert_eq!(files_under(&extracted), files_under(&flat));
+    let by_python = tmp.path().join("python");
+    unpack_with_python(&dir, &by_python);
+    assert_eq!(files_under(&by_python), files_under(&flat));
+}
