@@ -301,9 +301,12 @@ fn pax_record(key: &str, value: &str) -> Vec<u8> {
     format!("{len} {key}={value}\n").into_bytes()
 }
 
+/// The plot a member's name is, if it is one of this run's.
+pub type Resolver<'a> = Box<dyn Fn(&[u8]) -> Option<u64> + 'a>;
+
 /// Names the plot a member's name is, as the output directory names plots: what
 /// [`scan`] needs. Random plots are parsed; an input run's names are looked up.
-pub fn resolver<'a>(out: &'a OutputDir, plan: &Plan) -> Box<dyn Fn(&[u8]) -> Option<u64> + 'a> {
+pub fn resolver<'a>(out: &'a OutputDir, plan: &Plan) -> Resolver<'a> {
     let n = plan.num_plots();
     match plan {
         Plan::Random { .. } => Box::new(move |name| {
@@ -478,7 +481,7 @@ impl ArchiveWriter {
 /// that length comes right before them.
 pub fn read_member(file: &File, offset: u64, len: u64) -> std::io::Result<Vec<u8>> {
     let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
-    if offset < BLOCK || offset % BLOCK != 0 || offset + len > file.metadata()?.len() {
+    if offset < BLOCK || !offset.is_multiple_of(BLOCK) || offset + len > file.metadata()?.len() {
         return Err(bad("the record's offset and length do not fit the archive"));
     }
     let mut block = [0u8; BLOCK as usize];
