@@ -56,7 +56,7 @@ fn main() {
 fn write_block(dir: &Path, files: u64, procs: usize, rank: usize, strategy: &str, like: &Path) {
     let bytes = std::fs::read(like).expect("LIKE is readable");
     let plan = Plan::Random { num_plots: files };
-    let mut out = OutputDir::new(dir, &plan, Format::Png, None, false, None);
+    let mut out = OutputDir::new(dir, &plan, Format::Png, None, false, None, None);
     match strategy {
         "same-dir" => {}
         "rank-dir" => out = out.staged_for(rank as i32),

@@ -1006,8 +1006,8 @@ mod tests {
     fn staged_writes_leave_only_the_final_file() {
         let dir = tempfile::tempdir().unwrap();
         let plan = Plan::Random { num_plots: 2 };
-        let out =
-            OutputDir::new(dir.path(), &plan, Format::Png, Some(1), false, None).staged_for(3);
+        let out = OutputDir::new(dir.path(), &plan, Format::Png, Some(1), false, None, None)
+            .staged_for(3);
         out.write_plot(2, b"abc").unwrap();
         assert_eq!(std::fs::read(out.path(2)).unwrap(), b"abc");
         let staging = dir.path().join(".plotrand-rank-0003");
