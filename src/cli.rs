@@ -457,7 +457,8 @@ pub enum Command {
     ///
     /// Columns: plot, rank, host, status, attempt, file, object (the --input object), elapsed
     /// seconds (milliseconds in the table), bytes, rows dropped (NaN or infinity), reason
-    /// (why it failed or was not done). A plot nobody drew has no rank or host.
+    /// (why it failed or was not done), and for --pack runs the archive and the offset of the
+    /// plot's bytes in it (the table shows ARCHIVE:FILE). A plot nobody drew has no rank or host.
     Report {
         /// The run record (plotrand.h5)
         #[arg(value_name = "RECORD")]

@@ -1,6 +1,7 @@
-//! `plotrand-mpi report RECORD`: one row per plot of a run record, as a table for people or
-//! as CSV or JSON Lines for pandas, jq or a spreadsheet — the run's job log. `--failed`
-//! keeps the plots a `--resume` would make again (failed or not done).
+//! `plotrand-mpi report RECORD`: one row per plot of a run record (with `--pack`, each plot's
+//! archive and offset too), as a table for people or as CSV or JSON Lines for pandas, jq or a
+//! spreadsheet — the run's job log. `--failed` keeps the plots a `--resume` would make again
+//! (failed or not done).
 
 use crate::cli::{Exit, ReportFormat};
 use crate::plan::PlotStatus;
@@ -10,7 +11,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// The columns, in order, for CSV and JSON.
-const COLUMNS: [&str; 11] = [
+const COLUMNS: [&str; 13] = [
     "plot",
     "rank",
     "host",
@@ -22,6 +23,8 @@ const COLUMNS: [&str; 11] = [
     "bytes",
     "dropped",
     "reason",
+    "archive",
+    "offset",
 ];
 
 pub fn run(record: &Path, format: ReportFormat, failed_only: bool) -> Exit {
@@ -86,7 +89,7 @@ fn write(
                         r.elapsed * 1e3,
                         r.bytes,
                         r.dropped,
-                        escape_controls(r.file.as_str()),
+                        escape_controls(&packed_file(r)),
                     );
                     for extra in [r.object.as_str(), r.reason.as_str()] {
                         if !extra.is_empty() {
@@ -129,6 +132,8 @@ fn write(
                     "bytes": r.bytes,
                     "dropped": r.dropped,
                     "reason": r.reason.as_str(),
+                    "archive": r.archive.as_str(),
+                    "offset": r.offset,
                 });
                 writeln!(out, "{object}")?;
             }
@@ -147,7 +152,15 @@ fn host<'a>(r: &ResultsRow, hosts: &'a [String]) -> &'a str {
     hosts.get(r.host as usize).map_or("", String::as_str)
 }
 
-fn fields(r: &ResultsRow, hosts: &[String]) -> [String; 11] {
+/// The plot's file; for a packed plot `ARCHIVE:FILE`, as the result lines name it.
+fn packed_file(r: &ResultsRow) -> String {
+    match r.archive.as_str() {
+        "" => r.file.to_string(),
+        archive => format!("{archive}:{}", r.file.as_str()),
+    }
+}
+
+fn fields(r: &ResultsRow, hosts: &[String]) -> [String; 13] {
     [
         r.plot.to_string(),
         rank(r).map_or(String::new(), |k| k.to_string()),
@@ -160,5 +173,7 @@ fn fields(r: &ResultsRow, hosts: &[String]) -> [String; 11] {
         r.bytes.to_string(),
         r.dropped.to_string(),
         r.reason.to_string(),
+        r.archive.to_string(),
+        r.offset.to_string(),
     ]
 }

@@ -133,6 +133,19 @@ fn check_packed_against_flat(ranks: usize, flat_args: &str, packed_args: &str, c
     let run = alone(&args!("extract {} --all -o {}", record, extracted));
     assert_eq!(run.code, 0, "{case}: {}", run.context());
     assert_eq!(files_under(&extracted), expected, "{case}: extract --all");
+
+    // `report` carries the places too, as its last two columns.
+    let csv = alone(&args!("report {} --format csv", record));
+    assert_eq!(csv.code, 0, "{case}: {}", csv.context());
+    let mut lines = csv.stdout.lines();
+    assert!(lines.next().unwrap().ends_with(",archive,offset"), "{case}");
+    let first: Vec<&str> = lines.next().unwrap().rsplit(',').take(2).collect();
+    // The first member of some rank's archive (the dynamic schedule decides whose).
+    let (offset, archive) = (first[0], first[1]);
+    assert!(
+        offset == "512" && archive.starts_with("plots-") && archive.ends_with(".tar"),
+        "{case}: {first:?}"
+    );
 }
 
 #[test]
