@@ -656,6 +656,9 @@ pub fn check_record_place(
         if is_data_file(&inside) {
             return Err(conflict("is a rank's --save-data file".into()));
         }
+        if crate::pack::is_archive(&inside) {
+            return Err(conflict("is a rank's --pack archive".into()));
+        }
     }
     match std::fs::symlink_metadata(record) {
         Ok(meta) if meta.is_dir() => return Err(conflict("is a directory".into())),
@@ -1160,6 +1163,9 @@ mod tests {
         assert!(check(&d.join("data/rank_0001.h5"), None)
             .unwrap()
             .contains("--save-data"));
+        assert!(check(&d.join("plots-0002.tar"), None)
+            .unwrap()
+            .contains("--pack archive"));
         assert!(check(d, None).unwrap().contains("is a directory"));
         std::fs::write(d.join("notes.txt"), b"x").unwrap();
         assert!(check(&d.join("notes.txt"), None)

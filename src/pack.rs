@@ -47,6 +47,11 @@ fn archive_rank(name: &str) -> Option<u32> {
         .filter(|&r| archive_name(r) == name)
 }
 
+/// Whether `relative` (to the output directory) is where a rank's archive goes.
+pub fn is_archive(relative: &Path) -> bool {
+    relative.to_str().and_then(archive_rank).is_some()
+}
+
 /// The archives in `dir`, by rank.
 pub fn archives_in(dir: &Path) -> std::io::Result<Vec<(u32, PathBuf)>> {
     let mut found = Vec::new();
