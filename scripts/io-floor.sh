@@ -76,7 +76,9 @@ run_case() {
   record "$name" "$fs" "$p" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
 }
 CASES=${CASES:-raw-same raw-rank flat-same flat-rank flat-auto subdirs pack}
-python3 -c 'import matplotlib, numpy' 2>/dev/null && CASES="$CASES lesson"
+if [[ " $CASES " != *" lesson "* ]] && python3 -c 'import matplotlib, numpy' 2>/dev/null; then
+  CASES="$CASES lesson"
+fi
 for round in $(seq "$ROUNDS"); do
   echo "round $round"
   for p in 1 2; do
@@ -100,7 +102,7 @@ for p in 1 2; do
   done
 done
 median_of() { stats "$1" "$2" "$3" | awk '{ print $3 }'; }
-floor=$(printf '%s\n' "$(median_of raw-same disk 2)" "$(median_of raw-rank disk 2)" | sort -g | head -1)
+floor=$(printf '%s\n' "$(median_of raw-same disk 2)" "$(median_of raw-rank disk 2)" | { grep . || echo 0; } | sort -g | head -1)
 shm_flat=$(median_of flat-auto tmpfs 2)
 disk_flat=$(median_of flat-auto disk 2)
 disk_pack=$(median_of pack disk 2)
