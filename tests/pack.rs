@@ -17,6 +17,13 @@ use std::process::Command;
 /// Small figures: the tests are about files, not drawing.
 const SMALL: &str = "--width 160 --height 120 --points 50 -q";
 
+/// `plotrand-mpi extract RECORD --all -o INTO`, which must succeed: the files written.
+fn extract_all(record: &Path, into: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let run = alone(&args!("extract {} --all -o {}", record, into));
+    assert_eq!(run.code, 0, "{}", run.context());
+    files_under(into)
+}
+
 /// `-o DIR` and the rest of a command line, split as a shell would.
 fn with_dir(dir: &Path, rest: &str) -> Vec<String> {
     let mut line = vec!["-o".to_string(), path_arg(dir).to_string()];
@@ -129,10 +136,8 @@ fn check_packed_against_flat(ranks: usize, flat_args: &str, packed_args: &str, c
         );
     }
 
-    let extracted = tmp.path().join("extracted");
-    let run = alone(&args!("extract {} --all -o {}", record, extracted));
-    assert_eq!(run.code, 0, "{case}: {}", run.context());
-    assert_eq!(files_under(&extracted), expected, "{case}: extract --all");
+    let extracted = extract_all(&record, &tmp.path().join("extracted"));
+    assert_eq!(extracted, expected, "{case}: extract --all");
 
     // `report` carries the places too, as its last two columns.
     let csv = alone(&args!("report {} --format csv", record));
@@ -233,14 +238,7 @@ fn a_killed_packed_job_resumes_to_archives_identical_to_an_uninterrupted_run() {
     });
     wait_until("20 plots packed", || members(&dir) >= 20);
     stop(&ranks);
-    // The whole job, as a node failure or `kill -9` would.
-    signal(-job.launcher_pid(), SIGKILL);
-    for &pid in &ranks {
-        signal(pid, SIGKILL);
-    }
-    let killed = job.finish();
-    wait_until("the killed ranks to be gone", || ranks_of(&dir).is_empty());
-    assert_ne!(killed.code, 0);
+    job.kill_all(&ranks);
     let made = members(&dir);
     assert!((20..plots as usize).contains(&made), "{made} packed");
 
@@ -276,16 +274,12 @@ fn a_killed_packed_job_resumes_to_archives_identical_to_an_uninterrupted_run() {
         );
     }
     // The resumed record places the skipped plots as well as the new ones.
-    let extracted = tmp.path().join("extracted");
-    let run = alone(&args!(
-        "extract {} --all -o {}",
-        dir.join("plotrand.h5"),
-        extracted
-    ));
-    assert_eq!(run.code, 0, "{}", run.context());
     let by_python = tmp.path().join("python");
     unpack_with_python(&reference, &by_python);
-    assert_eq!(files_under(&extracted), files_under(&by_python));
+    assert_eq!(
+        extract_all(&dir.join("plotrand.h5"), &tmp.path().join("extracted")),
+        files_under(&by_python)
+    );
 }
 
 #[test]
@@ -317,14 +311,8 @@ fn a_resume_on_other_ranks_and_schedule_finds_plots_in_any_archive() {
     );
     // Which rank draws the lost plots is the dynamic schedule's choice: any may add an archive.
     assert!((2..=3).contains(&archives(&dir).len()));
-    let extracted = tmp.path().join("extracted");
-    let run = alone(&args!(
-        "extract {} --all -o {}",
-        dir.join("plotrand.h5"),
-        extracted
-    ));
-    assert_eq!(run.code, 0, "{}", run.context());
-    assert_eq!(files_under(&extracted), files_under(&flat));
+    let extracted = extract_all(&dir.join("plotrand.h5"), &tmp.path().join("extracted"));
+    assert_eq!(extracted, files_under(&flat));
     let by_python = tmp.path().join("python");
     unpack_with_python(&dir, &by_python);
     assert_eq!(files_under(&by_python), files_under(&flat));

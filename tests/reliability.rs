@@ -106,14 +106,7 @@ fn a_killed_job_resumes_to_the_plots_of_an_uninterrupted_run() {
     let dir = tmp.path().join("job");
     let args = job_args(&dir);
     let (job, ranks, made) = start_and_stop(&args);
-    // The whole job, as a node failure or `kill -9` would: mpirun and every rank at once.
-    signal(-job.launcher_pid(), SIGKILL);
-    for &pid in &ranks {
-        signal(pid, SIGKILL);
-    }
-    let killed = job.finish();
-    wait_until("the killed ranks to be gone", || ranks_of(&dir).is_empty());
-    assert_ne!(killed.code, 0);
+    job.kill_all(&ranks);
     assert_eq!(pngs(&dir), made, "a stopped job makes nothing more");
     all_plots_whole(&dir);
 

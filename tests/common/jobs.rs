@@ -118,6 +118,20 @@ impl Job {
         (ranks, pngs(&self.dir))
     }
 
+    /// Kills the whole job, as a node failure or `kill -9` would: mpirun and every rank of
+    /// `ranks` at once; returns when they are gone.
+    pub fn kill_all(self, ranks: &[i32]) -> Run {
+        signal(-self.launcher_pid(), SIGKILL);
+        for &pid in ranks {
+            signal(pid, SIGKILL);
+        }
+        let dir = self.dir.clone();
+        let killed = self.finish();
+        wait_until("the killed ranks to be gone", || ranks_of(&dir).is_empty());
+        assert_ne!(killed.code, 0);
+        killed
+    }
+
     /// Waits for the job to end, within `PATIENCE`; kills it and fails the test otherwise.
     pub fn finish(mut self) -> Run {
         use std::io::{Read, Seek};
