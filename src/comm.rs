@@ -400,8 +400,10 @@ fn decode_agreement(bytes: &[u8]) -> Agreement {
                     frame_shape,
                 }
             })
-            .collect();
-        Plan::Input { objects }
+            .collect::<Vec<PlanObject>>();
+        Plan::Input {
+            objects: objects.into(),
+        }
     };
     Agreement {
         plan,
@@ -428,7 +430,8 @@ mod tests {
                         kind,
                         frame_shape: vec![3; i],
                     })
-                    .collect(),
+                    .collect::<Vec<_>>()
+                    .into(),
             },
         ];
         for plan in plans {

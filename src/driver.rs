@@ -225,7 +225,7 @@ fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
                 eprintln!("{}", report::escape_controls(&note));
             }
             Plan::Input {
-                objects: listing.objects,
+                objects: listing.objects.into(),
             }
         }
         None => Plan::Random {

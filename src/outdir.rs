@@ -970,7 +970,8 @@ mod tests {
                 object("/g/xy", vec![]),
                 object("/z", vec![]),
                 object("/t", vec![12]),
-            ],
+            ]
+            .into(),
         };
         let out = OutputDir::new(
             Path::new("o"),

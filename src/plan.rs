@@ -32,7 +32,53 @@ pub fn blocks(num_plots: u64, ranks: usize) -> Vec<u64> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Plan {
     Random { num_plots: u64 },
-    Input { objects: Vec<PlanObject> },
+    Input { objects: Objects },
+}
+
+/// An input plan's objects, with the number of each one's first plot, so that a plot's
+/// object is found by binary search (a plan may hold 100,000s of objects, and every plot
+/// asks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Objects {
+    list: Vec<PlanObject>,
+    first_plots: Vec<u64>,
+    num_plots: u64,
+}
+
+impl From<Vec<PlanObject>> for Objects {
+    fn from(list: Vec<PlanObject>) -> Objects {
+        let mut num_plots = 0;
+        let first_plots = list
+            .iter()
+            .map(|o| {
+                let first = num_plots + 1;
+                num_plots += o.frames();
+                first
+            })
+            .collect();
+        Objects {
+            list,
+            first_plots,
+            num_plots,
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Objects {
+    type Item = &'a PlanObject;
+    type IntoIter = std::slice::Iter<'a, PlanObject>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.iter()
+    }
+}
+
+impl std::ops::Deref for Objects {
+    type Target = [PlanObject];
+
+    fn deref(&self) -> &[PlanObject] {
+        &self.list
+    }
 }
 
 /// How an object is drawn.
@@ -121,7 +167,7 @@ impl Plan {
     pub fn num_plots(&self) -> u64 {
         match self {
             Plan::Random { num_plots } => *num_plots,
-            Plan::Input { objects } => objects.iter().map(PlanObject::frames).sum(),
+            Plan::Input { objects } => objects.num_plots,
         }
     }
 
@@ -130,20 +176,18 @@ impl Plan {
         let Plan::Input { objects } = self else {
             return None;
         };
-        let mut first = 1;
-        for (index, object) in objects.iter().enumerate() {
-            let frames = object.frames();
-            if plot_num < first + frames {
-                let frame = plot_num - first;
-                return Some(PlotOf {
-                    index,
-                    object,
-                    frame,
-                });
-            }
-            first += frames;
+        if !(1..=objects.num_plots).contains(&plot_num) {
+            return None;
         }
-        None
+        let index = objects
+            .first_plots
+            .partition_point(|&first| first <= plot_num)
+            - 1;
+        Some(PlotOf {
+            index,
+            object: &objects.list[index],
+            frame: plot_num - objects.first_plots[index],
+        })
     }
 }
 
@@ -366,7 +410,8 @@ mod tests {
                 object("/g/xy", vec![]),
                 object("/t", vec![2, 3]),
                 object("/z", vec![]),
-            ],
+            ]
+            .into(),
         };
         assert_eq!(input.num_plots(), 8);
         let of = |k| input.object(k).map(|p| (p.object.path.as_str(), p.frame));
@@ -375,6 +420,7 @@ mod tests {
         assert_eq!(of(7), Some(("/t", 5)));
         assert_eq!(of(8), Some(("/z", 0)));
         assert_eq!(of(9), None);
+        assert_eq!(of(0), None);
         assert_eq!(object("/t", vec![2, 3]).frame_index(5), [1, 2]);
         assert_eq!(object("/t", vec![2, 3]).frame_index(3), [1, 0]);
     }

@@ -138,7 +138,7 @@ mod tests {
         );
         let file = hdf5::File::open(&path).unwrap();
         let plan = crate::plan::Plan::Input {
-            objects: listing.objects,
+            objects: listing.objects.into(),
         };
         let of = plan.object(4).unwrap();
         let data = crate::source::read::read(&file, of, &choice).unwrap();

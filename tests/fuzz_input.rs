@@ -138,7 +138,7 @@ fn check(path: &Path, renderer: &mut Renderer) -> (usize, usize) {
         return (0, 0); // "nothing plottable" is a fine answer
     };
     let plan = Plan::Input {
-        objects: found.objects,
+        objects: found.objects.into(),
     };
     let file = hdf5::File::open(path).unwrap();
     let (mut plotted, mut refused) = (0, 0);
