@@ -28,7 +28,7 @@ check_run() { # check_run NAME LOG OUTDIR
   hosts=$(awk '/ms\/plot/ {t=1; next} t && $3 ~ /^[0-9]+$/ && NF>=7 {print $2}' "$log" | sort -u | tr '\n' ' ')
   [ "$hosts" = "node01 node02 node03 " ] || { cat "$log"; fail "$name: table hosts are '$hosts'"; }
   local k
-  for k in $(seq 12); do
+  for k in $(seq -w 12); do
     cmp -s "$S/single/plot_$k.png" "$out/plot_$k.png" || fail "$name: plot $k differs from the single-host run"
   done
   echo "$name: 12 plots on node01 node02 node03, identical to the single-host run"

@@ -32,7 +32,7 @@ for launcher in srun mpirun; do
   grep -q "Making 30 plots of random data on 6 ranks (3 hosts), seed 8" "$log" || fail "$launcher: header"
   hosts=$(awk '/ms\/plot/ {t=1; next} t && $3 ~ /^[0-9]+$/ && NF>=7 {print $2}' "$log" | sort -u | tr '\n' ' ')
   [ "$hosts" = "node01 node02 node03 " ] || fail "$launcher: table hosts are '$hosts'"
-  for k in $(seq 30); do cmp -s "$S/single/plot_$k.png" "$out/plot_$k.png" || fail "$launcher: plot $k differs"; done
+  for k in $(seq -w 30); do cmp -s "$S/single/plot_$k.png" "$out/plot_$k.png" || fail "$launcher: plot $k differs"; done
   [ -f "$out/plotrand.h5" ] || fail "$launcher: no run record beside the plots"
   echo "$launcher job $job: 30 plots from 6 ranks on node01 node02 node03, identical to a single-host run"
 done

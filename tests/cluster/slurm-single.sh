@@ -46,7 +46,7 @@ for launcher in srun mpirun; do
   check '[ "$(ls "$out"/plot_*.png | wc -l)" = 12 ] && [ -f "$out/plotrand.h5" ]' "$launcher: plots or record missing"
   check 'h5dump -a /ranks "$out/plotrand.h5" >/dev/null 2>&1 || h5dump -A "$out/plotrand.h5" | grep -q "(0): $ranks"' "$launcher: record unreadable"
 done
-check 'cmp -s "$S/out-srun-12/plot_7.png" "$S/out-mpirun-12/plot_7.png"' "srun and mpirun runs differ"
+check 'cmp -s "$S/out-srun-12/plot_07.png" "$S/out-mpirun-12/plot_07.png"' "srun and mpirun runs differ"
 
 submit srun 0
 check '[ "$state" = FAILED ] && [ "$exitcode" = 2 ]' "a bad argument must fail the job with status 2"
