@@ -579,11 +579,12 @@ pub fn value_range(file: &hdf5::File, of: PlotOf<'_>) -> Result<Option<(f64, f64
 }
 
 fn finite_range_f32(values: &[f32]) -> Option<(f64, f64)> {
-    // min and max pass NaN over and vectorise; infinities need the slower filtered pass.
+    // Comparisons are false for NaN, so NaN is passed over, and the selects vectorise;
+    // infinities need the slower filtered pass.
     let (lo, hi) = values
         .iter()
         .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
+            (if v < lo { v } else { lo }, if v > hi { v } else { hi })
         });
     if lo.is_finite() && hi.is_finite() {
         return Some((f64::from(lo), f64::from(hi)));
