@@ -141,7 +141,7 @@ mod tests {
             objects: listing.objects.into(),
         };
         let of = plan.object(4).unwrap();
-        let data = crate::source::read::read(&file, of, &choice).unwrap();
+        let data = crate::source::read::read(&file, of, &choice, &mut None).unwrap();
         assert_eq!(data.points().unwrap().len(), 1000);
         assert!(data.points().unwrap().area.iter().any(|&s| s != 36.0));
         assert_eq!(data.x_label.as_deref(), Some("x"));

@@ -4,7 +4,7 @@
 
 use crate::h5::h5_string;
 use crate::outdir::{OutputDir, PendingFile};
-use crate::source::Content;
+use crate::source::{Content, Values};
 use hdf5::types::VarLenUnicode;
 use std::path::PathBuf;
 
@@ -67,12 +67,10 @@ impl DataFile {
                 g.new_dataset_builder().with_data(values).create(column)?;
             }
             if let Content::Heatmap(h) = content {
-                g.new_dataset_builder()
-                    .with_data(
-                        &ndarray::ArrayView2::from_shape((h.rows, h.cols), &h.values[..])
-                            .map_err(|e| hdf5::Error::from(e.to_string().as_str()))?,
-                    )
-                    .create("values")?;
+                match &h.values {
+                    Values::F32(v) => write_grid(&g, (h.rows, h.cols), v)?,
+                    Values::F64(v) => write_grid(&g, (h.rows, h.cols), v)?,
+                }
             }
             g.new_attr::<u64>()
                 .create("plot")?
@@ -99,4 +97,16 @@ impl DataFile {
         self.file.close().map_err(|e| fail(e.into()))?;
         self.pending.commit().map_err(|e| fail(e.into()))
     }
+}
+
+/// A heatmap's values as a (rows, cols) dataset `values`, in their own type.
+fn write_grid<T: hdf5::H5Type>(
+    g: &hdf5::Group,
+    shape: (usize, usize),
+    values: &[T],
+) -> hdf5::Result<()> {
+    let view = ndarray::ArrayView2::from_shape(shape, values)
+        .map_err(|e| hdf5::Error::from(e.to_string().as_str()))?;
+    g.new_dataset_builder().with_data(&view).create("values")?;
+    Ok(())
 }

@@ -142,10 +142,12 @@ fn check(path: &Path, renderer: &mut Renderer) -> (usize, usize) {
     };
     let file = hdf5::File::open(path).unwrap();
     let (mut plotted, mut refused) = (0, 0);
+    // Kept from plot to plot, as a rank keeps it: the next frame of an array reuses it.
+    let mut frames = None;
     for plot_num in 1..=plan.num_plots() {
         let of = plan.object(plot_num).unwrap();
         let object = of.object.path.clone();
-        match read(&file, of, &choice) {
+        match read(&file, of, &choice, &mut frames) {
             Ok(data) => {
                 match &data.content {
                     Content::Scatter(points) => {

@@ -20,7 +20,7 @@ use super::layout::{self, Layout};
 use super::marker::{Clip, Markers, DEPTHS, UNITS_PER_HALVING};
 use super::{colormap, Colour, RenderError};
 use crate::figure::PngCompression;
-use crate::source::{Content, Grid, Points, Series};
+use crate::source::{Content, Grid, Points, Series, Values};
 use plotters::prelude::*;
 use std::collections::HashMap;
 
@@ -106,6 +106,7 @@ fn map_colour(j: u8) -> usize {
 }
 
 /// The palette level of each of matplotlib's 256 colour map indices: the nearest of ours.
+#[cfg(test)]
 fn map_levels() -> [u8; 256] {
     std::array::from_fn(|index| {
         1 + (index as f64 * f64::from(MAP_LEVELS - 2) / 255.0).round() as u8
@@ -118,7 +119,6 @@ fn map_levels() -> [u8; 256] {
 struct ColourScale {
     lo: f64,
     scale: f64,
-    levels: [u8; 256],
 }
 
 impl ColourScale {
@@ -126,18 +126,57 @@ impl ColourScale {
         ColourScale {
             lo,
             scale: 256.0 / (hi - lo),
-            levels: map_levels(),
         }
     }
 
     fn level(&self, v: f64) -> u8 {
-        let x = (v - self.lo) * self.scale;
-        if x.is_nan() {
-            return 0;
-        }
-        // Truncation is the floor for x ≥ 0; `as` saturates below 0 and above 255.
-        self.levels[(x.max(0.0) as usize).min(255)]
+        let mut level = [0];
+        self.levels_of(&[v], &mut level);
+        level[0]
     }
+
+    /// The levels of a row of cells, into `out`, by arithmetic only, which the compiler
+    /// turns into vector instructions (a table lookup per cell would stop it; so would
+    /// `as`, which checks each conversion for values out of range: they are excluded).
+    fn levels_of(&self, cells: &[f64], out: &mut [u8]) {
+        for (level, &v) in out.iter_mut().zip(cells) {
+            let x = (v - self.lo) * self.scale;
+            let nan = x.is_nan();
+            // SAFETY: NaN made 0 and clamped, the number converted is in 0..=255.
+            let index = unsafe {
+                if nan { 0.0 } else { x }
+                    .clamp(0.0, 255.0)
+                    .to_int_unchecked()
+            };
+            *level = if nan { 0 } else { nearest_level(index) };
+        }
+    }
+
+    /// As [`Self::levels_of`], in float32 for float32 values (as matplotlib normalises
+    /// them): twice the values per instruction.
+    fn levels_of_f32(&self, cells: &[f32], out: &mut [u8]) {
+        let (lo, scale) = (self.lo as f32, self.scale as f32);
+        for (level, &v) in out.iter_mut().zip(cells) {
+            let x = (v - lo) * scale;
+            let nan = x.is_nan();
+            // SAFETY: NaN made 0 and clamped, the number converted is in 0..=255.
+            let index = unsafe {
+                if nan { 0.0 } else { x }
+                    .clamp(0.0, 255.0)
+                    .to_int_unchecked()
+            };
+            *level = if nan { 0 } else { nearest_level(index) };
+        }
+    }
+}
+
+/// Our palette level nearest matplotlib's colour map index `index` (0 to 255):
+/// 1 + ⌊index · step + 0.5⌋, no index falling halfway between two levels.
+#[inline(always)]
+fn nearest_level(index: i32) -> u8 {
+    const STEP: f32 = (MAP_LEVELS - 2) as f32 / 255.0;
+    // SAFETY: index · STEP + 1.5 is in 1.5..=222.5.
+    unsafe { (index as f32 * STEP + 1.5).to_int_unchecked::<i32>() as u8 }
 }
 
 impl Frame {
@@ -242,7 +281,8 @@ impl Frame {
         let a = &l.axes;
         let columns = Frame::span(a.left, a.right, self.width);
         let rows = Frame::span(a.top, a.bottom, self.height);
-        // Which cell each pixel column and row falls in (None: beyond the grid).
+        // Which cell each pixel column and row falls in (None: beyond the grid). Edges are
+        // monotonic, so the pixel columns over the grid are one run.
         let cell_of = |edges: &[f64], v: f64| -> Option<usize> {
             let increasing = edges.last() >= edges.first();
             let i = if increasing {
@@ -256,17 +296,34 @@ impl Frame {
             .clone()
             .map(|px| cell_of(&grid.x_edges, l.x_value(px as f64 + 0.5)))
             .collect();
+        let Some(first) = column_cells.iter().position(Option::is_some) else {
+            return;
+        };
+        let cell_columns: Vec<usize> = column_cells[first..].iter().map_while(|c| *c).collect();
+        let run = columns.start + first..columns.start + first + cell_columns.len();
+        let mut previous: Option<(usize, usize)> = None;
+        let mut row_levels = vec![0; grid.cols];
         for py in rows {
             let Some(r) = cell_of(&grid.y_edges, l.y_value(py as f64 + 0.5)) else {
                 continue;
             };
-            let cells = &grid.values[r * grid.cols..(r + 1) * grid.cols];
-            let row = &mut self.pixels[py * self.width..(py + 1) * self.width];
-            for (px, cell) in columns.clone().zip(&column_cells) {
-                if let Some(c) = cell {
-                    row[px] = colours.level(cells[*c]);
-                }
+            let start = py * self.width;
+            // A grid coarser than the pixels repeats rows: copy rather than map again.
+            if let Some((_, from)) = previous.filter(|&(row, _)| row == r) {
+                self.pixels
+                    .copy_within(from + run.start..from + run.end, start + run.start);
+                continue;
             }
+            let cells = r * grid.cols..(r + 1) * grid.cols;
+            match &grid.values {
+                Values::F32(v) => colours.levels_of_f32(&v[cells], &mut row_levels),
+                Values::F64(v) => colours.levels_of(&v[cells], &mut row_levels),
+            }
+            let row = &mut self.pixels[start + run.start..start + run.end];
+            for (pixel, &c) in row.iter_mut().zip(&cell_columns) {
+                *pixel = row_levels[c];
+            }
+            previous = Some((r, start));
         }
         // The colour bar: level by level from the bottom (low) to the top (high).
         let bar_columns = Frame::span(bar.rect.left, bar.rect.right, self.width);
@@ -370,14 +427,20 @@ fn draw_overlay(
         let level = (u32::from(ink) * u32::from(GREYS) + 127) / 255;
         (level > 0).then(|| level as u8 - 1)
     };
-    Ok(scratch
-        .chunks_exact(3)
-        .enumerate()
-        .filter_map(|(i, p)| {
+    let row_bytes = l.width as usize * 3;
+    let mut inked = Vec::new();
+    // Most rows are blank: one vectorised test passes each of those over.
+    for (y, row) in scratch.chunks_exact(row_bytes).enumerate() {
+        if row.iter().all(|&b| b == 255) {
+            continue;
+        }
+        let first = y * l.width as usize;
+        inked.extend(row.chunks_exact(3).enumerate().filter_map(|(x, p)| {
             let ink = 255 - p.iter().min().copied().unwrap_or(255);
-            grey(ink).map(|index| (i as u32, index))
-        })
-        .collect())
+            grey(ink).map(|index| ((first + x) as u32, index))
+        }));
+    }
+    Ok(inked)
 }
 
 /// Adds to `coverage` (a `w`×`h` grid, pixel centres at +0.5) a capsule of radius `half`
@@ -565,6 +628,32 @@ mod tests {
         assert_eq!(rgb_of(&f, DEPTHS - 1), BLUE);
         assert_eq!(rgb_of(&f, GREY_BASE + GREYS - 1), [0, 0, 0]);
         assert_eq!(f.palette().len(), 3 * usize::from(DEPTHS + GREYS));
+    }
+
+    #[test]
+    fn colour_levels_are_the_nearest_of_ours_to_matplotlibs_colour_map_index() {
+        let table = map_levels();
+        for index in 0..=255 {
+            assert_eq!(nearest_level(index), table[index as usize], "index {index}");
+        }
+        let colours = ColourScale::new(-3.0, 5.0);
+        let level_f32 = |v: f32| {
+            let mut level = [0];
+            colours.levels_of_f32(&[v], &mut level);
+            level[0]
+        };
+        for k in -100..1100 {
+            let v = -3.0 + 8.0 * f64::from(k) / 1000.0;
+            let index = ((v + 3.0) * 256.0 / 8.0).floor().clamp(0.0, 255.0) as usize;
+            assert_eq!(colours.level(v), table[index], "value {v}");
+            assert_eq!(level_f32(v as f32), table[index], "float32 value {v}");
+        }
+        for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(level_f32(v as f32), colours.level(v));
+        }
+        assert_eq!(colours.level(f64::NAN), 0);
+        assert_eq!(colours.level(f64::INFINITY), MAP_LEVELS - 1);
+        assert_eq!(colours.level(f64::NEG_INFINITY), 1);
     }
 
     fn default_layout() -> (PlotData, Layout) {

@@ -1,6 +1,7 @@
 //! Where a plot's points come from: the lesson's random data, or an object of an HDF5 file.
 
 pub mod conventions;
+pub mod frames;
 pub mod hdf5;
 pub mod layouts;
 pub mod random;
@@ -9,6 +10,7 @@ pub mod read;
 pub use layouts::Choice;
 
 use crate::plan::Plan;
+use std::cell::RefCell;
 use std::sync::Arc;
 
 /// One plot's data: positions in data units and marker areas in pt² (matplotlib's `s`).
@@ -41,7 +43,7 @@ pub struct Series {
 /// NaN is a missing value, drawn as the background.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Grid {
-    pub values: Vec<f64>,
+    pub values: Values,
     pub rows: usize,
     pub cols: usize,
     pub x_edges: Vec<f64>,
@@ -53,7 +55,49 @@ pub struct Grid {
 impl Grid {
     /// Smallest and largest finite value, if any.
     pub fn range(&self) -> Option<(f64, f64)> {
-        finite_range(&self.values)
+        self.values.range()
+    }
+}
+
+/// An array's values: float32 as stored (half the bytes of f64, and no pass to widen them;
+/// model output is often float32), anything else as f64.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+}
+
+impl Default for Values {
+    fn default() -> Self {
+        Values::F64(Vec::new())
+    }
+}
+
+impl Values {
+    pub fn len(&self) -> usize {
+        match self {
+            Values::F32(v) => v.len(),
+            Values::F64(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Smallest and largest finite value, if any.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        match self {
+            Values::F32(v) => finite_range_f32(v),
+            Values::F64(v) => finite_range(v),
+        }
+    }
+
+    pub fn into_f64(self) -> Vec<f64> {
+        match self {
+            Values::F32(v) => v.into_iter().map(f64::from).collect(),
+            Values::F64(v) => v,
+        }
     }
 }
 
@@ -66,6 +110,34 @@ pub fn finite_range(values: &[f64]) -> Option<(f64, f64)> {
             (lo.min(v), hi.max(v))
         });
     (lo <= hi).then_some((lo, hi))
+}
+
+fn finite_range_f32(values: &[f32]) -> Option<(f64, f64)> {
+    // Lanes of minima and maxima, which the compiler keeps in vector registers (one
+    // running pair would chain every value to the last). `min` and `max` pass over NaN;
+    // infinities need the slower filtered pass.
+    const LANES: usize = 8;
+    let mut lo = [f32::INFINITY; LANES];
+    let mut hi = [f32::NEG_INFINITY; LANES];
+    let chunks = values.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    // From the end: the values were just read in, and the last of them are still in cache.
+    for chunk in chunks.rev() {
+        for i in 0..LANES {
+            lo[i] = lo[i].min(chunk[i]);
+            hi[i] = hi[i].max(chunk[i]);
+        }
+    }
+    let lo = lo.iter().chain(rest).fold(f32::INFINITY, |m, &v| m.min(v));
+    let hi = hi
+        .iter()
+        .chain(rest)
+        .fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+    if lo.is_finite() && hi.is_finite() {
+        return Some((f64::from(lo), f64::from(hi)));
+    }
+    let wide: Vec<f64> = values.iter().map(|&v| f64::from(v)).collect();
+    finite_range(&wide)
 }
 
 /// What is drawn inside the axes.
@@ -141,15 +213,25 @@ pub enum LoadError {
 
 /// A rank's source of plot data, opened once and used for each of its plots.
 pub enum Source {
-    Random { seed: u64, points: usize },
-    Input { file: ::hdf5::File },
+    Random {
+        seed: u64,
+        points: usize,
+    },
+    Input {
+        file: ::hdf5::File,
+        /// The array last read from: a rank's frames of an array come one after another.
+        frames: RefCell<Option<Box<frames::Frames>>>,
+    },
 }
 
 impl Source {
     /// The `--input` file, opened on this rank.
     pub fn input(path: &std::path::Path) -> Result<Source, LoadError> {
         hdf5::open(path)
-            .map(|file| Source::Input { file })
+            .map(|file| Source::Input {
+                file,
+                frames: RefCell::new(None),
+            })
             .map_err(|e| LoadError::Unavailable(Arc::new(e)))
     }
 
@@ -159,8 +241,8 @@ impl Source {
                 content: Content::Scatter(random::points(*seed, plot_num, *points)),
                 ..PlotData::default()
             }),
-            (Source::Input { file }, Some(of)) => {
-                read::read(file, of, choice).map_err(LoadError::Object)
+            (Source::Input { file, frames }, Some(of)) => {
+                read::read(file, of, choice, &mut frames.borrow_mut()).map_err(LoadError::Object)
             }
             (Source::Input { .. }, None) => unreachable!("an input plan names every plot's object"),
         }
@@ -170,7 +252,27 @@ impl Source {
     pub fn value_range(&self, of: crate::plan::PlotOf<'_>) -> Result<Option<(f64, f64)>, String> {
         match self {
             Source::Random { .. } => Ok(None),
-            Source::Input { file } => read::value_range(file, of),
+            Source::Input { file, frames } => read::value_range(file, of, &mut frames.borrow_mut()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float32_ranges_pass_over_nan_and_infinity_wherever_they_are() {
+        let mut values: Vec<f32> = (0..37).map(|i| i as f32 - 5.0).collect();
+        assert_eq!(finite_range_f32(&values), Some((-5.0, 31.0)));
+        values[3] = f32::NAN;
+        values[36] = f32::NAN;
+        assert_eq!(finite_range_f32(&values), Some((-5.0, 30.0)));
+        values[20] = f32::INFINITY;
+        values[0] = f32::NEG_INFINITY;
+        assert_eq!(finite_range_f32(&values), Some((-4.0, 30.0)));
+        assert_eq!(finite_range_f32(&[f32::NAN; 40]), None);
+        assert_eq!(finite_range_f32(&[]), None);
+        assert_eq!(finite_range_f32(&[2.5]), Some((2.5, 2.5)));
     }
 }

@@ -3,23 +3,33 @@
 //! that a rank never holds more than the frame it draws — titled and labelled from the
 //! file's conventions.
 
-use super::conventions::{self as cf, TimeUnits, Unpacking};
+use super::conventions::{self as cf, Unpacking};
+use super::frames::Frames;
 use super::hdf5::{check_storage, reason, type_name, DEFAULT_AREA_PT2, MAX_ROWS};
 use super::layouts::{
     dataset_layout, group_layout, open_object, pandas_columns, record_columns, shape_text,
     support_reason, Choice, Layout, Object,
 };
-use super::{finite_range, Content, Grid, PlotData, Points, Scale, Series};
+use super::{Content, PlotData, Points, Scale, Series};
 use crate::plan::{Kind, PlotOf};
 use hdf5::types::TypeDescriptor;
 
 /// Reads the data of plot `of`: its object's frame, titled and labelled from the file's
 /// attributes. Every way the data can be unusable is an `Err` fit for a "Failed:" line.
-pub fn read(file: &hdf5::File, of: PlotOf<'_>, choice: &Choice) -> Result<PlotData, String> {
+/// `frames`: the array last drawn from, kept for its next frame.
+pub fn read(
+    file: &hdf5::File,
+    of: PlotOf<'_>,
+    choice: &Choice,
+    frames: &mut Option<Box<Frames>>,
+) -> Result<PlotData, String> {
     let path = of.object.path.as_str();
-    let mut data = match open_object(file, path)? {
-        Object::Group(g) => read_group(&g, path, choice)?,
-        Object::Dataset(ds) => read_dataset(&ds, path, of, choice)?,
+    let mut data = match frames.as_ref().filter(|f| f.serve(of, true)) {
+        Some(f) => f.frame(of)?,
+        None => match open_object(file, path)? {
+            Object::Group(g) => read_group(&g, path, choice)?,
+            Object::Dataset(ds) => read_dataset(ds, path, of, choice, frames)?,
+        },
     };
     data.limits = choice.limits;
     data.value_range = choice.shared.get(of.index).copied().flatten();
@@ -118,16 +128,18 @@ fn datetime_unit(kind: &str) -> Option<f64> {
     })
 }
 
-fn index_axis(n: usize) -> Vec<f64> {
+pub(super) fn index_axis(n: usize) -> Vec<f64> {
     (0..n).map(|i| i as f64).collect()
 }
 
 fn read_dataset(
-    ds: &hdf5::Dataset,
+    dataset: hdf5::Dataset,
     path: &str,
     of: PlotOf<'_>,
     choice: &Choice,
+    frames: &mut Option<Box<Frames>>,
 ) -> Result<PlotData, String> {
+    let ds = &dataset;
     let name = cf::base_name(path);
     let found = dataset_layout(ds, name, choice).map_err(|why| format!("{path} {why}"))?;
     let Some((layout, kind, frame_shape)) = found else {
@@ -181,190 +193,12 @@ fn read_dataset(
                 }
             }
         }
-        Layout::Array => read_array(ds, path, of, kind),
+        Layout::Array => {
+            let array = frames.insert(Box::new(Frames::for_drawing(dataset, of, kind)?));
+            array.frame(of)
+        }
         _ => unreachable!("dataset layouts are columns, records and arrays"),
     }
-}
-
-/// One frame of an N-D array as a line (its last dimension) or heatmap (its last two).
-fn read_array(
-    ds: &hdf5::Dataset,
-    path: &str,
-    of: PlotOf<'_>,
-    kind: Kind,
-) -> Result<PlotData, String> {
-    let shape = ds.shape();
-    let lead = of.object.frame_shape.len();
-    let index = of.object.frame_index(of.frame);
-    let mut values = read_frame_f64(ds, path, &index)?;
-    Unpacking::of(ds).apply(&mut values);
-    let coords = cf::coordinates(ds);
-    let dim_labels = cf::strings(ds, "DIMENSION_LABELS").unwrap_or_default();
-    let name = cf::base_name(path);
-    let mut title = path.to_string();
-    for (dim, &i) in index.iter().enumerate() {
-        title += &format!(", {}", frame_label(&coords[dim], dim, i));
-    }
-    let value_label = cf::label(ds, name);
-    let mut data = match kind {
-        Kind::Line => {
-            let (x, x_scale, x_label) =
-                axis_values(&coords[lead], shape[lead], dim_labels.get(lead));
-            let mut data = line(path, x, values);
-            data.x_scale = x_scale;
-            data.x_label = x_label;
-            data.y_label = Some(value_label);
-            data
-        }
-        _ => {
-            let (rows, cols) = (shape[lead], shape[lead + 1]);
-            let (y, y_scale, y_label) = axis_values(&coords[lead], rows, dim_labels.get(lead));
-            let (x, x_scale, x_label) =
-                axis_values(&coords[lead + 1], cols, dim_labels.get(lead + 1));
-            PlotData {
-                content: Content::Heatmap(Grid {
-                    values,
-                    rows,
-                    cols,
-                    x_edges: cell_edges(&x),
-                    y_edges: cell_edges(&y),
-                    label: Some(value_label),
-                }),
-                x_scale,
-                y_scale,
-                x_label,
-                y_label,
-                ..PlotData::default()
-            }
-        }
-    };
-    data.title = Some(title);
-    Ok(data)
-}
-
-/// `time = 2000-01-15`, `level = 850 [hPa]`, or `dimension 0 = 3` without a coordinate.
-fn frame_label(coord: &Option<hdf5::Dataset>, dim: usize, i: u64) -> String {
-    let Some(c) = coord else {
-        return format!("dimension {dim} = {i}");
-    };
-    let name = cf::base_name(&c.name()).to_owned();
-    let value = c
-        .read_slice_1d::<f64, _>(i as usize..i as usize + 1)
-        .ok()
-        .and_then(|v| v.first().copied());
-    let Some(value) = value else {
-        return format!("{name} = #{i}");
-    };
-    if let Some(t) = TimeUnits::of(c) {
-        return format!("{name} = {}", cf::format_instant(t.to_unix(value)));
-    }
-    let number = cf::format_number(value);
-    match cf::units(c) {
-        Some(units) => format!("{name} = {number} [{units}]"),
-        None => format!("{name} = {number}"),
-    }
-}
-
-/// A dimension's values (its coordinate's, as times where they are CF times, else
-/// positions 0, 1, …), their scale and the axis label (from the coordinate, else the
-/// dimension's label, as h5py's `dims[i].label` writes it).
-fn axis_values(
-    coord: &Option<hdf5::Dataset>,
-    n: usize,
-    dim_label: Option<&String>,
-) -> (Vec<f64>, Scale, Option<String>) {
-    let unlabelled = dim_label.filter(|l| !l.is_empty()).cloned();
-    let Some(c) = coord else {
-        return (index_axis(n), Scale::Linear, unlabelled);
-    };
-    let Ok(mut values) = c.read_raw::<f64>() else {
-        return (index_axis(n), Scale::Linear, unlabelled);
-    };
-    let name = cf::base_name(&c.name()).to_owned();
-    if let Some(t) = TimeUnits::of(c) {
-        for v in &mut values {
-            *v = t.to_unix(*v);
-        }
-        let label = cf::string(c, "long_name")
-            .or_else(|| cf::string(c, "standard_name"))
-            .unwrap_or(name);
-        return (values, Scale::Time, Some(label));
-    }
-    Unpacking::of(c).apply(&mut values);
-    if values.iter().any(|v| !v.is_finite()) {
-        return (index_axis(n), Scale::Linear, unlabelled);
-    }
-    (values, Scale::Linear, Some(cf::label(c, &name)))
-}
-
-/// Cell edges around centres, as xarray infers them for pcolormesh: midpoints, and half a
-/// step beyond each end. Centres that are not monotonic give positions instead.
-pub fn cell_edges(centres: &[f64]) -> Vec<f64> {
-    let n = centres.len();
-    let monotonic =
-        centres.windows(2).all(|w| w[1] > w[0]) || centres.windows(2).all(|w| w[1] < w[0]);
-    if n == 0 || !monotonic {
-        return (0..=n).map(|i| i as f64 - 0.5).collect();
-    }
-    if n == 1 {
-        return vec![centres[0] - 0.5, centres[0] + 0.5];
-    }
-    let mut edges = Vec::with_capacity(n + 1);
-    edges.push(centres[0] - 0.5 * (centres[1] - centres[0]));
-    edges.extend(centres.windows(2).map(|w| 0.5 * (w[0] + w[1])));
-    edges.push(centres[n - 1] + 0.5 * (centres[n - 1] - centres[n - 2]));
-    edges
-}
-
-/// The values of one frame: the array at `index` of its leading dimensions, read as a
-/// hyperslab so that a rank never holds more than the frames it draws.
-fn read_frame<T: hdf5::H5Type + Copy>(
-    ds: &hdf5::Dataset,
-    path: &str,
-    index: &[u64],
-) -> Result<Vec<T>, String> {
-    let read = if index.is_empty() {
-        ds.read_raw::<T>()
-    } else {
-        let ndim = ds.ndim();
-        let mut slab: Vec<hdf5::SliceOrIndex> = index
-            .iter()
-            .map(|&i| hdf5::SliceOrIndex::Index(i as usize))
-            .collect();
-        slab.extend((index.len()..ndim).map(|_| hdf5::SliceOrIndex::Unlimited {
-            start: 0,
-            step: 1,
-            block: 1,
-        }));
-        ds.read_slice::<T, _, ndarray::IxDyn>(hdf5::Hyperslab::from(slab))
-            .map(|a| {
-                // A fresh array is in standard order: its buffer is the values, no copy
-                // (iterating a dynamic-rank array costs more than reading it).
-                if a.is_standard_layout() {
-                    a.into_raw_vec_and_offset().0
-                } else {
-                    a.iter().copied().collect()
-                }
-            })
-    };
-    read.map_err(|e| format!("{path} could not be read: {}", reason(&e)))
-}
-
-fn is_float32(ds: &hdf5::Dataset) -> bool {
-    matches!(
-        ds.dtype().and_then(|t| t.to_descriptor()),
-        Ok(TypeDescriptor::Float(hdf5::types::FloatSize::U4))
-    )
-}
-
-/// A frame as f64s. float32 frames are read as stored and widened here: HDF5's own
-/// conversion costs several times more.
-fn read_frame_f64(ds: &hdf5::Dataset, path: &str, index: &[u64]) -> Result<Vec<f64>, String> {
-    if is_float32(ds) {
-        let values: Vec<f32> = read_frame(ds, path, index)?;
-        return Ok(values.into_iter().map(f64::from).collect());
-    }
-    read_frame(ds, path, index)
 }
 
 /// The values of a 1-D numeric dataset, unpacked (CF).
@@ -543,68 +377,41 @@ fn scatter(
 }
 
 /// A line of `y` against `x`; values that are not finite are gaps, and counted.
-fn line(path: &str, x: Vec<f64>, y: Vec<f64>) -> PlotData {
-    let dropped = x
-        .iter()
-        .zip(&y)
-        .filter(|(x, y)| !(x.is_finite() && y.is_finite()))
-        .count() as u64;
+pub(super) fn line(path: &str, x: Vec<f64>, y: Vec<f64>) -> PlotData {
     PlotData {
+        dropped: unplottable(&x, &y),
         content: Content::Line(Series { x, y }),
         title: Some(path.to_string()),
-        dropped,
         ..PlotData::default()
     }
 }
 
+/// How many points of a line are left out for holding NaN or infinity.
+pub(super) fn unplottable(x: &[f64], y: &[f64]) -> u64 {
+    x.iter()
+        .zip(y)
+        .filter(|(x, y)| !(x.is_finite() && y.is_finite()))
+        .count() as u64
+}
+
 /// The range of the values plot `of` shows — a line's y, a heatmap's colours — for the
-/// frames of an object to share one scale: only the frame's values are read (no
+/// frames of an array to share one scale: only the frame's values are read (no
 /// coordinates, no labels). `None` when it has no finite value or is not an array's frame.
-pub fn value_range(file: &hdf5::File, of: PlotOf<'_>) -> Result<Option<(f64, f64)>, String> {
+/// `frames`: the array last read, kept for its next frame.
+pub fn value_range(
+    file: &hdf5::File,
+    of: PlotOf<'_>,
+    frames: &mut Option<Box<Frames>>,
+) -> Result<Option<(f64, f64)>, String> {
+    if let Some(f) = frames.as_ref().filter(|f| f.serve(of, false)) {
+        return f.range(of);
+    }
     let path = of.object.path.as_str();
     let Object::Dataset(ds) = open_object(file, path)? else {
         return Ok(None);
     };
     check_storage(&ds, path)?;
-    let index = of.object.frame_index(of.frame);
-    let unpacking = Unpacking::of(&ds);
-    if is_float32(&ds) && unpacking == Unpacking::default() {
-        // float32 as it is stored: no conversion, half the bytes.
-        let values: Vec<f32> = read_frame(&ds, path, &index)?;
-        return Ok(finite_range_f32(&values));
-    }
-    let mut values = read_frame_f64(&ds, path, &index)?;
-    unpacking.apply(&mut values);
-    Ok(finite_range(&values))
-}
-
-fn finite_range_f32(values: &[f32]) -> Option<(f64, f64)> {
-    // Comparisons are false for NaN, so NaN is passed over, and the selects vectorise;
-    // infinities need the slower filtered pass.
-    let (lo, hi) = values
-        .iter()
-        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
-            (if v < lo { v } else { lo }, if v > hi { v } else { hi })
-        });
-    if lo.is_finite() && hi.is_finite() {
-        return Some((f64::from(lo), f64::from(hi)));
-    }
-    let wide: Vec<f64> = values.iter().map(|&v| f64::from(v)).collect();
-    finite_range(&wide)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cell_edges_are_midpoints_with_half_steps_beyond() {
-        assert_eq!(cell_edges(&[0.0, 1.0, 2.0]), [-0.5, 0.5, 1.5, 2.5]);
-        assert_eq!(
-            cell_edges(&[90.0, 0.0, -90.0]),
-            [135.0, 45.0, -45.0, -135.0]
-        );
-        assert_eq!(cell_edges(&[5.0]), [4.5, 5.5]);
-        assert_eq!(cell_edges(&[0.0, 2.0, 1.0]), [-0.5, 0.5, 1.5, 2.5]);
-    }
+    frames
+        .insert(Box::new(Frames::for_range(ds, of)?))
+        .range(of)
 }
