@@ -138,9 +138,9 @@ impl ColourScale {
     /// The levels of a row of cells, into `out`, by arithmetic only, which the compiler
     /// turns into vector instructions (a table lookup per cell would stop it; so would
     /// `as`, which checks each conversion for values out of range: they are excluded).
-    fn levels_of(&self, cells: &[f64], out: &mut [u8]) {
+    fn levels_of<T: Copy + Into<f64>>(&self, cells: &[T], out: &mut [u8]) {
         for (level, &v) in out.iter_mut().zip(cells) {
-            let x = (v - self.lo) * self.scale;
+            let x = (v.into() - self.lo) * self.scale;
             let nan = x.is_nan();
             // SAFETY: NaN made 0 and clamped, the number converted is in 0..=255.
             let index = unsafe {
@@ -153,9 +153,13 @@ impl ColourScale {
     }
 
     /// As [`Self::levels_of`], in float32 for float32 values (as matplotlib normalises
-    /// them): twice the values per instruction.
+    /// them): twice the values per instruction. A range float32 cannot hold (beyond its
+    /// largest number, or so narrow that its scale is) is mapped in f64.
     fn levels_of_f32(&self, cells: &[f32], out: &mut [u8]) {
         let (lo, scale) = (self.lo as f32, self.scale as f32);
+        if !(lo.is_finite() && scale.is_normal()) {
+            return self.levels_of(cells, out);
+        }
         for (level, &v) in out.iter_mut().zip(cells) {
             let x = (v - lo) * scale;
             let nan = x.is_nan();
@@ -653,6 +657,18 @@ mod tests {
         }
         assert_eq!(colours.level(f64::NAN), 0);
         assert_eq!(colours.level(f64::INFINITY), MAP_LEVELS - 1);
+        // Ranges float32 cannot hold are mapped in f64, as float64 values would be.
+        for (lo, hi) in [(1e-37, 2e-37), (-1e39, 1e39), (0.0, 1e-40)] {
+            let colours = ColourScale::new(lo, hi);
+            let cells: Vec<f32> = (0..=16)
+                .map(|k| (lo + (hi - lo) * f64::from(k) / 16.0) as f32)
+                .collect();
+            let wide: Vec<f64> = cells.iter().map(|&v| f64::from(v)).collect();
+            let (mut narrow_levels, mut wide_levels) = ([0; 17], [0; 17]);
+            colours.levels_of_f32(&cells, &mut narrow_levels);
+            colours.levels_of(&wide, &mut wide_levels);
+            assert_eq!(narrow_levels, wide_levels, "range {lo}..{hi}");
+        }
         assert_eq!(colours.level(f64::NEG_INFINITY), 1);
     }
 

@@ -6,6 +6,7 @@
 
 use super::conventions::{self as cf, TimeUnits, Unpacking};
 use super::hdf5::reason;
+use super::layouts::shape_text;
 use super::read::{index_axis, line, unplottable};
 use super::{Content, Grid, PlotData, Scale, Values};
 use crate::plan::{Kind, PlotOf};
@@ -18,6 +19,10 @@ pub struct Frames {
     path: String,
     ds: hdf5::Dataset,
     slab: Slab,
+    /// Whether HDF5 may leave values of a frame unwritten (storage never written under
+    /// `fill_time = never`, or not a plain layout): then a frame starts as zeros, which h5py
+    /// reads there too.
+    may_skip: bool,
     float32: bool,
     unpacking: Unpacking,
     /// All a drawn frame shows but its values and title; `None` when opened for the range
@@ -53,12 +58,14 @@ impl Frames {
         // several frames is then decompressed once.
         let ds = without_chunk_cache(&ds).unwrap_or(ds);
         let path = &of.object.path;
+        check_shape(&ds, of)?;
         let slab = Slab::of(&ds, of.object.frame_shape.len())
             .map_err(|e| format!("{path} could not be read: {}", reason(&e)))?;
         Ok(Frames {
             object: of.index,
             path: path.clone(),
             slab,
+            may_skip: may_skip_values(&ds),
             float32: is_float32(&ds),
             unpacking: Unpacking::of(&ds),
             ds,
@@ -127,8 +134,8 @@ impl Frames {
         Ok(Values::F64(values))
     }
 
-    fn read<T: hdf5::H5Type>(&self, index: &[u64]) -> Result<Vec<T>, String> {
-        (self.slab.read(&self.ds, index))
+    fn read<T: hdf5::H5Type + Default + Clone>(&self, index: &[u64]) -> Result<Vec<T>, String> {
+        (self.slab.read(&self.ds, index, self.may_skip))
             .map_err(|e| format!("{} could not be read: {}", self.path, reason(&e)))
     }
 }
@@ -299,13 +306,22 @@ impl Slab {
         })
     }
 
-    /// The frame at `index` of the leading dimensions, converted to `T` by HDF5.
-    fn read<T: hdf5::H5Type>(&self, ds: &hdf5::Dataset, index: &[u64]) -> hdf5::Result<Vec<T>> {
+    /// The frame at `index` of the leading dimensions, converted to `T` by HDF5; zeros
+    /// first where HDF5 `may_skip` values.
+    fn read<T: hdf5::H5Type + Default + Clone>(
+        &self,
+        ds: &hdf5::Dataset,
+        index: &[u64],
+        may_skip: bool,
+    ) -> hdf5::Result<Vec<T>> {
         use hdf5_sys::{h5d, h5p, h5s};
         let memtype = hdf5::Datatype::from_type::<T>()?;
         let mut start = index.to_vec();
         start.resize(self.count.len(), 0);
         let mut values: Vec<T> = Vec::with_capacity(self.len);
+        if may_skip {
+            values.resize(self.len, T::default());
+        }
         hdf5::sync::sync(|| -> hdf5::Result<()> {
             // SAFETY: `start` and `count` have the dataspace's rank; the selection has
             // `len` elements, the memory space `len`, and `values` room for `len` of T.
@@ -329,7 +345,8 @@ impl Slab {
             }
             Ok(())
         })?;
-        // SAFETY: H5Dread wrote all `len` values.
+        // SAFETY: H5Dread wrote all `len` values: the storage's own, or the fill value
+        // where none was written (the zeros above where HDF5 may skip them).
         unsafe { values.set_len(self.len) };
         Ok(values)
     }
@@ -355,6 +372,38 @@ fn without_chunk_cache(ds: &hdf5::Dataset) -> Option<hdf5::Dataset> {
         .flatten()
 }
 
+/// The frames the plan counted on: the same leading dimensions and a line's or heatmap's
+/// rank. The file may have changed since it was planned (or differ on another node).
+fn check_shape(ds: &hdf5::Dataset, of: PlotOf<'_>) -> Result<(), String> {
+    let shape = ds.shape();
+    let planned = &of.object.frame_shape;
+    let frame_rank = if of.object.kind == Kind::Line { 1 } else { 2 };
+    let same = shape.len() == planned.len() + frame_rank
+        && shape.iter().zip(planned).all(|(&n, &p)| n as u64 == p);
+    if same {
+        return Ok(());
+    }
+    Err(format!(
+        "{} changed since the run was planned (it now has shape {}); run again",
+        of.object.path,
+        shape_text(&shape)
+    ))
+}
+
+/// Whether a read may leave values unwritten: HDF5 writes the fill value where no data was
+/// written, unless the dataset says never to (`fill_time = never`), and a layout other than
+/// contiguous, chunked or compact is not trusted to.
+fn may_skip_values(ds: &hdf5::Dataset) -> bool {
+    use hdf5::dataset::{FillTime, Layout};
+    ds.dcpl().map_or(true, |dcpl| {
+        dcpl.fill_time() == FillTime::Never
+            || !matches!(
+                dcpl.layout(),
+                Layout::Contiguous | Layout::Chunked | Layout::Compact
+            )
+    })
+}
+
 fn is_float32(ds: &hdf5::Dataset) -> bool {
     matches!(
         ds.dtype().and_then(|t| t.to_descriptor()),
@@ -375,5 +424,59 @@ mod tests {
         );
         assert_eq!(cell_edges(&[5.0]), [4.5, 5.5]);
         assert_eq!(cell_edges(&[0.0, 2.0, 1.0]), [-0.5, 0.5, 1.5, 2.5]);
+    }
+
+    fn array(frame_shape: Vec<u64>) -> crate::plan::PlanObject {
+        crate::plan::PlanObject {
+            path: "/x".into(),
+            kind: Kind::Heatmap,
+            frame_shape,
+        }
+    }
+
+    fn of(object: &crate::plan::PlanObject, frame: u64) -> PlotOf<'_> {
+        PlotOf {
+            index: 0,
+            object,
+            frame,
+        }
+    }
+
+    #[test]
+    fn an_array_whose_shape_is_not_the_planned_one_is_refused_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = hdf5::File::create(dir.path().join("f.h5")).unwrap();
+        let ds = file.new_dataset::<f32>().shape(16).create("x").unwrap();
+        let planned = array(vec![2, 2]);
+        let why = Frames::for_range(ds, of(&planned, 0)).err().unwrap();
+        assert!(
+            why.starts_with("/x changed since the run was planned (it now has shape (16,)"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn frames_never_written_under_fill_time_never_read_as_zeros() {
+        use hdf5::dataset::FillTime;
+        let dir = tempfile::tempdir().unwrap();
+        let file = hdf5::File::create(dir.path().join("f.h5")).unwrap();
+        let ds = file
+            .new_dataset::<f32>()
+            .shape((3, 4, 5))
+            .chunk((1, 4, 5))
+            .fill_time(FillTime::Never)
+            .create("x")
+            .unwrap();
+        ds.write_slice(
+            &ndarray::Array2::from_elem((4, 5), 7f32),
+            ndarray::s![0, .., ..],
+        )
+        .unwrap();
+        let planned = array(vec![3]);
+        let frames = Frames::for_range(ds, of(&planned, 0)).unwrap();
+        assert!(frames.may_skip);
+        // Frame 0 first, so that frame 1's vector may be the memory frame 0's was in.
+        assert_eq!(frames.range(of(&planned, 0)).unwrap(), Some((7.0, 7.0)));
+        assert_eq!(frames.range(of(&planned, 1)).unwrap(), Some((0.0, 0.0)));
     }
 }
