@@ -56,7 +56,7 @@ impl Frames {
         // the cache and copied out, for nothing, as frames are read once; unfiltered, it
         // can be read straight into the frame. Filtered chunks keep the cache: a chunk of
         // several frames is then decompressed once.
-        let ds = without_chunk_cache(&ds).unwrap_or(ds);
+        let ds = without_chunk_cache(ds)?;
         let path = &of.object.path;
         check_shape(&ds, of)?;
         let slab = Slab::of(&ds, of.object.frame_shape.len())
@@ -352,24 +352,38 @@ impl Slab {
     }
 }
 
-/// `ds` opened again without a chunk cache, if its chunks are stored unfiltered.
-fn without_chunk_cache(ds: &hdf5::Dataset) -> Option<hdf5::Dataset> {
-    if !ds.is_chunked() || !ds.filters().is_empty() {
-        return None;
+/// `ds` opened again without a chunk cache, if its chunks are stored unfiltered. HDF5 keeps
+/// one chunk cache per open dataset, made when it is first opened: the handle is closed
+/// before the dataset is opened again.
+fn without_chunk_cache(ds: hdf5::Dataset) -> Result<hdf5::Dataset, String> {
+    let name = ds.name();
+    // A name that is not valid UTF-8 comes back altered and would not open the dataset.
+    if !ds.is_chunked() || !ds.filters().is_empty() || name.contains(char::REPLACEMENT_CHARACTER) {
+        return Ok(ds);
     }
-    let dapl = hdf5::plist::DatasetAccess::build()
+    let (Ok(file), Ok(c_name)) = (ds.file(), std::ffi::CString::new(name.as_str())) else {
+        return Ok(ds);
+    };
+    drop(ds);
+    let uncached = hdf5::plist::DatasetAccess::build()
         .chunk_cache(0, 0, 1.0)
         .finish()
-        .ok()?;
-    let name = std::ffi::CString::new(ds.name()).ok()?;
-    let file = ds.file().ok()?;
-    let id = hdf5::sync::sync(|| unsafe {
-        hdf5_sys::h5d::H5Dopen2(file.id(), name.as_ptr(), dapl.id())
-    });
-    // SAFETY: a dataset identifier just returned by H5Dopen2, owned by nothing else.
-    (id >= 0)
-        .then(|| unsafe { hdf5::from_id(id) }.ok())
-        .flatten()
+        .ok()
+        .and_then(|dapl| {
+            let id = hdf5::sync::sync(|| unsafe {
+                hdf5_sys::h5d::H5Dopen2(file.id(), c_name.as_ptr(), dapl.id())
+            });
+            // SAFETY: a dataset identifier just returned by H5Dopen2, owned by nothing else.
+            (id >= 0)
+                .then(|| unsafe { hdf5::from_id(id) }.ok())
+                .flatten()
+        });
+    match uncached {
+        Some(ds) => Ok(ds),
+        None => file
+            .dataset(&name)
+            .map_err(|e| format!("{name} could not be opened again: {}", reason(&e))),
+    }
 }
 
 /// The frames the plan counted on: the same leading dimensions and a line's or heatmap's
@@ -453,6 +467,30 @@ mod tests {
             why.starts_with("/x changed since the run was planned (it now has shape (16,)"),
             "{why}"
         );
+    }
+
+    #[test]
+    fn only_unfiltered_chunked_arrays_are_opened_again_without_a_chunk_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = hdf5::File::create(dir.path().join("f.h5")).unwrap();
+        let make = |name: &str, chunked: bool, deflate: bool| {
+            let builder = file.new_dataset::<f32>().shape((2, 8, 8));
+            let builder = if chunked {
+                builder.chunk((1, 8, 8))
+            } else {
+                builder
+            };
+            let builder = if deflate { builder.deflate(4) } else { builder };
+            builder.create(name).unwrap()
+        };
+        let cache = |ds: hdf5::Dataset| {
+            let ds = without_chunk_cache(ds).unwrap();
+            ds.dapl().unwrap().chunk_cache().nbytes
+        };
+        assert_eq!(cache(make("plain", true, false)), 0);
+        assert_eq!(cache(make("compressed", true, true)), 1 << 20);
+        let contiguous = without_chunk_cache(make("contiguous", false, false)).unwrap();
+        assert_eq!(contiguous.name(), "/contiguous");
     }
 
     #[test]
