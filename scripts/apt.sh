@@ -2,6 +2,15 @@
 # Sourced by setup.sh and pyenv.sh: installs Debian packages with apt-get when run as root,
 # otherwise names them with the command that installs them, and stops. Speaks through the
 # caller's `say`.
+
+# Those of the packages named that are not installed, one a line.
+missing_packages() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || printf '%s\n' "$p"
+  done
+}
+
 apt_install_or_explain() {
   [ $# -eq 0 ] && return 0
   if [ "$(id -u)" -eq 0 ]; then

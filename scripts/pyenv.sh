@@ -32,13 +32,6 @@ usable() {
     "$1" -c "import sys, venv, ensurepip; sys.exit(sys.version_info < (3, $min_minor))" 2>/dev/null
 }
 
-missing_packages() {
-  local p
-  for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || printf '%s\n' "$p"
-  done
-}
-
 find_python() {
   usable "$python" && return 0
   if ! command -v dpkg-query >/dev/null 2>&1; then
@@ -48,7 +41,7 @@ find_python() {
     exit 1
   fi
   local missing
-  mapfile -t missing < <(missing_packages)
+  mapfile -t missing < <(missing_packages "${packages[@]}")
   apt_install_or_explain "${missing[@]}"
   # The system's own interpreter, now complete, when the one named first is not usable.
   usable "$python" && return 0

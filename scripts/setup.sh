@@ -13,13 +13,6 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 # shellcheck source=scripts/apt.sh
 . "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
-missing_packages() {
-  local p
-  for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || printf '%s\n' "$p"
-  done
-}
-
 install_system_packages() {
   if ! command -v dpkg-query >/dev/null 2>&1; then
     if command -v mpicc >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1; then
@@ -32,7 +25,7 @@ install_system_packages() {
     exit 1
   fi
   local missing
-  mapfile -t missing < <(missing_packages)
+  mapfile -t missing < <(missing_packages "${packages[@]}")
   apt_install_or_explain "${missing[@]}"
 }
 
