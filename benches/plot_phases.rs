@@ -5,7 +5,7 @@
 //! system, e.g. TMPDIR=/dev/shm for memory.
 
 use plotrand_mpi::figure::{FigureSpec, Format, PngCompression};
-use plotrand_mpi::outdir::write_atomically;
+use plotrand_mpi::output::write_atomically;
 use plotrand_mpi::render::layout::Layout;
 use plotrand_mpi::render::raster::{self, Frame};
 use plotrand_mpi::render::{Renderer, MATPLOTLIB_BLUE};

@@ -14,8 +14,8 @@
 //! ```
 
 use plotrand_mpi::comm::Comm;
-use plotrand_mpi::gathering;
 use plotrand_mpi::plan::{self, PlotResult};
+use plotrand_mpi::run::gather;
 
 const WINDOW: u64 = 65_536;
 
@@ -58,7 +58,7 @@ fn main() {
     } else {
         None
     };
-    gathering::gather_in_windows(&comm, results, n, sink);
+    gather::gather_in_windows(&comm, results, n, sink);
     comm.barrier();
     let window = (comm.time() - t0) / windows as f64;
 

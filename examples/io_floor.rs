@@ -8,7 +8,7 @@
 //! Prints the seconds from starting the processes to the last one ending.
 
 use plotrand_mpi::figure::Format;
-use plotrand_mpi::outdir::OutputDir;
+use plotrand_mpi::output::OutputDir;
 use plotrand_mpi::plan::{self, Plan};
 use std::path::Path;
 use std::process::Command;

@@ -5,7 +5,7 @@
 use crate::cli::Cli;
 pub use crate::cli::{ProgressBarMode, Schedule};
 use crate::figure::FigureSpec;
-use crate::outdir::RECORD_FILE_NAME;
+use crate::output::RECORD_FILE_NAME;
 use crate::source::{Choice, Limits};
 use std::path::PathBuf;
 
@@ -32,7 +32,7 @@ pub struct Config {
     /// Each rank appends its plots to its own tar archive.
     pub pack: bool,
     /// Where plot files are made before their rename (`fsinfo`).
-    pub write_strategy: crate::fsinfo::WriteStrategy,
+    pub write_strategy: crate::output::fsinfo::WriteStrategy,
     pub schedule: Schedule,
     /// Skip plots already there; remove stale temporaries first.
     pub resume: bool,

@@ -2,10 +2,13 @@
 //! generate), and map the outcome to an exit status (`cli::Exit`, listed by `--help`).
 
 use clap::Parser;
-use plotrand_mpi::cli::{self, Cli, Command, Exit};
+use plotrand_mpi::cli::{self, Cli, Command};
 use plotrand_mpi::comm::{self, Comm};
+use plotrand_mpi::commands::{extract, report as export, sample, speedup as scaling};
 use plotrand_mpi::config::Config;
-use plotrand_mpi::{driver, export, extract, report, sample, scaling};
+use plotrand_mpi::exit::Exit;
+use plotrand_mpi::run as driver;
+use plotrand_mpi::sinks::console as report;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
 use std::ffi::c_int;
 use std::panic::{self, AssertUnwindSafe};

@@ -6,7 +6,7 @@ use common::*;
 use hdf5::types::VarLenUnicode;
 use hdf5::H5Type;
 use plotrand_mpi::plan::PlotStatus;
-use plotrand_mpi::run_record::{RanksRow, ResultsRow};
+use plotrand_mpi::sinks::record::{RanksRow, ResultsRow};
 use std::path::Path;
 use std::process::Command;
 

@@ -5,7 +5,7 @@
 
 mod common;
 use common::*;
-use plotrand_mpi::source::hdf5::{listing, Listing, Selection};
+use plotrand_mpi::source::input::{listing, Listing, Selection};
 use plotrand_mpi::source::Choice;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

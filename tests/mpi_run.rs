@@ -416,7 +416,7 @@ fn results_gathered_in_many_windows_stay_in_plot_order() {
         let results = record
             .dataset("results")
             .unwrap()
-            .read_raw::<plotrand_mpi::run_record::ResultsRow>()
+            .read_raw::<plotrand_mpi::sinks::record::ResultsRow>()
             .unwrap();
         assert_eq!(
             results.iter().map(|r| r.plot).collect::<Vec<_>>(),

@@ -6,7 +6,7 @@
 
 mod common;
 use common::*;
-use plotrand_mpi::run_record;
+use plotrand_mpi::sinks::record;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -314,7 +314,7 @@ fn packed_and_missing_values_are_unpacked_and_counted() {
         &args!("--input {} -o {} -q", file("nc4_timeseries.nc"), out),
     );
     assert_eq!(run.code, 0, "{}", run.context());
-    let reader = run_record::ResultsReader::open(&out.join("plotrand.h5")).unwrap();
+    let reader = record::ResultsReader::open(&out.join("plotrand.h5")).unwrap();
     let mut dropped: Vec<(String, u64)> = Vec::new();
     reader
         .for_each(|rows| {

@@ -11,7 +11,7 @@ mod common;
 use common::jobs::*;
 use common::*;
 use plotrand_mpi::plan::PlotStatus;
-use plotrand_mpi::run_record::ResultsRow;
+use plotrand_mpi::sinks::record::ResultsRow;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;

@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 use plotrand_mpi::plan::PlotStatus;
-use plotrand_mpi::run_record::ResultsRow;
+use plotrand_mpi::sinks::record::ResultsRow;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

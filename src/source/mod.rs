@@ -1,13 +1,10 @@
 //! Where a plot's points come from: the lesson's random data, or an object of an HDF5 file.
 
-pub mod conventions;
-pub mod frames;
-pub mod hdf5;
-pub mod layouts;
+pub mod input;
 pub mod random;
-pub mod read;
+pub mod seed;
 
-pub use layouts::Choice;
+pub use input::layouts::Choice;
 
 use crate::plan::Plan;
 use std::cell::RefCell;
@@ -205,7 +202,7 @@ impl PlotData {
 pub enum LoadError {
     /// The input file could not be opened on this rank: every plot of the rank fails with it.
     #[error("could not open the input on this rank: {0}")]
-    Unavailable(Arc<hdf5::InputError>),
+    Unavailable(Arc<input::InputError>),
     /// The object is unusable; the reason names it.
     #[error("{0}")]
     Object(String),
@@ -218,16 +215,16 @@ pub enum Source {
         points: usize,
     },
     Input {
-        file: ::hdf5::File,
+        file: hdf5::File,
         /// The array last read from: a rank's frames of an array come one after another.
-        frames: RefCell<Option<Box<frames::Frames>>>,
+        frames: RefCell<Option<Box<input::frames::Frames>>>,
     },
 }
 
 impl Source {
     /// The `--input` file, opened on this rank.
     pub fn input(path: &std::path::Path) -> Result<Source, LoadError> {
-        hdf5::open(path)
+        input::open(path)
             .map(|file| Source::Input {
                 file,
                 frames: RefCell::new(None),
@@ -242,7 +239,8 @@ impl Source {
                 ..PlotData::default()
             }),
             (Source::Input { file, frames }, Some(of)) => {
-                read::read(file, of, choice, &mut frames.borrow_mut()).map_err(LoadError::Object)
+                input::read::read(file, of, choice, &mut frames.borrow_mut())
+                    .map_err(LoadError::Object)
             }
             (Source::Input { .. }, None) => unreachable!("an input plan names every plot's object"),
         }
@@ -252,7 +250,9 @@ impl Source {
     pub fn value_range(&self, of: crate::plan::PlotOf<'_>) -> Result<Option<(f64, f64)>, String> {
         match self {
             Source::Random { .. } => Ok(None),
-            Source::Input { file, frames } => read::value_range(file, of, &mut frames.borrow_mut()),
+            Source::Input { file, frames } => {
+                input::read::value_range(file, of, &mut frames.borrow_mut())
+            }
         }
     }
 }

@@ -2,9 +2,9 @@
 //! for comparing schedules: datasets whose sizes grow geometrically from 10 points to
 //! `max_points`, in path order, so that the last contiguous block holds the heavy ones.
 
-use crate::cli::Exit;
-use crate::outdir::PendingFile;
-use crate::seed;
+use crate::exit::Exit;
+use crate::output::PendingFile;
+use crate::source::seed;
 use std::path::Path;
 
 /// `plotrand-mpi sample`: writes the file and says what it holds. An existing file is
@@ -24,7 +24,7 @@ pub fn run(file: &Path, datasets: usize, max_points: u64, force: bool) -> Exit {
                 file.display()
             );
             // The file is written: a report that cannot be printed changes nothing.
-            let _ = crate::report::print(&said);
+            let _ = crate::sinks::console::print(&said);
             Exit::AllWritten
         }
         Err(e) => {
@@ -120,8 +120,8 @@ mod tests {
         let path = dir.path().join("s.h5");
         write(&path, 4, 1000).unwrap();
         let choice = crate::source::Choice::default();
-        let selection = crate::source::hdf5::Selection::new(None).unwrap();
-        let listing = crate::source::hdf5::listing(&path, &selection, &choice).unwrap();
+        let selection = crate::source::input::Selection::new(None).unwrap();
+        let listing = crate::source::input::listing(&path, &selection, &choice).unwrap();
         let paths: Vec<&str> = listing.objects.iter().map(|o| o.path.as_str()).collect();
         assert_eq!(
             paths,
@@ -141,7 +141,7 @@ mod tests {
             objects: listing.objects.into(),
         };
         let of = plan.object(4).unwrap();
-        let data = crate::source::read::read(&file, of, &choice, &mut None).unwrap();
+        let data = crate::source::input::read::read(&file, of, &choice, &mut None).unwrap();
         assert_eq!(data.points().unwrap().len(), 1000);
         assert!(data.points().unwrap().area.iter().any(|&s| s != 36.0));
         assert_eq!(data.x_label.as_deref(), Some("x"));

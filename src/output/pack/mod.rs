@@ -16,7 +16,7 @@
 //! already packed, in whichever archive, is skipped; rank 0 records its place. A rank then
 //! appends to its own archive before its end marker.
 
-use crate::outdir::{FileError, OutputDir};
+use crate::output::{FileError, OutputDir};
 use crate::plan::Plan;
 use std::collections::HashMap;
 use std::fs::File;
@@ -139,7 +139,7 @@ fn whole_end(path: &Path, scan: &Scan, extension: &str) -> std::io::Result<u64> 
         let mut tail = vec![0; tail_len as usize];
         file.read_exact_at(&mut head, last.offset)?;
         file.read_exact_at(&mut tail, last.offset + last.size - tail_len)?;
-        if crate::outdir::ends_whole(extension, &head, &tail) {
+        if crate::output::ends_whole(extension, &head, &tail) {
             break;
         }
         members = before;
@@ -506,8 +506,8 @@ pub fn read_member(file: &File, offset: u64, len: u64) -> std::io::Result<Vec<u8
 /// place), making its subdirectory first.
 pub fn write_out(dir: &Path, relative: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let path = dir.join(relative);
-    std::fs::create_dir_all(crate::outdir::parent_or_dot(&path))?;
-    crate::outdir::write_file(&path, bytes)
+    std::fs::create_dir_all(crate::output::parent_or_dot(&path))?;
+    crate::output::write_file(&path, bytes)
 }
 
 /// Whether `relative` (a member's or record's file name) stays inside the directory it is

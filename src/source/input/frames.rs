@@ -5,11 +5,11 @@
 //! frame — is read once per rank and array: a frame then costs little more than its values.
 
 use super::conventions::{self as cf, TimeUnits, Unpacking};
-use super::hdf5::reason;
 use super::layouts::shape_text;
 use super::read::{index_axis, line, unplottable};
-use super::{Content, Grid, PlotData, Scale, Values};
+use super::reason;
 use crate::plan::{Kind, PlotOf};
+use crate::source::{Content, Grid, PlotData, Scale, Values};
 use hdf5::types::TypeDescriptor;
 
 /// An array opened for its frames: for the range of their values, or to draw them.

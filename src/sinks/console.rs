@@ -2,8 +2,8 @@
 //! Also the compact text form in which failure reasons travel to rank 0.
 
 use crate::plan::{Counts, PlotResult, PlotStatus};
-use crate::source::hdf5::Listing;
-use crate::source::layouts::Found;
+use crate::source::input::layouts::Found;
+use crate::source::input::Listing;
 use comfy_table::{presets, CellAlignment, Table};
 use std::collections::HashMap;
 use std::fmt::Write;

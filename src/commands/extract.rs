@@ -2,12 +2,12 @@
 //! files, reading each one at the archive, offset and length its run record gives, without
 //! scanning the archives. Files get the names the plots would have had unpacked.
 
-use crate::cli::Exit;
-use crate::outdir;
-use crate::pack;
+use crate::exit::Exit;
+use crate::output;
+use crate::output::pack;
 use crate::plan::PlotStatus;
-use crate::report::escape_controls;
-use crate::run_record::{ResultsReader, ResultsRow};
+use crate::sinks::console::escape_controls;
+use crate::sinks::record::{ResultsReader, ResultsRow};
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -21,13 +21,13 @@ pub fn run(record: &Path, plots: &[u64], all: bool, out_dir: &Path) -> Exit {
             return Exit::Usage;
         }
     };
-    if let Err(e) = outdir::prepare(out_dir) {
+    if let Err(e) = output::prepare(out_dir) {
         eprintln!("error: {}", escape_controls(&e.to_string()));
         return Exit::Usage;
     }
     let mut wanted: BTreeSet<u64> = plots.iter().copied().collect();
     let mut extraction = Extraction {
-        record_dir: outdir::parent_or_dot(record).to_path_buf(),
+        record_dir: output::parent_or_dot(record).to_path_buf(),
         out_dir,
         archives: HashMap::new(),
         written: 0,
@@ -115,7 +115,7 @@ impl Extraction<'_> {
             format!(
                 "could not write '{}': {e}{}",
                 self.out_dir.join(relative).display(),
-                outdir::hint(&e)
+                output::hint(&e)
             )
         })?;
         self.written += 1;

@@ -3,10 +3,11 @@
 //! spreadsheet — the run's job log. `--failed` keeps the plots a `--resume` would make again
 //! (failed or not done).
 
-use crate::cli::{Exit, ReportFormat};
+use crate::cli::ReportFormat;
+use crate::exit::Exit;
 use crate::plan::PlotStatus;
-use crate::report::escape_controls;
-use crate::run_record::{ResultsReader, ResultsRow};
+use crate::sinks::console::escape_controls;
+use crate::sinks::record::{ResultsReader, ResultsRow};
 use std::io::Write;
 use std::path::Path;
 

@@ -6,7 +6,7 @@
 //! The file is plain `key = value` lines, in this order, readable with `cat`.
 
 use crate::config::Config;
-use crate::outdir::MANIFEST_FILE_NAME;
+use crate::output::MANIFEST_FILE_NAME;
 use crate::plan::Plan;
 use std::path::Path;
 

@@ -2,23 +2,26 @@
 //! rank's plots → results reach rank 0 in windows → console report and run record.
 //! Rank 0 alone touches the file system before the work and alone prints and records.
 
-use crate::cli::Exit;
+pub mod gather;
+pub mod manifest;
+pub mod plotter;
+pub mod schedule;
+
 use crate::comm::{self, Comm};
 use crate::config::{self, Config, ConfigError};
-use crate::fsinfo::{self, WriteStrategy};
-use crate::gathering;
-use crate::manifest::{Manifest, ManifestError};
-use crate::outdir::{self, OutputDir, OutputLock};
-use crate::pack::{self, PackIndex, Packed};
+use crate::exit::Exit;
+use crate::output::fsinfo::{self, WriteStrategy};
+use crate::output::pack::{self, PackIndex, Packed};
+use crate::output::{self, OutputDir, OutputLock};
 use crate::plan::{Agreement, Kind, Plan};
-use crate::plotter::RunContext;
-use crate::report::{self, SeedOrigin};
-use crate::results::{self, Notes, Results};
-use crate::run_record::{self, RunAttributes};
-use crate::schedule;
-use crate::seed;
-use crate::source::hdf5::InputError;
-use crate::source::hdf5::{self as input, Selection};
+use crate::run::manifest::{Manifest, ManifestError};
+use crate::run::plotter::RunContext;
+use crate::sinks::console::{self, SeedOrigin};
+use crate::sinks::record::{self, RunAttributes};
+use crate::sinks::{self as results, Notes, Results};
+use crate::source::input::InputError;
+use crate::source::input::{self as input, Selection};
+use crate::source::seed;
 use crate::source::{Choice, Source};
 use std::io::Write;
 use std::path::Path;
@@ -31,7 +34,7 @@ pub enum StartError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
-    Setup(#[from] outdir::SetupError),
+    Setup(#[from] output::SetupError),
     #[error(transparent)]
     Input(#[from] InputError),
     #[error(transparent)]
@@ -158,14 +161,14 @@ fn list(config: &Config) -> Exit {
         .and_then(|selection| input::listing(path, &selection, &config.choice));
     match listed {
         Ok(listing) => {
-            let text = report::listing(path, &listing);
-            match report::print(&text) {
+            let text = console::listing(path, &listing);
+            match console::print(&text) {
                 Ok(()) => Exit::AllWritten,
                 Err(_) => Exit::SomeFailed,
             }
         }
         Err(e) => {
-            eprintln!("plotrand-mpi: {}", report::escape_controls(&e.to_string()));
+            eprintln!("plotrand-mpi: {}", console::escape_controls(&e.to_string()));
             Exit::Usage
         }
     }
@@ -181,7 +184,7 @@ fn agree(comm: &Comm, config: &Config) -> Option<Agreed> {
                 Some(agreement)
             }
             Err(e) => {
-                let message = report::escape_controls(&e.to_string()).into_owned();
+                let message = console::escape_controls(&e.to_string()).into_owned();
                 // Only a command-line mistake is helped by --help.
                 let hint = match e {
                     StartError::Config(_) => "\n\nFor more information, try '--help'.",
@@ -204,7 +207,7 @@ fn agree(comm: &Comm, config: &Config) -> Option<Agreed> {
 fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
     config::check_limits(config)?;
     let dir = &config.output_dir;
-    let now = outdir::prepare(dir)?;
+    let now = output::prepare(dir)?;
     let lock = if config.file_locking {
         let holder = format!(
             "host {}, pid {}, started {}",
@@ -212,7 +215,7 @@ fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
             std::process::id(),
             humantime::format_rfc3339_seconds(std::time::SystemTime::now())
         );
-        Some(outdir::lock(dir, &holder)?)
+        Some(output::lock(dir, &holder)?)
     } else {
         None
     };
@@ -222,7 +225,7 @@ fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
             let listing = input::listing(path, &selection, &config.choice)?;
             // Objects HDF5 could not open are left out: say so, with the first one's reason.
             if let Some(note) = listing.note(path) {
-                eprintln!("{}", report::escape_controls(&note));
+                eprintln!("{}", console::escape_controls(&note));
             }
             Plan::Input {
                 objects: listing.objects.into(),
@@ -233,7 +236,7 @@ fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
         },
     };
     if let Some(template) = &config.name_template {
-        if let Some(why) = outdir::name_clash(template, &plan) {
+        if let Some(why) = output::name_clash(template, &plan) {
             return Err(StartError::NameClash {
                 template: template.clone(),
                 why,
@@ -241,20 +244,20 @@ fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
         }
     }
     if let Some(record) = &config.record {
-        outdir::check_record_dir(record)?;
-        outdir::check_record_place(
+        output::check_record_dir(record)?;
+        output::check_record_place(
             record,
             &output_dir(config, &plan, None),
             plan.num_plots(),
             config.input.as_deref(),
-            run_record::is_run_record,
+            record::is_run_record,
         )?;
     }
     let manifest = pin_down(config, &plan, nanos_since_epoch(now))?;
     // Before any rank writes, and with the directory locked: what a killed run left
     // half-written can only be its own.
     let removed_temporaries = if config.resume {
-        outdir::remove_stale_temporaries(dir)?
+        output::remove_stale_temporaries(dir)?
     } else {
         0
     };
@@ -266,7 +269,7 @@ fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
     } else {
         pack::Prepared::default()
     };
-    outdir::write_manifest(dir, &manifest.to_text())?;
+    output::write_manifest(dir, &manifest.to_text())?;
     let agreement = Agreement {
         plan,
         seed: manifest.seed,
@@ -301,7 +304,7 @@ fn pin_down(config: &Config, plan: &Plan, now_ns: u64) -> Result<Manifest, Start
     let seed = match (config.seed, &earlier) {
         (Some(seed), _) => seed,
         (None, Some(earlier)) => earlier.seed,
-        (None, None) if config.resume && outdir::holds_plots(dir, extension) => {
+        (None, None) if config.resume && output::holds_plots(dir, extension) => {
             return Err(ManifestError::NoSeed(dir.clone()).into());
         }
         (None, None) => seed::from_os().map_err(StartError::NoSeed)?,
@@ -318,7 +321,7 @@ fn pin_down(config: &Config, plan: &Plan, now_ns: u64) -> Result<Manifest, Start
 }
 
 fn read_manifest(dir: &Path) -> Result<Option<Manifest>, ManifestError> {
-    let path = dir.join(outdir::MANIFEST_FILE_NAME);
+    let path = dir.join(output::MANIFEST_FILE_NAME);
     match std::fs::read_to_string(&path) {
         Ok(text) => Manifest::parse(&text)
             .map(Some)
@@ -408,15 +411,15 @@ fn plot_and_report(
 
     let spans = comm.gather_one(&work.span);
     // The typed errors become text here, once, to travel to rank 0.
-    let failures = comm.gather_bytes(&report::encode_reasons(&work.failures));
-    let remade = comm.gather_bytes(&report::encode_reasons(&work.remade));
+    let failures = comm.gather_bytes(&console::encode_reasons(&work.failures));
+    let remade = comm.gather_bytes(&console::encode_reasons(&work.remade));
     let mut results = match (spans, failures, remade, hosts, root) {
         (Some(spans), Some(failures), Some(remade), Some(hosts), Some(root)) => {
             let attempt = root.attempt;
             let attributes = run_attributes(ctx, build, &hosts, start_time, wall, attempt);
             let notes = Notes {
-                reasons: report::decode_reasons(&failures),
-                remade: report::decode_reasons(&remade),
+                reasons: console::decode_reasons(&failures),
+                remade: console::decode_reasons(&remade),
             };
             let results =
                 Results::new(ctx, notes, spans, hosts, attempt).packed_at(root.pack_index.as_ref());
@@ -427,9 +430,9 @@ fn plot_and_report(
     let n = ctx.plan.num_plots();
     match results.as_mut() {
         Some((results, _)) => {
-            gathering::gather_in_windows(comm, work.results, n, Some(&mut |w| results.window(w)))
+            gather::gather_in_windows(comm, work.results, n, Some(&mut |w| results.window(w)))
         }
-        None => gathering::gather_in_windows(comm, work.results, n, None),
+        None => gather::gather_in_windows(comm, work.results, n, None),
     }
     let Some((results, attributes)) = results else {
         return (Exit::AllWritten, Ok(())); // not rank 0: nothing to report
@@ -498,8 +501,8 @@ fn shared_ranges(comm: &Comm, ctx: &RunContext) -> Choice {
 fn header(ctx: &RunContext, ranks: usize, hosts: usize, attempt: u32) -> String {
     match (&ctx.config.input, ctx.plan) {
         (Some(input), Plan::Input { objects }) => {
-            let input = report::escape_controls(&input.display().to_string()).into_owned();
-            report::input_header(objects.len(), ctx.plan.num_plots(), &input, ranks, hosts)
+            let input = console::escape_controls(&input.display().to_string()).into_owned();
+            console::input_header(objects.len(), ctx.plan.num_plots(), &input, ranks, hosts)
         }
         _ => {
             let origin = match ctx.config.seed {
@@ -507,7 +510,7 @@ fn header(ctx: &RunContext, ranks: usize, hosts: usize, attempt: u32) -> String 
                 None if attempt > 1 => SeedOrigin::Earlier,
                 None => SeedOrigin::Drawn,
             };
-            report::header(ctx.plan.num_plots(), ranks, hosts, ctx.seed, origin)
+            console::header(ctx.plan.num_plots(), ranks, hosts, ctx.seed, origin)
         }
     }
 }

@@ -2,8 +2,8 @@
 //! (`data/rank_0003.h5`, one group per plot), so no data is funnelled through rank 0; the
 //! run record then links every plot's group into one tree.
 
-use crate::h5::h5_string;
-use crate::outdir::{OutputDir, PendingFile};
+use crate::output::h5::h5_string;
+use crate::output::{OutputDir, PendingFile};
 use crate::source::{Content, Values};
 use hdf5::types::VarLenUnicode;
 use std::path::PathBuf;

@@ -7,8 +7,8 @@
 use crate::comm::Comm;
 use crate::config::Schedule;
 use crate::plan;
-use crate::plotter::{Plotter, RankWork, RunContext};
-use crate::progress::{self, Progress};
+use crate::run::plotter::{Plotter, RankWork, RunContext};
+use crate::sinks::progress::{self, Progress};
 use std::time::Instant;
 
 /// Most seconds between a rank's progress reports to rank 0 (static schedule); twice as often

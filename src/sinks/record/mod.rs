@@ -1,8 +1,8 @@
 //! The HDF5 run record rank 0 writes as the results arrive: what ran, where, how long, and the
 //! fate of every plot. It appears under its final name complete or not at all.
 
-use crate::h5::h5_string;
-use crate::outdir::PendingFile;
+use crate::output::h5::h5_string;
+use crate::output::PendingFile;
 use crate::plan::{Counts, PlotResult, PlotStatus};
 use hdf5::types::VarLenUnicode;
 use hdf5::H5Type;

@@ -5,11 +5,11 @@
 //! others waiting.
 
 use crate::config::Config;
-use crate::outdir::{Existing, FileError, OutputDir};
-use crate::pack::{ArchiveWriter, Location, Packed};
+use crate::output::pack::{ArchiveWriter, Location, Packed};
+use crate::output::savedata::{DataFile, SaveDataError};
+use crate::output::{Existing, FileError, OutputDir};
 use crate::plan::{Plan, PlotResult, PlotStatus};
 use crate::render::{RenderError, Renderer};
-use crate::savedata::{DataFile, SaveDataError};
 use crate::source::{Choice, LoadError, Source};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};

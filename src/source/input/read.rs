@@ -5,13 +5,13 @@
 
 use super::conventions::{self as cf, Unpacking};
 use super::frames::Frames;
-use super::hdf5::{check_storage, reason, type_name, DEFAULT_AREA_PT2, MAX_ROWS};
 use super::layouts::{
     dataset_layout, group_layout, open_object, pandas_columns, record_columns, shape_text,
     support_reason, Choice, Layout, Object,
 };
-use super::{Content, PlotData, Points, Scale, Series};
+use super::{check_storage, reason, type_name, DEFAULT_AREA_PT2, MAX_ROWS};
 use crate::plan::{Kind, PlotOf};
+use crate::source::{Content, PlotData, Points, Scale, Series};
 use hdf5::types::TypeDescriptor;
 
 /// Reads the data of plot `of`: its object's frame, titled and labelled from the file's

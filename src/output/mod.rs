@@ -3,6 +3,11 @@
 //! data files and the run record go, and what to do when a write fails. Nothing else in the
 //! program creates, renames or removes files; "where is a plot written?" is answered here.
 
+pub mod fsinfo;
+pub mod h5;
+pub mod pack;
+pub mod savedata;
+
 use crate::figure::Format;
 use crate::plan::Plan;
 use std::collections::HashSet;
@@ -656,7 +661,7 @@ pub fn check_record_place(
         if is_data_file(&inside) {
             return Err(conflict("is a rank's --save-data file".into()));
         }
-        if crate::pack::is_archive(&inside) {
+        if crate::output::pack::is_archive(&inside) {
             return Err(conflict("is a rank's --pack archive".into()));
         }
     }

@@ -1,10 +1,19 @@
-//! The command line, as clap sees it, and the exit statuses: the one table that `--help`, the
-//! man page and `main` share. Checking beyond what clap does is `config`'s job.
+//! The command line, as clap sees it: the options and subcommands under their help headings
+//! (`parse` checks each value, `generate` makes the man page and completions from the same
+//! definitions). Checking beyond what clap does is `config`'s job.
 
+mod generate;
+mod parse;
+
+pub use generate::{generate, Generated};
+use parse::{columns, finite, kind, limits, name_template, pixels, seconds, whole_number};
+pub use parse::{ColumnList, MAX_SIDE_PIXELS, MIN_SIDE_PIXELS, NAME_FIELDS};
+
+use crate::exit::Exit;
 use crate::figure::{Format, PngCompression};
 use crate::plan::{Kind, MAX_PLOTS, MAX_POINTS};
 use clap::builder::PossibleValue;
-use clap::{ColorChoice, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{ColorChoice, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 const OUTPUT: &str = "Output";
@@ -265,7 +274,7 @@ pub struct Cli {
     /// XFS, btrfs, where creates in one shared directory wait for each other). auto: chosen
     /// from the output directory's file system. Not used by --pack.
     #[arg(long, value_name = "HOW", default_value = "auto", help_heading = FILES)]
-    pub write_strategy: crate::fsinfo::WriteStrategy,
+    pub write_strategy: crate::output::fsinfo::WriteStrategy,
 
     /// fsync every file before renaming it into place
     ///
@@ -295,114 +304,6 @@ pub struct Cli {
     /// Print version, build and MPI library information
     #[arg(short = 'V', long, help_heading = CONSOLE)]
     pub version: bool,
-}
-
-/// Smallest and largest figure side in pixels.
-pub const MIN_SIDE_PIXELS: u64 = 16;
-pub const MAX_SIDE_PIXELS: u64 = 16384;
-
-/// A parser for whole numbers in [min, max] whose errors say what is allowed.
-fn whole_number(min: u64, max: u64) -> impl Fn(&str) -> Result<u64, String> + Clone {
-    move |text: &str| {
-        let n: i128 = text
-            .trim()
-            .parse()
-            .map_err(|_| format!("'{text}' is not a whole number; give one from {min} to {max}"))?;
-        u64::try_from(n)
-            .ok()
-            .filter(|n| (min..=max).contains(n))
-            .ok_or_else(|| format!("{n} is out of range; give a whole number from {min} to {max}"))
-    }
-}
-
-fn seconds(text: &str) -> Result<f64, String> {
-    text.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .ok_or_else(|| {
-            format!("'{text}' is not a number of seconds; give 0 or more, e.g. 10 or 0.5")
-        })
-}
-
-fn kind(text: &str) -> Result<Kind, String> {
-    Kind::from_name(text.trim()).ok_or_else(|| {
-        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
-        format!(
-            "'{text}' is not a kind of plot; give one of {}",
-            names.join(", ")
-        )
-    })
-}
-
-/// `--columns` as given: two or three names or numbers. (A struct, so that clap takes the
-/// list as one value.)
-#[derive(Debug, Clone, PartialEq)]
-pub struct ColumnList(pub Vec<String>);
-
-fn columns(text: &str) -> Result<ColumnList, String> {
-    let columns: Vec<String> = text.split(',').map(|c| c.trim().to_string()).collect();
-    if !(2..=3).contains(&columns.len()) || columns.iter().any(String::is_empty) {
-        return Err(format!(
-            "'{text}' is not two or three column names or numbers separated by commas, e.g. x,y or x,y,size"
-        ));
-    }
-    Ok(ColumnList(columns))
-}
-
-/// The fields a `--name` template may use.
-pub const NAME_FIELDS: [&str; 3] = ["object", "frame", "n"];
-
-fn name_template(text: &str) -> Result<String, String> {
-    let mut rest = text;
-    let mut fields = 0;
-    while let Some(open) = rest.find('{') {
-        let close = rest[open..]
-            .find('}')
-            .ok_or_else(|| format!("'{text}' has a '{{' without its '}}'"))?;
-        let field = &rest[open + 1..open + close];
-        if !NAME_FIELDS.contains(&field) {
-            return Err(format!(
-                "'{text}' uses {{{field}}}; a name template may use {{object}}, {{frame}} and {{n}}"
-            ));
-        }
-        fields += 1;
-        rest = &rest[open + close + 1..];
-    }
-    if text.contains('/') || text.contains('\0') {
-        return Err(format!(
-            "'{text}' is a file name template and may not contain '/'"
-        ));
-    }
-    if fields == 0 {
-        return Err(format!(
-            "'{text}' names every plot alike; use {{n}}, or {{object}} and {{frame}}"
-        ));
-    }
-    Ok(text.to_string())
-}
-
-fn limits(text: &str) -> Result<(f64, f64), String> {
-    let bad = || format!("'{text}' is not two numbers LO,HI with LO < HI, e.g. 0,1 or -5e3,5e3");
-    let (lo, hi) = text.split_once(',').ok_or_else(bad)?;
-    let (lo, hi) = (finite(lo)?, finite(hi)?);
-    if lo < hi {
-        Ok((lo, hi))
-    } else {
-        Err(bad())
-    }
-}
-
-fn finite(text: &str) -> Result<f64, String> {
-    text.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-        .ok_or_else(|| format!("'{text}' is not a finite number"))
-}
-
-fn pixels(text: &str) -> Result<u32, String> {
-    whole_number(MIN_SIDE_PIXELS, MAX_SIDE_PIXELS)(text).map(|n| n as u32)
 }
 
 /// How plots are shared out among ranks.
@@ -507,162 +408,6 @@ pub enum ReportFormat {
     Json,
 }
 
-/// What `generate` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Generated {
-    /// The man page (roff)
-    Man,
-    Bash,
-    Zsh,
-    Fish,
-    Elvish,
-    Powershell,
-}
-
-/// Writes the man page or completion script `what` to `out`.
-pub fn generate(what: Generated, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut command = Cli::command();
-    let shell = match what {
-        Generated::Man => return man_page(command, out),
-        Generated::Bash => clap_complete::Shell::Bash,
-        Generated::Zsh => clap_complete::Shell::Zsh,
-        Generated::Fish => clap_complete::Shell::Fish,
-        Generated::Elvish => clap_complete::Shell::Elvish,
-        Generated::Powershell => clap_complete::Shell::PowerShell,
-    };
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut command, "plotrand-mpi", &mut script);
-    if what == Generated::Bash {
-        // clap_complete 4.6 names a subcommand's case label with the '-' of "plotrand-mpi"
-        // turned into its subcommand separator, and the variable it is matched against with
-        // "__": no subcommand would ever complete. One spelling for both.
-        let text = String::from_utf8(script).expect("clap_complete writes UTF-8");
-        script = text
-            .replace("plotrand__subcmd__mpi", "plotrand__mpi")
-            .into_bytes();
-    }
-    out.write_all(&script)
-}
-
-/// The man page: clap_mangen's sections, with the exit statuses as a section of their own.
-fn man_page(command: clap::Command, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let man = clap_mangen::Man::new(command);
-    man.render_title(out)?;
-    man.render_name_section(out)?;
-    man.render_synopsis_section(out)?;
-    man.render_description_section(out)?;
-    man.render_options_section(out)?;
-    subcommands_section(&Cli::command(), out)?;
-    writeln!(out, ".SH \"EXIT STATUS\"")?;
-    for exit in Exit::ALL {
-        // roff: a leading '-' or '.' must not start a line, and '-' is a hyphen unless escaped.
-        writeln!(
-            out,
-            ".TP\n{}\n{}",
-            exit.code(),
-            exit.meaning().replace('-', "\\-")
-        )?;
-    }
-    man.render_version_section(out)
-}
-
-/// The subcommands with their own options, in this one page (clap_mangen would point at a
-/// page per subcommand, which `generate` does not make).
-fn subcommands_section(
-    command: &clap::Command,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    // roff: '-' is a hyphen unless escaped; a line must not begin with '.' or '\''.
-    let roff = |text: &str| text.replace('\\', "\\e").replace('-', "\\-");
-    writeln!(out, ".SH SUBCOMMANDS")?;
-    for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
-        let about = sub
-            .get_long_about()
-            .or(sub.get_about())
-            .map(|a| a.to_string());
-        writeln!(out, ".TP\n\\fBplotrand\\-mpi {}\\fR", roff(sub.get_name()))?;
-        writeln!(
-            out,
-            "{}",
-            roff(&about.unwrap_or_default()).replace("\n\n", "\n.br\n")
-        )?;
-        for arg in sub
-            .get_arguments()
-            .filter(|a| !a.is_hide_set() && a.get_id() != "help")
-        {
-            let name = match arg.get_long() {
-                Some(long) => format!("\\-\\-{}", roff(long)),
-                None => roff(arg.get_id().as_str()).to_uppercase(),
-            };
-            let value = arg
-                .get_value_names()
-                .filter(|_| arg.get_long().is_some() && arg.get_action().takes_values())
-                .map(|v| format!(" \\fI<{}>\\fR", roff(&v.join(" "))))
-                .unwrap_or_default();
-            let help = arg
-                .get_long_help()
-                .or(arg.get_help())
-                .map(|h| h.to_string());
-            writeln!(
-                out,
-                ".RS\n.TP\n\\fB{name}\\fR{value}\n{}\n.RE",
-                roff(&help.unwrap_or_default())
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// How a run ends, as the process's exit status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    AllWritten,
-    SomeFailed,
-    Usage,
-    /// EX_SOFTWARE: all ranks aborted.
-    Internal,
-    /// EX_TEMPFAIL: stopped by a signal before the end.
-    Interrupted,
-}
-
-impl Exit {
-    pub const ALL: [Exit; 5] = [
-        Exit::AllWritten,
-        Exit::SomeFailed,
-        Exit::Usage,
-        Exit::Internal,
-        Exit::Interrupted,
-    ];
-
-    pub fn code(self) -> u8 {
-        match self {
-            Exit::AllWritten => 0,
-            Exit::SomeFailed => 1,
-            Exit::Usage => 2,
-            Exit::Internal => 70,
-            Exit::Interrupted => 75,
-        }
-    }
-
-    pub fn meaning(self) -> &'static str {
-        match self {
-            Exit::AllWritten => "all plots written",
-            Exit::SomeFailed => {
-                "some plots failed, or the run record or report could not be written"
-            }
-            Exit::Usage => "bad command line or unusable input (nothing was drawn)",
-            Exit::Internal => "internal error (all ranks aborted)",
-            Exit::Interrupted => "stopped by a signal before the end: run again with --resume",
-        }
-    }
-}
-
-impl From<Exit> for std::process::ExitCode {
-    fn from(exit: Exit) -> Self {
-        std::process::ExitCode::from(exit.code())
-    }
-}
-
 /// The exit-status table at the end of `--help` and in the man page.
 fn exit_status_help() -> String {
     let mut text = String::from("Exit status:");
@@ -700,6 +445,7 @@ impl ValueEnum for PngCompression {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
 
     #[test]
     fn the_definitions_are_consistent() {

@@ -2,10 +2,15 @@
 //! for the objects to plot (rank 0), and the checks of a dataset's storage before reading.
 //! What each object gives is `layouts`' to say.
 
-use super::layouts::{self, Choice, Found};
+pub mod conventions;
+pub mod frames;
+pub mod layouts;
+pub mod read;
+
 use crate::plan::PlanObject;
 use hdf5::dataset::Layout;
 use hdf5::types::TypeDescriptor;
+use layouts::{Choice, Found};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -289,7 +294,7 @@ fn walk(file: &hdf5::File, sel: &Selection, choice: &Choice) -> hdf5::Result<Lis
                 Member::Group(g) => match layouts::classify_group(&g, choice) {
                     Some(f) if sel.matches(&path) => found.push((path, f)),
                     Some(_) => {}
-                    None if crate::source::conventions::is_pytables_index(&g, &name) => {
+                    None if crate::source::input::conventions::is_pytables_index(&g, &name) => {
                         if sel.matches(&path) {
                             found.push((
                                 path,

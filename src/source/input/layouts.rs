@@ -4,9 +4,9 @@
 //! dimensions). Reading a plot's data is `read`'s.
 
 use super::conventions as cf;
-use super::hdf5::{reason, type_name, MAX_ROWS};
-use super::Limits;
+use super::{reason, type_name, MAX_ROWS};
 use crate::plan::{Kind, MAX_PLOTS};
+use crate::source::Limits;
 use hdf5::types::TypeDescriptor;
 
 /// What the user chose on the command line about how objects are drawn.

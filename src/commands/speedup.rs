@@ -1,12 +1,12 @@
 //! The scaling study: speedup Sp = T1/Tp and efficiency Ep = Sp/p from run records made with
 //! different rank counts on the same work, as a table and as the lesson's chart.
 
-use crate::cli::Exit;
+use crate::exit::Exit;
 use crate::figure::PngCompression;
-use crate::outdir;
+use crate::output;
 use crate::render::axes::{register_font, FONT_FAMILY};
-use crate::report;
-use crate::run_record;
+use crate::sinks::console;
+use crate::sinks::record;
 use plotters::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -40,7 +40,7 @@ pub fn run(records: &[PathBuf], chart_path: &Path) -> Exit {
         Ok(()) => format!("{}Chart: {}\n", table(&study), chart_path.display()),
         Err(_) => table(&study),
     };
-    let printed = report::print(&said);
+    let printed = console::print(&said);
     match (drawn, printed) {
         (Ok(()), Ok(())) => Exit::AllWritten,
         (Err(e), _) => {
@@ -94,7 +94,7 @@ pub enum ScalingError {
 }
 
 pub fn read_run(path: &Path) -> Result<TimedRun, ScalingError> {
-    let r = run_record::read(path).map_err(|source| ScalingError::Read {
+    let r = record::read(path).map_err(|source| ScalingError::Read {
         path: path.to_path_buf(),
         source,
     })?;
@@ -226,7 +226,7 @@ pub fn chart(study: &Study, path: &Path) -> Result<(), ScalingError> {
     let mut png = Vec::new();
     crate::render::raster::encode_rgb(&rgb, width, height, PngCompression::Fast, &mut png)
         .map_err(|e| fail(&e))?;
-    outdir::write_file(path, &png).map_err(|e| fail(&e))
+    output::write_file(path, &png).map_err(|e| fail(&e))
 }
 
 fn draw_chart<DB: DrawingBackend>(

@@ -2,14 +2,18 @@
 //! and to the run record (its `/results` rows) as it arrives, keeping only the per-rank
 //! tallies; at the end come the timing table, the summary and the record's run-wide part.
 
-use crate::cli::Exit;
-use crate::h5::h5_string;
-use crate::outdir::{self, OutputDir};
-use crate::pack::{self, PackIndex};
+pub mod console;
+pub mod progress;
+pub mod record;
+
+use crate::exit::Exit;
+use crate::output::h5::h5_string;
+use crate::output::pack::{self, PackIndex};
+use crate::output::{self, OutputDir};
 use crate::plan::{PlotResult, PlotStatus};
-use crate::plotter::RunContext;
-use crate::report::{self, Tally};
-use crate::run_record::{self, DataLink, RanksRow, RunAttributes};
+use crate::run::plotter::RunContext;
+use console::Tally;
+use record::{DataLink, RanksRow, RunAttributes};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
@@ -39,7 +43,7 @@ pub struct Results<'a> {
     /// The first printing error: rank 0 must still reach every collective, so it is kept.
     printed: std::io::Result<()>,
     /// None without a record; an error once writing it failed.
-    record: Option<Result<run_record::Writer, run_record::RecordError>>,
+    record: Option<Result<record::Writer, record::RecordError>>,
     /// Seconds spent writing the record.
     record_time: f64,
     /// Rows of `/results` written so far.
@@ -68,21 +72,21 @@ impl<'a> Results<'a> {
         let config = ctx.config;
         // Read before the new record is made: it replaces the earlier one at the end.
         let made_before = match &config.record {
-            Some(path) if config.resume => run_record::made_by(path, ctx.plan.num_plots()),
+            Some(path) if config.resume => record::made_by(path, ctx.plan.num_plots()),
             _ => Vec::new(),
         };
         let record = config
             .record
             .as_ref()
-            .map(|path| run_record::Writer::create(path, ctx.plan.num_plots()));
+            .map(|path| record::Writer::create(path, ctx.plan.num_plots()));
         let data_base = match &config.record {
             Some(path) if config.save_data => {
-                Some(outdir::data_link_base(&config.output_dir, path))
+                Some(output::data_link_base(&config.output_dir, path))
             }
             _ => None,
         };
         let archive_base = match &config.record {
-            Some(path) if config.pack => Some(outdir::data_link_base(&config.output_dir, path)),
+            Some(path) if config.pack => Some(output::data_link_base(&config.output_dir, path)),
             _ => None,
         };
         Results {
@@ -159,7 +163,7 @@ impl<'a> Results<'a> {
                     Err(_) => self.ctx.out.path(r.plot_num),
                 };
                 let reason = self.notes.reasons.get(&r.plot_num).map(String::as_str);
-                writeln!(self.out, "{}", report::result_line(r, &path, reason))?;
+                writeln!(self.out, "{}", console::result_line(r, &path, reason))?;
             }
         }
         Ok(())
@@ -167,9 +171,9 @@ impl<'a> Results<'a> {
 
     fn write(
         &self,
-        writer: &mut run_record::Writer,
+        writer: &mut record::Writer,
         results: &[PlotResult],
-    ) -> Result<(), run_record::RecordError> {
+    ) -> Result<(), record::RecordError> {
         let out = self.ctx.out;
         let made_by = |r: &PlotResult| match r.status {
             PlotStatus::Ok => self.attempt,
@@ -181,7 +185,7 @@ impl<'a> Results<'a> {
             PlotStatus::Failed | PlotStatus::NotDone => 0,
         };
         let plan = self.ctx.plan;
-        let rows = run_record::results_rows(
+        let rows = record::results_rows(
             results,
             |k| out.relative_path(k).display().to_string(),
             |r| match (u32::try_from(r.archive), &self.archive_base) {
@@ -212,8 +216,8 @@ impl<'a> Results<'a> {
             let wall = attributes.wall_seconds;
             self.printed = (|| {
                 writeln!(self.out)?;
-                writeln!(self.out, "{}", report::rank_table(&rows))?;
-                writeln!(self.out, "{}", report::summary(&counts, wall, &drawing))?;
+                writeln!(self.out, "{}", console::rank_table(&rows))?;
+                writeln!(self.out, "{}", console::summary(&counts, wall, &drawing))?;
                 self.out.flush()
             })();
         }
@@ -283,7 +287,7 @@ fn data_links(out: &OutputDir, base: &std::path::Path, results: &[PlotResult]) -
             let name = out.stem(r.plot_num);
             DataLink {
                 file: base
-                    .join(outdir::data_file_name(r.rank))
+                    .join(output::data_file_name(r.rank))
                     .display()
                     .to_string(),
                 object: format!("/{name}"),

@@ -11,7 +11,7 @@
 //! process's stdout does. `--progress-bar always|never` overrides the guess.
 
 use crate::config::ProgressBarMode as BarMode;
-use crate::report;
+use crate::sinks::console;
 use indicatif::{ProgressDrawTarget, ProgressStyle, TermLike};
 use std::io::IsTerminal;
 use std::path::Path;
@@ -126,8 +126,8 @@ impl Progress {
         }
         self.last = now;
         // Progress that cannot be shown is no reason to stop drawing.
-        let line = report::progress_line(done, self.total, now - self.start);
-        let _ = report::print(&format!("{line}\n"));
+        let line = console::progress_line(done, self.total, now - self.start);
+        let _ = console::print(&format!("{line}\n"));
     }
 
     /// Leaves the bar drawn as it ended, on a line of its own, before anything else prints.
@@ -135,7 +135,7 @@ impl Progress {
         if let Some(bar) = self.bar {
             bar.set_position(done);
             bar.abandon();
-            let _ = report::print("\n");
+            let _ = console::print("\n");
         }
     }
 }
@@ -162,13 +162,13 @@ fn new_bar(total: u64) -> indicatif::ProgressBar {
 /// Rank 0's stdout as a terminal for the bar, whatever `isatty` says (see the module's
 /// notes); 80 columns where the (pseudo-)terminal has no size, as Open MPI's has none.
 struct Stdout {
-    term: console::Term,
+    term: ::console::Term,
 }
 
 impl Stdout {
     fn new() -> Stdout {
         Stdout {
-            term: console::Term::stdout(),
+            term: ::console::Term::stdout(),
         }
     }
 }

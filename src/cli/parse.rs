@@ -1,0 +1,112 @@
+//! The value parsers of the command line: each error says what is allowed, so clap can print
+//! it as it is.
+
+use crate::plan::Kind;
+
+/// Smallest and largest figure side in pixels.
+pub const MIN_SIDE_PIXELS: u64 = 16;
+pub const MAX_SIDE_PIXELS: u64 = 16384;
+
+/// A parser for whole numbers in [min, max] whose errors say what is allowed.
+pub(super) fn whole_number(min: u64, max: u64) -> impl Fn(&str) -> Result<u64, String> + Clone {
+    move |text: &str| {
+        let n: i128 = text
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{text}' is not a whole number; give one from {min} to {max}"))?;
+        u64::try_from(n)
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| format!("{n} is out of range; give a whole number from {min} to {max}"))
+    }
+}
+
+pub(super) fn seconds(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .ok_or_else(|| {
+            format!("'{text}' is not a number of seconds; give 0 or more, e.g. 10 or 0.5")
+        })
+}
+
+pub(super) fn kind(text: &str) -> Result<Kind, String> {
+    Kind::from_name(text.trim()).ok_or_else(|| {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        format!(
+            "'{text}' is not a kind of plot; give one of {}",
+            names.join(", ")
+        )
+    })
+}
+
+/// `--columns` as given: two or three names or numbers. (A struct, so that clap takes the
+/// list as one value.)
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnList(pub Vec<String>);
+
+pub(super) fn columns(text: &str) -> Result<ColumnList, String> {
+    let columns: Vec<String> = text.split(',').map(|c| c.trim().to_string()).collect();
+    if !(2..=3).contains(&columns.len()) || columns.iter().any(String::is_empty) {
+        return Err(format!(
+            "'{text}' is not two or three column names or numbers separated by commas, e.g. x,y or x,y,size"
+        ));
+    }
+    Ok(ColumnList(columns))
+}
+
+/// The fields a `--name` template may use.
+pub const NAME_FIELDS: [&str; 3] = ["object", "frame", "n"];
+
+pub(super) fn name_template(text: &str) -> Result<String, String> {
+    let mut rest = text;
+    let mut fields = 0;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..]
+            .find('}')
+            .ok_or_else(|| format!("'{text}' has a '{{' without its '}}'"))?;
+        let field = &rest[open + 1..open + close];
+        if !NAME_FIELDS.contains(&field) {
+            return Err(format!(
+                "'{text}' uses {{{field}}}; a name template may use {{object}}, {{frame}} and {{n}}"
+            ));
+        }
+        fields += 1;
+        rest = &rest[open + close + 1..];
+    }
+    if text.contains('/') || text.contains('\0') {
+        return Err(format!(
+            "'{text}' is a file name template and may not contain '/'"
+        ));
+    }
+    if fields == 0 {
+        return Err(format!(
+            "'{text}' names every plot alike; use {{n}}, or {{object}} and {{frame}}"
+        ));
+    }
+    Ok(text.to_string())
+}
+
+pub(super) fn limits(text: &str) -> Result<(f64, f64), String> {
+    let bad = || format!("'{text}' is not two numbers LO,HI with LO < HI, e.g. 0,1 or -5e3,5e3");
+    let (lo, hi) = text.split_once(',').ok_or_else(bad)?;
+    let (lo, hi) = (finite(lo)?, finite(hi)?);
+    if lo < hi {
+        Ok((lo, hi))
+    } else {
+        Err(bad())
+    }
+}
+
+pub(super) fn finite(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| format!("'{text}' is not a finite number"))
+}
+
+pub(super) fn pixels(text: &str) -> Result<u32, String> {
+    whole_number(MIN_SIDE_PIXELS, MAX_SIDE_PIXELS)(text).map(|n| n as u32)
+}
