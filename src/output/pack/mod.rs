@@ -1,6 +1,6 @@
 //! Packed output (`--pack`): each rank appends its plots to its own POSIX tar archive,
 //! `DIR/plots-RRRR.tar`, so a million plots are as many files as ranks. Part of the output
-//! side with `outdir`: nothing else creates, cuts or removes archives.
+//! side with the rest of `output`: nothing else creates, cuts or removes archives.
 //!
 //! An archive is always a valid tar file between two plots: every member is written, with the
 //! archive's end marker (two zero blocks) after it, by one positioned write at the end of the
@@ -16,22 +16,15 @@
 //! already packed, in whichever archive, is skipped; rank 0 records its place. A rank then
 //! appends to its own archive before its end marker.
 
-use crate::output::{FileError, OutputDir};
-use crate::plan::Plan;
-use std::collections::HashMap;
-use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
-use std::os::unix::ffi::OsStringExt;
-use std::os::unix::fs::FileExt;
-use std::path::{Component, Path, PathBuf};
+mod resume;
+mod tar;
+mod writer;
 
-const BLOCK: u64 = 512;
-/// The end of an archive: two zero blocks.
-const END_MARKER: [u8; 2 * BLOCK as usize] = [0; 2 * BLOCK as usize];
-/// The largest pax header this program reads back (its own hold one path).
-const MAX_PAX: u64 = 64 * 1024;
-/// The name of the pax header before a member with a long name (as Python's tarfile writes).
-const PAX_NAME: &str = "././@PaxHeader";
+pub use resume::{prepare, resolver, PrepareError, Prepared, Resolver};
+pub use tar::{member, read_member, scan, Member, Scan};
+pub use writer::ArchiveWriter;
+
+use std::path::{Component, Path, PathBuf};
 
 /// Rank `rank`'s archive, relative to the output directory.
 pub fn archive_name(rank: u32) -> String {
@@ -63,268 +56,6 @@ pub fn archives_in(dir: &Path) -> std::io::Result<Vec<(u32, PathBuf)>> {
     }
     found.sort();
     Ok(found)
-}
-
-/// Why the archives could not be prepared before a run (rank 0, exit status 2).
-#[derive(Debug, thiserror::Error)]
-#[error("--pack: could not {action} '{}': {source}; check the directory's permissions", path.display())]
-pub struct PrepareError {
-    action: &'static str,
-    path: PathBuf,
-    source: std::io::Error,
-}
-
-/// What [`prepare`] did and found.
-#[derive(Debug, Default)]
-pub struct Prepared {
-    /// Archives cut back (`--resume`).
-    pub cut: usize,
-    /// `--resume`: the plots the archives hold, and where.
-    pub index: Option<PackIndex>,
-}
-
-/// Rank 0, before any rank starts, with the output directory locked. A fresh run removes the
-/// archives an earlier run left (each rank makes its own anew); `--resume` cuts each archive
-/// back to its last complete member whose plot ends as a whole file of `extension` does, and
-/// indexes what they hold.
-pub fn prepare(
-    dir: &Path,
-    resume: bool,
-    extension: &str,
-    resolve: &dyn Fn(&[u8]) -> Option<u64>,
-) -> Result<Prepared, PrepareError> {
-    let fail = |action, path: &Path| {
-        let path = path.to_path_buf();
-        move |source| PrepareError {
-            action,
-            path,
-            source,
-        }
-    };
-    let mut prepared = Prepared::default();
-    let mut index = PackIndex::default();
-    for (archive, path) in archives_in(dir).map_err(fail("list", dir))? {
-        if !resume {
-            std::fs::remove_file(&path).map_err(fail("remove", &path))?;
-            continue;
-        }
-        let scan = scan(&path, resolve).map_err(fail("read", &path))?;
-        let end = whole_end(&path, &scan, extension).map_err(fail("read", &path))?;
-        if scan.len != end + END_MARKER.len() as u64 || !ends_with_marker(&path, scan.len) {
-            cut_back(&path, end).map_err(fail("cut back", &path))?;
-            prepared.cut += 1;
-        }
-        index.add(archive, scan.members.iter().take_while(|m| m.offset < end));
-    }
-    if resume {
-        index.plots.sort_by_key(|&(plot, _)| plot); // stable: the first place of a plot first
-        index.plots.dedup_by_key(|&mut (plot, _)| plot);
-        prepared.index = Some(index);
-    }
-    Ok(prepared)
-}
-
-/// Where the last member of `scan` whose data ends as a whole plot file ends: a member that
-/// a crashed node left full of zeros is cut too.
-fn whole_end(path: &Path, scan: &Scan, extension: &str) -> std::io::Result<u64> {
-    let file = File::open(path)?;
-    let mut members = scan.members.as_slice();
-    while let Some((last, before)) = members.split_last() {
-        if last.plot.is_none() {
-            break; // not a plot of this run: kept as it is
-        }
-        let head_len = last.size.min(8) as usize;
-        let tail_len = last.size.min(32);
-        let mut head = vec![0; head_len];
-        let mut tail = vec![0; tail_len as usize];
-        file.read_exact_at(&mut head, last.offset)?;
-        file.read_exact_at(&mut tail, last.offset + last.size - tail_len)?;
-        if crate::output::ends_whole(extension, &head, &tail) {
-            break;
-        }
-        members = before;
-    }
-    Ok(members.last().map_or(0, |m| m.offset + padded(m.size)))
-}
-
-fn ends_with_marker(path: &Path, len: u64) -> bool {
-    let mut tail = [1u8; END_MARKER.len()];
-    len >= tail.len() as u64
-        && File::open(path)
-            .and_then(|f| f.read_exact_at(&mut tail, len - END_MARKER.len() as u64))
-            .is_ok()
-        && tail == END_MARKER
-}
-
-/// Cuts the archive at `path` to `end` bytes and puts the end marker after them.
-fn cut_back(path: &Path, end: u64) -> std::io::Result<()> {
-    let file = std::fs::OpenOptions::new().write(true).open(path)?;
-    file.set_len(end)?;
-    file.write_all_at(&END_MARKER, end)?;
-    file.sync_all()
-}
-
-/// One member of an archive, as its headers say.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Member {
-    pub name: Vec<u8>,
-    /// The plot the name is, if it is one of this run's.
-    pub plot: Option<u64>,
-    /// Where the member's data starts in the archive.
-    pub offset: u64,
-    pub size: u64,
-}
-
-/// An archive's complete members, in order, and its length.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Scan {
-    pub members: Vec<Member>,
-    pub len: u64,
-}
-
-/// The complete members of the archive at `path`, reading headers only: the scan stops at the
-/// end marker, at a block that is no valid header, or at a member the file does not hold
-/// whole. `resolve` names the plot a member's name is.
-pub fn scan(path: &Path, resolve: &dyn Fn(&[u8]) -> Option<u64>) -> std::io::Result<Scan> {
-    let file = File::open(path)?;
-    let len = file.metadata()?.len();
-    let mut reader = BufReader::with_capacity(64 * 1024, file);
-    let mut members = Vec::new();
-    let mut pos = 0u64;
-    let mut long_name: Option<Vec<u8>> = None;
-    let mut block = [0u8; BLOCK as usize];
-    while pos + BLOCK <= len {
-        reader.seek(SeekFrom::Start(pos))?;
-        reader.read_exact(&mut block)?;
-        if block.iter().all(|&b| b == 0) {
-            break;
-        }
-        let header = tar::Header::from_byte_slice(&block);
-        if header.cksum().ok() != Some(checksum(&block)) {
-            break;
-        }
-        let Ok(size) = header.entry_size() else {
-            break;
-        };
-        let offset = pos + BLOCK;
-        if offset + padded(size) > len {
-            break;
-        }
-        match header.entry_type() {
-            tar::EntryType::XHeader if size <= MAX_PAX => {
-                let mut data = vec![0; size as usize];
-                reader.read_exact(&mut data)?;
-                long_name = tar::PaxExtensions::new(&data)
-                    .filter_map(Result::ok)
-                    .find(|e| e.key_bytes() == b"path")
-                    .map(|e| e.value_bytes().to_vec());
-            }
-            tar::EntryType::Regular | tar::EntryType::Continuous => {
-                let name = long_name
-                    .take()
-                    .unwrap_or_else(|| header.path_bytes().into_owned());
-                let plot = resolve(&name);
-                members.push(Member {
-                    name,
-                    plot,
-                    offset,
-                    size,
-                });
-            }
-            _ => long_name = None,
-        }
-        pos = offset + padded(size);
-    }
-    Ok(Scan { members, len })
-}
-
-/// A header block's checksum: the sum of its bytes, the checksum field counted as spaces.
-fn checksum(block: &[u8; BLOCK as usize]) -> u32 {
-    block
-        .iter()
-        .enumerate()
-        .map(|(i, &b)| u32::from(if (148..156).contains(&i) { b' ' } else { b }))
-        .sum()
-}
-
-/// `size` rounded up to whole blocks.
-fn padded(size: u64) -> u64 {
-    size.div_ceil(BLOCK) * BLOCK
-}
-
-/// Appends the tar member `name` holding `data` to `out`; returns where in `out` the data
-/// starts.
-pub fn member(name: &str, data: &[u8], out: &mut Vec<u8>) -> usize {
-    let mut header = tar::Header::new_ustar();
-    header.set_mode(0o644);
-    header.set_uid(0);
-    header.set_gid(0);
-    header.set_mtime(0);
-    if header.set_path(name).is_err() {
-        // Too long for ustar's name and prefix (or not a plain relative path): a pax header
-        // carries the name, the ustar header a cut-down one for old readers.
-        let mut record = pax_record("path", name);
-        let mut pax = tar::Header::new_ustar();
-        pax.set_mode(0o644);
-        pax.set_mtime(0);
-        pax.set_path(PAX_NAME).expect("a short plain name");
-        pax.set_size(record.len() as u64);
-        pax.set_entry_type(tar::EntryType::XHeader);
-        pax.set_cksum();
-        out.extend_from_slice(pax.as_bytes());
-        record.resize(padded(record.len() as u64) as usize, 0);
-        out.extend_from_slice(&record);
-        let short: String = name
-            .chars()
-            .rev()
-            .take(90)
-            .collect::<Vec<_>>()
-            .iter()
-            .rev()
-            .collect();
-        header
-            .set_path(short.trim_start_matches('/'))
-            .unwrap_or_else(|_| header.set_path("plot").expect("a short plain name"));
-    }
-    header.set_size(data.len() as u64);
-    header.set_entry_type(tar::EntryType::Regular);
-    header.set_cksum();
-    out.extend_from_slice(header.as_bytes());
-    let start = out.len();
-    out.extend_from_slice(data);
-    out.resize(start + padded(data.len() as u64) as usize, 0);
-    start
-}
-
-/// A pax record: `<length> <key>=<value>\n`, the length counting itself.
-fn pax_record(key: &str, value: &str) -> Vec<u8> {
-    let rest = key.len() + value.len() + 3; // ' ', '=', '\n'
-    let mut len = rest + 1;
-    while len != rest + len.to_string().len() {
-        len = rest + len.to_string().len();
-    }
-    format!("{len} {key}={value}\n").into_bytes()
-}
-
-/// The plot a member's name is, if it is one of this run's.
-pub type Resolver<'a> = Box<dyn Fn(&[u8]) -> Option<u64> + 'a>;
-
-/// Names the plot a member's name is, as the output directory names plots: what
-/// [`scan`] needs. Random plots are parsed; an input run's names are looked up.
-pub fn resolver<'a>(out: &'a OutputDir, plan: &Plan) -> Resolver<'a> {
-    let n = plan.num_plots();
-    match plan {
-        Plan::Random { .. } => Box::new(move |name| {
-            let name = std::str::from_utf8(name).ok()?;
-            out.plot_at(Path::new(name), n)
-        }),
-        _ => {
-            let names: HashMap<Vec<u8>, u64> = (1..=n)
-                .map(|k| (out.relative_path(k).into_os_string().into_vec(), k))
-                .collect();
-            Box::new(move |name| names.get(name).copied())
-        }
-    }
 }
 
 /// Where a packed plot is: its archive (by rank), its data's offset and its length.
@@ -400,108 +131,6 @@ impl Packed {
     }
 }
 
-/// One rank's archive, open for appending.
-pub struct ArchiveWriter {
-    file: File,
-    path: PathBuf,
-    rank: u32,
-    /// Where the complete members end: the next member goes here.
-    end: u64,
-    sync: bool,
-    buf: Vec<u8>,
-}
-
-impl ArchiveWriter {
-    /// Rank `rank`'s archive in `dir`: a new one, or (`resume`) the one there, which
-    /// [`prepare`] left ending in its end marker, continued before it.
-    pub fn open(
-        dir: &Path,
-        rank: u32,
-        resume: bool,
-        sync: bool,
-    ) -> Result<ArchiveWriter, FileError> {
-        let path = dir.join(archive_name(rank));
-        let fail = |source| FileError::Write {
-            path: path.clone(),
-            source,
-        };
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(!resume)
-            .open(&path)
-            .map_err(fail)?;
-        let len = file.metadata().map_err(fail)?.len();
-        let end = len.saturating_sub(END_MARKER.len() as u64);
-        if resume && len > 0 && !ends_with_marker(&path, len) {
-            let what = "does not end in a tar end marker: it changed since this run began";
-            return Err(fail(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                what,
-            )));
-        }
-        Ok(ArchiveWriter {
-            file,
-            path,
-            rank,
-            end,
-            sync,
-            buf: Vec::new(),
-        })
-    }
-
-    /// Appends `data` as the member `name`; returns where it is.
-    pub fn append(&mut self, name: &str, data: &[u8]) -> Result<Location, FileError> {
-        self.buf.clear();
-        let start = member(name, data, &mut self.buf);
-        let member_len = self.buf.len() as u64;
-        self.buf.extend_from_slice(&END_MARKER);
-        let written = self.file.write_all_at(&self.buf, self.end).and_then(|()| {
-            if self.sync {
-                self.file.sync_data()
-            } else {
-                Ok(())
-            }
-        });
-        if let Err(source) = written {
-            // Leave a valid archive of the members before (best effort: the disk may be full).
-            let _ = self.file.set_len(self.end);
-            let _ = self.file.write_all_at(&END_MARKER, self.end);
-            return Err(FileError::Write {
-                path: self.path.clone(),
-                source,
-            });
-        }
-        let location = Location {
-            archive: self.rank,
-            offset: self.end + start as u64,
-            len: data.len() as u64,
-        };
-        self.end += member_len;
-        Ok(location)
-    }
-}
-
-/// Reads a packed plot's bytes from its archive, checking that a tar header of a member of
-/// that length comes right before them.
-pub fn read_member(file: &File, offset: u64, len: u64) -> std::io::Result<Vec<u8>> {
-    let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
-    if offset < BLOCK || !offset.is_multiple_of(BLOCK) || offset + len > file.metadata()?.len() {
-        return Err(bad("the record's offset and length do not fit the archive"));
-    }
-    let mut block = [0u8; BLOCK as usize];
-    file.read_exact_at(&mut block, offset - BLOCK)?;
-    let header = tar::Header::from_byte_slice(&block);
-    if header.cksum().ok() != Some(checksum(&block)) || header.entry_size().ok() != Some(len) {
-        return Err(bad(
-            "no tar member of the record's length at the record's offset",
-        ));
-    }
-    let mut data = vec![0; len as usize];
-    file.read_exact_at(&mut data, offset)?;
-    Ok(data)
-}
-
 /// `extract`: writes a plot's bytes to `dir/relative` (under a temporary name, renamed into
 /// place), making its subdirectory first.
 pub fn write_out(dir: &Path, relative: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -521,7 +150,10 @@ pub fn stays_inside(relative: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::tar::{ends_with_marker, pax_record};
     use super::*;
+    use std::fs::File;
+    use std::os::unix::fs::FileExt;
     use std::process::Command;
 
     fn plot_of(name: &[u8]) -> Option<u64> {

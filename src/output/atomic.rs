@@ -1,0 +1,170 @@
+//! Files that appear under their final name whole or not at all: a temporary name beside the\nfinal one (or in the rank's staging directory), then a rename; and the check that a file\nalready there ends as a whole file of its format does.
+
+use super::STAGING_PREFIX;
+use super::TEMP_SUFFIX;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+/// Whether the file at `path` ends as a whole file of its format does: a PNG's `IEND` chunk,
+/// a PDF's `%%EOF`, an SVG's closing tag.
+pub(super) fn is_whole(path: &Path, extension: &str) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut head = [0u8; 8];
+    let head_len = file.read(&mut head)?;
+    let tail_len = len.min(32);
+    file.seek(SeekFrom::Start(len - tail_len))?;
+    let mut tail = vec![0u8; tail_len as usize];
+    file.read_exact(&mut tail)?;
+    Ok(ends_whole(extension, &head[..head_len], &tail))
+}
+
+pub(crate) fn ends_whole(extension: &str, head: &[u8], tail: &[u8]) -> bool {
+    let trimmed = tail.trim_ascii_end();
+    match extension {
+        "png" => {
+            head == b"\x89PNG\r\n\x1a\n"
+                && tail.ends_with(&[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xae, 0x42, 0x60, 0x82])
+        }
+        "pdf" => head.starts_with(b"%PDF-") && trimmed.ends_with(b"%%EOF"),
+        "svg" => trimmed.ends_with(b"</svg>"),
+        _ => false,
+    }
+}
+
+/// The directory a file path lies in: its parent, or `.` for a bare name.
+pub fn parent_or_dot(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// A file written under a temporary name beside its final path (by this program or by the
+/// HDF5 library, through [`PendingFile::temp_path`]) and renamed into place by
+/// [`PendingFile::commit`]. Dropped uncommitted, it leaves nothing behind.
+pub struct PendingFile {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl PendingFile {
+    pub fn beside(path: &Path) -> std::io::Result<PendingFile> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(PendingFile {
+            tmp: temp_file_for(parent_or_dot(path), &name)?,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn temp_path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// The final path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn commit(self) -> std::io::Result<()> {
+        self.tmp.persist(&self.path).map(drop).map_err(|e| e.error)
+    }
+}
+
+/// A new temporary file in `dir` for what will be renamed to `name`: `.<name>.<random>.tmp`,
+/// so a killed run's leftovers are recognisable and never mistaken for plots, with the
+/// permissions umask gives (tempfile's default 0600 would hide plots from the group).
+pub(super) fn temp_file_for(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(TEMP_SUFFIX)
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)
+}
+
+/// Writes `bytes` to a temporary file in `dir`, then renames it to `name`: readers see either
+/// no file or the whole file, even if this process is killed mid-write. Surviving a crash of
+/// the node itself also needs the data on disk before the rename: `sync`.
+pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8], sync: bool) -> std::io::Result<()> {
+    let mut tmp = temp_file_for(dir, name)?;
+    tmp.write_all(bytes)?;
+    if sync {
+        tmp.as_file().sync_all()?;
+    }
+    tmp.persist(dir.join(name)).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// [`write_atomically`] with the temporary made in `staging` (created if missing), so that
+/// ranks do not create files in one shared directory.
+pub(super) fn write_staged(
+    staging: &Path,
+    dir: &Path,
+    name: &str,
+    bytes: &[u8],
+    sync: bool,
+) -> std::io::Result<()> {
+    let mut tmp = match temp_file_for(staging, name) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(staging)?;
+            temp_file_for(staging, name)?
+        }
+        made => made?,
+    };
+    tmp.write_all(bytes)?;
+    if sync {
+        tmp.as_file().sync_all()?;
+    }
+    tmp.persist(dir.join(name)).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Rank `rank`'s directory for temporaries, in the output directory.
+pub(super) fn staging_dir_name(rank: i32) -> String {
+    format!("{STAGING_PREFIX}{rank:04}")
+}
+
+/// [`write_atomically`] to a path.
+pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    write_atomically(parent_or_dot(path), &name, bytes, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_leaves_only_the_final_file() {
+        let dir = tempfile::tempdir().unwrap();
+        write_atomically(dir.path(), "plot_1.png", b"abc", true).unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, ["plot_1.png"]);
+        assert_eq!(
+            std::fs::read(dir.path().join("plot_1.png")).unwrap(),
+            b"abc"
+        );
+    }
+
+    #[test]
+    fn atomic_write_onto_a_directory_fails_and_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("plot_3.png")).unwrap();
+        assert!(write_atomically(dir.path(), "plot_3.png", b"abc", false).is_err());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary left"
+        );
+    }
+}

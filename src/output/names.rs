@@ -1,0 +1,230 @@
+//! How plots are named: the lesson's `plot_<k>`, an object's path made a safe file stem, or a\n`--name` template; and the plot-block subdirectories of `--max-files-per-dir`.
+
+use crate::plan::Plan;
+use std::collections::HashSet;
+
+/// The subdirectory of plot `plot_num` when directories hold at most `per_dir` plots:
+/// plots 1..=per_dir in `0000`, the next block in `0001`, and so on.
+pub(super) fn subdir(plot_num: u64, per_dir: Option<u64>) -> Option<String> {
+    per_dir.map(|n| format!("{:04}", (plot_num - 1) / n))
+}
+
+/// Longest file stem made from an object path, in bytes: far below NAME_MAX (255).
+pub(super) const MAX_STEM: usize = 120;
+
+/// A file stem from an HDF5 object path that cannot leave the output directory: `/` becomes
+/// `_`, anything but ASCII letters, digits, `-` and `.` becomes `_`, runs of `_` shrink to
+/// one, and leading dots and dashes go (no hidden files, no `..`, nothing a shell command
+/// would take for an option).
+pub(super) fn sanitize(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        let keep = c.is_ascii_alphanumeric() || c == '-' || c == '.';
+        let c = if keep { c } else { '_' };
+        if !(c == '_' && out.ends_with('_')) {
+            out.push(c);
+        }
+    }
+    let trimmed = out
+        .trim_start_matches(['_', '.', '-'])
+        .trim_end_matches(['_', '.']);
+    let mut stem = if trimmed.is_empty() {
+        "dataset".to_string()
+    } else {
+        trimmed.to_string()
+    };
+    if stem.len() > MAX_STEM {
+        stem.truncate(MAX_STEM);
+        stem = format!(
+            "{}-{:08x}",
+            stem.trim_end_matches(['_', '.']),
+            short_hash(path)
+        );
+    }
+    stem
+}
+
+/// FNV-1a, 32 bits: a stable tag to tell apart paths that sanitise alike.
+pub(super) fn short_hash(s: &str) -> u32 {
+    s.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// How the plots of a run are named.
+#[derive(Debug, Clone)]
+pub(super) enum Names {
+    /// `plot_<k>`, `k` zero-padded to `width` digits.
+    Random { width: usize },
+    Input {
+        objects: Vec<ObjectNames>,
+        template: Option<String>,
+        /// Digits of the largest plot number, for `{n}`.
+        width: usize,
+    },
+}
+
+/// The names of one object's plots.
+#[derive(Debug, Clone)]
+pub(super) struct ObjectNames {
+    /// The object's path as a safe, unique file stem (`{object}`).
+    stem: String,
+    first_plot: u64,
+    has_frames: bool,
+    /// Digits of the largest frame index, for `{frame}`.
+    frame_width: usize,
+}
+
+pub(super) fn digits(n: u64) -> usize {
+    n.max(1).ilog10() as usize + 1
+}
+
+impl Names {
+    pub(super) fn new(plan: &Plan, template: Option<&str>) -> Names {
+        let width = digits(plan.num_plots());
+        let Plan::Input { objects } = plan else {
+            return Names::Random { width };
+        };
+        let paths: Vec<String> = objects.iter().map(|o| o.path.clone()).collect();
+        let mut first_plot = 1;
+        let objects = unique_stems(&paths)
+            .into_iter()
+            .zip(objects)
+            .map(|(stem, object)| {
+                let names = ObjectNames {
+                    stem,
+                    first_plot,
+                    has_frames: object.has_frames(),
+                    frame_width: digits(object.frames().saturating_sub(1)),
+                };
+                first_plot += object.frames();
+                names
+            })
+            .collect();
+        Names::Input {
+            objects,
+            template: template.map(str::to_owned),
+            width,
+        }
+    }
+
+    pub(super) fn stem(&self, plot_num: u64) -> String {
+        match self {
+            Names::Random { width } => format!("plot_{plot_num:0width$}"),
+            Names::Input {
+                objects,
+                template,
+                width,
+            } => {
+                let at = objects.partition_point(|o| o.first_plot <= plot_num) - 1;
+                let object = &objects[at];
+                let frame = plot_num - object.first_plot;
+                let frame_width = object.frame_width;
+                let default = if object.has_frames {
+                    "{object}_{frame}"
+                } else {
+                    "{object}"
+                };
+                template
+                    .as_deref()
+                    .unwrap_or(default)
+                    .replace("{object}", &object.stem)
+                    .replace("{frame}", &format!("{frame:0frame_width$}"))
+                    .replace("{n}", &format!("{plot_num:0width$}"))
+            }
+        }
+    }
+}
+
+/// A `--name` template that would give two plots of `plan` one name, and why.
+pub fn name_clash(template: &str, plan: &Plan) -> Option<String> {
+    let Plan::Input { objects } = plan else {
+        return None;
+    };
+    if template.contains("{n}") {
+        return None;
+    }
+    let framed = objects.iter().any(|o| o.has_frames());
+    if framed && !template.contains("{frame}") {
+        return Some(
+            "the input has datasets of several frames; put {frame} or {n} in the template".into(),
+        );
+    }
+    if objects.len() > 1 && !template.contains("{object}") {
+        return Some("the input has several objects; put {object} or {n} in the template".into());
+    }
+    None
+}
+
+/// Sanitised stems, made unique: a stem already taken gets the path's hash, then a counter.
+/// Case is folded when comparing, so that case-insensitive file systems cannot merge files.
+pub(super) fn unique_stems(paths: &[String]) -> Vec<String> {
+    let mut taken = HashSet::new();
+    paths
+        .iter()
+        .map(|path| {
+            let base = sanitize(path);
+            let mut stem = base.clone();
+            let mut n = 1;
+            while !taken.insert(stem.to_ascii_lowercase()) {
+                stem = if n == 1 {
+                    format!("{base}-{:08x}", short_hash(path))
+                } else {
+                    format!("{base}-{:08x}-{n}", short_hash(path))
+                };
+                n += 1;
+            }
+            stem
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_paths_become_safe_file_names() {
+        assert_eq!(sanitize("/exp1/run 3/xy"), "exp1_run_3_xy");
+        assert_eq!(sanitize("/../../etc/passwd"), "etc_passwd");
+        assert_eq!(sanitize("/.."), "dataset");
+        assert_eq!(sanitize("/.hidden"), "hidden");
+        assert_eq!(sanitize("/a\nb\u{7}c/ünï"), "a_b_c_n");
+        assert_eq!(sanitize("/a/b.c"), "a_b.c");
+        let long = format!("/{}", "x".repeat(500));
+        let stem = sanitize(&long);
+        assert!(
+            stem.len() <= MAX_STEM + 9 && stem.starts_with("xxx"),
+            "{stem}"
+        );
+        for stem in [sanitize("/\u{0}/\u{1}"), sanitize("/a/../../b")] {
+            assert!(
+                !stem.contains('/') && !stem.starts_with('.') && !stem.is_empty(),
+                "{stem}"
+            );
+        }
+    }
+
+    #[test]
+    fn two_objects_never_share_a_file() {
+        let paths: Vec<String> = ["/a b", "/a_b", "/a/b", "/A_B", "/a?b"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let stems = unique_stems(&paths);
+        let folded: HashSet<String> = stems.iter().map(|s| s.to_ascii_lowercase()).collect();
+        assert_eq!(folded.len(), paths.len(), "{stems:?}");
+        assert_eq!(stems[0], "a_b");
+        assert!(stems[1].starts_with("a_b-"));
+        assert_eq!(unique_stems(&paths), stems, "deterministic");
+    }
+
+    #[test]
+    fn blocks_of_plots_share_a_subdirectory() {
+        assert_eq!(subdir(1, None), None);
+        assert_eq!(subdir(1, Some(1000)).as_deref(), Some("0000"));
+        assert_eq!(subdir(1000, Some(1000)).as_deref(), Some("0000"));
+        assert_eq!(subdir(1001, Some(1000)).as_deref(), Some("0001"));
+        assert_eq!(subdir(2_000_000, Some(100)).as_deref(), Some("19999"));
+    }
+}
