@@ -50,3 +50,100 @@ impl From<Exit> for std::process::ExitCode {
         std::process::ExitCode::from(exit.code())
     }
 }
+
+type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+/// What ended a command early, or spoiled its end: `main` prints each cause once, as
+/// `error: …`, and exits with the status. Commands return it; none prints its own errors.
+#[derive(Debug)]
+pub struct Error {
+    exit: Exit,
+    causes: Vec<Cause>,
+    /// A command-line mistake, which `--help` can help with.
+    help: bool,
+}
+
+impl Error {
+    /// Bad command line or unusable input, found before any work: exit 2.
+    pub fn usage(cause: impl Into<Cause>) -> Error {
+        Error::with_exit(Exit::Usage, cause)
+    }
+
+    /// A command-line mistake clap could not see: exit 2, with the pointer to `--help`.
+    pub fn command_line(cause: impl Into<Cause>) -> Error {
+        Error {
+            help: true,
+            ..Error::usage(cause)
+        }
+    }
+
+    /// Work was done but not all of it: exit 1.
+    pub fn failed(cause: impl Into<Cause>) -> Error {
+        Error::with_exit(Exit::SomeFailed, cause)
+    }
+
+    pub fn with_exit(exit: Exit, cause: impl Into<Cause>) -> Error {
+        Error::all(exit, vec![cause.into()])
+    }
+
+    /// Several causes, each said on its own line.
+    pub fn all(exit: Exit, causes: Vec<Cause>) -> Error {
+        Error {
+            exit,
+            causes,
+            help: false,
+        }
+    }
+
+    pub fn exit(&self) -> Exit {
+        self.exit
+    }
+
+    /// What `main` prints: a line a cause, then the pointer to `--help` if it can help.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .causes
+            .iter()
+            .map(|cause| {
+                format!(
+                    "error: {}",
+                    crate::text::escape_controls(&cause.to_string())
+                )
+            })
+            .collect();
+        if self.help {
+            lines.push("\nFor more information, try '--help'.".into());
+        }
+        lines
+    }
+}
+
+/// A cause said in the words of what was being done, with the error underneath kept (so that
+/// a closed stdout is still recognised).
+#[derive(Debug)]
+pub struct Context {
+    message: String,
+    source: Cause,
+}
+
+impl Context {
+    /// `message` should already say what `source` says.
+    pub fn new(message: String, source: impl Into<Cause>) -> Context {
+        Context {
+            message,
+            source: source.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Context {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.source.as_ref())
+    }
+}

@@ -1,5 +1,6 @@
 //! plotrand-mpi: render many plots in parallel across the ranks of an MPI job.
 
+pub mod about;
 pub mod calendar;
 pub mod cli;
 pub mod comm;
@@ -13,3 +14,10 @@ pub mod render;
 pub mod run;
 pub mod sinks;
 pub mod source;
+pub mod text;
+
+pub use cli::{Cli, Command};
+pub use comm::Comm;
+pub use config::Config;
+pub use exit::{Error, Exit};
+pub use run::plot;

@@ -2,12 +2,14 @@
 //! abort, and the wire formats of what it moves (the plan, `u64` plot ranges, `PlotResult`s,
 //! bytes).
 
-use crate::plan::{displacements, Agreement, Kind, Plan, PlanObject, PlotResult};
-use mpi::datatype::{Partition, PartitionMut, UncommittedDatatypeRef, UserDatatype};
+pub mod wire;
+
+use crate::plan::{displacements, Agreement};
+use mpi::datatype::{Partition, PartitionMut};
 use mpi::topology::{Process, SimpleCommunicator};
 use mpi::traits::*;
-use mpi::{Address, Count};
-use std::mem::offset_of;
+use mpi::Count;
+use wire::{decode_agreement, encode_agreement};
 
 pub const ROOT: i32 = 0;
 /// Dynamic schedule: a rank asks for work (payload: plots it has finished) …
@@ -19,39 +21,6 @@ const TAG_PROGRESS: i32 = 103;
 /// How long a waiting rank sleeps between polls: short against a plot, long enough not to
 /// take the CPU from ranks that are drawing.
 const POLL_SLEEP: std::time::Duration = std::time::Duration::from_micros(200);
-
-// The datatype below lists every field; a new field must be added there too.
-const _: () = assert!(std::mem::size_of::<PlotResult>() == 56);
-
-// SAFETY: `PlotResult` is `repr(C)` and the datatype lists every field at its real offset.
-unsafe impl Equivalence for PlotResult {
-    type Out = UserDatatype;
-    fn equivalent_datatype() -> Self::Out {
-        UserDatatype::structured(
-            &[1, 1, 1, 1, 1, 1, 1, 1],
-            &[
-                offset_of!(PlotResult, plot_num) as Address,
-                offset_of!(PlotResult, bytes) as Address,
-                offset_of!(PlotResult, elapsed) as Address,
-                offset_of!(PlotResult, dropped) as Address,
-                offset_of!(PlotResult, offset) as Address,
-                offset_of!(PlotResult, archive) as Address,
-                offset_of!(PlotResult, rank) as Address,
-                offset_of!(PlotResult, status) as Address,
-            ],
-            &[
-                UncommittedDatatypeRef::from(u64::equivalent_datatype()),
-                UncommittedDatatypeRef::from(u64::equivalent_datatype()),
-                UncommittedDatatypeRef::from(f64::equivalent_datatype()),
-                UncommittedDatatypeRef::from(u64::equivalent_datatype()),
-                UncommittedDatatypeRef::from(u64::equivalent_datatype()),
-                UncommittedDatatypeRef::from(i64::equivalent_datatype()),
-                UncommittedDatatypeRef::from(i32::equivalent_datatype()),
-                UncommittedDatatypeRef::from(i32::equivalent_datatype()),
-            ],
-        )
-    }
-}
 
 pub struct Comm {
     world: SimpleCommunicator,
@@ -335,112 +304,4 @@ pub fn library_version() -> String {
         .filter(|l| !l.is_empty())
         .unwrap_or_else(|| "unknown".into());
     format!("{library} (MPI standard {major}.{minor})")
-}
-
-/// The agreement on the wire: the seed, the start and the plot count as little-endian
-/// `u64`s, a byte for the plan's kind, then for an input plan the object count (`u64`) and
-/// for each object its path as a little-endian `u32` length and its UTF-8 bytes, its kind
-/// (a byte) and its frame shape (a `u32` length and `u64`s). Never empty.
-fn encode_agreement(agreement: &Agreement) -> Vec<u8> {
-    let plan = &agreement.plan;
-    let mut out = Vec::new();
-    out.extend_from_slice(&agreement.seed.to_le_bytes());
-    out.extend_from_slice(&agreement.began_ns.to_le_bytes());
-    out.extend_from_slice(&plan.num_plots().to_le_bytes());
-    out.push(u8::from(matches!(plan, Plan::Input { .. })));
-    if let Plan::Input { objects } = plan {
-        out.extend_from_slice(&(objects.len() as u64).to_le_bytes());
-        for object in objects {
-            let len =
-                u32::try_from(object.path.len()).expect("HDF5 paths are far shorter than 4 GiB");
-            out.extend_from_slice(&len.to_le_bytes());
-            out.extend_from_slice(object.path.as_bytes());
-            out.push(kind_byte(object.kind));
-            out.extend_from_slice(&(object.frame_shape.len() as u32).to_le_bytes());
-            for n in &object.frame_shape {
-                out.extend_from_slice(&n.to_le_bytes());
-            }
-        }
-    }
-    out
-}
-
-fn kind_byte(kind: Kind) -> u8 {
-    Kind::ALL
-        .iter()
-        .position(|&k| k == kind)
-        .expect("every kind is in Kind::ALL") as u8
-}
-
-fn decode_agreement(bytes: &[u8]) -> Agreement {
-    let mut rest = bytes;
-    let mut take = |n: usize| {
-        let (head, tail) = rest.split_at(n);
-        rest = tail;
-        head
-    };
-    let number = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
-    let length = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize;
-    let (seed, began_ns, num_plots) = (number(take(8)), number(take(8)), number(take(8)));
-    let plan = if take(1)[0] == 0 {
-        Plan::Random { num_plots }
-    } else {
-        let count = number(take(8));
-        let objects = (0..count)
-            .map(|_| {
-                let len = length(take(4));
-                let path =
-                    String::from_utf8(take(len).to_vec()).expect("object paths were sent as UTF-8");
-                let kind = Kind::ALL[usize::from(take(1)[0])];
-                let dims = length(take(4));
-                let frame_shape = (0..dims).map(|_| number(take(8))).collect();
-                PlanObject {
-                    path,
-                    kind,
-                    frame_shape,
-                }
-            })
-            .collect::<Vec<PlanObject>>();
-        Plan::Input {
-            objects: objects.into(),
-        }
-    };
-    Agreement {
-        plan,
-        seed,
-        began_ns,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plans_cross_the_wire_unchanged() {
-        let plans = [
-            Plan::Random { num_plots: 7 },
-            Plan::Input {
-                objects: ["/a", "", "/ü/\u{1}x"]
-                    .into_iter()
-                    .zip(Kind::ALL)
-                    .enumerate()
-                    .map(|(i, (path, kind))| PlanObject {
-                        path: path.into(),
-                        kind,
-                        frame_shape: vec![3; i],
-                    })
-                    .collect::<Vec<_>>()
-                    .into(),
-            },
-        ];
-        for plan in plans {
-            let agreement = Agreement {
-                plan,
-                seed: u64::MAX,
-                began_ns: 1_764_000_000_123_456_789,
-            };
-            assert_eq!(decode_agreement(&encode_agreement(&agreement)), agreement);
-        }
-    }
 }

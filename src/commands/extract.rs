@@ -2,29 +2,24 @@
 //! files, reading each one at the archive, offset and length its run record gives, without
 //! scanning the archives. Files get the names the plots would have had unpacked.
 
-use crate::exit::Exit;
+use crate::exit::{Context, Error, Exit};
 use crate::output;
 use crate::output::pack;
 use crate::plan::PlotStatus;
-use crate::sinks::console::escape_controls;
+use crate::sinks::console;
 use crate::sinks::record::{ResultsReader, ResultsRow};
+use crate::text::escape_controls;
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-pub fn run(record: &Path, plots: &[u64], all: bool, out_dir: &Path) -> Exit {
-    let reader = match ResultsReader::open(record) {
-        Ok(reader) => reader,
-        Err(e) => {
-            let record = escape_controls(&record.display().to_string()).into_owned();
-            eprintln!("error: could not read run record '{record}': {e}");
-            return Exit::Usage;
-        }
+pub fn run(record: &Path, plots: &[u64], all: bool, out_dir: &Path) -> Result<Exit, Error> {
+    let unreadable = |e| {
+        let message = format!("could not read run record '{}': {e}", record.display());
+        Context::new(message, e)
     };
-    if let Err(e) = output::prepare(out_dir) {
-        eprintln!("error: {}", escape_controls(&e.to_string()));
-        return Exit::Usage;
-    }
+    let reader = ResultsReader::open(record).map_err(|e| Error::usage(unreadable(e)))?;
+    output::prepare(out_dir).map_err(Error::usage)?;
     let mut wanted: BTreeSet<u64> = plots.iter().copied().collect();
     let mut extraction = Extraction {
         record_dir: output::parent_or_dot(record).to_path_buf(),
@@ -33,38 +28,34 @@ pub fn run(record: &Path, plots: &[u64], all: bool, out_dir: &Path) -> Exit {
         written: 0,
         failed: 0,
     };
-    let read = reader.for_each(|rows| {
-        for row in rows.iter().filter(|r| all || wanted.remove(&r.plot)) {
-            if let Err(reason) = extraction.one(row) {
-                let reason = escape_controls(&reason).into_owned();
-                eprintln!("Failed: plot {}: {reason}", row.plot);
-                extraction.failed += 1;
+    reader
+        .for_each(|rows| {
+            for row in rows.iter().filter(|r| all || wanted.remove(&r.plot)) {
+                if let Err(reason) = extraction.one(row) {
+                    let reason = escape_controls(&reason).into_owned();
+                    eprintln!("Failed: plot {}: {reason}", row.plot);
+                    extraction.failed += 1;
+                }
             }
-        }
-        Ok(())
-    });
-    if let Err(e) = read {
-        eprintln!(
-            "error: could not read run record '{}': {e}",
-            record.display()
-        );
-        return Exit::SomeFailed;
-    }
+            Ok(())
+        })
+        .map_err(|e| Error::failed(unreadable(e)))?;
     let out = escape_controls(&out_dir.display().to_string()).into_owned();
-    println!("Extracted {} plot(s) into {out}", extraction.written);
+    let said = format!("Extracted {} plot(s) into {out}\n", extraction.written);
+    let printed = console::print(&said);
     if !wanted.is_empty() {
         let missing: Vec<String> = wanted.iter().map(u64::to_string).collect();
-        eprintln!(
-            "error: no plot {} in the run record; `plotrand-mpi report RECORD` lists its plots",
+        return Err(Error::usage(format!(
+            "no plot {} in the run record; `plotrand-mpi report RECORD` lists its plots",
             missing.join(", ")
-        );
-        return Exit::Usage;
+        )));
     }
-    if extraction.failed > 0 {
+    printed.map_err(Error::failed)?;
+    Ok(if extraction.failed > 0 {
         Exit::SomeFailed
     } else {
         Exit::AllWritten
-    }
+    })
 }
 
 struct Extraction<'a> {

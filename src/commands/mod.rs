@@ -1,6 +1,33 @@
-//! What rank 0 does alone, one file per subcommand, named as the user types it.
+//! What rank 0 does alone, one file per subcommand, named as the user types it; `--list`,
+//! `--version` and `generate` are small enough to live here.
 
 pub mod extract;
+pub mod list;
 pub mod report;
 pub mod sample;
 pub mod speedup;
+
+use crate::cli::{self, Generated};
+use crate::exit::{Error, Exit};
+use crate::sinks::console;
+
+/// `plotrand-mpi generate WHAT`: the man page or a shell's completions, on stdout.
+pub fn generate(what: Generated) -> Result<Exit, Error> {
+    let mut text = Vec::new();
+    cli::generate(what, &mut text).map_err(Error::failed)?;
+    console::print(&String::from_utf8_lossy(&text))
+        .map_err(|e| Error::failed(format!("could not print it: {e}")))?;
+    Ok(Exit::AllWritten)
+}
+
+/// `plotrand-mpi --version`: the program, its build and the MPI library it runs with.
+pub fn version() -> Result<Exit, Error> {
+    let text = format!(
+        "plotrand-mpi {}\n{}\nMPI: {}\n",
+        env!("CARGO_PKG_VERSION"),
+        crate::about::build_text(),
+        crate::comm::library_version()
+    );
+    console::print(&text).map_err(|e| Error::failed(format!("could not print it: {e}")))?;
+    Ok(Exit::AllWritten)
+}

@@ -4,10 +4,11 @@
 //! (failed or not done).
 
 use crate::cli::ReportFormat;
-use crate::exit::Exit;
+use crate::exit::{Context, Error, Exit};
 use crate::plan::PlotStatus;
-use crate::sinks::console::escape_controls;
+use crate::sinks::console;
 use crate::sinks::record::{ResultsReader, ResultsRow};
+use crate::text::escape_controls;
 use std::io::Write;
 use std::path::Path;
 
@@ -28,35 +29,16 @@ const COLUMNS: [&str; 13] = [
     "offset",
 ];
 
-pub fn run(record: &Path, format: ReportFormat, failed_only: bool) -> Exit {
+pub fn run(record: &Path, format: ReportFormat, failed_only: bool) -> Result<Exit, Error> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let written = write(record, format, failed_only, &mut out).and_then(|()| {
-        out.flush()?;
-        Ok(())
-    });
-    match written {
-        Ok(()) => Exit::AllWritten,
-        Err(e) if is_broken_pipe(&*e) => Exit::AllWritten,
-        Err(e) => {
-            eprintln!(
-                "error: could not report run record '{}': {e}",
-                record.display()
-            );
-            Exit::Usage
+    match write(record, format, failed_only, &mut out).and_then(|()| Ok(out.flush()?)) {
+        Err(e) if !console::stdout_closed(&*e) => {
+            let message = format!("could not report run record '{}': {e}", record.display());
+            Err(Error::usage(Context::new(message, e)))
         }
+        _ => Ok(Exit::AllWritten),
     }
-}
-
-/// `| head` read what it wanted: the Unix way is to stop quietly.
-fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
-    let io = e.downcast_ref::<std::io::Error>().or_else(|| {
-        e.downcast_ref::<csv::Error>().and_then(|c| match c.kind() {
-            csv::ErrorKind::Io(io) => Some(io),
-            _ => None,
-        })
-    });
-    io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn write(
@@ -64,7 +46,7 @@ fn write(
     format: ReportFormat,
     failed_only: bool,
     out: &mut dyn Write,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let reader = ResultsReader::open(record)?;
     let hosts = &reader.hosts;
     let keep = |r: &ResultsRow| {

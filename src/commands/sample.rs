@@ -2,36 +2,32 @@
 //! for comparing schedules: datasets whose sizes grow geometrically from 10 points to
 //! `max_points`, in path order, so that the last contiguous block holds the heavy ones.
 
-use crate::exit::Exit;
+use crate::exit::{Context, Error, Exit};
 use crate::output::PendingFile;
+use crate::sinks::console;
 use crate::source::seed;
 use std::path::Path;
 
 /// `plotrand-mpi sample`: writes the file and says what it holds. An existing file is
 /// replaced only with `force`, and only once the new one is whole.
-pub fn run(file: &Path, datasets: usize, max_points: u64, force: bool) -> Exit {
+pub fn run(file: &Path, datasets: usize, max_points: u64, force: bool) -> Result<Exit, Error> {
     if !force && std::fs::symlink_metadata(file).is_ok() {
-        eprintln!(
-            "error: '{}' exists; pass --force to replace it, or choose another name",
+        return Err(Error::usage(format!(
+            "'{}' exists; pass --force to replace it, or choose another name",
             file.display()
-        );
-        return Exit::Usage;
+        )));
     }
-    match write(file, datasets, max_points) {
-        Ok(()) => {
-            let said = format!(
-                "Wrote {datasets} datasets of 10 to {max_points} points to {}\n",
-                file.display()
-            );
-            // The file is written: a report that cannot be printed changes nothing.
-            let _ = crate::sinks::console::print(&said);
-            Exit::AllWritten
-        }
-        Err(e) => {
-            eprintln!("error: could not write '{}': {e}", file.display());
-            Exit::SomeFailed
-        }
-    }
+    write(file, datasets, max_points).map_err(|e| {
+        let message = format!("could not write '{}': {e}", file.display());
+        Error::failed(Context::new(message, e))
+    })?;
+    let said = format!(
+        "Wrote {datasets} datasets of 10 to {max_points} points to {}\n",
+        file.display()
+    );
+    // The file is written: a report that cannot be printed changes nothing.
+    let _ = console::print(&said);
+    Ok(Exit::AllWritten)
 }
 
 /// Sizes of `count` datasets growing geometrically from 10 to `max_points`.

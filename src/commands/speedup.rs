@@ -1,7 +1,7 @@
 //! The scaling study: speedup Sp = T1/Tp and efficiency Ep = Sp/p from run records made with
 //! different rank counts on the same work, as a table and as the lesson's chart.
 
-use crate::exit::Exit;
+use crate::exit::{Error, Exit};
 use crate::figure::PngCompression;
 use crate::output;
 use crate::render::axes::{register_font, FONT_FAMILY};
@@ -12,46 +12,31 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// `plotrand-mpi speedup`: the table on stdout and the chart in `chart`.
-pub fn run(records: &[PathBuf], chart_path: &Path) -> Exit {
+pub fn run(records: &[PathBuf], chart_path: &Path) -> Result<Exit, Error> {
     let png = chart_path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("png"));
     if !png {
-        eprintln!(
-            "error: --chart '{}': the chart is a PNG image; give a path ending in .png",
+        return Err(Error::usage(format!(
+            "--chart '{}': the chart is a PNG image; give a path ending in .png",
             chart_path.display()
-        );
-        return Exit::Usage;
+        )));
     }
-    let study = match records
+    let study = records
         .iter()
         .map(|r| read_run(r))
         .collect::<Result<Vec<_>, _>>()
         .and_then(|runs| study(&runs))
-    {
-        Ok(study) => study,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::Usage;
-        }
-    };
+        .map_err(Error::usage)?;
     let drawn = chart(&study, chart_path);
     let said = match &drawn {
         Ok(()) => format!("{}Chart: {}\n", table(&study), chart_path.display()),
         Err(_) => table(&study),
     };
     let printed = console::print(&said);
-    match (drawn, printed) {
-        (Ok(()), Ok(())) => Exit::AllWritten,
-        (Err(e), _) => {
-            eprintln!("plotrand-mpi: {e}");
-            Exit::SomeFailed
-        }
-        (_, Err(e)) => {
-            eprintln!("plotrand-mpi: could not print the study: {e}");
-            Exit::SomeFailed
-        }
-    }
+    drawn.map_err(Error::failed)?;
+    printed.map_err(|e| Error::failed(format!("could not print the study: {e}")))?;
+    Ok(Exit::AllWritten)
 }
 
 /// What one run record says about its run, for the study.

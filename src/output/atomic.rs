@@ -1,4 +1,6 @@
-//! Files that appear under their final name whole or not at all: a temporary name beside the\nfinal one (or in the rank's staging directory), then a rename; and the check that a file\nalready there ends as a whole file of its format does.
+//! Files that appear under their final name whole or not at all: a temporary name beside the
+//! final one (or in the rank's staging directory), then a rename; and the check that a file
+//! already there ends as a whole file of its format does.
 
 use super::STAGING_PREFIX;
 use super::TEMP_SUFFIX;

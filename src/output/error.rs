@@ -1,4 +1,5 @@
-//! What goes wrong with the output directory or a plot's file, said so that the user knows\nwhat to do.
+//! What goes wrong with the output directory or a plot's file, said so that the user knows
+//! what to do.
 
 use std::path::PathBuf;
 

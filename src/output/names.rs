@@ -1,4 +1,5 @@
-//! How plots are named: the lesson's `plot_<k>`, an object's path made a safe file stem, or a\n`--name` template; and the plot-block subdirectories of `--max-files-per-dir`.
+//! How plots are named: the lesson's `plot_<k>`, an object's path made a safe file stem, or a
+//! `--name` template; and the plot-block subdirectories of `--max-files-per-dir`.
 
 use crate::plan::Plan;
 use std::collections::HashSet;

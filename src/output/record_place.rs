@@ -1,4 +1,5 @@
-//! Where the run record may go: never over the input, a plot, a rank's data file or archive,\nor a file that is not a run record; and where its links find the data files.
+//! Where the run record may go: never over the input, a plot, a rank's data file or archive,
+//! or a file that is not a run record; and where its links find the data files.
 
 use super::atomic::{parent_or_dot, PendingFile};
 use super::{OutputDir, SetupError, DATA_DIR};

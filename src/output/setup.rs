@@ -1,4 +1,5 @@
-//! The output directory's life around a run: made and proved writable before any work, locked\nagainst a second job, the manifest written, and (--resume) what a killed run left removed.
+//! The output directory's life around a run: made and proved writable before any work, locked
+//! against a second job, the manifest written, and (--resume) what a killed run left removed.
 
 use super::atomic::{parent_or_dot, write_atomically};
 use super::{

@@ -1,32 +1,138 @@
-//! What rank 0 prints: result lines, the per-rank timing table and the summary, as strings.
-//! Also the compact text form in which failure reasons travel to rank 0.
+//! What rank 0 prints: the header, a result line a plot, the per-rank timing table and the
+//! summary — the console sink — as strings first, so that they are tested without a terminal.
 
+use super::tally::RankTiming;
+use super::{Notes, RunEnd, Sink, SinkError};
+use crate::output::pack::archive_name;
+use crate::output::OutputDir;
 use crate::plan::{Counts, PlotResult, PlotStatus};
-use crate::source::input::layouts::Found;
-use crate::source::input::Listing;
+use crate::text::escape_controls;
 use comfy_table::{presets, CellAlignment, Table};
-use std::collections::HashMap;
 use std::fmt::Write;
-use std::path::Path;
-
-/// Longest failure reason sent to rank 0, so one bad plot cannot flood the gather.
-pub const MAX_REASON_BYTES: usize = 1024;
-/// Reasons one rank sends at most (about 1 MiB); beyond, its failures are only counted,
-/// so that a run where every plot fails (a full disk) cannot overflow MPI's int counts.
-pub const MAX_REASONS_PER_RANK: usize = 1000;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 
 /// Writes `text` to stdout. A closed pipe (`| head`) is not an error: the reader has what it
 /// wanted, and the Unix way is to stop quietly.
 pub fn print(text: &str) -> std::io::Result<()> {
-    use std::io::Write as _;
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+    quiet_when_closed(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+}
+
+/// The one rule for a closed stdout (`| head` read what it wanted): what was being printed
+/// ends there, quietly, and that is no error.
+pub fn quiet_when_closed(printed: std::io::Result<()>) -> std::io::Result<()> {
+    match printed {
+        Err(e) if stdout_closed(&e) => Ok(()),
         other => other,
     }
 }
 
-fn plural(n: u64, word: &str) -> String {
+/// Whether `e`, or an error under it, is the broken pipe of a closed stdout.
+pub fn stdout_closed(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        // csv keeps its I/O error inside, without a `source()`.
+        let io = e.downcast_ref::<std::io::Error>().or_else(|| {
+            e.downcast_ref::<csv::Error>().and_then(|c| match c.kind() {
+                csv::ErrorKind::Io(io) => Some(io),
+                _ => None,
+            })
+        });
+        if io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+/// The console sink: a line a plot as the windows arrive (failures only with `--quiet`), the
+/// timing table and the summary at the end.
+pub struct Console<'a> {
+    out: &'a OutputDir,
+    notes: &'a Notes,
+    quiet: bool,
+    stdout: std::io::BufWriter<std::io::Stdout>,
+    /// Set when stdout was closed: nothing more is printed, and that is no error.
+    closed: bool,
+}
+
+impl<'a> Console<'a> {
+    pub fn new(out: &'a OutputDir, notes: &'a Notes, quiet: bool) -> Console<'a> {
+        Console {
+            out,
+            notes,
+            quiet,
+            stdout: std::io::BufWriter::new(std::io::stdout()),
+            closed: false,
+        }
+    }
+
+    /// Where plot `r` is: its file, or for a packed plot `ARCHIVE:MEMBER`, as ar(1) and
+    /// friends name a member.
+    fn place(&self, r: &PlotResult) -> PathBuf {
+        match u32::try_from(r.archive) {
+            Ok(archive) => PathBuf::from(format!(
+                "{}:{}",
+                self.out.root().join(archive_name(archive)).display(),
+                self.out.relative_path(r.plot_num).display()
+            )),
+            Err(_) => self.out.path(r.plot_num),
+        }
+    }
+
+    fn print_window(&mut self, results: &[PlotResult]) -> std::io::Result<()> {
+        for r in results {
+            if let Some(note) = self.notes.remade.get(&r.plot_num) {
+                writeln!(self.stdout, "Remade: plot {}: {note}", r.plot_num)?;
+            }
+            if !self.quiet || r.is_failed() {
+                let reason = self.notes.reasons.get(&r.plot_num).map(String::as_str);
+                let line = result_line(r, &self.place(r), reason);
+                writeln!(self.stdout, "{line}")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn print_end(&mut self, end: &RunEnd<'_>) -> std::io::Result<()> {
+        let drawing: Vec<f64> = end.ranks.iter().map(|r| r.drawing).collect();
+        let wall = end.attributes.wall_seconds;
+        writeln!(self.stdout)?;
+        writeln!(self.stdout, "{}", rank_table(end.ranks))?;
+        writeln!(self.stdout, "{}", summary(&end.counts, wall, &drawing))?;
+        self.stdout.flush()
+    }
+
+    /// A printing error, unless stdout was closed: then printing stops quietly.
+    fn printed(&mut self, printed: std::io::Result<()>) -> Result<(), SinkError> {
+        if printed.is_err() {
+            self.closed = true;
+        }
+        Ok(quiet_when_closed(printed)?)
+    }
+}
+
+impl Sink for Console<'_> {
+    fn window(&mut self, results: &[PlotResult]) -> Result<(), SinkError> {
+        if self.closed {
+            return Ok(());
+        }
+        let printed = self.print_window(results);
+        self.printed(printed)
+    }
+
+    fn finish(&mut self, end: &RunEnd<'_>) -> Result<Option<String>, SinkError> {
+        if !self.closed {
+            let printed = self.print_end(end);
+            self.printed(printed)?;
+        }
+        Ok(None)
+    }
+}
+
+pub fn plural(n: u64, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
@@ -71,50 +177,6 @@ pub fn input_header(objects: usize, plots: u64, input: &str, ranks: usize, hosts
         plural(ranks as u64, "rank"),
         plural(hosts as u64, "host"),
     )
-}
-
-/// `--list`: each object of the input and what it gives, then what is left out and why.
-pub fn listing(input: &std::path::Path, listing: &Listing) -> String {
-    let mut out = format!(
-        "{}: {} from {}\n",
-        escape_controls(&input.display().to_string()),
-        plural(
-            listing.objects.iter().map(|o| o.frames()).sum::<u64>(),
-            "plot"
-        ),
-        plural(listing.objects.len() as u64, "object"),
-    );
-    for (object, what) in listing.objects.iter().zip(&listing.described) {
-        let plots = if object.has_frames() {
-            format!("{} {}s", object.frames(), object.kind.name())
-        } else {
-            format!("1 {}", object.kind.name())
-        };
-        out += &format!(
-            "  {}  {plots}: {}\n",
-            escape_controls(&object.path),
-            escape_controls(what)
-        );
-    }
-    let left_out: Vec<_> = listing.others.iter().collect();
-    if !left_out.is_empty() || !listing.unopened.is_empty() {
-        out += "Not plotted:\n";
-    }
-    for (path, found) in left_out {
-        let why = match found {
-            Found::Support(why) | Found::Unplottable(why) => why.as_str(),
-            Found::Plots { what, .. } => what.as_str(),
-        };
-        out += &format!("  {}  {}\n", escape_controls(path), escape_controls(why));
-    }
-    for u in &listing.unopened {
-        out += &format!(
-            "  {}  could not be opened: {}\n",
-            escape_controls(&u.path),
-            escape_controls(&u.reason)
-        );
-    }
-    out
 }
 
 /// "progress: 1200/2000 plots (60 %), 160 plots/s, about 5 s to go"
@@ -169,106 +231,6 @@ pub fn result_line(record: &PlotResult, path: &Path, reason: Option<&str>) -> St
                 "reason not sent (more than 1000 failures on that rank; see the first ones)"
             )
         )
-    }
-}
-
-/// One rank's line of the timing table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RankTiming {
-    pub rank: usize,
-    pub host: String,
-    /// Plots drawn (written or failed); skipped ones (`--resume`) apart.
-    pub drawn: usize,
-    pub failed: usize,
-    pub skipped: usize,
-    /// Seconds spent drawing: the sum of the drawn plots' times.
-    pub drawing: f64,
-    /// Seconds of the rank's span not spent on its plots: waiting for work (the dynamic
-    /// schedule's requests) and, on rank 0, handing it out.
-    pub waiting: f64,
-    /// Slowest single plot drawn, in seconds.
-    pub max: f64,
-}
-
-impl RankTiming {
-    pub fn ms_per_plot(&self) -> Option<f64> {
-        (self.drawn > 0).then(|| self.drawing * 1e3 / self.drawn as f64)
-    }
-}
-
-/// One rank's sums over its results.
-#[derive(Debug, Clone, Copy, Default)]
-struct RankTally {
-    drawn: usize,
-    failed: usize,
-    skipped: usize,
-    drawing: f64,
-    /// Seconds on all handled plots, skipped ones included.
-    handling: f64,
-    max: f64,
-}
-
-/// What the timing table and the summary need, added up a window of results at a time, so
-/// that rank 0 never holds every result at once.
-#[derive(Debug, Clone)]
-pub struct Tally {
-    ranks: Vec<RankTally>,
-    counts: Counts,
-}
-
-impl Tally {
-    pub fn new(ranks: usize) -> Tally {
-        Tally {
-            ranks: vec![RankTally::default(); ranks],
-            counts: Counts::default(),
-        }
-    }
-
-    pub fn add(&mut self, results: &[PlotResult]) {
-        for r in results {
-            self.counts.add(r.status);
-            let Some(rank) = usize::try_from(r.rank)
-                .ok()
-                .and_then(|k| self.ranks.get_mut(k))
-            else {
-                continue;
-            };
-            rank.handling += r.elapsed;
-            match r.status {
-                PlotStatus::Skipped => rank.skipped += 1,
-                PlotStatus::NotDone => {}
-                PlotStatus::Ok | PlotStatus::Failed => {
-                    rank.drawn += 1;
-                    rank.failed += usize::from(r.is_failed());
-                    rank.drawing += r.elapsed;
-                    rank.max = rank.max.max(r.elapsed);
-                }
-            }
-        }
-    }
-
-    pub fn counts(&self) -> Counts {
-        self.counts
-    }
-
-    /// The timing table's rows, given each rank's span (seconds from its start of work to
-    /// its end) and host.
-    pub fn rank_rows(&self, spans: &[f64], hosts: &[String]) -> Vec<RankTiming> {
-        self.ranks
-            .iter()
-            .zip(spans.iter().zip(hosts))
-            .enumerate()
-            .map(|(rank, (t, (&span, host)))| RankTiming {
-                rank,
-                host: host.clone(),
-                drawn: t.drawn,
-                failed: t.failed,
-                skipped: t.skipped,
-                drawing: t.drawing,
-                waiting: (span - t.handling).max(0.0),
-                max: t.max,
-            })
-            .collect()
     }
 }
 
@@ -356,57 +318,10 @@ pub fn summary(counts: &Counts, wall: f64, drawing: &[f64]) -> String {
     line
 }
 
-/// `text` with its control characters (a terminal escape in an object's name) written as
-/// escapes, so that printing it can neither drive a terminal nor hide in a log.
-pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return text.into();
-    }
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect::<String>()
-        .into()
-}
-
-/// Per-plot texts (failure reasons, notes) as `plot<TAB>text` lines: the first `MAX_REASONS_PER_RANK`, each cut
-/// to `MAX_REASON_BYTES`.
-pub fn encode_reasons<E: std::fmt::Display>(failures: &[(u64, E)]) -> Vec<u8> {
-    let mut out = String::new();
-    for (plot, reason) in failures.iter().take(MAX_REASONS_PER_RANK) {
-        let one_line = reason.to_string().replace(['\n', '\r', '\t'], " ");
-        let one_line = escape_controls(&one_line);
-        let mut end = one_line.len().min(MAX_REASON_BYTES);
-        while !one_line.is_char_boundary(end) {
-            end -= 1;
-        }
-        let _ = writeln!(out, "{plot}\t{}", &one_line[..end]);
-    }
-    out.into_bytes()
-}
-
-pub fn decode_reasons(blobs: &[Vec<u8>]) -> HashMap<u64, String> {
-    let mut reasons = HashMap::new();
-    for blob in blobs {
-        for line in String::from_utf8_lossy(blob).lines() {
-            if let Some((plot, reason)) = line.split_once('\t') {
-                if let Ok(plot) = plot.parse() {
-                    reasons.insert(plot, reason.to_string());
-                }
-            }
-        }
-    }
-    reasons
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sinks::Tally;
 
     fn rec(plot_num: u64, rank: i32, elapsed: f64, status: PlotStatus) -> PlotResult {
         PlotResult {
@@ -530,22 +445,5 @@ mod tests {
             &[0.1, 0.1],
         );
         assert_eq!(s, "1 plot in 0.50 s on 2 ranks: 2.00 plots/s, load imbalance 1.00 (max drawing / mean drawing); 1 FAILED");
-    }
-
-    #[test]
-    fn failure_reasons_round_trip_and_are_bounded() {
-        let long = "é".repeat(MAX_REASON_BYTES);
-        let blob = encode_reasons(&[(3, "line\nbreak".into()), (7, long)]);
-        let back = decode_reasons(&[blob, Vec::new()]);
-        assert_eq!(back[&3], "line break");
-        assert!(back[&7].len() <= MAX_REASON_BYTES && back[&7].starts_with('é'));
-    }
-
-    #[test]
-    fn a_rank_sends_a_bounded_number_of_reasons() {
-        let many: Vec<(u64, String)> = (0..5000).map(|k| (k, "x".repeat(2000))).collect();
-        let blob = encode_reasons(&many);
-        assert!(blob.len() <= MAX_REASONS_PER_RANK * (MAX_REASON_BYTES + 8));
-        assert_eq!(decode_reasons(&[blob]).len(), MAX_REASONS_PER_RANK);
     }
 }

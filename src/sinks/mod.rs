@@ -1,25 +1,26 @@
-//! Rank 0's side of the results: each gathered window goes to the console (a line a plot)
-//! and to the run record (its `/results` rows) as it arrives, keeping only the per-rank
-//! tallies; at the end come the timing table, the summary and the record's run-wide part.
+//! Rank 0's side of the results. Each gathered window goes, as it arrives, to every sink — the
+//! console (a line a plot) and the run record (its `/results` rows) — behind one small trait,
+//! as hyperfine's exporters; rank 0 keeps only the per-rank tallies. At the end every sink gets
+//! the same run's end: the timing table and summary, the record's run-wide part.
+//! `progress` is the live view while the plots are drawn, before any window arrives.
 
 pub mod console;
 pub mod progress;
 pub mod record;
+mod tally;
+
+pub use console::Console;
+pub use record::RecordSink;
+pub use tally::{RankTiming, Tally};
 
 use crate::exit::Exit;
-use crate::output::h5::h5_string;
-use crate::output::pack::{self, PackIndex};
-use crate::output::{self, OutputDir};
-use crate::plan::{PlotResult, PlotStatus};
-use crate::run::plotter::RunContext;
-use console::Tally;
-use record::{DataLink, RanksRow, RunAttributes};
+use crate::output::pack::PackIndex;
+use crate::plan::{Counts, PlotResult, PlotStatus};
+use record::{RecordError, RunAttributes};
 use std::collections::HashMap;
-use std::io::Write;
-use std::path::PathBuf;
-use std::time::Instant;
 
 /// What the ranks said about single plots, by plot number.
+#[derive(Debug, Default)]
 pub struct Notes {
     /// Why a plot failed.
     pub reasons: HashMap<u64, String>,
@@ -27,92 +28,66 @@ pub struct Notes {
     pub remade: HashMap<u64, String>,
 }
 
-pub struct Results<'a> {
-    ctx: &'a RunContext<'a>,
-    notes: Notes,
-    /// This run's attempt, and (--resume) which earlier attempt made each plot.
-    attempt: u32,
-    made_before: Vec<u32>,
+/// The end of a run, the same for every sink.
+pub struct RunEnd<'a> {
+    pub counts: Counts,
+    /// The timing table, a row a rank.
+    pub ranks: &'a [RankTiming],
+    pub attributes: &'a RunAttributes,
+}
+
+/// Why a sink stopped: it takes no more windows after its first error.
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    /// Rank 0's stdout is gone (a closed pipe, a full disk).
+    #[error("could not print the report: {0}")]
+    Print(#[from] std::io::Error),
+    #[error(transparent)]
+    Record(#[from] RecordError),
+}
+
+/// One consumer of the gathered results.
+pub trait Sink {
+    /// One window of results, complete and in plot order.
+    fn window(&mut self, results: &[PlotResult]) -> Result<(), SinkError>;
+    /// The run's end; a line to tell the user (where the sink put its output), if any.
+    fn finish(&mut self, end: &RunEnd<'_>) -> Result<Option<String>, SinkError>;
+}
+
+/// Every sink of a run, fed the same windows, and the tallies behind the timing table.
+pub struct Sinks<'a> {
+    /// `None` once a sink failed: dropping it lets it clean up (the record's temporary file).
+    sinks: Vec<Option<Box<dyn Sink + 'a>>>,
+    /// The first error of each sink that failed.
+    errors: Vec<SinkError>,
+    tally: Tally,
     /// Each rank's span: seconds from its start of work to its end.
     spans: Vec<f64>,
     hosts: Vec<String>,
-    /// Each rank's host as an index into the distinct hosts.
-    host_index: Vec<u32>,
-    tally: Tally,
-    out: std::io::BufWriter<std::io::Stdout>,
-    /// The first printing error: rank 0 must still reach every collective, so it is kept.
-    printed: std::io::Result<()>,
-    /// None without a record; an error once writing it failed.
-    record: Option<Result<record::Writer, record::RecordError>>,
-    /// Seconds spent writing the record.
-    record_time: f64,
-    /// Rows of `/results` written so far.
-    rows: usize,
-    /// Where `/data` links point, with --save-data.
-    data_base: Option<PathBuf>,
-    /// Where the archives are, seen from the record, with --pack.
-    archive_base: Option<PathBuf>,
+    /// `--pack --resume`: where the plots already packed are (rank 0 alone knows).
     pack_index: Option<&'a PackIndex>,
 }
 
-impl<'a> Results<'a> {
+impl<'a> Sinks<'a> {
     pub fn new(
-        ctx: &'a RunContext<'a>,
-        notes: Notes,
+        sinks: Vec<Box<dyn Sink + 'a>>,
         spans: Vec<f64>,
         hosts: Vec<String>,
-        attempt: u32,
-    ) -> Results<'a> {
-        let distinct = distinct(&hosts);
-        let host_index = hosts
-            .iter()
-            .map(|h| distinct.iter().position(|d| *d == h).unwrap_or(0) as u32)
-            .collect();
-        let began = Instant::now();
-        let config = ctx.config;
-        // Read before the new record is made: it replaces the earlier one at the end.
-        let made_before = match &config.record {
-            Some(path) if config.resume => record::made_by(path, ctx.plan.num_plots()),
-            _ => Vec::new(),
-        };
-        let record = config
-            .record
-            .as_ref()
-            .map(|path| record::Writer::create(path, ctx.plan.num_plots()));
-        let data_base = match &config.record {
-            Some(path) if config.save_data => {
-                Some(output::data_link_base(&config.output_dir, path))
-            }
-            _ => None,
-        };
-        let archive_base = match &config.record {
-            Some(path) if config.pack => Some(output::data_link_base(&config.output_dir, path)),
-            _ => None,
-        };
-        Results {
-            archive_base,
-            ctx,
-            notes,
-            attempt,
-            made_before,
+        pack_index: Option<&'a PackIndex>,
+    ) -> Sinks<'a> {
+        Sinks {
+            sinks: sinks.into_iter().map(Some).collect(),
+            errors: Vec::new(),
             tally: Tally::new(spans.len()),
             spans,
             hosts,
-            host_index,
-            out: std::io::BufWriter::new(std::io::stdout()),
-            printed: Ok(()),
-            record,
-            record_time: began.elapsed().as_secs_f64(),
-            rows: 0,
-            data_base,
-            pack_index: None,
+            pack_index,
         }
     }
 
-    /// `--pack --resume`: where the plots already packed are (rank 0 alone knows).
-    pub fn packed_at(mut self, index: Option<&'a PackIndex>) -> Results<'a> {
-        self.pack_index = index;
-        self
+    /// A sink that could not even be made: its error is reported at the end with the others.
+    pub fn failed(&mut self, e: SinkError) {
+        self.errors.push(e);
     }
 
     /// One window of results, in plot order and complete.
@@ -130,140 +105,51 @@ impl<'a> Results<'a> {
             }
         }
         self.tally.add(&results);
-        if self.printed.is_ok() {
-            self.printed = self.print(&results);
+        for slot in &mut self.sinks {
+            if let Some(Err(e)) = slot.as_mut().map(|sink| sink.window(&results)) {
+                self.errors.push(e);
+                *slot = None;
+            }
         }
-        let began = Instant::now();
-        // A failed write drops the writer, and with it the temporary file.
-        self.record = match self.record.take() {
-            Some(Ok(mut writer)) => Some(self.write(&mut writer, &results).map(|()| writer)),
-            other => other,
-        };
-        self.rows += results.len();
-        self.record_time += began.elapsed().as_secs_f64();
     }
 
-    fn print(&mut self, results: &[PlotResult]) -> std::io::Result<()> {
-        for r in results {
-            if let Some(note) = self.notes.remade.get(&r.plot_num) {
-                writeln!(self.out, "Remade: plot {}: {note}", r.plot_num)?;
-            }
-            if !self.ctx.config.quiet || r.is_failed() {
-                let path = match u32::try_from(r.archive) {
-                    // Packed: ARCHIVE:MEMBER, as ar(1) and friends name a member.
-                    Ok(archive) => PathBuf::from(format!(
-                        "{}:{}",
-                        self.ctx
-                            .out
-                            .root()
-                            .join(pack::archive_name(archive))
-                            .display(),
-                        self.ctx.out.relative_path(r.plot_num).display()
-                    )),
-                    Err(_) => self.ctx.out.path(r.plot_num),
-                };
-                let reason = self.notes.reasons.get(&r.plot_num).map(String::as_str);
-                writeln!(self.out, "{}", console::result_line(r, &path, reason))?;
-            }
-        }
-        Ok(())
-    }
-
-    fn write(
-        &self,
-        writer: &mut record::Writer,
-        results: &[PlotResult],
-    ) -> Result<(), record::RecordError> {
-        let out = self.ctx.out;
-        let made_by = |r: &PlotResult| match r.status {
-            PlotStatus::Ok => self.attempt,
-            PlotStatus::Skipped => self
-                .made_before
-                .get(r.plot_num as usize - 1)
-                .copied()
-                .unwrap_or(0),
-            PlotStatus::Failed | PlotStatus::NotDone => 0,
+    /// Every sink's end, in order; how the run ends, and the errors of the sinks that failed.
+    pub fn finish(mut self, attributes: &RunAttributes) -> (Exit, Vec<SinkError>) {
+        let ranks = self.tally.rank_rows(&self.spans, &self.hosts);
+        let end = RunEnd {
+            counts: self.tally.counts(),
+            ranks: &ranks,
+            attributes,
         };
-        let plan = self.ctx.plan;
-        let rows = record::results_rows(
-            results,
-            |k| out.relative_path(k).display().to_string(),
-            |r| match (u32::try_from(r.archive), &self.archive_base) {
-                (Ok(archive), Some(base)) => {
-                    base.join(pack::archive_name(archive)).display().to_string()
-                }
-                _ => String::new(),
-            },
-            |k| plan.object(k).map(|of| of.describe()),
-            &self.notes.reasons,
-            &self.host_index,
-            made_by,
-        );
-        writer.write_results(self.rows, &rows)?;
-        if let Some(base) = &self.data_base {
-            writer.link_data(&data_links(out, base, results))?;
+        let mut told = Vec::new();
+        for sink in self.sinks.iter_mut().flatten() {
+            match sink.finish(&end) {
+                Ok(line) => told.extend(line),
+                Err(e) => self.errors.push(e),
+            }
         }
-        Ok(())
+        for line in told {
+            if let Err(e) = console::print(&format!("{line}\n")) {
+                self.errors.push(e.into());
+            }
+        }
+        let mut exit = exit_for(&end.counts);
+        // A report or record that could not be made is a failure of the run, not of a plot.
+        if exit == Exit::AllWritten && !self.errors.is_empty() {
+            exit = Exit::SomeFailed;
+        }
+        (exit, self.errors)
     }
+}
 
-    /// The table, the summary and the record's run-wide part; how the run ends, and whether
-    /// everything could be printed.
-    pub fn finish(mut self, attributes: &RunAttributes) -> (Exit, std::io::Result<()>) {
-        let rows = self.tally.rank_rows(&self.spans, &self.hosts);
-        let drawing: Vec<f64> = rows.iter().map(|r| r.drawing).collect();
-        let counts = self.tally.counts();
-        if self.printed.is_ok() {
-            let wall = attributes.wall_seconds;
-            self.printed = (|| {
-                writeln!(self.out)?;
-                writeln!(self.out, "{}", console::rank_table(&rows))?;
-                writeln!(self.out, "{}", console::summary(&counts, wall, &drawing))?;
-                self.out.flush()
-            })();
-        }
-        let mut exit = if counts.not_done > 0 {
-            Exit::Interrupted
-        } else if counts.failed > 0 {
-            Exit::SomeFailed
-        } else {
-            Exit::AllWritten
-        };
-        let began = Instant::now();
-        let ranks: Vec<RanksRow> = rows
-            .iter()
-            .map(|r| RanksRow {
-                rank: r.rank as i32,
-                host: h5_string(&r.host),
-                drawn: r.drawn as u64,
-                failed: r.failed as u64,
-                skipped: r.skipped as u64,
-                drawing: r.drawing,
-                waiting: r.waiting,
-                mean: r.ms_per_plot().map_or(0.0, |ms| ms / 1e3),
-                max: r.max,
-            })
-            .collect();
-        let recorded = self
-            .record
-            .take()
-            .map(|writer| writer.and_then(|w| w.finish(attributes, &counts, &ranks)));
-        let took = self.record_time + began.elapsed().as_secs_f64();
-        match (recorded, &self.ctx.config.record) {
-            (Some(Ok(())), Some(path)) => {
-                let line = format!("Run record: {} ({took:.2} s)", path.display());
-                self.printed = self
-                    .printed
-                    .and_then(|()| writeln!(std::io::stdout(), "{line}"));
-            }
-            (Some(Err(e)), _) => {
-                eprintln!("plotrand-mpi: {e}");
-                if exit == Exit::AllWritten {
-                    exit = Exit::SomeFailed;
-                }
-            }
-            _ => {}
-        }
-        (exit, self.printed)
+/// How a run whose plots ended so ends.
+fn exit_for(counts: &Counts) -> Exit {
+    if counts.not_done > 0 {
+        Exit::Interrupted
+    } else if counts.failed > 0 {
+        Exit::SomeFailed
+    } else {
+        Exit::AllWritten
     }
 }
 
@@ -276,23 +162,4 @@ pub fn distinct(hosts: &[String]) -> Vec<&String> {
         }
     }
     seen
-}
-
-/// `/data/<plot>` links to each written plot's group in its rank's data file.
-fn data_links(out: &OutputDir, base: &std::path::Path, results: &[PlotResult]) -> Vec<DataLink> {
-    results
-        .iter()
-        .filter(|r| r.is_ok())
-        .map(|r| {
-            let name = out.stem(r.plot_num);
-            DataLink {
-                file: base
-                    .join(output::data_file_name(r.rank))
-                    .display()
-                    .to_string(),
-                object: format!("/{name}"),
-                name,
-            }
-        })
-        .collect()
 }

@@ -1,4 +1,5 @@
-//! `--resume --pack`, on rank 0 before any rank starts: every archive cut back to its last\nwhole member, its end marker put back, and the index of what the archives hold kept.
+//! `--resume --pack`, on rank 0 before any rank starts: every archive cut back to its last
+//! whole member, its end marker put back, and the index of what the archives hold kept.
 
 use super::tar::{ends_with_marker, padded, scan, Scan, END_MARKER};
 use super::{archives_in, PackIndex};

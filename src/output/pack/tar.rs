@@ -1,4 +1,6 @@
-//! The POSIX tar format as the archives use it: ustar headers with fixed metadata, a pax\n`path` record for names ustar cannot hold, 512-byte padding, the two-zero-block end marker;\nand reading an archive's members back (headers only) or one member at its offset.
+//! The POSIX tar format as the archives use it: ustar headers with fixed metadata, a pax
+//! `path` record for names ustar cannot hold, 512-byte padding, the two-zero-block end marker;
+//! and reading an archive's members back (headers only) or one member at its offset.
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};

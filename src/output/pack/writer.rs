@@ -1,4 +1,5 @@
-//! A rank's own archive, appended to one plot at a time: each member and the end marker after\nit in one positioned write, so the archive is a valid tar file between any two plots.
+//! A rank's own archive, appended to one plot at a time: each member and the end marker after
+//! it in one positioned write, so the archive is a valid tar file between any two plots.
 
 use super::tar::{ends_with_marker, member, END_MARKER};
 use super::{archive_name, Location};
