@@ -1,6 +1,6 @@
 //! The checked run configuration: the only reader of clap's output. Every rank builds the
 //! same `Config` from the same argv; nothing here touches the file system (rank 0 checks
-//! that, in `driver`, and its verdict is broadcast, so errors are printed once).
+//! that, in `run::start`, and its verdict is broadcast, so errors are printed once).
 
 use crate::cli::Cli;
 pub use crate::cli::{ProgressBarMode, Schedule};

@@ -1,6 +1,5 @@
-//! The one module that talks MPI: start-up, the collectives the driver needs, clocks and
-//! abort, and the wire formats of what it moves (the plan, `u64` plot ranges, `PlotResult`s,
-//! bytes).
+//! The one module that talks MPI: start-up, the collectives a run needs, clocks and abort.
+//! What crosses the wire, byte for byte, is `wire`'s.
 
 pub mod wire;
 
@@ -267,7 +266,7 @@ impl Comm {
         framed.push(0);
         let mine = &framed[..];
         let len = Count::try_from(mine.len())
-            .expect("per-rank messages are capped far below 2 GiB (report::encode_failures)");
+            .expect("per-rank messages are capped far below 2 GiB (wire::encode_reasons)");
         let Some(lens) = self.gather_one(&len) else {
             self.root().gather_varcount_into(mine);
             return None;

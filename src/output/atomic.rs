@@ -2,11 +2,16 @@
 //! final one (or in the rank's staging directory), then a rename; and the check that a file
 //! already there ends as a whole file of its format does.
 
-use super::STAGING_PREFIX;
-use super::TEMP_SUFFIX;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+
+/// The end of every temporary file's name: a marker no other program uses, so that
+/// `--resume` removes only what this program left.
+pub(super) const TEMP_SUFFIX: &str = ".plotrand-tmp";
+
+/// Ranks' directories for temporaries (`--write-strategy rank-dir`): `.plotrand-rank-RRRR`.
+pub(super) const STAGING_PREFIX: &str = ".plotrand-rank-";
 
 /// Whether the file at `path` ends as a whole file of its format does: a PNG's `IEND` chunk,
 /// a PDF's `%%EOF`, an SVG's closing tag.

@@ -17,7 +17,7 @@ pub(crate) use atomic::ends_whole;
 use atomic::{is_whole, staging_dir_name, write_staged};
 pub use atomic::{parent_or_dot, write_atomically, write_file, PendingFile};
 pub use error::{hint, FileError, SetupError};
-pub use names::name_clash;
+pub use names::{name_clash, DATA_DIR, LOCK_FILE_NAME, MANIFEST_FILE_NAME, RECORD_FILE_NAME};
 use names::{subdir, Names};
 pub use record_place::{check_record_place, data_link_base};
 pub use setup::{
@@ -30,21 +30,6 @@ use crate::plan::Plan;
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
-
-/// The run record's name inside the output directory, unless `--record` says otherwise.
-pub const RECORD_FILE_NAME: &str = "plotrand.h5";
-/// Where `--save-data` puts the ranks' data files, inside the output directory.
-pub const DATA_DIR: &str = "data";
-/// What defines the plots of the directory (see `manifest`), written before the first plot.
-pub const MANIFEST_FILE_NAME: &str = "plotrand-manifest.txt";
-/// Rank 0 holds a lock on this file in the output directory for the whole run.
-pub const LOCK_FILE_NAME: &str = ".plotrand.lock";
-/// The end of every temporary file's name: a marker no other program uses, so that
-/// `--resume` removes only what this program left.
-const TEMP_SUFFIX: &str = ".plotrand-tmp";
-const PROBE_PREFIX: &str = ".plotrand-probe.";
-/// Ranks' directories for temporaries (`--write-strategy rank-dir`): `.plotrand-rank-RRRR`.
-const STAGING_PREFIX: &str = ".plotrand-rank-";
 
 /// Where the plots of one run go, and under which names. Every rank builds the same one from
 /// the same plan, so rank 0 can name any plot's file from its number.

@@ -4,6 +4,18 @@
 use crate::plan::Plan;
 use std::collections::HashSet;
 
+/// The run record's name inside the output directory, unless `--record` says otherwise.
+pub const RECORD_FILE_NAME: &str = "plotrand.h5";
+
+/// Where `--save-data` puts the ranks' data files, inside the output directory.
+pub const DATA_DIR: &str = "data";
+
+/// What defines the plots of the directory (see `manifest`), written before the first plot.
+pub const MANIFEST_FILE_NAME: &str = "plotrand-manifest.txt";
+
+/// Rank 0 holds a lock on this file in the output directory for the whole run.
+pub const LOCK_FILE_NAME: &str = ".plotrand.lock";
+
 /// The subdirectory of plot `plot_num` when directories hold at most `per_dir` plots:
 /// plots 1..=per_dir in `0000`, the next block in `0001`, and so on.
 pub(super) fn subdir(plot_num: u64, per_dir: Option<u64>) -> Option<String> {

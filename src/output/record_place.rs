@@ -2,7 +2,9 @@
 //! or a file that is not a run record; and where its links find the data files.
 
 use super::atomic::{parent_or_dot, PendingFile};
-use super::{OutputDir, SetupError, DATA_DIR};
+use super::error::SetupError;
+use super::names::DATA_DIR;
+use super::OutputDir;
 use std::path::{Path, PathBuf};
 
 /// What rank 0 checks of the run record's place before any work: not the input, a plot, a

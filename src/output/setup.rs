@@ -1,13 +1,14 @@
 //! The output directory's life around a run: made and proved writable before any work, locked
 //! against a second job, the manifest written, and (--resume) what a killed run left removed.
 
-use super::atomic::{parent_or_dot, write_atomically};
-use super::{
-    SetupError, DATA_DIR, LOCK_FILE_NAME, MANIFEST_FILE_NAME, PROBE_PREFIX, STAGING_PREFIX,
-    TEMP_SUFFIX,
-};
+use super::atomic::{parent_or_dot, write_atomically, STAGING_PREFIX, TEMP_SUFFIX};
+use super::error::SetupError;
+use super::names::{DATA_DIR, LOCK_FILE_NAME, MANIFEST_FILE_NAME};
 use std::path::Path;
 use std::time::SystemTime;
+
+/// The writability probe: a temporary file made and dropped in the output directory.
+const PROBE_PREFIX: &str = ".plotrand-probe.";
 
 /// Creates the output directory if needed and proves it writable by creating (and dropping)
 /// a temporary file in it, so an unusable directory is reported before any plotting. Returns

@@ -1,5 +1,5 @@
 //! Turning one plot's data into the bytes of a finished figure: layout, drawing, encoding.
-//! Rendering knows nothing of files; `outdir` writes the bytes.
+//! Rendering knows nothing of files; `output` writes the bytes.
 
 pub mod axes;
 pub mod colormap;

@@ -34,7 +34,7 @@ pub fn gather_in_windows(
     }
 }
 
-/// Plots per window: 65,536 results of 40 bytes are 2.5 MiB on rank 0, plus about as many
+/// Plots per window: 65,536 results of 56 bytes are 3.5 MiB on rank 0, plus about as many
 /// again for the window's rows of the run record and its result lines.
 pub const DEFAULT_SIZE: u64 = 65_536;
 

@@ -1,8 +1,8 @@
 //! What rank 0 prints: the header, a result line a plot, the per-rank timing table and the
 //! summary — the console sink — as strings first, so that they are tested without a terminal.
 
+use super::sink::{Notes, RunEnd, Sink, SinkError};
 use super::tally::RankTiming;
-use super::{Notes, RunEnd, Sink, SinkError};
 use crate::output::pack::archive_name;
 use crate::output::OutputDir;
 use crate::plan::{Counts, PlotResult, PlotStatus};

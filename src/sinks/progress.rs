@@ -1,4 +1,4 @@
-//! How rank 0 shows the dynamic schedule's progress: a live bar when its output reaches a
+//! How rank 0 shows a run's progress while the ranks draw (either schedule): a live bar when its output reaches a
 //! terminal someone watches, else a periodic one-line message that reads well in a file (a
 //! SLURM log).
 //!

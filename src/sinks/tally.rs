@@ -102,3 +102,14 @@ impl Tally {
             .collect()
     }
 }
+
+/// The distinct host names, in rank order of first appearance.
+pub fn distinct(hosts: &[String]) -> Vec<&String> {
+    let mut seen: Vec<&String> = Vec::new();
+    for h in hosts {
+        if !seen.contains(&h) {
+            seen.push(h);
+        }
+    }
+    seen
+}

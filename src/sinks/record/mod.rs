@@ -192,7 +192,7 @@ mod tests {
         (attributes, rows, counts, ranks)
     }
 
-    /// Writes the sample's rows in two windows, as the driver does.
+    /// Writes the sample's rows in two windows, as a run does.
     fn write(
         path: &Path,
         (attributes, results, counts, ranks): &Sample,

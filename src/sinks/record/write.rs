@@ -7,7 +7,8 @@ use crate::output::h5::h5_string;
 use crate::output::pack::archive_name;
 use crate::output::{data_file_name, data_link_base, OutputDir, PendingFile};
 use crate::plan::{Counts, Plan, PlotResult, PlotStatus};
-use crate::sinks::{Notes, RankTiming, RunEnd, Sink, SinkError};
+use crate::sinks::sink::{Notes, RunEnd, Sink, SinkError};
+use crate::sinks::tally::{distinct, RankTiming};
 use hdf5::types::VarLenUnicode;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -230,7 +231,7 @@ impl<'a> RecordSink<'a> {
         let RecordOptions {
             path, out, plan, ..
         } = options;
-        let distinct = crate::sinks::distinct(hosts);
+        let distinct = distinct(hosts);
         let host_index = hosts
             .iter()
             .map(|h| distinct.iter().position(|d| *d == h).unwrap_or(0) as u32)
