@@ -9,7 +9,7 @@ use super::layouts::shape_text;
 use super::read::{index_axis, line, unplottable};
 use super::reason;
 use crate::plan::{Kind, PlotOf};
-use crate::source::{Content, Grid, PlotData, Scale, Values};
+use crate::source::data::{Content, Grid, PlotData, Scale, Values};
 use hdf5::types::TypeDescriptor;
 
 /// An array opened for its frames: for the range of their values, or to draw them.

@@ -6,7 +6,7 @@
 use super::conventions as cf;
 use super::{reason, type_name, MAX_ROWS};
 use crate::plan::{Kind, MAX_PLOTS};
-use crate::source::Limits;
+use crate::source::data::Limits;
 use hdf5::types::TypeDescriptor;
 
 /// What the user chose on the command line about how objects are drawn.

@@ -11,7 +11,7 @@ use super::layouts::{
 };
 use super::{check_storage, reason, type_name, DEFAULT_AREA_PT2, MAX_ROWS};
 use crate::plan::{Kind, PlotOf};
-use crate::source::{Content, PlotData, Points, Scale, Series};
+use crate::source::data::{Content, PlotData, Points, Scale, Series};
 use hdf5::types::TypeDescriptor;
 
 /// Reads the data of plot `of`: its object's frame, titled and labelled from the file's
