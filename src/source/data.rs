@@ -26,6 +26,22 @@ pub struct Series {
     pub y: Vec<f64>,
 }
 
+impl Series {
+    /// How many points are left out for holding NaN or infinity.
+    pub fn gaps(&self) -> u64 {
+        self.x
+            .iter()
+            .zip(&self.y)
+            .filter(|(x, y)| !(x.is_finite() && y.is_finite()))
+            .count() as u64
+    }
+}
+
+/// 0, 1, …, n − 1: the positions that stand for a dimension without coordinates.
+pub fn index_axis(n: usize) -> Vec<f64> {
+    (0..n).map(|i| i as f64).collect()
+}
+
 /// A 2-D field: `rows` × `cols` values, row-major, row 0 at the bottom; cell (r, c) spans
 /// `x_edges[c]..x_edges[c + 1]` and `y_edges[r]..y_edges[r + 1]` (monotonic, either way).
 /// NaN is a missing value, drawn as the background.
@@ -179,6 +195,18 @@ pub struct PlotData {
 }
 
 impl PlotData {
+    /// A line of `y` against `x`, titled `title`; values that are not finite are gaps, and
+    /// counted.
+    pub fn line(title: &str, x: Vec<f64>, y: Vec<f64>) -> PlotData {
+        let series = Series { x, y };
+        PlotData {
+            dropped: series.gaps(),
+            content: Content::Line(series),
+            title: Some(title.to_string()),
+            ..PlotData::default()
+        }
+    }
+
     /// The scatter points, if this is a scatter plot.
     pub fn points(&self) -> Option<&Points> {
         match &self.content {

@@ -5,11 +5,9 @@
 //! frame — is read once per rank and array: a frame then costs little more than its values.
 
 use super::conventions::{self as cf, TimeUnits, Unpacking};
-use super::layouts::shape_text;
-use super::read::{index_axis, line, unplottable};
-use super::reason;
+use super::h5::{reason, shape_text};
 use crate::plan::{Kind, PlotOf};
-use crate::source::data::{Content, Grid, PlotData, Scale, Values};
+use crate::source::data::{index_axis, Content, Grid, PlotData, Scale, Values};
 use hdf5::types::TypeDescriptor;
 
 /// An array opened for its frames: for the range of their values, or to draw them.
@@ -102,7 +100,7 @@ impl Frames {
             Content::Heatmap(grid) => grid.values = values,
             Content::Line(series) => {
                 series.y = values.into_f64();
-                data.dropped = unplottable(&series.x, &series.y);
+                data.dropped = series.gaps();
             }
             Content::Scatter(_) => unreachable!("frames are lines and heatmaps"),
         }
@@ -151,7 +149,7 @@ impl Look {
             Kind::Line => {
                 let (x, x_scale, x_label) =
                     axis_values(&coords[lead], shape[lead], dim_labels.get(lead));
-                let mut data = line(path, x, Vec::new());
+                let mut data = PlotData::line(path, x, Vec::new());
                 data.x_scale = x_scale;
                 data.x_label = x_label;
                 data.y_label = Some(value_label);

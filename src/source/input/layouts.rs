@@ -4,7 +4,7 @@
 //! dimensions). Reading a plot's data is `read`'s.
 
 use super::conventions as cf;
-use super::{reason, type_name, MAX_ROWS};
+use super::h5::{shape_text, type_name, MAX_ROWS};
 use crate::plan::{Kind, MAX_PLOTS};
 use crate::source::data::Limits;
 use hdf5::types::TypeDescriptor;
@@ -66,12 +66,6 @@ pub(super) enum Layout {
     PandasSeries,
     /// A numeric array drawn as lines or heatmaps, frames over its leading dimensions.
     Array,
-}
-
-/// An opened object of the file.
-pub enum Object {
-    Group(hdf5::Group),
-    Dataset(hdf5::Dataset),
 }
 
 /// What a group is: a plottable group, or `None` for a group to walk into.
@@ -233,14 +227,6 @@ pub(super) fn support_reason(ds: &hdf5::Dataset, name: &str) -> String {
         "an index PyTables keeps of a table column".into()
     } else {
         "not data".into()
-    }
-}
-
-pub(super) fn shape_text(shape: &[usize]) -> String {
-    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-    match dims.as_slice() {
-        [one] => format!("({one},)"),
-        _ => format!("({})", dims.join(", ")),
     }
 }
 
@@ -527,34 +513,6 @@ fn records_layout(
         kind,
         Vec::new(),
     ))
-}
-
-/// Opens `path` of `file` as a group or dataset, or says why it cannot be.
-pub fn open_object(file: &hdf5::File, path: &str) -> Result<Object, String> {
-    let group = file.group(path);
-    if let Ok(g) = group {
-        return Ok(Object::Group(g));
-    }
-    file.dataset(path)
-        .map(Object::Dataset)
-        .map_err(|dataset_error| {
-            if path.contains(char::REPLACEMENT_CHARACTER) {
-                return format!(
-                    "{path}: the object's name is not valid UTF-8 and cannot be read; rename it"
-                );
-            }
-            let group_error = group.err().map(|e| reason(&e)).unwrap_or_default();
-            match file.loc_type_by_name(path) {
-                Ok(hdf5::LocationType::Dataset) => {
-                    format!("{path} could not be opened: {}", reason(&dataset_error))
-                }
-                Ok(hdf5::LocationType::Group) => {
-                    format!("{path} could not be opened: {group_error}")
-                }
-                Ok(_) => format!("{path} is a committed datatype, not a dataset or group"),
-                Err(e) => format!("{path} could not be opened: {}", reason(&e)),
-            }
-        })
 }
 
 #[cfg(test)]

@@ -5,13 +5,13 @@
 
 use super::conventions::{self as cf, Unpacking};
 use super::frames::Frames;
+use super::h5::{check_storage, reason, shape_text, type_name, DEFAULT_AREA_PT2, MAX_ROWS};
 use super::layouts::{
-    dataset_layout, group_layout, open_object, pandas_columns, record_columns, shape_text,
-    support_reason, Choice, Layout, Object,
+    dataset_layout, group_layout, pandas_columns, record_columns, support_reason, Choice, Layout,
 };
-use super::{check_storage, reason, type_name, DEFAULT_AREA_PT2, MAX_ROWS};
+use super::object::{open_object, Object};
 use crate::plan::{Kind, PlotOf};
-use crate::source::data::{Content, PlotData, Points, Scale, Series};
+use crate::source::data::{index_axis, Content, PlotData, Points, Scale};
 use hdf5::types::TypeDescriptor;
 
 /// Reads the data of plot `of`: its object's frame, titled and labelled from the file's
@@ -91,7 +91,7 @@ fn read_group(g: &hdf5::Group, path: &str, choice: &Choice) -> Result<PlotData, 
                 Ok(index) => pandas_index(&index, y.len()),
                 Err(_) => (index_axis(y.len()), Scale::Linear),
             };
-            let mut data = line(path, x, y);
+            let mut data = PlotData::line(path, x, y);
             data.x_scale = scale;
             data.y_label = cf::string(g, "name").filter(|n| n != "N.");
             Ok(data)
@@ -126,10 +126,6 @@ fn datetime_unit(kind: &str) -> Option<f64> {
         "s" => 1.0,
         _ => return None,
     })
-}
-
-pub(super) fn index_axis(n: usize) -> Vec<f64> {
-    (0..n).map(|i| i as f64).collect()
 }
 
 fn read_dataset(
@@ -184,7 +180,7 @@ fn read_dataset(
                     if let Some(seconds) = unit {
                         x_values.iter_mut().for_each(|v| *v *= seconds);
                     }
-                    let mut data = line(path, x_values, y_values);
+                    let mut data = PlotData::line(path, x_values, y_values);
                     if unit.is_some() {
                         data.x_scale = Scale::Time;
                     }
@@ -374,24 +370,6 @@ fn scatter(
         dropped,
         ..PlotData::default()
     })
-}
-
-/// A line of `y` against `x`; values that are not finite are gaps, and counted.
-pub(super) fn line(path: &str, x: Vec<f64>, y: Vec<f64>) -> PlotData {
-    PlotData {
-        dropped: unplottable(&x, &y),
-        content: Content::Line(Series { x, y }),
-        title: Some(path.to_string()),
-        ..PlotData::default()
-    }
-}
-
-/// How many points of a line are left out for holding NaN or infinity.
-pub(super) fn unplottable(x: &[f64], y: &[f64]) -> u64 {
-    x.iter()
-        .zip(y)
-        .filter(|(x, y)| !(x.is_finite() && y.is_finite()))
-        .count() as u64
 }
 
 /// The range of the values plot `of` shows — a line's y, a heatmap's colours — for the
