@@ -9,6 +9,7 @@ pub use data::{finite_range, Content, Grid, Limits, PlotData, Points, Scale, Ser
 pub use input::layouts::Choice;
 
 use crate::plan::Plan;
+use input::object::ObjectError;
 use std::cell::RefCell;
 use std::sync::Arc;
 
@@ -19,8 +20,8 @@ pub enum LoadError {
     #[error("could not open the input on this rank: {0}")]
     Unavailable(Arc<input::InputError>),
     /// The object is unusable; the reason names it.
-    #[error("{0}")]
-    Object(String),
+    #[error(transparent)]
+    Object(#[from] ObjectError),
 }
 
 /// A rank's source of plot data, opened once and used for each of its plots.
@@ -61,8 +62,11 @@ impl Source {
         }
     }
 
-    /// The range of the values plot `of` shows (see [`read::value_range`]).
-    pub fn value_range(&self, of: crate::plan::PlotOf<'_>) -> Result<Option<(f64, f64)>, String> {
+    /// The range of the values plot `of` shows (see [`input::read::value_range`]).
+    pub fn value_range(
+        &self,
+        of: crate::plan::PlotOf<'_>,
+    ) -> Result<Option<(f64, f64)>, ObjectError> {
         match self {
             Source::Random { .. } => Ok(None),
             Source::Input { file, frames } => {

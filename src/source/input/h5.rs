@@ -13,6 +13,33 @@ pub const MAX_ROWS: u64 = crate::plan::MAX_POINTS;
 /// matplotlib's default marker area (`lines.markersize`² = 6²) for data without sizes.
 pub const DEFAULT_AREA_PT2: f64 = 36.0;
 
+/// Why a dataset's storage is not read: HDF5 would fail naming only its plugin directory, or
+/// read fill values in place of a virtual dataset's missing source.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StorageError {
+    #[error("{path} is stored with HDF5 filter {}, which this HDF5 library does not have; install the filter's plugin (HDF5_PLUGIN_PATH names the directory HDF5 loads plugins from), or rewrite the file without it where the filter is available (h5repack -f NONE)", filter_names(.filters))]
+    MissingFilter {
+        path: String,
+        filters: Vec<hdf5::filters::H5Z_filter_t>,
+    },
+    #[error("{path} is a virtual dataset and {source}; HDF5 would read fill values in its place, so it is not plotted: restore the source or select another dataset")]
+    VirtualSource {
+        path: String,
+        source: VirtualSourceError,
+    },
+}
+
+/// What is wrong with a virtual dataset's source, said of the virtual dataset.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum VirtualSourceError {
+    #[error("its source file '{file}' is missing")]
+    MissingFile { file: String },
+    #[error("its source file '{}' could not be opened: {}", .file.display(), reason(.source))]
+    Unopenable { file: PathBuf, source: hdf5::Error },
+    #[error("its source dataset '{dataset}' is missing from '{}'", .file.display())]
+    MissingDataset { dataset: String, file: PathBuf },
+}
+
 /// HDF5's error as one line: the outermost call and the innermost cause.
 pub(super) fn reason(e: &hdf5::Error) -> String {
     e.to_string().replace('\n', " ")
@@ -20,21 +47,20 @@ pub(super) fn reason(e: &hdf5::Error) -> String {
 
 /// What HDF5 would not say, or would paper over, when reading: a filter it lacks (it names
 /// only its plugin directory), and a virtual dataset's missing source (read as fill values).
-pub(super) fn check_storage(ds: &hdf5::Dataset, path: &str) -> Result<(), String> {
+pub(super) fn check_storage(ds: &hdf5::Dataset, path: &str) -> Result<(), StorageError> {
     let Ok(dcpl) = ds.dcpl() else {
         return Ok(());
     };
     if !dcpl.all_filters_avail() {
-        let missing: Vec<String> = dcpl
-            .filters()
-            .iter()
-            .filter(|f| !f.is_available())
-            .map(|f| filter_name(f.id()))
-            .collect();
-        return Err(format!(
-            "{path} is stored with HDF5 filter {}, which this HDF5 library does not have; install the filter's plugin (HDF5_PLUGIN_PATH names the directory HDF5 loads plugins from), or rewrite the file without it where the filter is available (h5repack -f NONE)",
-            missing.join(", ")
-        ));
+        return Err(StorageError::MissingFilter {
+            path: path.to_string(),
+            filters: dcpl
+                .filters()
+                .iter()
+                .filter(|f| !f.is_available())
+                .map(|f| f.id())
+                .collect(),
+        });
     }
     if dcpl.layout() == Layout::Virtual {
         let vds_file = PathBuf::from(ds.filename());
@@ -44,11 +70,20 @@ pub(super) fn check_storage(ds: &hdf5::Dataset, path: &str) -> Result<(), String
             if !checked.insert((mapping.src_filename.clone(), mapping.src_dataset.clone())) {
                 continue;
             }
-            check_virtual_source(&vds_file, &mapping.src_filename, &mapping.src_dataset)
-                .map_err(|why| format!("{path} is a virtual dataset and {why}; HDF5 would read fill values in its place, so it is not plotted: restore the source or select another dataset"))?;
+            check_virtual_source(&vds_file, &mapping.src_filename, &mapping.src_dataset).map_err(
+                |source| StorageError::VirtualSource {
+                    path: path.to_string(),
+                    source,
+                },
+            )?;
         }
     }
     Ok(())
+}
+
+fn filter_names(ids: &[hdf5::filters::H5Z_filter_t]) -> String {
+    let names: Vec<String> = ids.iter().map(|&id| filter_name(id)).collect();
+    names.join(", ")
 }
 
 /// Registered ids of common third-party filters (https://github.com/HDFGroup/hdf5_plugins).
@@ -78,7 +113,11 @@ fn filter_name(id: hdf5::filters::H5Z_filter_t) -> String {
 /// `HDF5_VDS_PREFIX` (`${ORIGIN}` is the virtual dataset's directory), beside the virtual
 /// dataset's file, and as given (relative to the working directory). Names with printf-style
 /// patterns (`%b`) stand for many files and are not checked; "." is the file itself.
-fn check_virtual_source(vds_file: &Path, src_file: &str, src_dataset: &str) -> Result<(), String> {
+fn check_virtual_source(
+    vds_file: &Path,
+    src_file: &str,
+    src_dataset: &str,
+) -> Result<(), VirtualSourceError> {
     if src_file.contains('%') {
         return Ok(());
     }
@@ -103,22 +142,26 @@ fn check_virtual_source(vds_file: &Path, src_file: &str, src_dataset: &str) -> R
         candidates.push(dir.join(relative));
         candidates.push(relative.to_path_buf());
     }
-    let Some(found) = candidates.iter().find(|c| c.is_file()) else {
-        return Err(format!("its source file '{src_file}' is missing"));
+    let Some(found) = candidates.into_iter().find(|c| c.is_file()) else {
+        return Err(VirtualSourceError::MissingFile {
+            file: src_file.to_string(),
+        });
     };
-    let source = hdf5::File::open(found).map_err(|e| {
-        format!(
-            "its source file '{}' could not be opened: {}",
-            found.display(),
-            reason(&e)
-        )
-    })?;
+    let source = match hdf5::File::open(&found) {
+        Ok(source) => source,
+        Err(source) => {
+            return Err(VirtualSourceError::Unopenable {
+                file: found,
+                source,
+            })
+        }
+    };
     match source.loc_type_by_name(src_dataset) {
         Ok(hdf5::LocationType::Dataset) => Ok(()),
-        _ => Err(format!(
-            "its source dataset '{src_dataset}' is missing from '{}'",
-            found.display()
-        )),
+        _ => Err(VirtualSourceError::MissingDataset {
+            dataset: src_dataset.to_string(),
+            file: found,
+        }),
     }
 }
 
@@ -154,9 +197,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let vds = dir.path().join("vds.h5");
         let missing = check_virtual_source(&vds, "src.h5", "/data").unwrap_err();
-        assert_eq!(missing, "its source file 'src.h5' is missing");
+        assert_eq!(missing.to_string(), "its source file 'src.h5' is missing");
         let absolute = dir.path().join("elsewhere/src.h5");
-        let missing = check_virtual_source(&vds, absolute.to_str().unwrap(), "/d").unwrap_err();
+        let missing = check_virtual_source(&vds, absolute.to_str().unwrap(), "/d")
+            .unwrap_err()
+            .to_string();
         assert!(
             missing.ends_with("elsewhere/src.h5' is missing"),
             "{missing}"
@@ -167,7 +212,9 @@ mod tests {
         // not HDF5.
         std::fs::write(dir.path().join("src.h5"), b"not hdf5").unwrap();
         for name in ["src.h5", "/moved/away/src.h5"] {
-            let unreadable = check_virtual_source(&vds, name, "/data").unwrap_err();
+            let unreadable = check_virtual_source(&vds, name, "/data")
+                .unwrap_err()
+                .to_string();
             assert!(unreadable.contains("could not be opened"), "{unreadable}");
         }
     }
