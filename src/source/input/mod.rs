@@ -1,11 +1,11 @@
 //! An HDF5 (or NetCDF-4) input file: opening it with errors a user can act on, and walking
 //! it for the objects to plot (rank 0). What each object gives is `layouts`' to say.
 //!
-//! The files of `input/` use one another in one direction only, from the bottom up:
+//! The files of `input/` use one another in one direction only, each those before it:
 //! `h5` (HDF5's errors, storage checks, limits) and `conventions` (CF, netCDF-4, PyTables)
-//! use no other; `layouts` classifies objects with them; `object` opens a plot's object
-//! and says why it cannot be read; `frames` reads an array's frames; `read` reads a plot's
-//! data with all of these; this file lists the file with `layouts`.
+//! use no other; `layouts` classifies objects with them; `object` opens a plot's object and
+//! holds why it gave no data; `frames` reads an array's frames; `read` reads a plot's data;
+//! this file lists the file with `layouts`. Of the rest of `source/`, they use only `data`.
 
 pub mod conventions;
 pub mod frames;
