@@ -171,7 +171,7 @@ fn check(path: &Path, renderer: &mut Renderer) -> (usize, usize) {
             }
             Err(reason) => {
                 assert!(
-                    reason.contains(object.as_str()),
+                    reason.to_string().contains(object.as_str()),
                     "the reason names the object: {reason}"
                 );
                 refused += 1;

@@ -1,7 +1,7 @@
 //! The lesson's random scatter data, drawn from the plot's own stream.
 
-use super::Points;
-use crate::source::seed;
+use super::data::Points;
+use super::seed;
 use std::f64::consts::PI;
 
 /// Largest marker radius in points, as the lesson's `15 * np.random.rand(N)`.

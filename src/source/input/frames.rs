@@ -5,11 +5,9 @@
 //! frame — is read once per rank and array: a frame then costs little more than its values.
 
 use super::conventions::{self as cf, TimeUnits, Unpacking};
-use super::layouts::shape_text;
-use super::read::{index_axis, line, unplottable};
-use super::reason;
+use super::object::{ObjectError, ReadError};
 use crate::plan::{Kind, PlotOf};
-use crate::source::{Content, Grid, PlotData, Scale, Values};
+use crate::source::data::{index_axis, Content, Grid, PlotData, Scale, Values};
 use hdf5::types::TypeDescriptor;
 
 /// An array opened for its frames: for the range of their values, or to draw them.
@@ -51,7 +49,7 @@ enum FrameAxis {
 
 impl Frames {
     /// Array `of.object`, opened to find the range of its frames' values.
-    pub fn for_range(ds: hdf5::Dataset, of: PlotOf<'_>) -> Result<Frames, String> {
+    pub fn for_range(ds: hdf5::Dataset, of: PlotOf<'_>) -> Result<Frames, ObjectError> {
         // A chunk that fits HDF5's cache (1 MiB: a 512 × 512 float32 frame) is read into
         // the cache and copied out, for nothing, as frames are read once; unfiltered, it
         // can be read straight into the frame. Filtered chunks keep the cache: a chunk of
@@ -59,8 +57,11 @@ impl Frames {
         let ds = without_chunk_cache(ds)?;
         let path = &of.object.path;
         check_shape(&ds, of)?;
-        let slab = Slab::of(&ds, of.object.frame_shape.len())
-            .map_err(|e| format!("{path} could not be read: {}", reason(&e)))?;
+        let slab =
+            Slab::of(&ds, of.object.frame_shape.len()).map_err(|source| ReadError::Hdf5 {
+                path: path.clone(),
+                source,
+            })?;
         Ok(Frames {
             object: of.index,
             path: path.clone(),
@@ -74,7 +75,11 @@ impl Frames {
     }
 
     /// Array `of.object`, opened to draw its frames as `kind` (a line or a heatmap).
-    pub fn for_drawing(ds: hdf5::Dataset, of: PlotOf<'_>, kind: Kind) -> Result<Frames, String> {
+    pub fn for_drawing(
+        ds: hdf5::Dataset,
+        of: PlotOf<'_>,
+        kind: Kind,
+    ) -> Result<Frames, ObjectError> {
         let mut frames = Frames::for_range(ds, of)?;
         frames.look = Some(Look::of(&frames.ds, &frames.path, of, kind));
         Ok(frames)
@@ -86,12 +91,12 @@ impl Frames {
     }
 
     /// Smallest and largest finite value of frame `of`, if any.
-    pub fn range(&self, of: PlotOf<'_>) -> Result<Option<(f64, f64)>, String> {
+    pub fn range(&self, of: PlotOf<'_>) -> Result<Option<(f64, f64)>, ObjectError> {
         Ok(self.values(of)?.range())
     }
 
     /// Frame `of`, titled with its place in the leading dimensions.
-    pub fn frame(&self, of: PlotOf<'_>) -> Result<PlotData, String> {
+    pub fn frame(&self, of: PlotOf<'_>) -> Result<PlotData, ObjectError> {
         let look = self
             .look
             .as_ref()
@@ -102,7 +107,7 @@ impl Frames {
             Content::Heatmap(grid) => grid.values = values,
             Content::Line(series) => {
                 series.y = values.into_f64();
-                data.dropped = unplottable(&series.x, &series.y);
+                data.dropped = series.gaps();
             }
             Content::Scatter(_) => unreachable!("frames are lines and heatmaps"),
         }
@@ -117,7 +122,7 @@ impl Frames {
 
     /// A frame's values, unpacked (CF). float32 frames without packing or missing values
     /// are kept as stored: HDF5's conversion to f64 costs several times more than reading.
-    fn values(&self, of: PlotOf<'_>) -> Result<Values, String> {
+    fn values(&self, of: PlotOf<'_>) -> Result<Values, ReadError> {
         let index = of.object.frame_index(of.frame);
         if self.float32 && self.unpacking == Unpacking::default() {
             return self.read(&index).map(Values::F32);
@@ -134,9 +139,13 @@ impl Frames {
         Ok(Values::F64(values))
     }
 
-    fn read<T: hdf5::H5Type + Default + Clone>(&self, index: &[u64]) -> Result<Vec<T>, String> {
-        (self.slab.read(&self.ds, index, self.may_skip))
-            .map_err(|e| format!("{} could not be read: {}", self.path, reason(&e)))
+    fn read<T: hdf5::H5Type + Default + Clone>(&self, index: &[u64]) -> Result<Vec<T>, ReadError> {
+        self.slab
+            .read(&self.ds, index, self.may_skip)
+            .map_err(|source| ReadError::Hdf5 {
+                path: self.path.clone(),
+                source,
+            })
     }
 }
 
@@ -151,7 +160,7 @@ impl Look {
             Kind::Line => {
                 let (x, x_scale, x_label) =
                     axis_values(&coords[lead], shape[lead], dim_labels.get(lead));
-                let mut data = line(path, x, Vec::new());
+                let mut data = PlotData::line(path, x, Vec::new());
                 data.x_scale = x_scale;
                 data.x_label = x_label;
                 data.y_label = Some(value_label);
@@ -355,7 +364,7 @@ impl Slab {
 /// `ds` opened again without a chunk cache, if its chunks are stored unfiltered. HDF5 keeps
 /// one chunk cache per open dataset, made when it is first opened: the handle is closed
 /// before the dataset is opened again.
-fn without_chunk_cache(ds: hdf5::Dataset) -> Result<hdf5::Dataset, String> {
+fn without_chunk_cache(ds: hdf5::Dataset) -> Result<hdf5::Dataset, ReadError> {
     let name = ds.name();
     // A name that is not valid UTF-8 comes back altered and would not open the dataset.
     if !ds.is_chunked() || !ds.filters().is_empty() || name.contains(char::REPLACEMENT_CHARACTER) {
@@ -380,15 +389,16 @@ fn without_chunk_cache(ds: hdf5::Dataset) -> Result<hdf5::Dataset, String> {
         });
     match uncached {
         Some(ds) => Ok(ds),
-        None => file
-            .dataset(&name)
-            .map_err(|e| format!("{name} could not be opened again: {}", reason(&e))),
+        None => file.dataset(&name).map_err(|source| ReadError::Reopen {
+            path: name.clone(),
+            source,
+        }),
     }
 }
 
 /// The frames the plan counted on: the same leading dimensions and a line's or heatmap's
 /// rank. The file may have changed since it was planned (or differ on another node).
-fn check_shape(ds: &hdf5::Dataset, of: PlotOf<'_>) -> Result<(), String> {
+fn check_shape(ds: &hdf5::Dataset, of: PlotOf<'_>) -> Result<(), ObjectError> {
     let shape = ds.shape();
     let planned = &of.object.frame_shape;
     let frame_rank = if of.object.kind == Kind::Line { 1 } else { 2 };
@@ -397,11 +407,10 @@ fn check_shape(ds: &hdf5::Dataset, of: PlotOf<'_>) -> Result<(), String> {
     if same {
         return Ok(());
     }
-    Err(format!(
-        "{} changed since the run was planned (it now has shape {}); run again",
-        of.object.path,
-        shape_text(&shape)
-    ))
+    Err(ObjectError::ChangedShape {
+        path: of.object.path.clone(),
+        shape,
+    })
 }
 
 /// Whether a read may leave values unwritten: HDF5 writes the fill value where no data was
@@ -462,7 +471,10 @@ mod tests {
         let file = hdf5::File::create(dir.path().join("f.h5")).unwrap();
         let ds = file.new_dataset::<f32>().shape(16).create("x").unwrap();
         let planned = array(vec![2, 2]);
-        let why = Frames::for_range(ds, of(&planned, 0)).err().unwrap();
+        let why = Frames::for_range(ds, of(&planned, 0))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(
             why.starts_with("/x changed since the run was planned (it now has shape (16,)"),
             "{why}"

@@ -4,9 +4,9 @@
 //! dimensions). Reading a plot's data is `read`'s.
 
 use super::conventions as cf;
-use super::{reason, type_name, MAX_ROWS};
+use super::h5::{shape_text, type_name, MAX_ROWS};
 use crate::plan::{Kind, MAX_PLOTS};
-use crate::source::Limits;
+use crate::source::data::Limits;
 use hdf5::types::TypeDescriptor;
 
 /// What the user chose on the command line about how objects are drawn.
@@ -39,6 +39,66 @@ pub enum Found {
     Unplottable(String),
 }
 
+/// Why an object cannot be drawn, said of it: a reason follows the object's path ("/t has
+/// shape (4, 1): …").
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum LayoutError {
+    #[error("has a data type this program cannot read: {0}")]
+    UnreadableType(hdf5::Error),
+    #[error("holds {0}, not numbers")]
+    NotNumbers(&'static str),
+    #[error("holds a single value")]
+    SingleValue,
+    #[error("is empty, of shape {}", shape_text(.0))]
+    Empty(Vec<usize>),
+    #[error("is 1-D: a heatmap needs two dimensions")]
+    HeatmapOf1d,
+    #[error("would give {0} frames, more than the {MAX_PLOTS} one run may have")]
+    TooManyFrames(u64),
+    #[error("has {0} values per plot, more than the {MAX_ROWS} one plot may have")]
+    TooManyValues(u64),
+    #[error("has shape {}: a scatter plot needs a 2-D table of columns x, y", shape_text(.0))]
+    NotATable(Vec<usize>),
+    #[error("has shape ({rows}, {cols}): a scatter plot needs at least two columns")]
+    TooFewColumns { rows: usize, cols: usize },
+    #[error("holds compound records of shape {}: only a 1-D list of records is drawn", shape_text(.0))]
+    RecordsNot1d(Vec<usize>),
+    /// `--columns` names a column a plain table has neither by name nor by number.
+    #[error("has no column '{column}' (--columns): give column numbers 0 to {}{}", .cols - 1, names_note(.names))]
+    NoColumnNumber {
+        column: String,
+        cols: usize,
+        names: Option<Vec<String>>,
+    },
+    /// `--columns` names a column a table of named columns lacks.
+    #[error("has no column '{column}' (--columns); its columns are {}", .columns.join(", "))]
+    NoColumn {
+        column: String,
+        columns: Vec<String>,
+    },
+    /// Without `--columns`, no columns are named x and y; `fields`: all fields of records,
+    /// of which `columns` are the numeric ones.
+    #[error("holds columns {}, none named x and y; choose two (or three, with marker sizes) with --columns X,Y[,SIZE]{}", .columns.join(", "), fields_note(.fields))]
+    NoXy {
+        columns: Vec<String>,
+        fields: Option<Vec<String>>,
+    },
+}
+
+fn names_note(names: &Option<Vec<String>>) -> String {
+    names
+        .as_ref()
+        .map(|n| format!(" or names {}", n.join(", ")))
+        .unwrap_or_default()
+}
+
+fn fields_note(fields: &Option<Vec<String>>) -> String {
+    fields
+        .as_ref()
+        .map(|f| format!(" (fields {})", f.join(", ")))
+        .unwrap_or_default()
+}
+
 /// The shape of an object's data, as far as drawing it goes.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Layout {
@@ -68,12 +128,6 @@ pub(super) enum Layout {
     Array,
 }
 
-/// An opened object of the file.
-pub enum Object {
-    Group(hdf5::Group),
-    Dataset(hdf5::Dataset),
-}
-
 /// What a group is: a plottable group, or `None` for a group to walk into.
 pub fn classify_group(group: &hdf5::Group, choice: &Choice) -> Option<Found> {
     group_layout(group, choice).map(|layout| match layout {
@@ -82,7 +136,7 @@ pub fn classify_group(group: &hdf5::Group, choice: &Choice) -> Option<Found> {
             frame_shape: Vec::new(),
             what: describe_group(&layout),
         },
-        Err(why) => Found::Unplottable(why),
+        Err(why) => Found::Unplottable(why.to_string()),
     })
 }
 
@@ -109,7 +163,7 @@ fn columns_text(x: &str, y: &str, size: &Option<String>) -> String {
 pub(super) fn group_layout(
     group: &hdf5::Group,
     choice: &Choice,
-) -> Option<Result<(Layout, Kind), String>> {
+) -> Option<Result<(Layout, Kind), LayoutError>> {
     if group.dataset("x").is_ok() && group.dataset("y").is_ok() {
         return Some(Ok((Layout::XyGroup, Kind::Scatter)));
     }
@@ -139,7 +193,7 @@ pub(super) fn pandas_columns(group: &hdf5::Group) -> Vec<(String, usize, usize)>
     found
 }
 
-fn pandas_frame_layout(group: &hdf5::Group, choice: &Choice) -> Result<Layout, String> {
+fn pandas_frame_layout(group: &hdf5::Group, choice: &Choice) -> Result<Layout, LayoutError> {
     let names: Vec<String> = pandas_columns(group).into_iter().map(|c| c.0).collect();
     let (x, y, size) = pick_columns(&names, choice)?;
     Ok(Layout::PandasFrame { x, y, size })
@@ -150,7 +204,7 @@ fn pandas_frame_layout(group: &hdf5::Group, choice: &Choice) -> Result<Layout, S
 fn pick_columns(
     names: &[String],
     choice: &Choice,
-) -> Result<(String, String, Option<String>), String> {
+) -> Result<(String, String, Option<String>), LayoutError> {
     let find = |wanted: &str| {
         names
             .iter()
@@ -161,11 +215,9 @@ fn pick_columns(
         let picked: Vec<String> = columns
             .iter()
             .map(|c| {
-                find(c).ok_or_else(|| {
-                    format!(
-                        "has no column '{c}' (--columns); its columns are {}",
-                        names.join(", ")
-                    )
+                find(c).ok_or_else(|| LayoutError::NoColumn {
+                    column: c.clone(),
+                    columns: names.to_vec(),
                 })
             })
             .collect::<Result<_, _>>()?;
@@ -176,10 +228,10 @@ fn pick_columns(
             let size = ["size", "s", "area"].into_iter().find_map(find);
             Ok((x, y, size))
         }
-        _ => Err(format!(
-            "holds columns {}, none named x and y; choose two (or three, with marker sizes) with --columns X,Y[,SIZE]",
-            names.join(", ")
-        )),
+        _ => Err(LayoutError::NoXy {
+            columns: names.to_vec(),
+            fields: None,
+        }),
     }
 }
 
@@ -203,8 +255,8 @@ pub fn classify_dataset(
                 what,
             }
         }
-        Ok(None) => Found::Support(support_reason(ds, name)),
-        Err(why) => Found::Unplottable(why),
+        Ok(None) => Found::Support(support_reason(ds, name).into()),
+        Err(why) => Found::Unplottable(why.to_string()),
     }
 }
 
@@ -224,23 +276,15 @@ fn bounds_of(ds: &hdf5::Dataset, parent: &hdf5::Group, name: &str) -> Option<Str
     })
 }
 
-pub(super) fn support_reason(ds: &hdf5::Dataset, name: &str) -> String {
+pub(super) fn support_reason(ds: &hdf5::Dataset, name: &str) -> &'static str {
     if cf::is_phony_dimension(ds) {
-        "a netCDF dimension without values".into()
+        "a netCDF dimension without values"
     } else if cf::is_dimension_scale(ds) {
-        "a coordinate: drawn as the axis of the variables that use it".into()
+        "a coordinate: drawn as the axis of the variables that use it"
     } else if cf::is_pytables_index(ds, name) {
-        "an index PyTables keeps of a table column".into()
+        "an index PyTables keeps of a table column"
     } else {
-        "not data".into()
-    }
-}
-
-pub(super) fn shape_text(shape: &[usize]) -> String {
-    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-    match dims.as_slice() {
-        [one] => format!("({one},)"),
-        _ => format!("({})", dims.join(", ")),
+        "not data"
     }
 }
 
@@ -291,26 +335,26 @@ pub(super) fn dataset_layout(
     ds: &hdf5::Dataset,
     name: &str,
     choice: &Choice,
-) -> Result<DatasetLayout, String> {
+) -> Result<DatasetLayout, LayoutError> {
     if cf::is_dimension_scale(ds) || cf::is_phony_dimension(ds) || cf::is_pytables_index(ds, name) {
         return Ok(None);
     }
     let descriptor = ds
         .dtype()
         .and_then(|t| t.to_descriptor())
-        .map_err(|e| format!("has a data type this program cannot read: {e}"))?;
+        .map_err(LayoutError::UnreadableType)?;
     let shape = ds.shape();
     if let TypeDescriptor::Compound(compound) = &descriptor {
         return records_layout(ds, compound, &shape, choice).map(Some);
     }
     if !cf::is_numeric_type(&descriptor) {
-        return Err(format!("holds {}, not numbers", type_name(&descriptor)));
+        return Err(LayoutError::NotNumbers(type_name(&descriptor)));
     }
     if shape.is_empty() {
-        return Err("holds a single value".into());
+        return Err(LayoutError::SingleValue);
     }
     if shape.contains(&0) {
-        return Err(format!("is empty, of shape {}", shape_text(&shape)));
+        return Err(LayoutError::Empty(shape));
     }
     let kind = match choice.kind {
         Some(kind) => kind,
@@ -319,7 +363,7 @@ pub(super) fn dataset_layout(
     let frame_dims = match kind {
         Kind::Line => shape.len() - 1,
         Kind::Heatmap if shape.len() >= 2 => shape.len() - 2,
-        Kind::Heatmap => return Err("is 1-D: a heatmap needs two dimensions".into()),
+        Kind::Heatmap => return Err(LayoutError::HeatmapOf1d),
         Kind::Scatter => {
             return columns_layout(ds, &shape, choice).map(|l| Some((l, Kind::Scatter, Vec::new())))
         }
@@ -327,15 +371,11 @@ pub(super) fn dataset_layout(
     let frame_shape: Vec<u64> = shape[..frame_dims].iter().map(|&n| n as u64).collect();
     let frames: u64 = frame_shape.iter().product();
     if frames > MAX_PLOTS {
-        return Err(format!(
-            "would give {frames} frames, more than the {MAX_PLOTS} one run may have"
-        ));
+        return Err(LayoutError::TooManyFrames(frames));
     }
     let per_frame: u64 = shape[frame_dims..].iter().map(|&n| n as u64).product();
     if per_frame > MAX_ROWS {
-        return Err(format!(
-            "has {per_frame} values per plot, more than the {MAX_ROWS} one plot may have"
-        ));
+        return Err(LayoutError::TooManyValues(per_frame));
     }
     Ok(Some((Layout::Array, kind, frame_shape)))
 }
@@ -374,20 +414,19 @@ fn column_names(ds: &hdf5::Dataset) -> Option<Vec<String>> {
 
 /// A plain 2-D table: columns 0 and 1 as x and y; a third as marker sizes only where the
 /// data says so (a `columns` attribute naming it size) or `--columns` asks.
-fn columns_layout(ds: &hdf5::Dataset, shape: &[usize], choice: &Choice) -> Result<Layout, String> {
-    let [rows, cols] = shape else {
-        return Err(format!(
-            "has shape {}: a scatter plot needs a 2-D table of columns x, y",
-            shape_text(shape)
-        ));
+fn columns_layout(
+    ds: &hdf5::Dataset,
+    shape: &[usize],
+    choice: &Choice,
+) -> Result<Layout, LayoutError> {
+    let &[rows, cols] = shape else {
+        return Err(LayoutError::NotATable(shape.to_vec()));
     };
-    if *cols < 2 {
-        return Err(format!(
-            "has shape ({rows}, {cols}): a scatter plot needs at least two columns"
-        ));
+    if cols < 2 {
+        return Err(LayoutError::TooFewColumns { rows, cols });
     }
-    let names = column_names(ds).filter(|n| n.len() == *cols);
-    let index_of = |wanted: &str| -> Result<usize, String> {
+    let names = column_names(ds).filter(|n| n.len() == cols);
+    let index_of = |wanted: &str| -> Result<usize, LayoutError> {
         if let Some(i) = names
             .as_ref()
             .and_then(|n| n.iter().position(|c| c.eq_ignore_ascii_case(wanted)))
@@ -395,15 +434,12 @@ fn columns_layout(ds: &hdf5::Dataset, shape: &[usize], choice: &Choice) -> Resul
             return Ok(i);
         }
         match wanted.parse::<usize>() {
-            Ok(i) if i < *cols => Ok(i),
-            _ => Err(format!(
-                "has no column '{wanted}' (--columns): give column numbers 0 to {}{}",
-                cols - 1,
-                names
-                    .as_ref()
-                    .map(|n| format!(" or names {}", n.join(", ")))
-                    .unwrap_or_default()
-            )),
+            Ok(i) if i < cols => Ok(i),
+            _ => Err(LayoutError::NoColumnNumber {
+                column: wanted.to_string(),
+                cols,
+                names: names.clone(),
+            }),
         }
     };
     if let Some(columns) = &choice.columns {
@@ -486,12 +522,9 @@ fn records_layout(
     compound: &hdf5::types::CompoundType,
     shape: &[usize],
     choice: &Choice,
-) -> Result<(Layout, Kind, Vec<u64>), String> {
+) -> Result<(Layout, Kind, Vec<u64>), LayoutError> {
     if shape.len() != 1 {
-        return Err(format!(
-            "holds compound records of shape {}: only a 1-D list of records is drawn",
-            shape_text(shape)
-        ));
+        return Err(LayoutError::RecordsNot1d(shape.to_vec()));
     }
     let numeric: Vec<String> = record_columns(ds, compound)
         .into_iter()
@@ -509,13 +542,13 @@ fn records_layout(
             Vec::new(),
         ));
     }
-    let (x, y, size) = pick_columns(&numeric, choice).map_err(|why| {
-        let all: Vec<&str> = compound.fields.iter().map(|f| f.name.as_str()).collect();
-        if choice.columns.is_none() {
-            format!("{why} (fields {})", all.join(", "))
-        } else {
-            why
-        }
+    let (x, y, size) = pick_columns(&numeric, choice).map_err(|why| match why {
+        // The columns are the numeric fields: the others are named too, to say why not them.
+        LayoutError::NoXy { columns, .. } => LayoutError::NoXy {
+            columns,
+            fields: Some(compound.fields.iter().map(|f| f.name.clone()).collect()),
+        },
+        why => why,
     })?;
     let kind = choice.kind.unwrap_or(Kind::Scatter);
     Ok((
@@ -527,34 +560,6 @@ fn records_layout(
         kind,
         Vec::new(),
     ))
-}
-
-/// Opens `path` of `file` as a group or dataset, or says why it cannot be.
-pub fn open_object(file: &hdf5::File, path: &str) -> Result<Object, String> {
-    let group = file.group(path);
-    if let Ok(g) = group {
-        return Ok(Object::Group(g));
-    }
-    file.dataset(path)
-        .map(Object::Dataset)
-        .map_err(|dataset_error| {
-            if path.contains(char::REPLACEMENT_CHARACTER) {
-                return format!(
-                    "{path}: the object's name is not valid UTF-8 and cannot be read; rename it"
-                );
-            }
-            let group_error = group.err().map(|e| reason(&e)).unwrap_or_default();
-            match file.loc_type_by_name(path) {
-                Ok(hdf5::LocationType::Dataset) => {
-                    format!("{path} could not be opened: {}", reason(&dataset_error))
-                }
-                Ok(hdf5::LocationType::Group) => {
-                    format!("{path} could not be opened: {group_error}")
-                }
-                Ok(_) => format!("{path} is a committed datatype, not a dataset or group"),
-                Err(e) => format!("{path} could not be opened: {}", reason(&e)),
-            }
-        })
 }
 
 #[cfg(test)]
@@ -573,7 +578,9 @@ mod tests {
         let picked = pick_columns(&names, &choice).unwrap();
         assert_eq!(picked, ("Index".into(), "Size".into(), None));
         let none: Vec<String> = ["a", "b"].map(String::from).into();
-        let e = pick_columns(&none, &Choice::default()).unwrap_err();
+        let e = pick_columns(&none, &Choice::default())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("--columns X,Y[,SIZE]"), "{e}");
     }
 }

@@ -1,23 +1,24 @@
-//! An HDF5 (or NetCDF-4) input file: opening it with errors a user can act on, walking it
-//! for the objects to plot (rank 0), and the checks of a dataset's storage before reading.
-//! What each object gives is `layouts`' to say.
+//! An HDF5 (or NetCDF-4) input file: opening it with errors a user can act on, and walking
+//! it for the objects to plot (rank 0). What each object gives is `layouts`' to say.
+//!
+//! The files of `input/` use one another in one direction only, each those before it:
+//! `h5` (HDF5's errors, storage checks, limits) and `conventions` (CF, netCDF-4, PyTables)
+//! use no other; `layouts` classifies objects with them; `object` opens a plot's object and
+//! holds why it gave no data; `frames` reads an array's frames; `read` reads a plot's data;
+//! this file lists the file with `layouts`. Of the rest of `source/`, they use only `data`.
 
 pub mod conventions;
 pub mod frames;
+pub mod h5;
 pub mod layouts;
+pub mod object;
 pub mod read;
 
 use crate::plan::PlanObject;
-use hdf5::dataset::Layout;
-use hdf5::types::TypeDescriptor;
+use h5::reason;
 use layouts::{Choice, Found};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-
-/// Most rows one plot reads (as `--points` allows for random data).
-pub const MAX_ROWS: u64 = crate::plan::MAX_POINTS;
-/// matplotlib's default marker area (`lines.markersize`² = 6²) for data without sizes.
-pub const DEFAULT_AREA_PT2: f64 = 36.0;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
@@ -294,7 +295,7 @@ fn walk(file: &hdf5::File, sel: &Selection, choice: &Choice) -> hdf5::Result<Lis
                 Member::Group(g) => match layouts::classify_group(&g, choice) {
                     Some(f) if sel.matches(&path) => found.push((path, f)),
                     Some(_) => {}
-                    None if crate::source::input::conventions::is_pytables_index(&g, &name) => {
+                    None if conventions::is_pytables_index(&g, &name) => {
                         if sel.matches(&path) {
                             found.push((
                                 path,
@@ -402,129 +403,6 @@ fn open_member(group: &hdf5::Group, name: &str) -> Member {
     }
 }
 
-/// HDF5's error as one line: the outermost call and the innermost cause.
-pub(super) fn reason(e: &hdf5::Error) -> String {
-    e.to_string().replace('\n', " ")
-}
-
-/// What HDF5 would not say, or would paper over, when reading: a filter it lacks (it names
-/// only its plugin directory), and a virtual dataset's missing source (read as fill values).
-pub(super) fn check_storage(ds: &hdf5::Dataset, path: &str) -> Result<(), String> {
-    let Ok(dcpl) = ds.dcpl() else {
-        return Ok(());
-    };
-    if !dcpl.all_filters_avail() {
-        let missing: Vec<String> = dcpl
-            .filters()
-            .iter()
-            .filter(|f| !f.is_available())
-            .map(|f| filter_name(f.id()))
-            .collect();
-        return Err(format!(
-            "{path} is stored with HDF5 filter {}, which this HDF5 library does not have; install the filter's plugin (HDF5_PLUGIN_PATH names the directory HDF5 loads plugins from), or rewrite the file without it where the filter is available (h5repack -f NONE)",
-            missing.join(", ")
-        ));
-    }
-    if dcpl.layout() == Layout::Virtual {
-        let vds_file = PathBuf::from(ds.filename());
-        let mut checked = HashSet::new();
-        for mapping in dcpl.virtual_map() {
-            // Many mappings often share a source: each (file, dataset) is checked once.
-            if !checked.insert((mapping.src_filename.clone(), mapping.src_dataset.clone())) {
-                continue;
-            }
-            check_virtual_source(&vds_file, &mapping.src_filename, &mapping.src_dataset)
-                .map_err(|why| format!("{path} is a virtual dataset and {why}; HDF5 would read fill values in its place, so it is not plotted: restore the source or select another dataset"))?;
-        }
-    }
-    Ok(())
-}
-
-/// Registered ids of common third-party filters (https://github.com/HDFGroup/hdf5_plugins).
-fn filter_name(id: hdf5::filters::H5Z_filter_t) -> String {
-    let name = match id {
-        1 => "deflate",
-        2 => "shuffle",
-        3 => "fletcher32",
-        4 => "szip",
-        5 => "nbit",
-        6 => "scaleoffset",
-        307 => "bzip2",
-        32000 => "lzf",
-        32001 => "blosc",
-        32004 => "lz4",
-        32008 => "bitshuffle",
-        32013 => "zfp",
-        32015 => "zstd",
-        32017 => "sz",
-        32026 => "blosc2",
-        _ => return id.to_string(),
-    };
-    format!("{id} ({name})")
-}
-
-/// Whether a virtual dataset's source can be read, looked for where HDF5 1.10 looks: under
-/// `HDF5_VDS_PREFIX` (`${ORIGIN}` is the virtual dataset's directory), beside the virtual
-/// dataset's file, and as given (relative to the working directory). Names with printf-style
-/// patterns (`%b`) stand for many files and are not checked; "." is the file itself.
-fn check_virtual_source(vds_file: &Path, src_file: &str, src_dataset: &str) -> Result<(), String> {
-    if src_file.contains('%') {
-        return Ok(());
-    }
-    let dir = vds_file.parent().unwrap_or(Path::new(""));
-    let name = Path::new(src_file);
-    let mut candidates = Vec::new();
-    if src_file == "." {
-        candidates.push(vds_file.to_path_buf());
-    } else {
-        let relative: &Path = if name.is_absolute() {
-            candidates.push(name.to_path_buf());
-            name.file_name().map(Path::new).unwrap_or(name)
-        } else {
-            name
-        };
-        if let Ok(prefixes) = std::env::var("HDF5_VDS_PREFIX") {
-            for prefix in prefixes.split(':').filter(|p| !p.is_empty()) {
-                let prefix = prefix.replace("${ORIGIN}", &dir.to_string_lossy());
-                candidates.push(Path::new(&prefix).join(relative));
-            }
-        }
-        candidates.push(dir.join(relative));
-        candidates.push(relative.to_path_buf());
-    }
-    let Some(found) = candidates.iter().find(|c| c.is_file()) else {
-        return Err(format!("its source file '{src_file}' is missing"));
-    };
-    let source = hdf5::File::open(found).map_err(|e| {
-        format!(
-            "its source file '{}' could not be opened: {}",
-            found.display(),
-            reason(&e)
-        )
-    })?;
-    match source.loc_type_by_name(src_dataset) {
-        Ok(hdf5::LocationType::Dataset) => Ok(()),
-        _ => Err(format!(
-            "its source dataset '{src_dataset}' is missing from '{}'",
-            found.display()
-        )),
-    }
-}
-
-pub(super) fn type_name(t: &TypeDescriptor) -> &'static str {
-    match t {
-        TypeDescriptor::Compound(_) => "compound records",
-        TypeDescriptor::FixedAscii(_)
-        | TypeDescriptor::FixedUnicode(_)
-        | TypeDescriptor::VarLenAscii
-        | TypeDescriptor::VarLenUnicode => "strings",
-        TypeDescriptor::Boolean => "booleans",
-        TypeDescriptor::Enum(_) => "enumeration values",
-        TypeDescriptor::Reference(_) => "references",
-        _ => "arrays",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -542,29 +420,6 @@ mod tests {
             let path = dir.path().join("f");
             std::fs::write(&path, bytes).unwrap();
             assert_eq!(netcdf3_kind(&path), kind, "{bytes:?}");
-        }
-    }
-
-    #[test]
-    fn a_virtual_source_is_looked_for_beside_the_virtual_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let vds = dir.path().join("vds.h5");
-        let missing = check_virtual_source(&vds, "src.h5", "/data").unwrap_err();
-        assert_eq!(missing, "its source file 'src.h5' is missing");
-        let absolute = dir.path().join("elsewhere/src.h5");
-        let missing = check_virtual_source(&vds, absolute.to_str().unwrap(), "/d").unwrap_err();
-        assert!(
-            missing.ends_with("elsewhere/src.h5' is missing"),
-            "{missing}"
-        );
-        // printf-style names stand for many files: not checked.
-        assert!(check_virtual_source(&vds, "part-%b.h5", "/data").is_ok());
-        // Found beside the virtual file (also when named by a moved absolute path), but
-        // not HDF5.
-        std::fs::write(dir.path().join("src.h5"), b"not hdf5").unwrap();
-        for name in ["src.h5", "/moved/away/src.h5"] {
-            let unreadable = check_virtual_source(&vds, name, "/data").unwrap_err();
-            assert!(unreadable.contains("could not be opened"), "{unreadable}");
         }
     }
 

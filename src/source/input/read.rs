@@ -5,13 +5,14 @@
 
 use super::conventions::{self as cf, Unpacking};
 use super::frames::Frames;
+use super::h5::{check_storage, type_name, DEFAULT_AREA_PT2, MAX_ROWS};
 use super::layouts::{
-    dataset_layout, group_layout, open_object, pandas_columns, record_columns, shape_text,
-    support_reason, Choice, Layout, Object,
+    dataset_layout, group_layout, pandas_columns, record_columns, support_reason, Choice, Layout,
+    LayoutError,
 };
-use super::{check_storage, reason, type_name, DEFAULT_AREA_PT2, MAX_ROWS};
+use super::object::{open_object, Object, ObjectError, ReadError};
 use crate::plan::{Kind, PlotOf};
-use crate::source::{Content, PlotData, Points, Scale, Series};
+use crate::source::data::{index_axis, Content, PlotData, Points, Scale};
 use hdf5::types::TypeDescriptor;
 
 /// Reads the data of plot `of`: its object's frame, titled and labelled from the file's
@@ -22,7 +23,7 @@ pub fn read(
     of: PlotOf<'_>,
     choice: &Choice,
     frames: &mut Option<Box<Frames>>,
-) -> Result<PlotData, String> {
+) -> Result<PlotData, ObjectError> {
     let path = of.object.path.as_str();
     let mut data = match frames.as_ref().filter(|f| f.serve(of, true)) {
         Some(f) => f.frame(of)?,
@@ -36,21 +37,31 @@ pub fn read(
     Ok(data)
 }
 
-fn read_group(g: &hdf5::Group, path: &str, choice: &Choice) -> Result<PlotData, String> {
+fn read_group(g: &hdf5::Group, path: &str, choice: &Choice) -> Result<PlotData, ObjectError> {
     let layout = match group_layout(g, choice) {
-        Some(layout) => layout.map_err(|why| format!("{path} {why}"))?.0,
-        None => return Err(format!("{path} is a group without datasets x and y")),
+        Some(layout) => layout.map_err(|why| unplottable(path, why))?.0,
+        None => {
+            return Err(ObjectError::NotXyGroup {
+                path: path.to_string(),
+            })
+        }
     };
     match layout {
         Layout::XyGroup => {
-            let column = |name: &str| -> Result<Option<Vec<f64>>, String> {
+            let column = |name: &str| -> Result<Option<Vec<f64>>, ReadError> {
                 match g.dataset(name) {
                     Ok(ds) => read_1d(&ds, &format!("{path}/{name}")).map(Some),
                     Err(_) => Ok(None),
                 }
             };
-            let x = column("x")?.ok_or_else(|| format!("group {path} has no dataset 'x'"))?;
-            let y = column("y")?.ok_or_else(|| format!("group {path} has no dataset 'y'"))?;
+            let required = |name: &'static str| {
+                column(name)?.ok_or_else(|| ObjectError::NoDataset {
+                    path: path.to_string(),
+                    name,
+                })
+            };
+            let x = required("x")?;
+            let y = required("y")?;
             let size = column("size")?;
             let labels = |name: &str, attr: &str, index: usize| {
                 g.dataset(name)
@@ -65,17 +76,23 @@ fn read_group(g: &hdf5::Group, path: &str, choice: &Choice) -> Result<PlotData, 
         }
         Layout::PandasFrame { x, y, size } => {
             let columns = pandas_columns(g);
-            let column = |name: &str| -> Result<Vec<f64>, String> {
-                let (_, block, i) = columns
-                    .iter()
-                    .find(|c| c.0 == name)
-                    .ok_or_else(|| format!("{path} has no column {name}"))?;
-                let ds = g
-                    .dataset(&format!("block{block}_values"))
-                    .map_err(|e| format!("{path}: {}", reason(&e)))?;
-                let (values, cols) = read_table(&ds, path)?;
-                Ok(values.iter().skip(*i).step_by(cols).copied().collect())
-            };
+            let column =
+                |name: &str| -> Result<Vec<f64>, ObjectError> {
+                    let (_, block, i) = columns.iter().find(|c| c.0 == name).ok_or_else(|| {
+                        ReadError::NoColumn {
+                            path: path.to_string(),
+                            column: name.to_string(),
+                        }
+                    })?;
+                    let ds = g
+                        .dataset(&format!("block{block}_values"))
+                        .map_err(|source| ObjectError::PandasBlock {
+                            path: path.to_string(),
+                            source,
+                        })?;
+                    let (values, cols) = read_table(&ds, path)?;
+                    Ok(values.iter().skip(*i).step_by(cols).copied().collect())
+                };
             let size_values = size.as_deref().map(column).transpose()?;
             let mut data = scatter(path, column(&x)?, column(&y)?, size_values)?;
             data.x_label = Some(x);
@@ -85,18 +102,28 @@ fn read_group(g: &hdf5::Group, path: &str, choice: &Choice) -> Result<PlotData, 
         Layout::PandasSeries => {
             let values = g
                 .dataset("values")
-                .map_err(|e| format!("{path}: a pandas Series without values: {}", reason(&e)))?;
+                .map_err(|source| ObjectError::PandasSeries {
+                    path: path.to_string(),
+                    source,
+                })?;
             let y = read_1d(&values, &format!("{path}/values"))?;
             let (x, scale) = match g.dataset("index") {
                 Ok(index) => pandas_index(&index, y.len()),
                 Err(_) => (index_axis(y.len()), Scale::Linear),
             };
-            let mut data = line(path, x, y);
+            let mut data = PlotData::line(path, x, y);
             data.x_scale = scale;
             data.y_label = cf::string(g, "name").filter(|n| n != "N.");
             Ok(data)
         }
         _ => unreachable!("group layouts are x/y groups and pandas frames and series"),
+    }
+}
+
+fn unplottable(path: &str, why: LayoutError) -> ObjectError {
+    ObjectError::Unplottable {
+        path: path.to_string(),
+        source: why,
     }
 }
 
@@ -128,29 +155,28 @@ fn datetime_unit(kind: &str) -> Option<f64> {
     })
 }
 
-pub(super) fn index_axis(n: usize) -> Vec<f64> {
-    (0..n).map(|i| i as f64).collect()
-}
-
 fn read_dataset(
     dataset: hdf5::Dataset,
     path: &str,
     of: PlotOf<'_>,
     choice: &Choice,
     frames: &mut Option<Box<Frames>>,
-) -> Result<PlotData, String> {
+) -> Result<PlotData, ObjectError> {
     let ds = &dataset;
     let name = cf::base_name(path);
-    let found = dataset_layout(ds, name, choice).map_err(|why| format!("{path} {why}"))?;
+    let found = dataset_layout(ds, name, choice).map_err(|why| unplottable(path, why))?;
     let Some((layout, kind, frame_shape)) = found else {
-        return Err(format!("{path} is {}", support_reason(ds, name)));
+        return Err(ObjectError::Support {
+            path: path.to_string(),
+            what: support_reason(ds, name),
+        });
     };
     if kind != of.object.kind || frame_shape != of.object.frame_shape {
-        return Err(format!(
-            "{path} changed since the run was planned (it is now a {} of {} frames); run again",
-            kind.name(),
-            frame_shape.iter().product::<u64>()
-        ));
+        return Err(ObjectError::ChangedKind {
+            path: path.to_string(),
+            kind,
+            frames: frame_shape.iter().product(),
+        });
     }
     check_storage(ds, path)?;
     match layout {
@@ -184,7 +210,7 @@ fn read_dataset(
                     if let Some(seconds) = unit {
                         x_values.iter_mut().for_each(|v| *v *= seconds);
                     }
-                    let mut data = line(path, x_values, y_values);
+                    let mut data = PlotData::line(path, x_values, y_values);
                     if unit.is_some() {
                         data.x_scale = Scale::Time;
                     }
@@ -202,32 +228,39 @@ fn read_dataset(
 }
 
 /// The values of a 1-D numeric dataset, unpacked (CF).
-fn read_1d(ds: &hdf5::Dataset, path: &str) -> Result<Vec<f64>, String> {
-    let shape = ds.shape();
-    if shape.len() != 1 {
-        return Err(format!("{path} has shape {}, not 1-D", shape_text(&shape)));
-    }
+fn read_1d(ds: &hdf5::Dataset, path: &str) -> Result<Vec<f64>, ReadError> {
+    check_dimensions(ds, path, 1)?;
     let (values, _) = read_numeric(ds, path)?;
     Ok(values)
 }
 
 /// A 2-D numeric table's values in row-major order, with its column count.
-fn read_table(ds: &hdf5::Dataset, path: &str) -> Result<(Vec<f64>, usize), String> {
-    let shape = ds.shape();
-    if shape.len() != 2 {
-        return Err(format!("{path} has shape {}, not 2-D", shape_text(&shape)));
-    }
+fn read_table(ds: &hdf5::Dataset, path: &str) -> Result<(Vec<f64>, usize), ReadError> {
+    check_dimensions(ds, path, 2)?;
     read_numeric(ds, path)
 }
 
-fn read_numeric(ds: &hdf5::Dataset, path: &str) -> Result<(Vec<f64>, usize), String> {
+fn check_dimensions(ds: &hdf5::Dataset, path: &str, dims: usize) -> Result<(), ReadError> {
+    let shape = ds.shape();
+    if shape.len() == dims {
+        return Ok(());
+    }
+    Err(ReadError::Dimensions {
+        path: path.to_string(),
+        shape,
+        dims,
+    })
+}
+
+fn read_numeric(ds: &hdf5::Dataset, path: &str) -> Result<(Vec<f64>, usize), ReadError> {
     let shape = ds.shape();
     // A plot of more rows would take minutes and gigabytes: refuse before reading.
     let rows = shape.first().copied().unwrap_or(0) as u64;
     if rows > MAX_ROWS {
-        return Err(format!(
-            "{path} has {rows} rows, more than the {MAX_ROWS} one plot may have; split it or select another dataset"
-        ));
+        return Err(ReadError::TooManyRows {
+            path: path.to_string(),
+            rows,
+        });
     }
     if !cf::is_numeric(ds) {
         let what = ds
@@ -235,12 +268,16 @@ fn read_numeric(ds: &hdf5::Dataset, path: &str) -> Result<(Vec<f64>, usize), Str
             .and_then(|t| t.to_descriptor())
             .map(|t| type_name(&t))
             .unwrap_or("data of an unknown type");
-        return Err(format!("{path} holds {what}, not numbers"));
+        return Err(ReadError::NotNumbers {
+            path: path.to_string(),
+            what,
+        });
     }
     check_storage(ds, path)?;
-    let mut values = ds
-        .read_raw::<f64>()
-        .map_err(|e| format!("{path} could not be read: {}", reason(&e)))?;
+    let mut values = ds.read_raw::<f64>().map_err(|source| ReadError::Hdf5 {
+        path: path.to_string(),
+        source,
+    })?;
     Unpacking::of(ds).apply(&mut values);
     Ok((values, shape.get(1).copied().unwrap_or(1)))
 }
@@ -248,23 +285,31 @@ fn read_numeric(ds: &hdf5::Dataset, path: &str) -> Result<(Vec<f64>, usize), Str
 /// Column `name` of compound records (see [`record_columns`]) as f64s: HDF5 matches
 /// compound fields by name, so a memory type of that one field (an f64, or an array of
 /// f64s) reads just it, converted.
-fn read_field(ds: &hdf5::Dataset, path: &str, name: &str) -> Result<Vec<f64>, String> {
+fn read_field(ds: &hdf5::Dataset, path: &str, name: &str) -> Result<Vec<f64>, ReadError> {
     use hdf5_sys::{h5d, h5p, h5s, h5t};
     let rows = ds.shape().first().copied().unwrap_or(0);
     if rows as u64 > MAX_ROWS {
-        return Err(format!(
-            "{path} has {rows} records, more than the {MAX_ROWS} one plot may have"
-        ));
+        return Err(ReadError::TooManyRecords {
+            path: path.to_string(),
+            rows,
+        });
     }
     let Ok(TypeDescriptor::Compound(compound)) = ds.dtype().and_then(|t| t.to_descriptor()) else {
-        return Err(format!("{path} no longer holds records"));
+        return Err(ReadError::NotRecords {
+            path: path.to_string(),
+        });
     };
     let column = record_columns(ds, &compound)
         .into_iter()
         .find(|c| c.name == name)
-        .ok_or_else(|| format!("{path} has no column {name}"))?;
-    let field = std::ffi::CString::new(column.field.as_str())
-        .map_err(|_| format!("{path}: field name with NUL"))?;
+        .ok_or_else(|| ReadError::NoColumn {
+            path: path.to_string(),
+            column: name.to_string(),
+        })?;
+    let field =
+        std::ffi::CString::new(column.field.as_str()).map_err(|_| ReadError::NulInField {
+            path: path.to_string(),
+        })?;
     let (element, len) = column.element.unwrap_or((0, 1));
     let mut values = vec![0f64; rows * len];
     let status = hdf5::sync::sync(|| unsafe {
@@ -298,9 +343,10 @@ fn read_field(ds: &hdf5::Dataset, path: &str, name: &str) -> Result<Vec<f64>, St
         status
     });
     if status < 0 {
-        return Err(format!(
-            "{path}: column {name} could not be read as numbers"
-        ));
+        return Err(ReadError::Field {
+            path: path.to_string(),
+            column: name.to_string(),
+        });
     }
     Ok(values.into_iter().skip(element).step_by(len).collect())
 }
@@ -333,18 +379,21 @@ fn scatter(
     x: Vec<f64>,
     y: Vec<f64>,
     size: Option<Vec<f64>>,
-) -> Result<PlotData, String> {
-    for (name, v) in [("y", Some(&y)), ("size", size.as_ref())] {
+) -> Result<PlotData, ObjectError> {
+    for (column, v) in [("y", Some(&y)), ("size", size.as_ref())] {
         if let Some(v) = v.filter(|v| v.len() != x.len()) {
-            return Err(format!(
-                "{path}: {name} has {} values but x has {}",
-                v.len(),
-                x.len()
-            ));
+            return Err(ObjectError::Lengths {
+                path: path.to_string(),
+                column,
+                len: v.len(),
+                x_len: x.len(),
+            });
         }
     }
     if x.is_empty() {
-        return Err(format!("{path} has zero rows"));
+        return Err(ObjectError::ZeroRows {
+            path: path.to_string(),
+        });
     }
     let mut points = Points {
         x: Vec::with_capacity(x.len()),
@@ -363,10 +412,10 @@ fn scatter(
         }
     }
     if points.is_empty() {
-        return Err(format!(
-            "{path} has no finite points (all {} rows hold NaN or infinity)",
-            x.len()
-        ));
+        return Err(ObjectError::NoFinitePoints {
+            path: path.to_string(),
+            rows: x.len(),
+        });
     }
     Ok(PlotData {
         content: Content::Scatter(points),
@@ -374,24 +423,6 @@ fn scatter(
         dropped,
         ..PlotData::default()
     })
-}
-
-/// A line of `y` against `x`; values that are not finite are gaps, and counted.
-pub(super) fn line(path: &str, x: Vec<f64>, y: Vec<f64>) -> PlotData {
-    PlotData {
-        dropped: unplottable(&x, &y),
-        content: Content::Line(Series { x, y }),
-        title: Some(path.to_string()),
-        ..PlotData::default()
-    }
-}
-
-/// How many points of a line are left out for holding NaN or infinity.
-pub(super) fn unplottable(x: &[f64], y: &[f64]) -> u64 {
-    x.iter()
-        .zip(y)
-        .filter(|(x, y)| !(x.is_finite() && y.is_finite()))
-        .count() as u64
 }
 
 /// The range of the values plot `of` shows — a line's y, a heatmap's colours — for the
@@ -402,7 +433,7 @@ pub fn value_range(
     file: &hdf5::File,
     of: PlotOf<'_>,
     frames: &mut Option<Box<Frames>>,
-) -> Result<Option<(f64, f64)>, String> {
+) -> Result<Option<(f64, f64)>, ObjectError> {
     if let Some(f) = frames.as_ref().filter(|f| f.serve(of, false)) {
         return f.range(of);
     }
