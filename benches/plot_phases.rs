@@ -4,12 +4,12 @@
 //! temporary directory under $TMPDIR (default /tmp): set TMPDIR to measure another file
 //! system, e.g. TMPDIR=/dev/shm for memory.
 
-use plotrand_mpi::figure::{FigureSpec, Format, PngCompression};
-use plotrand_mpi::output::write_atomically;
-use plotrand_mpi::render::layout::Layout;
-use plotrand_mpi::render::raster::{self, Frame};
-use plotrand_mpi::render::{Renderer, MATPLOTLIB_BLUE};
-use plotrand_mpi::source::{random, Content, PlotData};
+use plotrand_mpi::layout::Layout;
+use plotrand_mpi::raster::{self, Frame};
+use plotrand_mpi::write_atomically;
+use plotrand_mpi::{random, Content, PlotData};
+use plotrand_mpi::{FigureSpec, Format, PngCompression};
+use plotrand_mpi::{Renderer, MATPLOTLIB_BLUE};
 use std::time::Instant;
 
 fn median(mut v: Vec<f64>) -> f64 {

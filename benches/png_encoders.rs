@@ -3,11 +3,11 @@
 //! pixels, three bytes each, as a generic RGB path would encode them).
 //! `cargo bench --bench png_encoders` (add `-- N` for N frames; default 100).
 
-use plotrand_mpi::figure::PngCompression;
-use plotrand_mpi::render::layout::Layout;
-use plotrand_mpi::render::raster::{self, Frame};
-use plotrand_mpi::render::MATPLOTLIB_BLUE;
-use plotrand_mpi::source::{random, Content, PlotData};
+use plotrand_mpi::layout::Layout;
+use plotrand_mpi::raster::{self, Frame};
+use plotrand_mpi::PngCompression;
+use plotrand_mpi::MATPLOTLIB_BLUE;
+use plotrand_mpi::{random, Content, PlotData};
 use png::{ColorType, DeflateCompression as Deflate, Filter};
 use std::time::Instant;
 

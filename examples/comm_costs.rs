@@ -13,9 +13,9 @@
 //! mpirun -n 8 target/release/examples/comm_costs      # one line of seconds per step
 //! ```
 
-use plotrand_mpi::comm::Comm;
-use plotrand_mpi::plan::{self, PlotResult};
-use plotrand_mpi::run::gather;
+use plotrand_mpi::gather;
+use plotrand_mpi::Comm;
+use plotrand_mpi::{blocks, PlotResult};
 
 const WINDOW: u64 = 65_536;
 
@@ -29,7 +29,7 @@ fn main() {
     let t0 = comm.time();
     for _ in 0..reps {
         let pairs = if comm.is_root() {
-            plan::blocks(WINDOW, p)
+            blocks(WINDOW, p)
         } else {
             Vec::new()
         };

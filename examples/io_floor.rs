@@ -7,9 +7,9 @@
 //! ```
 //! Prints the seconds from starting the processes to the last one ending.
 
-use plotrand_mpi::figure::Format;
-use plotrand_mpi::output::OutputDir;
-use plotrand_mpi::plan::{self, Plan};
+use plotrand_mpi::Format;
+use plotrand_mpi::OutputDir;
+use plotrand_mpi::{block, partition, Plan};
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
@@ -62,8 +62,8 @@ fn write_block(dir: &Path, files: u64, procs: usize, rank: usize, strategy: &str
         "rank-dir" => out = out.staged_for(rank as i32),
         other => panic!("unknown strategy {other}"),
     }
-    let (counts, displs) = plan::partition(files, procs);
-    for i in plan::block(&counts, &displs, rank) {
+    let (counts, displs) = partition(files, procs);
+    for i in block(&counts, &displs, rank) {
         out.write_plot(i as u64 + 1, &bytes).expect("a write");
     }
     out.remove_staging();

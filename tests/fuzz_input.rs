@@ -5,13 +5,13 @@
 //! Deterministic (seeded); any file that once broke the reader stays here as a case.
 
 use hdf5::types::VarLenUnicode;
-use plotrand_mpi::figure::{FigureSpec, Format};
-use plotrand_mpi::plan::Plan;
-use plotrand_mpi::render::Renderer;
-use plotrand_mpi::source::input::read::read;
-use plotrand_mpi::source::input::{listing, InputError, Selection};
-use plotrand_mpi::source::seed;
-use plotrand_mpi::source::{Choice, Content};
+use plotrand_mpi::read;
+use plotrand_mpi::seed;
+use plotrand_mpi::Plan;
+use plotrand_mpi::Renderer;
+use plotrand_mpi::{listing, InputError, Selection};
+use plotrand_mpi::{Choice, Content};
+use plotrand_mpi::{FigureSpec, Format};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::path::Path;
 

@@ -5,8 +5,8 @@ mod common;
 use common::*;
 use hdf5::types::VarLenUnicode;
 use hdf5::H5Type;
-use plotrand_mpi::plan::PlotStatus;
-use plotrand_mpi::sinks::record::{RanksRow, ResultsRow};
+use plotrand_mpi::record::{RanksRow, ResultsRow};
+use plotrand_mpi::PlotStatus;
 use std::path::Path;
 use std::process::Command;
 
@@ -195,7 +195,7 @@ fn saved_data_is_linked_from_the_record_and_replots() {
     let f = hdf5::File::open(&record).unwrap();
     for k in 1..=5u64 {
         let g = f.group(&format!("data/plot_{k}")).unwrap();
-        let expected = plotrand_mpi::source::random::points(5, k, 500);
+        let expected = plotrand_mpi::random::points(5, k, 500);
         assert_eq!(
             g.dataset("x").unwrap().read_raw::<f64>().unwrap(),
             expected.x,

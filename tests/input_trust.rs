@@ -5,8 +5,8 @@
 
 mod common;
 use common::*;
-use plotrand_mpi::source::input::{listing, Listing, Selection};
-use plotrand_mpi::source::Choice;
+use plotrand_mpi::Choice;
+use plotrand_mpi::{listing, Listing, Selection};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

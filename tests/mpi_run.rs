@@ -416,7 +416,7 @@ fn results_gathered_in_many_windows_stay_in_plot_order() {
         let results = record
             .dataset("results")
             .unwrap()
-            .read_raw::<plotrand_mpi::sinks::record::ResultsRow>()
+            .read_raw::<plotrand_mpi::record::ResultsRow>()
             .unwrap();
         assert_eq!(
             results.iter().map(|r| r.plot).collect::<Vec<_>>(),
@@ -430,7 +430,7 @@ fn results_gathered_in_many_windows_stay_in_plot_order() {
         );
         for r in &results {
             assert_eq!(r.file.as_str(), format!("plot_{:02}.png", r.plot));
-            assert_eq!(r.status, plotrand_mpi::plan::PlotStatus::Ok);
+            assert_eq!(r.status, plotrand_mpi::PlotStatus::Ok);
         }
         let attr = |name: &str| record.attr(name).unwrap().read_scalar::<u64>().unwrap();
         assert_eq!(

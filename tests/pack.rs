@@ -6,9 +6,9 @@
 mod common;
 use common::jobs::*;
 use common::*;
-use plotrand_mpi::output::pack;
-use plotrand_mpi::plan::PlotStatus;
-use plotrand_mpi::sinks::record::ResultsRow;
+use plotrand_mpi::pack;
+use plotrand_mpi::record::ResultsRow;
+use plotrand_mpi::PlotStatus;
 use std::collections::BTreeMap;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@
 
 mod common;
 use common::*;
-use plotrand_mpi::sinks::record;
+use plotrand_mpi::record;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;

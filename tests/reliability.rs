@@ -10,8 +10,8 @@
 mod common;
 use common::jobs::*;
 use common::*;
-use plotrand_mpi::plan::PlotStatus;
-use plotrand_mpi::sinks::record::ResultsRow;
+use plotrand_mpi::record::ResultsRow;
+use plotrand_mpi::PlotStatus;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;

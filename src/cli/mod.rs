@@ -6,8 +6,8 @@ mod generate;
 mod parse;
 
 pub use generate::{generate, Generated};
+pub use parse::ColumnList;
 use parse::{columns, finite, kind, limits, name_template, pixels, seconds, whole_number};
-pub use parse::{ColumnList, MAX_SIDE_PIXELS, MIN_SIDE_PIXELS, NAME_FIELDS};
 
 use crate::exit::Exit;
 use crate::figure::{Format, PngCompression};

@@ -17,7 +17,7 @@ pub(crate) use atomic::ends_whole;
 use atomic::{is_whole, staging_dir_name, write_staged};
 pub use atomic::{parent_or_dot, write_atomically, write_file, PendingFile};
 pub use error::{hint, FileError, SetupError};
-pub use names::{name_clash, DATA_DIR, LOCK_FILE_NAME, MANIFEST_FILE_NAME, RECORD_FILE_NAME};
+pub use names::{name_clash, DATA_DIR, MANIFEST_FILE_NAME, RECORD_FILE_NAME};
 use names::{subdir, Names};
 pub use record_place::{check_record_place, data_link_base};
 pub use setup::{

@@ -11,9 +11,8 @@ mod sink;
 mod tally;
 
 pub use console::Console;
-pub use record::RecordSink;
 pub use sink::{Notes, RunEnd, Sink, SinkError};
-pub use tally::{distinct, RankTiming, Tally};
+pub use tally::{distinct, Tally};
 
 use crate::exit::Exit;
 use crate::output::pack::PackIndex;

@@ -7,8 +7,8 @@
 use super::{
     file_names, is_open_mpi, mpirun, path_arg, plot_file, png_size, summary_line, Run, BIN,
 };
-use plotrand_mpi::plan::PlotStatus;
-use plotrand_mpi::sinks::record::ResultsRow;
+use plotrand_mpi::record::ResultsRow;
+use plotrand_mpi::PlotStatus;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
