@@ -12,7 +12,9 @@
 //! never overlap: when neighbours would collide, fewer ticks are tried.
 //!
 
-use crate::calendar::{civil_from_days, days_from_civil};
+use crate::calendar::{
+    days_from_civil, strftime, Civil, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND,
+};
 
 /// Figures are laid out at 100 dpi, as matplotlib's default figure.
 const DPI: f64 = 100.0;
@@ -611,115 +613,8 @@ fn thin(ticks: Vec<Tick>, lo: f64, hi: f64, axis_len_px: f64, vertical: bool) ->
 }
 
 // ---------------------------------------------------------------------------------------------
-// Calendar (proleptic Gregorian, UTC): days and dates from crate::calendar
+// Times of date axes
 // ---------------------------------------------------------------------------------------------
-
-const US_PER_SECOND: i64 = 1_000_000;
-const US_PER_MINUTE: i64 = 60 * US_PER_SECOND;
-const US_PER_HOUR: i64 = 60 * US_PER_MINUTE;
-const US_PER_DAY: i64 = 24 * US_PER_HOUR;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Civil {
-    year: i64,
-    month: u32,
-    day: u32,
-    hour: u32,
-    minute: u32,
-    second: u32,
-    micro: u32,
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    let next = if month == 12 {
-        days_from_civil(year + 1, 1, 1)
-    } else {
-        days_from_civil(year, month + 1, 1)
-    };
-    (next - days_from_civil(year, month, 1)) as u32
-}
-
-impl Civil {
-    fn from_us(us: i64) -> Civil {
-        let (days, in_day) = (us.div_euclid(US_PER_DAY), us.rem_euclid(US_PER_DAY));
-        let (year, month, day) = civil_from_days(days);
-        Civil {
-            year,
-            month,
-            day,
-            hour: (in_day / US_PER_HOUR) as u32,
-            minute: (in_day / US_PER_MINUTE % 60) as u32,
-            second: (in_day / US_PER_SECOND % 60) as u32,
-            micro: (in_day % US_PER_SECOND) as u32,
-        }
-    }
-
-    fn to_us(self) -> i64 {
-        days_from_civil(self.year, self.month, self.day) * US_PER_DAY
-            + i64::from(self.hour) * US_PER_HOUR
-            + i64::from(self.minute) * US_PER_MINUTE
-            + i64::from(self.second) * US_PER_SECOND
-            + i64::from(self.micro)
-    }
-
-    /// `self + relativedelta(months=n)`: the day is clipped to the target month's length.
-    fn plus_months(self, n: i64) -> Civil {
-        let index = self.year * 12 + i64::from(self.month) - 1 + n;
-        let (year, month) = (index.div_euclid(12), index.rem_euclid(12) as u32 + 1);
-        Civil {
-            year,
-            month,
-            day: self.day.min(days_in_month(year, month)),
-            ..self
-        }
-    }
-
-    /// The six fields `timetuple()[:6]` gives, as `ConciseDateFormatter` compares them.
-    fn fields(&self) -> [i64; 6] {
-        [
-            self.year,
-            i64::from(self.month),
-            i64::from(self.day),
-            i64::from(self.hour),
-            i64::from(self.minute),
-            i64::from(self.second),
-        ]
-    }
-}
-
-const MONTH_ABBR: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// The strftime codes matplotlib's date formatters use, as CPython prints them on Linux
-/// (C locale; `%Y` unpadded below year 1000).
-fn strftime(c: &Civil, format: &str) -> String {
-    let mut out = String::new();
-    let mut chars = format.chars();
-    while let Some(ch) = chars.next() {
-        if ch != '%' {
-            out.push(ch);
-            continue;
-        }
-        match chars.next() {
-            Some('Y') => out.push_str(&c.year.to_string()),
-            Some('m') => out.push_str(&format!("{:02}", c.month)),
-            Some('d') => out.push_str(&format!("{:02}", c.day)),
-            Some('H') => out.push_str(&format!("{:02}", c.hour)),
-            Some('M') => out.push_str(&format!("{:02}", c.minute)),
-            Some('S') => out.push_str(&format!("{:02}", c.second)),
-            Some('f') => out.push_str(&format!("{:06}", c.micro)),
-            Some('b') => out.push_str(MONTH_ABBR[(c.month as usize + 11) % 12]),
-            Some('%') => out.push('%'),
-            Some(other) => {
-                out.push('%');
-                out.push(other);
-            }
-            None => out.push('%'),
-        }
-    }
-    out
-}
 
 /// Whole microseconds since 1970, or None more than about 7900 years away, which keeps all
 /// the calendar arithmetic far from i64 overflow (matplotlib itself stops at years 1 and 9999).
@@ -1902,16 +1797,6 @@ mod tests {
         assert_eq!(c[..3], [0, 0, 28]);
         let c = span_counts(at(1999, 12, 25, 6), at(2001, 3, 1, 5));
         assert_eq!(c[..2], [1, 14]);
-    }
-
-    #[test]
-    fn civil_times_come_from_microseconds() {
-        let c = Civil::from_us(-1);
-        assert_eq!((c.year, c.hour, c.second, c.micro), (1969, 23, 59, 999_999));
-        assert_eq!(
-            strftime(&c, "%Y-%b-%d %H:%M:%S.%f %%"),
-            "1969-Dec-31 23:59:59.999999 %"
-        );
     }
 
     #[test]
