@@ -4,7 +4,7 @@
 use crate::exit::{Error, Exit};
 use crate::figure::PngCompression;
 use crate::output;
-use crate::render::axes::{register_font, FONT_FAMILY};
+use crate::render::text::{register_font, FONT_FAMILY};
 use crate::sinks::console;
 use crate::sinks::record;
 use plotters::prelude::*;
@@ -209,7 +209,7 @@ pub fn chart(study: &Study, path: &Path) -> Result<(), ScalingError> {
         root.present().map_err(|e| fail(&e))?;
     }
     let mut png = Vec::new();
-    crate::render::raster::encode_rgb(&rgb, width, height, PngCompression::Fast, &mut png)
+    crate::render::png::encode_rgb(&rgb, width, height, PngCompression::Fast, &mut png)
         .map_err(|e| fail(&e))?;
     output::write_file(path, &png).map_err(|e| fail(&e))
 }

@@ -1,30 +1,10 @@
 //! The axes frame, ticks and tick labels, drawn with plotters on any backend.
 
 use super::layout::{self, Layout};
+use super::text::{self, px, FONT_FAMILY};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::sync::Once;
-
-/// DejaVu Sans, matplotlib's default face, compiled in so that compute nodes without
-/// fontconfig or system fonts can still draw text.
-pub const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
-/// The family name plotters (and SVG readers) know the embedded font by.
-pub const FONT_FAMILY: &str = "sans-serif";
-/// Plotters' size units per em differ by backend: the bitmap backend hands the size to
-/// ab_glyph as ascent−descent height (1.164 em for DejaVu Sans: 2384/2048 font units), the
-/// SVG backend writes `font-size = size / 1.24`.
-pub const BITMAP_SIZE_PER_EM: f64 = 2384.0 / 2048.0;
-pub const SVG_SIZE_PER_EM: f64 = 1.24;
-
-pub fn register_font() {
-    static REGISTER: Once = Once::new();
-    REGISTER.call_once(|| {
-        if plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT).is_err() {
-            unreachable!("the embedded DejaVu Sans is a valid TrueType font");
-        }
-    });
-}
 
 /// The axes in parts whose pixels change independently from plot to plot (tick positions
 /// move with the data limits), so that raster output can draw each variant once.
@@ -137,12 +117,12 @@ pub fn draw_part<DB: DrawingBackend>(
     size_per_em: f64,
     part: Part,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    register_font();
-    let line = BLACK.stroke_width(layout::px(layout::FRAME_WIDTH_PT).round().max(1.0) as u32);
+    text::register_font();
+    let line = BLACK.stroke_width(px(layout::FRAME_WIDTH_PT).round().max(1.0) as u32);
     let a = l.axes;
-    let tick = layout::px(layout::TICK_LENGTH_PT);
-    let gap = tick + layout::px(layout::TICK_PAD_PT);
-    let size = layout::px(layout::FONT_PT) * size_per_em;
+    let tick = px(layout::TICK_LENGTH_PT);
+    let gap = tick + px(layout::TICK_PAD_PT);
+    let size = text::em_px() * size_per_em;
     let font = (FONT_FAMILY, size).into_font().color(&BLACK);
     match part {
         Part::Frame => area.draw(&Rectangle::new(
@@ -154,7 +134,10 @@ pub fn draw_part<DB: DrawingBackend>(
             if let Some(offset) = &l.x.offset {
                 // matplotlib: under the tick labels, flush with the axes' right end.
                 let style = font.pos(Pos::new(HPos::Right, VPos::Top));
-                let at = round((a.right, a.bottom + gap + 1.2 * size / size_per_em));
+                let at = round((
+                    a.right,
+                    a.bottom + gap + text::LINE_HEIGHT_EM * size / size_per_em,
+                ));
                 area.draw(&Text::new(offset.as_str(), at, &style))?;
             }
             for t in &l.x.ticks {
@@ -174,7 +157,7 @@ pub fn draw_part<DB: DrawingBackend>(
             if let Some(offset) = &l.y.offset {
                 // matplotlib: above the axes, flush with their left end.
                 let style = font.pos(Pos::new(HPos::Left, VPos::Bottom));
-                let at = round((a.left, a.top - layout::px(layout::TICK_PAD_PT)));
+                let at = round((a.left, a.top - px(layout::TICK_PAD_PT)));
                 area.draw(&Text::new(offset.as_str(), at, &style))?;
             }
             for t in &l.y.ticks {
@@ -205,12 +188,12 @@ fn draw_colour_bar<DB: DrawingBackend>(
     let Some(bar) = &l.colour_bar else {
         return Ok(());
     };
-    let line = BLACK.stroke_width(layout::px(layout::FRAME_WIDTH_PT).round().max(1.0) as u32);
+    let line = BLACK.stroke_width(px(layout::FRAME_WIDTH_PT).round().max(1.0) as u32);
     let r = bar.rect;
-    let em = layout::px(layout::FONT_PT);
+    let em = text::em_px();
     let font = (FONT_FAMILY, em * size_per_em).into_font().color(&BLACK);
-    let tick = layout::px(layout::TICK_LENGTH_PT);
-    let gap = tick + layout::px(layout::TICK_PAD_PT);
+    let tick = px(layout::TICK_LENGTH_PT);
+    let gap = tick + px(layout::TICK_PAD_PT);
     area.draw(&Rectangle::new(
         [round((r.left, r.top)), round((r.right, r.bottom))],
         line,
@@ -230,7 +213,7 @@ fn draw_colour_bar<DB: DrawingBackend>(
     }
     if let Some(offset) = &bar.axis.offset {
         let style = font.pos(Pos::new(HPos::Left, VPos::Bottom));
-        let at = round((r.left, r.top - layout::px(layout::TICK_PAD_PT)));
+        let at = round((r.left, r.top - px(layout::TICK_PAD_PT)));
         area.draw(&Text::new(offset.as_str(), at, &style))?;
     }
     if let Some(label) = &bar.label {
@@ -238,9 +221,9 @@ fn draw_colour_bar<DB: DrawingBackend>(
             .axis
             .ticks
             .iter()
-            .map(|t| super::ticks::label_width_px(&t.label, em))
+            .map(|t| text::label_width_px(&t.label, em))
             .fold(0.0, f64::max);
-        let x = r.right + gap + widest + layout::px(layout::LABEL_PAD_PT);
+        let x = r.right + gap + widest + px(layout::LABEL_PAD_PT);
         let style = font
             .transform(FontTransform::Rotate270)
             .pos(Pos::new(HPos::Center, VPos::Top));
@@ -260,15 +243,12 @@ fn draw_title<DB: DrawingBackend>(
         return Ok(());
     };
     let a = l.axes;
-    let size = layout::px(layout::TITLE_PT) * size_per_em;
+    let size = px(text::TITLE_PT) * size_per_em;
     let style = (FONT_FAMILY, size)
         .into_font()
         .color(&BLACK)
         .pos(Pos::new(HPos::Center, VPos::Bottom));
-    let at = round((
-        (a.left + a.right) / 2.0,
-        a.top - layout::px(layout::TITLE_PAD_PT),
-    ));
+    let at = round(((a.left + a.right) / 2.0, a.top - px(layout::TITLE_PAD_PT)));
     area.draw(&Text::new(title.as_str(), at, &style))
 }
 
@@ -279,14 +259,16 @@ fn draw_labels<DB: DrawingBackend>(
     size_per_em: f64,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let a = l.axes;
-    let em = layout::px(layout::FONT_PT);
+    let em = text::em_px();
     let font = (FONT_FAMILY, em * size_per_em).into_font().color(&BLACK);
-    let beyond_ticks =
-        layout::px(layout::TICK_LENGTH_PT + layout::TICK_PAD_PT + layout::LABEL_PAD_PT);
+    let beyond_ticks = px(layout::TICK_LENGTH_PT + layout::TICK_PAD_PT + layout::LABEL_PAD_PT);
     let centre_x = (a.left + a.right) / 2.0;
     if let Some(label) = &l.x_label {
-        // Tick labels are one line of text (about 1.2 em) high.
-        let at = round((centre_x, a.bottom + beyond_ticks + 1.2 * em));
+        // Tick labels are one line of text high.
+        let at = round((
+            centre_x,
+            a.bottom + beyond_ticks + text::LINE_HEIGHT_EM * em,
+        ));
         let style = font.pos(Pos::new(HPos::Center, VPos::Top));
         area.draw(&Text::new(label.as_str(), at, &style))?;
     }
@@ -295,7 +277,7 @@ fn draw_labels<DB: DrawingBackend>(
         let widest =
             l.y.ticks
                 .iter()
-                .map(|t| super::ticks::label_width_px(&t.label, em))
+                .map(|t| text::label_width_px(&t.label, em))
                 .fold(0.0, f64::max);
         let x = a.left - beyond_ticks - widest - 0.2 * em;
         let style = font

@@ -2,18 +2,14 @@
 //! positions and labels, and how data and marker sizes map to pixels. Pure arithmetic, shared
 //! by every output format.
 
+use super::text::px;
 use crate::source::{Content, PlotData, Scale};
 
-/// Figures are laid out at 100 dpi, as matplotlib's default figure: 640×480 px is 6.4×4.8 in.
-pub const DPI: f64 = 100.0;
 /// matplotlib's default subplot box, as fractions of the figure (left, right, bottom, top).
 const SUBPLOT: (f64, f64, f64, f64) = (0.125, 0.9, 0.11, 0.88);
 /// Data limits are padded by this fraction of the data range (matplotlib's `axes.xmargin`).
 const MARGIN: f64 = 0.05;
-/// Tick and axis label font size in points.
-pub const FONT_PT: f64 = 10.0;
-/// Title font size ("large") and its gap above the axes, in points.
-pub const TITLE_PT: f64 = 12.0;
+/// The title's gap above the axes, in points.
 pub const TITLE_PAD_PT: f64 = 6.0;
 /// Gap between tick labels and an axis label, in points.
 pub const LABEL_PAD_PT: f64 = 4.0;
@@ -23,10 +19,6 @@ pub const FRAME_WIDTH_PT: f64 = 0.8;
 pub const EDGE_WIDTH_PT: f64 = 1.0;
 /// matplotlib's `lines.linewidth`.
 pub const LINE_WIDTH_PT: f64 = 1.5;
-
-pub fn px(pt: f64) -> f64 {
-    pt * DPI / 72.0
-}
 
 /// A rectangle in pixels, y growing downwards.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -5,7 +5,10 @@ pub mod axes;
 pub mod colormap;
 pub mod layout;
 pub mod marker;
+pub mod palette;
+pub mod png;
 pub mod raster;
+pub mod text;
 pub mod ticks;
 pub mod vector;
 
@@ -34,7 +37,7 @@ pub struct Renderer {
 
 impl Renderer {
     pub fn new(spec: FigureSpec) -> Renderer {
-        axes::register_font();
+        text::register_font();
         Renderer {
             spec,
             frame: raster::Frame::default(),
@@ -122,8 +125,8 @@ mod tests {
     }
 
     fn decode(png_bytes: &[u8]) -> (u32, u32, Vec<u8>) {
-        let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
-        decoder.set_transformations(png::Transformations::EXPAND);
+        let mut decoder = ::png::Decoder::new(std::io::Cursor::new(png_bytes));
+        decoder.set_transformations(::png::Transformations::EXPAND);
         let mut reader = decoder.read_info().unwrap();
         let mut rgb = vec![0; reader.output_buffer_size().unwrap()];
         reader.next_frame(&mut rgb).unwrap();

@@ -1,12 +1,9 @@
-//! PNG output. The frame is drawn in palette indices, one byte a pixel, never in RGB:
+//! Raster output. The frame is drawn in palette indices, one byte a pixel, never in RGB:
 //! every figure is white paper, one kind of content, and black text and lines, so what a
 //! pixel shows is "how deep under markers", "how much of the line", "which colour of the
-//! colour map" or "how grey", and a palette names every colour that can occur. The PNG is
-//! then indexed: a third of RGB's bytes to compress, and no colour counting.
-//!
-//! A palette holds 256 colours: a heatmap gets the 223 left beside white and the greys,
-//! taken evenly from the colour map's 256 (a value's colour is at most one step of the 256
-//! from matplotlib's).
+//! colour map" or "how grey", and a palette (palette.rs) names every colour that can occur.
+//! The PNG (png.rs) is then indexed: a third of RGB's bytes to compress, and no colour
+//! counting.
 //!
 //! Markers do not go through plotters: its circle rasteriser rounds centres and radii to
 //! whole pixels and overlaps its spans, so a 50 %-alpha disc is blended twice along seams.
@@ -17,21 +14,16 @@
 
 use super::axes;
 use super::layout::{self, Layout};
-use super::marker::{Clip, Markers, DEPTHS, UNITS_PER_HALVING};
-use super::{colormap, Colour, RenderError};
+use super::marker::{Clip, Markers};
+use super::palette::{self, ColourScale, Paint, GREY_BASE, LINE_LEVELS};
+use super::png::encode;
+use super::text::{self, px};
+use super::{Colour, RenderError};
 use crate::figure::PngCompression;
 use crate::source::{Content, Grid, Points, Series, Values};
 use plotters::prelude::*;
 use std::collections::HashMap;
 
-/// Grey levels of the axes overlay (text anti-aliasing), darkest (black) last.
-const GREYS: u8 = 32;
-/// Where the greys begin in a scatter plot's palette.
-const GREY_BASE: u8 = DEPTHS;
-/// A line's coverage levels: 0 is white, the last the line's colour.
-const LINE_LEVELS: u8 = 64;
-/// A heatmap's colours: white (missing values), then the colour map's levels.
-const MAP_LEVELS: u8 = 255 - GREYS;
 /// Bound on the cached axes overlays (a few KB each).
 const OVERLAY_CACHE: usize = 256;
 
@@ -52,135 +44,6 @@ pub struct Frame {
     coverage: Vec<f32>,
     /// Where plotters draws an overlay, in RGB, before it becomes pairs.
     scratch: Vec<u8>,
-}
-
-/// What a frame's content pixels are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Paint {
-    /// Depths under semi-transparent markers of this colour.
-    Markers(Colour),
-    /// Coverage by an opaque line of this colour.
-    Line(Colour),
-    /// The colour map's levels.
-    Map,
-}
-
-impl Paint {
-    fn levels(self) -> u8 {
-        match self {
-            Paint::Markers(_) => DEPTHS,
-            Paint::Line(_) => LINE_LEVELS,
-            Paint::Map => MAP_LEVELS,
-        }
-    }
-}
-
-/// `colour` over white at coverage `f` (0 white, 1 the colour).
-fn blend(colour: Colour, f: f64) -> [u8; 3] {
-    colour.map(|c| (255.0 + (f64::from(c) - 255.0) * f).round() as u8)
-}
-
-/// RGB for every palette index: the content's levels, then greys.
-fn palette(paint: Paint) -> Vec<u8> {
-    let levels: Vec<[u8; 3]> = match paint {
-        Paint::Markers(colour) => (0..DEPTHS)
-            .map(|v| blend(colour, 1.0 - (-f64::from(v) / UNITS_PER_HALVING).exp2()))
-            .collect(),
-        Paint::Line(colour) => (0..LINE_LEVELS)
-            .map(|v| blend(colour, f64::from(v) / f64::from(LINE_LEVELS - 1)))
-            .collect(),
-        Paint::Map => std::iter::once([255; 3])
-            .chain((1..MAP_LEVELS).map(|j| colormap::VIRIDIS[map_colour(j)]))
-            .collect(),
-    };
-    let greys = (0..GREYS).map(|k| {
-        let ink = f64::from(k + 1) / f64::from(GREYS);
-        [(255.0 * (1.0 - ink)).round() as u8; 3]
-    });
-    levels.into_iter().chain(greys).flatten().collect()
-}
-
-/// The colour map entry (of 256) palette level `j` (1 …) shows.
-fn map_colour(j: u8) -> usize {
-    (f64::from(j - 1) * 255.0 / f64::from(MAP_LEVELS - 2)).round() as usize
-}
-
-/// The palette level of each of matplotlib's 256 colour map indices: the nearest of ours.
-#[cfg(test)]
-fn map_levels() -> [u8; 256] {
-    std::array::from_fn(|index| {
-        1 + (index as f64 * f64::from(MAP_LEVELS - 2) / 255.0).round() as u8
-    })
-}
-
-/// Values to palette levels: matplotlib's colour map index (`⌊x·256⌋` of the value's place
-/// x in the range, clipped, so values beyond the range take the end colours), then the
-/// nearest level of ours; NaN is white.
-struct ColourScale {
-    lo: f64,
-    scale: f64,
-}
-
-impl ColourScale {
-    fn new(lo: f64, hi: f64) -> ColourScale {
-        ColourScale {
-            lo,
-            scale: 256.0 / (hi - lo),
-        }
-    }
-
-    fn level(&self, v: f64) -> u8 {
-        let mut level = [0];
-        self.levels_of(&[v], &mut level);
-        level[0]
-    }
-
-    /// The levels of a row of cells, into `out`, by arithmetic only, which the compiler
-    /// turns into vector instructions (a table lookup per cell would stop it; so would
-    /// `as`, which checks each conversion for values out of range: they are excluded).
-    fn levels_of<T: Copy + Into<f64>>(&self, cells: &[T], out: &mut [u8]) {
-        for (level, &v) in out.iter_mut().zip(cells) {
-            let x = (v.into() - self.lo) * self.scale;
-            let nan = x.is_nan();
-            // SAFETY: NaN made 0 and clamped, the number converted is in 0..=255.
-            let index = unsafe {
-                if nan { 0.0 } else { x }
-                    .clamp(0.0, 255.0)
-                    .to_int_unchecked()
-            };
-            *level = if nan { 0 } else { nearest_level(index) };
-        }
-    }
-
-    /// As [`Self::levels_of`], in float32 for float32 values (as matplotlib normalises
-    /// them): twice the values per instruction. A range float32 cannot hold (beyond its
-    /// largest number, or so narrow that its scale is) is mapped in f64.
-    fn levels_of_f32(&self, cells: &[f32], out: &mut [u8]) {
-        let (lo, scale) = (self.lo as f32, self.scale as f32);
-        if !(lo.is_finite() && scale.is_normal()) {
-            return self.levels_of(cells, out);
-        }
-        for (level, &v) in out.iter_mut().zip(cells) {
-            let x = (v - lo) * scale;
-            let nan = x.is_nan();
-            // SAFETY: NaN made 0 and clamped, the number converted is in 0..=255.
-            let index = unsafe {
-                if nan { 0.0 } else { x }
-                    .clamp(0.0, 255.0)
-                    .to_int_unchecked()
-            };
-            *level = if nan { 0 } else { nearest_level(index) };
-        }
-    }
-}
-
-/// Our palette level nearest matplotlib's colour map index `index` (0 to 255):
-/// 1 + ⌊index · step + 0.5⌋, no index falling halfway between two levels.
-#[inline(always)]
-fn nearest_level(index: i32) -> u8 {
-    const STEP: f32 = (MAP_LEVELS - 2) as f32 / 255.0;
-    // SAFETY: index · STEP + 1.5 is in 1.5..=222.5.
-    unsafe { (index as f32 * STEP + 1.5).to_int_unchecked::<i32>() as u8 }
 }
 
 impl Frame {
@@ -215,7 +78,7 @@ impl Frame {
         self.clear(l.width, l.height, Paint::Markers(colour));
         let markers = self
             .markers
-            .get_or_insert_with(|| Markers::new(layout::px(layout::EDGE_WIDTH_PT) as f32));
+            .get_or_insert_with(|| Markers::new(px(layout::EDGE_WIDTH_PT) as f32));
         let a = &l.axes;
         let clip = Clip::new(a.left, a.top, a.right, a.bottom, self.width, self.height);
         for ((&x, &y), &s) in points.x.iter().zip(&points.y).zip(&points.area) {
@@ -234,7 +97,7 @@ impl Frame {
         self.pixels.clear();
         self.pixels.resize(self.width * self.height, 0);
         if self.palette.as_ref().is_none_or(|(p, _)| *p != paint) {
-            self.palette = Some((paint, palette(paint)));
+            self.palette = Some((paint, palette::rgb(paint)));
         }
     }
 
@@ -349,7 +212,7 @@ impl Frame {
         let (w, h) = (columns.len(), rows.len());
         self.coverage.clear();
         self.coverage.resize(w * h, 0.0);
-        let half = (layout::px(layout::LINE_WIDTH_PT) / 2.0) as f32;
+        let half = (px(layout::LINE_WIDTH_PT) / 2.0) as f32;
         let points: Vec<Option<(f32, f32)>> = series
             .x
             .iter()
@@ -422,15 +285,11 @@ fn draw_overlay(
     scratch.resize(l.width as usize * height as usize * 3, 255);
     {
         let area = BitMapBackend::with_buffer(scratch, (l.width, height)).into_drawing_area();
-        axes::draw_part(&area, l, axes::BITMAP_SIZE_PER_EM, part)
+        axes::draw_part(&area, l, text::BITMAP_SIZE_PER_EM, part)
             .map_err(|e| RenderError::Draw(e.to_string()))?;
         area.present()
             .map_err(|e| RenderError::Draw(e.to_string()))?;
     }
-    let grey = |ink: u8| {
-        let level = (u32::from(ink) * u32::from(GREYS) + 127) / 255;
-        (level > 0).then(|| level as u8 - 1)
-    };
     let row_bytes = l.width as usize * 3;
     let mut inked = Vec::new();
     // Most rows are blank: one vectorised test passes each of those over.
@@ -441,7 +300,7 @@ fn draw_overlay(
         let first = y * l.width as usize;
         inked.extend(row.chunks_exact(3).enumerate().filter_map(|(x, p)| {
             let ink = 255 - p.iter().min().copied().unwrap_or(255);
-            grey(ink).map(|index| ((first + x) as u32, index))
+            palette::grey_of_ink(ink).map(|index| ((first + x) as u32, index))
         }));
     }
     Ok(inked)
@@ -495,22 +354,6 @@ pub fn render_png(
     encode_indexed(frame, compression, out)
 }
 
-/// fdeflate encodes runs of zeros and nothing else, and over most of a plot a row repeats
-/// the row above it: the Up filter turns the repeats into zeros (half the bytes of no
-/// filter, in the same time).
-fn configure<W: std::io::Write>(compression: PngCompression, encoder: &mut png::Encoder<W>) {
-    let (deflate, filter) = match compression {
-        PngCompression::Fast => (png::DeflateCompression::FdeflateUltraFast, png::Filter::Up),
-        PngCompression::Balanced => (
-            png::DeflateCompression::FdeflateUltraFast,
-            png::Filter::Adaptive,
-        ),
-        PngCompression::High => (png::DeflateCompression::Level(9), png::Filter::Adaptive),
-    };
-    encoder.set_deflate_compression(deflate);
-    encoder.set_filter(filter);
-}
-
 /// The frame as an indexed PNG, appended to `out`.
 pub fn encode_indexed(
     frame: &Frame,
@@ -521,88 +364,10 @@ pub fn encode_indexed(
     encode(&frame.pixels, size, Some(frame.palette()), compression, out)
 }
 
-/// Any RGB image (the speedup chart) as a PNG appended to `out`: indexed when it has at
-/// most 256 colours, else RGB.
-pub fn encode_rgb(
-    rgb: &[u8],
-    width: u32,
-    height: u32,
-    compression: PngCompression,
-    out: &mut Vec<u8>,
-) -> Result<(), RenderError> {
-    let mut indexed = Vec::new();
-    match index_colours(rgb, &mut indexed) {
-        Some(palette) => encode(&indexed, (width, height), Some(&palette), compression, out),
-        None => encode(rgb, (width, height), None, compression, out),
-    }
-}
-
-/// 8-bit `pixels`, palette indices when there is a `palette`, else RGB, as a PNG.
-fn encode(
-    pixels: &[u8],
-    (width, height): (u32, u32),
-    palette: Option<&[u8]>,
-    compression: PngCompression,
-    out: &mut Vec<u8>,
-) -> Result<(), RenderError> {
-    let fail = |e: png::EncodingError| RenderError::Encode(e.to_string());
-    let mut encoder = png::Encoder::new(out, width, height);
-    encoder.set_depth(png::BitDepth::Eight);
-    configure(compression, &mut encoder);
-    match palette {
-        Some(palette) => {
-            encoder.set_color(png::ColorType::Indexed);
-            encoder.set_palette(palette);
-        }
-        None => encoder.set_color(png::ColorType::Rgb),
-    }
-    let mut writer = encoder.write_header().map_err(fail)?;
-    writer.write_image_data(pixels).map_err(fail)?;
-    writer.finish().map_err(fail)
-}
-
-/// Maps every pixel of `rgb` to a palette index in `indexed`; `None` past 256 colours.
-/// Runs of one colour are common, so the last colour is checked before a small open-
-/// addressing table.
-fn index_colours(rgb: &[u8], indexed: &mut Vec<u8>) -> Option<Vec<u8>> {
-    const SLOTS: usize = 1024; // 4× the most colours a palette holds: short probes
-    let mut keys = [u32::MAX; SLOTS];
-    let mut values = [0u8; SLOTS];
-    let mut palette: Vec<u8> = Vec::with_capacity(256 * 3);
-    indexed.clear();
-    indexed.reserve(rgb.len() / 3);
-    let (mut last_key, mut last_index) = (u32::MAX, 0u8);
-    for p in rgb.chunks_exact(3) {
-        let key = u32::from(p[0]) << 16 | u32::from(p[1]) << 8 | u32::from(p[2]);
-        if key != last_key {
-            let mut slot = (key.wrapping_mul(0x9e37_79b1) >> 22) as usize;
-            loop {
-                if keys[slot] == key {
-                    last_index = values[slot];
-                    break;
-                }
-                if keys[slot] == u32::MAX {
-                    let count = palette.len() / 3;
-                    if count == 256 {
-                        return None;
-                    }
-                    keys[slot] = key;
-                    values[slot] = count as u8;
-                    palette.extend_from_slice(p);
-                    last_index = count as u8;
-                    break;
-                }
-                slot = (slot + 1) % SLOTS;
-            }
-            last_key = key;
-        }
-        indexed.push(last_index);
-    }
-    Some(palette)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::palette::GREYS;
+    use super::super::png::tests::decoded_rgb;
     use super::*;
     use crate::source::PlotData;
 
@@ -611,65 +376,6 @@ mod tests {
     fn rgb_of(f: &Frame, index: u8) -> [u8; 3] {
         let i = usize::from(index) * 3;
         [f.palette()[i], f.palette()[i + 1], f.palette()[i + 2]]
-    }
-
-    #[test]
-    fn the_palette_gives_matplotlibs_layer_colours_white_black_and_saturates() {
-        let mut f = Frame::default();
-        f.clear(4, 4, Paint::Markers(BLUE));
-        // matplotlib: one layer (142,186,217), two (86,152,198), three (58,135,188);
-        // its rounding differs from ours by one level.
-        let close = |a: [u8; 3], b: [u8; 3]| a.iter().zip(b).all(|(&x, y)| x.abs_diff(y) <= 1);
-        for (layers, expected) in [
-            (1, [142, 186, 217]),
-            (2, [86, 152, 198]),
-            (3, [58, 135, 188]),
-        ] {
-            let got = rgb_of(&f, 16 * layers);
-            assert!(close(got, expected), "{layers} layers: {got:?}");
-        }
-        assert_eq!(rgb_of(&f, 0), [255, 255, 255]);
-        assert_eq!(rgb_of(&f, DEPTHS - 1), BLUE);
-        assert_eq!(rgb_of(&f, GREY_BASE + GREYS - 1), [0, 0, 0]);
-        assert_eq!(f.palette().len(), 3 * usize::from(DEPTHS + GREYS));
-    }
-
-    #[test]
-    fn colour_levels_are_the_nearest_of_ours_to_matplotlibs_colour_map_index() {
-        let table = map_levels();
-        for index in 0..=255 {
-            assert_eq!(nearest_level(index), table[index as usize], "index {index}");
-        }
-        let colours = ColourScale::new(-3.0, 5.0);
-        let level_f32 = |v: f32| {
-            let mut level = [0];
-            colours.levels_of_f32(&[v], &mut level);
-            level[0]
-        };
-        for k in -100..1100 {
-            let v = -3.0 + 8.0 * f64::from(k) / 1000.0;
-            let index = ((v + 3.0) * 256.0 / 8.0).floor().clamp(0.0, 255.0) as usize;
-            assert_eq!(colours.level(v), table[index], "value {v}");
-            assert_eq!(level_f32(v as f32), table[index], "float32 value {v}");
-        }
-        for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
-            assert_eq!(level_f32(v as f32), colours.level(v));
-        }
-        assert_eq!(colours.level(f64::NAN), 0);
-        assert_eq!(colours.level(f64::INFINITY), MAP_LEVELS - 1);
-        // Ranges float32 cannot hold are mapped in f64, as float64 values would be.
-        for (lo, hi) in [(1e-37, 2e-37), (-1e39, 1e39), (0.0, 1e-40)] {
-            let colours = ColourScale::new(lo, hi);
-            let cells: Vec<f32> = (0..=16)
-                .map(|k| (lo + (hi - lo) * f64::from(k) / 16.0) as f32)
-                .collect();
-            let wide: Vec<f64> = cells.iter().map(|&v| f64::from(v)).collect();
-            let (mut narrow_levels, mut wide_levels) = ([0; 17], [0; 17]);
-            colours.levels_of_f32(&cells, &mut narrow_levels);
-            colours.levels_of(&wide, &mut wide_levels);
-            assert_eq!(narrow_levels, wide_levels, "range {lo}..{hi}");
-        }
-        assert_eq!(colours.level(f64::NEG_INFINITY), 1);
     }
 
     fn default_layout() -> (PlotData, Layout) {
@@ -690,7 +396,7 @@ mod tests {
         let mut rgb = vec![255u8; 640 * 480 * 3];
         {
             let area = BitMapBackend::with_buffer(&mut rgb, (640, 480)).into_drawing_area();
-            axes::draw(&area, &l, axes::BITMAP_SIZE_PER_EM).unwrap();
+            axes::draw(&area, &l, text::BITMAP_SIZE_PER_EM).unwrap();
             area.present().unwrap();
         }
         // Wherever plotters inks, the frame shows the same grey to within a level of 32.
@@ -758,17 +464,6 @@ mod tests {
         }
     }
 
-    fn decoded_rgb(png_bytes: &[u8]) -> (png::ColorType, Vec<u8>) {
-        let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
-        decoder.set_transformations(png::Transformations::EXPAND);
-        let mut reader = decoder.read_info().unwrap();
-        let colour_type = reader.info().color_type;
-        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-        let info = reader.next_frame(&mut buf).unwrap();
-        buf.truncate(info.buffer_size());
-        (colour_type, buf)
-    }
-
     #[test]
     fn the_indexed_png_decodes_to_the_palette_colours_at_every_level() {
         let (data, l) = default_layout();
@@ -783,29 +478,8 @@ mod tests {
             let mut out = Vec::new();
             encode_indexed(&f, level, &mut out).unwrap();
             let (colour_type, back) = decoded_rgb(&out);
-            assert_eq!(colour_type, png::ColorType::Indexed);
+            assert_eq!(colour_type, ::png::ColorType::Indexed);
             assert!(back == expected, "{level:?}");
         }
-    }
-
-    /// `rgb` (64×8) through `encode_rgb` and back: the colour type chosen, and the pixels.
-    fn rgb_round_trip(rgb: &[u8]) -> png::ColorType {
-        let mut out = Vec::new();
-        encode_rgb(rgb, 64, 8, PngCompression::Fast, &mut out).unwrap();
-        let (colour_type, back) = decoded_rgb(&out);
-        assert!(back == rgb, "{colour_type:?} changed the pixels");
-        colour_type
-    }
-
-    #[test]
-    fn an_rgb_image_is_indexed_up_to_256_colours_and_rgb_beyond() {
-        let few: Vec<u8> = (0..64 * 8)
-            .flat_map(|i| [(i % 100) as u8, 7, (i % 2) as u8])
-            .collect();
-        assert_eq!(rgb_round_trip(&few), png::ColorType::Indexed);
-        let many: Vec<u8> = (0..64 * 8u32)
-            .flat_map(|i| [i as u8, (i >> 8) as u8, 1])
-            .collect();
-        assert_eq!(rgb_round_trip(&many), png::ColorType::Rgb);
     }
 }

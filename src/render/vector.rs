@@ -7,6 +7,7 @@
 
 use super::layout::{self, Layout};
 use super::marker::MARKER_ALPHA;
+use super::text::{self, px};
 use super::{axes, Colour, RenderError};
 use crate::source::{Content, Grid, Points, Series};
 use plotters::prelude::*;
@@ -18,7 +19,7 @@ pub fn render_svg(content: &Content, l: &Layout, colour: Colour) -> Result<Strin
     let mut axes_svg = String::new();
     {
         let area = SVGBackend::with_string(&mut axes_svg, (l.width, l.height)).into_drawing_area();
-        axes::draw(&area, l, super::axes::SVG_SIZE_PER_EM)
+        axes::draw(&area, l, text::SVG_SIZE_PER_EM)
             .map_err(|e| RenderError::Draw(e.to_string()))?;
         area.present()
             .map_err(|e| RenderError::Draw(e.to_string()))?;
@@ -59,7 +60,7 @@ fn write_line(svg: &mut String, series: &Series, l: &Layout, [r, g, b]: Colour) 
         svg,
         "\n<path fill=\"none\" stroke=\"#{r:02X}{g:02X}{b:02X}\" stroke-width=\"{:.3}\" \
          stroke-linejoin=\"round\" stroke-linecap=\"square\" d=\"",
-        layout::px(layout::LINE_WIDTH_PT)
+        px(layout::LINE_WIDTH_PT)
     );
     let mut pen_down = false;
     for (&x, &y) in series.x.iter().zip(&series.y) {
@@ -116,7 +117,7 @@ fn write_markers(svg: &mut String, points: &Points, l: &Layout, [r, g, b]: Colou
         svg,
         "\n<g fill=\"#{r:02X}{g:02X}{b:02X}\" fill-opacity=\"{MARKER_ALPHA}\" \
          stroke=\"#{r:02X}{g:02X}{b:02X}\" stroke-opacity=\"{MARKER_ALPHA}\" stroke-width=\"{:.3}\">",
-        layout::px(layout::EDGE_WIDTH_PT),
+        px(layout::EDGE_WIDTH_PT),
     );
     for ((&x, &y), &s) in points.x.iter().zip(&points.y).zip(&points.area) {
         if x.is_finite() && y.is_finite() {
@@ -138,7 +139,7 @@ fn fonts() -> Arc<usvg::fontdb::Database> {
     FONTS
         .get_or_init(|| {
             let mut db = usvg::fontdb::Database::new();
-            db.load_font_data(axes::FONT.to_vec());
+            db.load_font_data(text::FONT.to_vec());
             db.set_sans_serif_family("DejaVu Sans");
             Arc::new(db)
         })
@@ -155,7 +156,7 @@ pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, RenderError> {
         usvg::Tree::from_str(svg, &options).map_err(|e| RenderError::Encode(e.to_string()))?;
     // At 100 dpi a 640×480 px figure is a 6.4×4.8 in page, as matplotlib's.
     let page = svg2pdf::PageOptions {
-        dpi: layout::DPI as f32,
+        dpi: text::DPI as f32,
     };
     let mut pdf = svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), page)
         .map_err(|e| RenderError::Encode(format!("SVG to PDF: {e}")))?;

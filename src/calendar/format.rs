@@ -1,31 +1,7 @@
-//! The proleptic Gregorian calendar in UTC, as CF times and matplotlib's dates use it:
-//! days since 1970-01-01 to and from dates (Howard Hinnant's algorithms), and a time as
-//! xarray puts it in a title.
+//! Times as text: as xarray titles a plot of one time slice, and the strftime codes
+//! matplotlib's date tick formatters use.
 
-/// Days since 1970-01-01 of a date.
-pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date (year, month, day) of a day count since 1970-01-01.
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
+use super::{civil_from_days, Civil};
 
 /// The precision a time coordinate carries; `format_date` rounds to it before printing so
 /// that f64 round-off does not show up as spurious fractions.
@@ -63,7 +39,7 @@ pub fn format_date(seconds: f64, resolution: DateResolution) -> String {
     let ns = whole as i128 * 1_000_000_000 + ((seconds - whole) * 1e9).round() as i128;
     let step = resolution.nanos();
     let ns = (ns + step / 2).div_euclid(step) * step;
-    let ns_per_day = 86_400_000_000_000i128;
+    let ns_per_day = DateResolution::Day.nanos();
     let (days, in_day) = (ns.div_euclid(ns_per_day), ns.rem_euclid(ns_per_day));
     let (year, month, day) = civil_from_days(days as i64);
     let date = format!("{year:04}-{month:02}-{day:02}");
@@ -81,20 +57,49 @@ pub fn format_date(seconds: f64, resolution: DateResolution) -> String {
     format!("{date}T{time}{fraction}")
 }
 
+/// A time of a CF time coordinate as xarray titles it: the date alone at midnight, else
+/// date and time to the second.
+pub fn format_instant(unix_seconds: f64) -> String {
+    format_date(unix_seconds, DateResolution::Second)
+}
+
+const MONTH_ABBR: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// The strftime codes matplotlib's date formatters use, as CPython prints them on Linux
+/// (C locale; `%Y` unpadded below year 1000).
+pub fn strftime(c: &Civil, format: &str) -> String {
+    let mut out = String::new();
+    let mut chars = format.chars();
+    while let Some(ch) = chars.next() {
+        if ch != '%' {
+            out.push(ch);
+            continue;
+        }
+        match chars.next() {
+            Some('Y') => out.push_str(&c.year.to_string()),
+            Some('m') => out.push_str(&format!("{:02}", c.month)),
+            Some('d') => out.push_str(&format!("{:02}", c.day)),
+            Some('H') => out.push_str(&format!("{:02}", c.hour)),
+            Some('M') => out.push_str(&format!("{:02}", c.minute)),
+            Some('S') => out.push_str(&format!("{:02}", c.second)),
+            Some('f') => out.push_str(&format!("{:06}", c.micro)),
+            Some('b') => out.push_str(MONTH_ABBR[(c.month as usize + 11) % 12]),
+            Some('%') => out.push('%'),
+            Some(other) => {
+                out.push('%');
+                out.push(other);
+            }
+            None => out.push('%'),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn civil_round_trips() {
-        for days in [-1_000_000i64, -719_468, -1, 0, 1, 10_957, 11_016, 2_932_896] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
-        assert_eq!(civil_from_days(10_957), (2000, 1, 1));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
-        assert_eq!(civil_from_days(-1), (1969, 12, 31));
-    }
 
     #[test]
     fn titles_format_times_as_xarray() {
