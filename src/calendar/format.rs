@@ -6,11 +6,15 @@ use super::{civil_from_days, Civil};
 /// The precision a time coordinate carries; `format_date` rounds to it before printing so
 /// that f64 round-off does not show up as spurious fractions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DateResolution {
+enum DateResolution {
     Day,
     Second,
+    // Finer times are printed right (tested), though titles are made at whole seconds today.
+    #[cfg(test)]
     Millisecond,
+    #[cfg(test)]
     Microsecond,
+    #[cfg(test)]
     Nanosecond,
 }
 
@@ -19,8 +23,11 @@ impl DateResolution {
         match self {
             DateResolution::Day => 86_400_000_000_000,
             DateResolution::Second => 1_000_000_000,
+            #[cfg(test)]
             DateResolution::Millisecond => 1_000_000,
+            #[cfg(test)]
             DateResolution::Microsecond => 1_000,
+            #[cfg(test)]
             DateResolution::Nanosecond => 1,
         }
     }
@@ -29,7 +36,7 @@ impl DateResolution {
 /// A time as xarray titles a plot of one time slice (`format_timestamp`, pandas'
 /// `isoformat`): "2000-01-15" at midnight, else "2000-01-15T06:00:00", with ".500000" or
 /// ".000000001" when there are fractions of a second.
-pub fn format_date(seconds: f64, resolution: DateResolution) -> String {
+fn format_date(seconds: f64, resolution: DateResolution) -> String {
     if !seconds.is_finite() {
         return "NaT".to_string();
     }

@@ -7,7 +7,7 @@ mod cf;
 mod format;
 
 pub use cf::TimeUnits;
-pub use format::{format_date, format_instant, strftime, DateResolution};
+pub use format::{format_instant, strftime};
 
 pub const US_PER_SECOND: i64 = 1_000_000;
 pub const US_PER_MINUTE: i64 = 60 * US_PER_SECOND;

@@ -1,6 +1,12 @@
 //! viridis, matplotlib's default colour map: its 256 colours (sRGB, 8 bits a channel,
 //! rounded from the floats of matplotlib's `_cm_listed.py`), and how values map to them.
 
+/// A colour as sRGB bytes.
+pub type Colour = [u8; 3];
+
+/// matplotlib's default colour cycle starts with this blue (#1f77b4).
+pub const MATPLOTLIB_BLUE: Colour = [0x1f, 0x77, 0xb4];
+
 /// The 256 colours of viridis, from the bottom of the scale to the top.
 pub const VIRIDIS: [[u8; 3]; 256] = [
     [68, 1, 84],

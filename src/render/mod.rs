@@ -3,6 +3,7 @@
 
 pub mod axes;
 pub mod colormap;
+mod error;
 pub mod layout;
 pub mod marker;
 pub mod palette;
@@ -16,17 +17,8 @@ use crate::figure::{FigureSpec, Format};
 use crate::source::PlotData;
 use layout::Layout;
 
-pub type Colour = [u8; 3];
-/// matplotlib's default colour cycle starts with this blue (#1f77b4).
-pub const MATPLOTLIB_BLUE: Colour = [0x1f, 0x77, 0xb4];
-
-#[derive(Debug, thiserror::Error)]
-pub enum RenderError {
-    #[error("drawing failed: {0}")]
-    Draw(String),
-    #[error("encoding failed: {0}")]
-    Encode(String),
-}
+pub use colormap::MATPLOTLIB_BLUE;
+pub use error::RenderError;
 
 /// Draws plot after plot, reusing its frame and output buffers.
 pub struct Renderer {

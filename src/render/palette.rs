@@ -4,8 +4,8 @@
 //! gets the 223 levels left beside white and the greys, taken evenly from the colour map's 256
 //! (a value's colour is at most one step of the 256 from matplotlib's).
 
+use super::colormap::{self, Colour};
 use super::marker::{DEPTHS, UNITS_PER_HALVING};
-use super::{colormap, Colour};
 
 /// Grey levels of the axes overlay (text anti-aliasing), darkest (black) last.
 pub const GREYS: u8 = 32;

@@ -1,6 +1,6 @@
 //! PNG encoding: 8-bit palette indices with their palette (every plot), or any RGB image.
 
-use super::RenderError;
+use super::error::RenderError;
 use crate::figure::PngCompression;
 
 /// fdeflate encodes runs of zeros and nothing else, and over most of a plot a row repeats

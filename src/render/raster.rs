@@ -13,12 +13,13 @@
 //! stamped onto each frame.
 
 use super::axes;
+use super::colormap::Colour;
+use super::error::RenderError;
 use super::layout::{self, Layout};
 use super::marker::{Clip, Markers};
 use super::palette::{self, ColourScale, Paint, GREY_BASE, LINE_LEVELS};
 use super::png::encode;
 use super::text::{self, px};
-use super::{Colour, RenderError};
 use crate::figure::PngCompression;
 use crate::source::{Content, Grid, Points, Series, Values};
 use plotters::prelude::*;

@@ -5,10 +5,12 @@
 //! `<image>`, as matplotlib embeds images. PDF is that SVG converted with `svg2pdf`, with the
 //! embedded font, so it needs no system font either.
 
+use super::axes;
+use super::colormap::Colour;
+use super::error::RenderError;
 use super::layout::{self, Layout};
 use super::marker::MARKER_ALPHA;
 use super::text::{self, px};
-use super::{axes, Colour, RenderError};
 use crate::source::{Content, Grid, Points, Series};
 use plotters::prelude::*;
 use std::fmt::Write;

@@ -3,8 +3,10 @@
 //! (concise.rs). Times are seconds since 1970-01-01 UTC; the calendar is crate::calendar's.
 
 use super::{concise, contains_close, DateStyle, Tick, Ticks};
+#[cfg(test)]
+use crate::calendar::strftime;
 use crate::calendar::{
-    days_from_civil, strftime, Civil, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND,
+    days_from_civil, Civil, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND,
 };
 
 /// A date axis' view: its limits in seconds, and as the dates matplotlib sees at its ends.
@@ -46,6 +48,7 @@ impl View {
         let civil: Vec<Civil> = locs.iter().map(|&us| num2date(us)).collect();
         let (labels, offset_text) = match style {
             DateStyle::Concise => concise::labels(&civil),
+            #[cfg(test)]
             DateStyle::Auto => {
                 let format = loc.format_unit.auto_format();
                 (civil.iter().map(|c| strftime(c, format)).collect(), None)
@@ -134,6 +137,7 @@ impl Freq {
     }
 
     /// `AutoDateFormatter`'s format for a locator of this unit (rcParams `date.autoformatter.*`).
+    #[cfg(test)]
     fn auto_format(self) -> &'static str {
         match self {
             Freq::Yearly => "%Y",

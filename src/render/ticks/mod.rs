@@ -37,6 +37,7 @@ pub struct Ticks {
 }
 
 impl Ticks {
+    #[cfg(test)]
     pub fn labels(&self) -> Vec<&str> {
         self.ticks.iter().map(|t| t.label.as_str()).collect()
     }
@@ -47,7 +48,9 @@ impl Ticks {
 pub enum DateStyle {
     /// `ConciseDateFormatter`, as xarray sets it on datetime64 axes of line and 1-D plots.
     Concise,
-    /// `AutoDateFormatter`, matplotlib's default for dates ('%Y', '%Y-%m', '%Y-%m-%d', ...).
+    /// `AutoDateFormatter`, matplotlib's default for dates ('%Y', '%Y-%m', '%Y-%m-%d', ...):
+    /// checked against matplotlib, though no plot uses it yet.
+    #[cfg(test)]
     Auto,
 }
 
@@ -69,6 +72,7 @@ pub fn linear(lo: f64, hi: f64, axis_len_px: f64, vertical: bool) -> Ticks {
 }
 
 /// matplotlib's ticks and labels for exactly `bins` intervals (no overlap check).
+#[cfg(test)]
 pub fn linear_with_bins(lo: f64, hi: f64, bins: usize) -> Ticks {
     match finite_ordered(lo, hi) {
         Some((lo, hi)) => linear::ticks(lo, hi, bins.max(1)),
@@ -99,6 +103,7 @@ pub fn dates(lo_s: f64, hi_s: f64, axis_len_px: f64, vertical: bool) -> Ticks {
 }
 
 /// As `dates`, labelled with matplotlib's default AutoDateFormatter.
+#[cfg(test)]
 pub fn dates_auto(lo_s: f64, hi_s: f64, axis_len_px: f64, vertical: bool) -> Ticks {
     dates_styled(lo_s, hi_s, axis_len_px, vertical, DateStyle::Auto)
 }
