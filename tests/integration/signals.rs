@@ -7,18 +7,14 @@
 //! hand and nothing more, so a run of `PLOTS` small plots is always interrupted.
 //! docs/operations.md ("Signals") has the measurements behind each case.
 
-mod common;
-use common::jobs::*;
-use common::*;
+use crate::common::jobs::*;
+use crate::common::*;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 const PLOTS: u64 = 200;
 /// Plots that exist before the signal is sent: the run is under way.
 const BEFORE: usize = 20;
-/// Small figures, so that the resumed run is quick.
-const SMALL: [&str; 6] = ["--width", "160", "--height", "120", "--points", "50"];
 
 /// Open MPI's mpirun sends the ranks SIGCONT before its SIGTERM: stops each rank again as
 /// soon as it runs, so that it draws nothing more until the next signal has come.
@@ -46,20 +42,11 @@ fn proc_state(pid: i32) -> Option<char> {
         .next()
 }
 
+/// The job: `PLOTS` small plots (so that the resumed run is quick) into `dir`.
 fn job_args(dir: &Path) -> Vec<String> {
-    [
-        "-o",
-        path_arg(dir),
-        "-n",
-        &PLOTS.to_string(),
-        "--seed",
-        "7",
-        "-q",
-    ]
-    .iter()
-    .chain(SMALL.iter())
-    .map(|s| s.to_string())
-    .collect()
+    let mut args = args!("-o {} -n {} --seed 7 -q", dir, PLOTS);
+    args.extend(split(SMALL));
+    args
 }
 
 fn as_strs(v: &[String]) -> Vec<&str> {
@@ -116,39 +103,27 @@ fn a_rank_started_under_nohup_ignores_sighup() {
     let dir = tmp.path().join("nohup");
     let mut args = job_args(&dir);
     args.push("--no-record".into());
-    let (stdout, stderr) = (tempfile::tempfile().unwrap(), tempfile::tempfile().unwrap());
-    let mut cmd = Command::new("nohup");
-    cmd.arg(BIN)
-        .args(&args)
-        .env("UCX_DEBUG_SIGNO", "0")
-        .stdout(Stdio::from(stdout))
-        .stderr(Stdio::from(stderr));
-    let mut child = cmd.spawn().expect("nohup starts");
-    let start = Instant::now();
-    while !dir.exists() || pngs(&dir) < BEFORE {
-        assert!(start.elapsed() < PATIENCE, "the run made no progress");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut child = Started::spawn(
+        Command::new("nohup")
+            .arg(BIN)
+            .args(&args)
+            .env("UCX_DEBUG_SIGNO", "0"),
+    );
+    wait_until("the run's first plots", || {
+        let under_way = pngs(&dir) >= BEFORE;
+        assert!(under_way || !child.has_ended(), "the run ended early");
+        under_way
+    });
     let pids = ranks_of(&dir);
     assert_eq!(pids.len(), 1, "one process");
     signal(pids[0], SIGHUP);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(start.elapsed() < PATIENCE, "the run did not end");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(
-        status.code(),
-        Some(0),
-        "the hang-up was ignored: {status:?}"
-    );
+    let run = child.finish_within(PATIENCE);
+    assert_eq!(run.code, 0, "the hang-up was ignored: {}", run.context());
     assert_eq!(pngs(&dir) as u64, PLOTS);
 }
 
 /// Signals the launcher itself passes on to every rank. Open MPI's mpirun forwards SIGUSR1
-/// (tests/reliability.rs) and SIGUSR2, which used to kill every rank (exit 140, no record).
+/// (reliability.rs) and SIGUSR2, which used to kill every rank (exit 140, no record).
 /// MPICH's mpiexec forwards SIGTERM, SIGINT (the first Ctrl-C) and SIGUSR1 as they are; it
 /// dies of SIGUSR2 and SIGHUP itself and then kills the ranks, which no rank can help.
 #[test]

@@ -1,13 +1,14 @@
 //! Clusters for real, on this machine: a single-node SLURM cluster running the batch script,
 //! three hosts made of network namespaces running the shipped hostfiles (Open MPI, and MPICH
-//! when `PLOTRAND_MPICH_BIN` names an MPICH build, as scripts/test.sh does), and a 3-node SLURM
-//! cluster across those hosts. The work is done by the scripts in tests/cluster/, which start
-//! every daemon and namespace themselves and remove them on any exit. They need root (as CI
-//! has), so a plain `cargo test` leaves them out (ignored, with the reason); scripts/test.sh
-//! runs them with `-- --include-ignored`, and then without root they fail with the reason.
+//! when `PLOTRAND_MPICH_BIN` names an MPICH build, as scripts/test.sh does), and a 3-node
+//! SLURM cluster across those hosts. The work is done by the scripts in
+//! tests/cluster/, which start every daemon and namespace themselves and remove them on any
+//! exit. They need root (as CI has), so a plain `cargo test` leaves them out (ignored, with
+//! the reason); scripts/test.sh runs them with `-- --include-ignored`, and then without root
+//! they fail with the reason.
 
-mod common;
-use common::*;
+use crate::common::*;
+use crate::needs_root;
 use std::process::Command;
 use std::sync::Mutex;
 
@@ -19,41 +20,39 @@ const SCENARIO_LIMIT: std::time::Duration = std::time::Duration::from_secs(1200)
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 fn scenario(script: &str, args: &[&str]) {
+    needs_root("starts daemons and network namespaces");
     let _turn = ONE_AT_A_TIME
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let path = format!("{}/tests/cluster/{script}", env!("CARGO_MANIFEST_DIR"));
-    let mut cmd = assert_cmd::Command::new("bash");
-    cmd.arg(&path).args(args).timeout(SCENARIO_LIMIT);
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("could not run {path}: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    print!("{stdout}");
+    let path = repo_path(&format!("tests/cluster/{script}"));
+    let out = run_within(Command::new("bash").arg(&path).args(args), SCENARIO_LIMIT);
+    print!("{}", out.stdout);
+    assert!(out.success(), "{script} failed: {}", out.context());
     assert!(
-        out.status.success(),
-        "{script} failed ({:?}):\n{stdout}\n{stderr}",
-        out.status
-    );
-    assert!(
-        stdout.contains("all checks passed"),
-        "{script} stopped early:\n{stdout}\n{stderr}"
+        out.stdout.contains("all checks passed"),
+        "{script} stopped early: {}",
+        out.context()
     );
     nothing_left_behind(script);
 }
 
 /// Every daemon and namespace a scenario started is gone once it has ended.
 fn nothing_left_behind(script: &str) {
-    let netns = Command::new("ip").args(["netns", "list"]).output().unwrap();
-    let netns = String::from_utf8_lossy(&netns.stdout);
-    assert!(
-        !netns.contains("plotrand-"),
-        "{script} left namespaces: {netns}"
+    let netns = run_tool(
+        Command::new("ip").args(["netns", "list"]),
+        "apt-get install iproute2",
     );
-    let ps = Command::new("ps").args(["-eo", "args"]).output().unwrap();
-    let ps = String::from_utf8_lossy(&ps.stdout);
+    assert!(
+        !netns.stdout.contains("plotrand-"),
+        "{script} left namespaces: {}",
+        netns.stdout
+    );
+    let ps = run_tool(
+        Command::new("ps").args(["-eo", "args"]),
+        "apt-get install procps",
+    );
     let left: Vec<&str> = ps
+        .stdout
         .lines()
         .filter(|l| l.contains("/tmp/plotrand-"))
         .collect();

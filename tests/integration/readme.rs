@@ -4,8 +4,7 @@
 //! the command prints. Commands that install, build or write outside the directory are
 //! passed over.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
@@ -90,8 +89,7 @@ fn words(line: &str) -> Vec<&str> {
 
 #[test]
 fn the_readme_examples_run_and_print_what_it_shows() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md");
+    let readme = std::fs::read_to_string(repo_path("README.md")).expect("README.md");
     let all = examples(&readme);
     let tmp = tempfile::tempdir().unwrap();
     let bin = tmp.path().join("bin");
@@ -101,19 +99,12 @@ fn the_readme_examples_run_and_print_what_it_shows() {
     std::fs::create_dir(&work).unwrap();
     let mut ran = 0;
     for example in all.iter().filter(|e| runnable(&e.command)) {
-        let out = Command::new("bash")
+        let out = run(Command::new("bash")
             .args(["-c", &example.command])
             .current_dir(&work)
-            .env("PATH", &path)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "README example failed: {}\n{stdout}\n{}",
-            example.command,
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .env("PATH", &path));
+        let stdout = &out.stdout;
+        assert!(out.success(), "README example failed: {}", out.context());
         let printed: Vec<Vec<&str>> = stdout.lines().map(words).collect();
         for shown in &example.shown {
             let shown = words(shown);
