@@ -62,7 +62,9 @@ fn runnable(command: &str) -> bool {
 }
 
 /// A directory on PATH where `plotrand-mpi` is the binary under test and `mpirun` the test
-/// launcher with what it needs here (root, more ranks than cores).
+/// launcher with what it needs here (root, more ranks than cores). The wrapper calls the
+/// launcher by the path it was found at before this directory came first on PATH: by name
+/// it would find, and call, itself for ever.
 fn path_with_the_binary(dir: &Path) -> String {
     std::os::unix::fs::symlink(BIN, dir.join("plotrand-mpi")).unwrap();
     let extra = if is_open_mpi() {
@@ -70,7 +72,13 @@ fn path_with_the_binary(dir: &Path) -> String {
     } else {
         ""
     };
-    let wrapper = format!("#!/bin/sh\nexec {} {extra} \"$@\"\n", mpirun());
+    let real = mpirun_path();
+    assert!(
+        !real.starts_with(dir),
+        "the launcher {} is the wrapper itself",
+        real.display()
+    );
+    let wrapper = format!("#!/bin/sh\nexec {} {extra} \"$@\"\n", quoted(&real));
     let launcher = dir.join("mpirun");
     std::fs::write(&launcher, wrapper).unwrap();
     std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755)).unwrap();
