@@ -239,10 +239,19 @@ fn truncated_and_garbage_files_are_errors() {
         ("cut in half", &bytes[..bytes.len() / 2], "truncated file"),
         ("cut to 1000 bytes", &bytes[..1000], "truncated file"),
         ("cut to 100 bytes", &bytes[..100], "truncated file"),
-        ("cut to the signature", &bytes[..8], ""),
+        // The signature, and no valid superblock after it: no valid size of addresses.
+        (
+            "cut to the signature",
+            &bytes[..8],
+            "bad byte number in an address",
+        ),
         ("empty", &[], "it is not an HDF5 file"),
         ("noise", &noise, "it is not an HDF5 file"),
-        ("the signature, then noise", &signed_noise, ""),
+        (
+            "the signature, then noise",
+            &signed_noise,
+            "bad byte number in an address",
+        ),
     ];
     for (case, content, reason) in cases {
         std::fs::write(&path, content).unwrap();

@@ -122,10 +122,39 @@ fn a_rank_started_under_nohup_ignores_sighup() {
     assert_eq!(pngs(&dir) as u64, PLOTS);
 }
 
+/// Signal `sig` (named `name`) to the launcher, which forwards it to every rank: the ranks
+/// stop between plots, the run is recorded as interrupted, and `--resume` finishes it.
+fn forwarded_by_the_launcher_stops_the_ranks_between_plots(name: &str, sig: i32, dir: &Path) {
+    let how = format!("{name} to {}", mpirun());
+    let args = job_args(dir);
+    let job = Job::start(2, &[], &args);
+    let ranks = job.stop_after(BEFORE).0;
+    signal(job.launcher_pid(), sig);
+    for &pid in &ranks {
+        wait_until(&format!("{how} to reach every rank"), || pending(pid, sig));
+    }
+    run_on(&ranks);
+    let run = job.finish();
+    if is_open_mpi() {
+        assert_eq!(run.code, 75, "{how}\n{}", run.context());
+    } else {
+        // Hydra's own exit status after it forwarded a signal is 75 or, at random, 0,
+        // even with every rank exiting 75 (docs/operations.md): the summary and the
+        // record are what tell.
+        assert!(
+            run.code == 75 || run.code == 0,
+            "{how}: exit 75 (or 0, Hydra's doing)\n{}",
+            run.context()
+        );
+    }
+    assert_interrupted_and_resumable(&how, &run, dir, &args);
+}
+
 /// Signals the launcher itself passes on to every rank. Open MPI's mpirun forwards SIGUSR1
 /// (reliability.rs) and SIGUSR2, which used to kill every rank (exit 140, no record).
-/// MPICH's mpiexec forwards SIGTERM, SIGINT (the first Ctrl-C) and SIGUSR1 as they are; it
-/// dies of SIGUSR2 and SIGHUP itself and then kills the ranks, which no rank can help.
+/// MPICH's mpiexec forwards SIGTERM (the next test), SIGINT (the first Ctrl-C) and SIGUSR1 as
+/// they are; it dies of SIGUSR2 and SIGHUP itself and then kills the ranks, which no rank can
+/// help.
 #[test]
 fn signals_the_launcher_forwards_stop_the_ranks_between_plots() {
     let _turn = one_at_a_time();
@@ -133,58 +162,33 @@ fn signals_the_launcher_forwards_stop_the_ranks_between_plots() {
     let cases: &[(&str, i32)] = if is_open_mpi() {
         &[("SIGUSR2", SIGUSR2)]
     } else {
-        &[
-            ("SIGTERM", SIGTERM),
-            ("SIGINT", SIGINT),
-            ("SIGUSR1", SIGUSR1),
-        ]
+        &[("SIGINT", SIGINT), ("SIGUSR1", SIGUSR1)]
     };
     for &(name, sig) in cases {
-        let how = format!("{name} to {}", mpirun());
-        let dir = tmp.path().join(name);
-        let args = job_args(&dir);
-        let job = Job::start(2, &[], &args);
-        let ranks = job.stop_after(BEFORE).0;
-        signal(job.launcher_pid(), sig);
-        for &pid in &ranks {
-            wait_until(&format!("{how} to reach every rank"), || pending(pid, sig));
-        }
-        run_on(&ranks);
-        let run = job.finish();
-        if is_open_mpi() {
-            assert_eq!(run.code, 75, "{how}\n{}", run.context());
-        } else {
-            // Hydra's own exit status after it forwarded a signal is 75 or, at random, 0,
-            // even with every rank exiting 75 (docs/operations.md): the summary and the
-            // record are what tell.
-            assert!(
-                run.code == 75 || run.code == 0,
-                "{how}: exit 75 (or 0, Hydra's doing)\n{}",
-                run.context()
-            );
-        }
-        assert_interrupted_and_resumable(&how, &run, &dir, &args);
+        forwarded_by_the_launcher_stops_the_ranks_between_plots(name, sig, &tmp.path().join(name));
     }
 }
 
-/// Open MPI's mpirun does not forward SIGTERM, SIGINT or SIGHUP (`ess_base_forward_signals`
-/// refuses them): it sends every rank SIGCONT, after `odls_base_sigkill_timeout` seconds
-/// (default 1) SIGTERM, and as long again later SIGKILL, then exits 1. A longer timeout is
-/// the documented way to let the ranks stop between plots and record the run; the exit
-/// status stays 1. (MPICH forwards these signals: the test above.)
+/// SIGTERM to the launcher (`kill`'s default) lets the ranks stop between plots and record
+/// the run, under either MPI. MPICH's mpiexec forwards it as it is. Open MPI's mpirun does
+/// not forward SIGTERM, SIGINT or SIGHUP (`ess_base_forward_signals` refuses them): it sends
+/// every rank SIGCONT, after `odls_base_sigkill_timeout` seconds (default 1) SIGTERM, and as
+/// long again later SIGKILL, then exits 1. A longer timeout is the documented way to let the
+/// ranks stop between plots and record the run; the exit status stays 1.
 #[test]
-fn sigterm_to_open_mpi_mpirun_with_a_longer_sigkill_timeout_records_the_run() {
-    if !is_open_mpi() {
-        eprintln!(
-            "Open MPI's kill sequence: nothing to test with {}",
-            mpirun()
-        );
-        return;
-    }
+fn sigterm_to_the_launcher_records_the_run() {
     let _turn = one_at_a_time();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("term");
-    let args = job_args(&dir);
+    if is_open_mpi() {
+        sigterm_to_open_mpi_mpirun_with_a_longer_sigkill_timeout_records_the_run(&dir);
+    } else {
+        forwarded_by_the_launcher_stops_the_ranks_between_plots("SIGTERM", SIGTERM, &dir);
+    }
+}
+
+fn sigterm_to_open_mpi_mpirun_with_a_longer_sigkill_timeout_records_the_run(dir: &Path) {
+    let args = job_args(dir);
     let job = Job::start(2, &[("OMPI_MCA_odls_base_sigkill_timeout", "15")], &args);
     let ranks = job.stop_after(BEFORE).0;
     signal(job.launcher_pid(), SIGTERM);
@@ -198,7 +202,7 @@ fn sigterm_to_open_mpi_mpirun_with_a_longer_sigkill_timeout_records_the_run() {
     run_on(&ranks);
     let run = job.finish();
     assert_eq!(run.code, 1, "mpirun's own status\n{}", run.context());
-    assert_interrupted_and_resumable("SIGTERM to mpirun", &run, &dir, &args);
+    assert_interrupted_and_resumable("SIGTERM to mpirun", &run, dir, &args);
 }
 
 /// What no rank can help, pinned down as docs/operations.md describes it: Open MPI's mpirun

@@ -1,6 +1,6 @@
 //! The suite's own rules, checked on its sources: every process a test starts goes through
 //! tests/common/process.rs (a time limit, killed with its tree on a hang or when the test
-//! fails).
+//! fails), and no test passes by returning before it has tested anything.
 
 use crate::common::repo_path;
 use std::path::{Path, PathBuf};
@@ -47,6 +47,21 @@ fn every_process_a_test_starts_has_a_time_limit() {
         found.is_empty(),
         "start processes with common::run / run_within / run_tool / Started, which kill them \
          on a hang:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn no_test_returns_before_it_has_tested() {
+    let found: Vec<String> = test_sources()
+        .iter()
+        .filter(|(path, _)| !path.ends_with("suite.rs"))
+        .flat_map(|(path, text)| offending(path, text, &["return;"]))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "a test that cannot run fails, or is #[ignore = \"reason\"]; it never returns early \
+         as if it had passed:\n{}",
         found.join("\n")
     );
 }

@@ -1,7 +1,7 @@
 //! Clusters for real, on this machine: a single-node SLURM cluster running the batch script,
-//! three hosts made of network namespaces running the shipped hostfiles (Open MPI, and MPICH
-//! when `PLOTRAND_MPICH_BIN` names an MPICH build, as scripts/test.sh does), and a 3-node
-//! SLURM cluster across those hosts. The work is done by the scripts in
+//! three hosts made of network namespaces running the shipped hostfiles (Open MPI's, and
+//! MPICH's with the MPICH build `PLOTRAND_MPICH_BIN` names, as scripts/test.sh sets it), and
+//! a 3-node SLURM cluster across those hosts. The work is done by the scripts in
 //! tests/cluster/, which start every daemon and namespace themselves and remove them on any
 //! exit. They need root (as CI has), so a plain `cargo test` leaves them out (ignored, with
 //! the reason); scripts/test.sh runs them with `-- --include-ignored`, and then without root
@@ -67,14 +67,28 @@ fn slurm_single_node_runs_the_batch_script() {
 
 #[test]
 #[ignore = "needs root: makes three hosts of network namespaces"]
-fn three_hosts_run_the_hostfiles() {
-    let mpich = std::env::var("PLOTRAND_MPICH_BIN").ok();
-    if mpich.is_none() {
-        println!("PLOTRAND_MPICH_BIN is not set: the MPICH hostfile is run by scripts/test.sh");
-    }
-    let mut args = vec![BIN];
-    args.extend(mpich.as_deref());
-    scenario("multihost.sh", &args);
+fn three_hosts_run_the_open_mpi_hostfile() {
+    scenario("multihost.sh", &["openmpi", BIN]);
+}
+
+/// The MPICH build is another build of the program (scripts/test.sh makes it in
+/// target/mpich and names it in `PLOTRAND_MPICH_BIN`): without it this test fails, it does
+/// not pass having run nothing.
+#[test]
+#[ignore = "needs root: makes three hosts of network namespaces (and PLOTRAND_MPICH_BIN, an MPICH build)"]
+fn three_hosts_run_the_mpich_hostfile() {
+    let mpich = std::env::var("PLOTRAND_MPICH_BIN").unwrap_or_else(|_| {
+        panic!(
+            "PLOTRAND_MPICH_BIN is not set: it names the program built against MPICH, as \
+             scripts/test.sh builds it (MPICC=mpicc.mpich CARGO_TARGET_DIR=target/mpich cargo build)"
+        )
+    });
+    assert!(
+        std::path::Path::new(&mpich).is_file(),
+        "PLOTRAND_MPICH_BIN={mpich} is not a file"
+    );
+    // The single-host run the plots are compared with is the Open MPI build's.
+    scenario("multihost.sh", &["mpich", &mpich, BIN]);
 }
 
 #[test]
