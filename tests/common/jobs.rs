@@ -4,36 +4,32 @@
 //! while they stand still, and only then do they run on. Every wait has a generous deadline
 //! and fails with what it waited for.
 
+use super::library::PlotStatus;
+use super::process::Started;
 use super::{
-    file_names, is_open_mpi, mpirun, path_arg, plot_file, png_size, summary_line, Run, BIN,
+    is_open_mpi, mpirun, path_arg, plot_file, png_size, record_rows, summary_line, u64_attr, Run,
+    BIN,
 };
-use plotrand_mpi::record::ResultsRow;
-use plotrand_mpi::PlotStatus;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-pub const SIGHUP: i32 = 1;
-pub const SIGINT: i32 = 2;
-pub const SIGKILL: i32 = 9;
-pub const SIGUSR1: i32 = 10;
-pub const SIGUSR2: i32 = 12;
-pub const SIGTERM: i32 = 15;
-pub const SIGCONT: i32 = 18;
-pub const SIGSTOP: i32 = 19;
+pub const SIGHUP: i32 = libc::SIGHUP;
+pub const SIGINT: i32 = libc::SIGINT;
+pub const SIGKILL: i32 = libc::SIGKILL;
+pub const SIGUSR1: i32 = libc::SIGUSR1;
+pub const SIGUSR2: i32 = libc::SIGUSR2;
+pub const SIGTERM: i32 = libc::SIGTERM;
+pub const SIGCONT: i32 = libc::SIGCONT;
+pub const SIGSTOP: i32 = libc::SIGSTOP;
 
 /// How long a wait for something that takes a fraction of a second may last before the test
 /// fails: generous, so that only a job that is truly stuck fails it, never a slow machine.
 pub const PATIENCE: Duration = Duration::from_secs(300);
 
-extern "C" {
-    #[link_name = "kill"]
-    fn libc_kill(pid: i32, signal: i32) -> i32;
-}
-
 pub fn signal(pid: i32, sig: i32) {
-    assert_eq!(unsafe { libc_kill(pid, sig) }, 0, "kill({pid}, {sig})");
+    // SAFETY: plain kill(2).
+    assert_eq!(unsafe { libc::kill(pid, sig) }, 0, "kill({pid}, {sig})");
 }
 
 /// Tests that stop, signal and kill whole jobs take turns.
@@ -55,7 +51,7 @@ pub fn pngs(dir: &Path) -> usize {
     if !dir.exists() {
         return 0;
     }
-    file_names(dir)
+    super::file_names(dir)
         .iter()
         .filter(|n| n.ends_with(".png"))
         .count()
@@ -63,21 +59,19 @@ pub fn pngs(dir: &Path) -> usize {
 
 /// `mpirun -n ranks BIN args…` (args begin `-o DIR`) in the background: in a process group of
 /// its own, so the whole job can be killed at once; at a lower priority, so that the test
-/// gets the CPU whenever it asks; its output going to files (a pipe nobody reads would fill up
-/// and stall it). Results reach rank 0 in windows of 16 plots (the test knob), so that
-/// interrupted runs fill in their undone plots across many windows.
+/// gets the CPU whenever it asks; its output going to files. Results reach rank 0 in windows
+/// of 16 plots (the test knob), so that interrupted runs fill in their undone plots across
+/// many windows. Dropped before it has ended (a test failing part-way), the job is killed,
+/// every rank with it.
 pub struct Job {
-    child: Child,
+    started: Option<Started>,
     dir: PathBuf,
     ranks: usize,
-    stdout: std::fs::File,
-    stderr: std::fs::File,
 }
 
 impl Job {
     pub fn start(ranks: usize, env: &[(&str, &str)], args: &[String]) -> Job {
         assert_eq!(args[0], "-o", "a job's arguments begin with -o DIR");
-        let (stdout, stderr) = (tempfile::tempfile().unwrap(), tempfile::tempfile().unwrap());
         let mut cmd = Command::new("nice");
         cmd.args(["-n", "10", mpirun()]);
         if is_open_mpi() {
@@ -86,21 +80,16 @@ impl Job {
         cmd.args(["-n", &ranks.to_string(), BIN])
             .args(args)
             .envs(env.iter().copied())
-            .env("PLOTRAND_GATHER_WINDOW", "16")
-            .stdout(Stdio::from(stdout.try_clone().unwrap()))
-            .stderr(Stdio::from(stderr.try_clone().unwrap()))
-            .process_group(0);
+            .env("PLOTRAND_GATHER_WINDOW", "16");
         Job {
-            child: cmd.spawn().expect("nice and mpirun start"),
+            started: Some(Started::spawn(&mut cmd)),
             dir: PathBuf::from(&args[1]),
             ranks,
-            stdout,
-            stderr,
         }
     }
 
     pub fn launcher_pid(&self) -> i32 {
-        self.child.id() as i32
+        self.started.as_ref().expect("a running job").pid()
     }
 
     /// Waits until the job's ranks run and have made `plots` plots, then stops every rank
@@ -134,33 +123,35 @@ impl Job {
 
     /// Waits for the job to end, within `PATIENCE`; kills it and fails the test otherwise.
     pub fn finish(mut self) -> Run {
-        use std::io::{Read, Seek};
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            if start.elapsed() > PATIENCE {
-                for pid in ranks_of(&self.dir) {
-                    let _ = unsafe { libc_kill(pid, SIGKILL) };
-                }
-                unsafe { libc_kill(-self.launcher_pid(), SIGKILL) };
-                panic!("the job did not end within {PATIENCE:?}: a hang");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let read = |f: &mut std::fs::File| {
-            let mut text = String::new();
-            f.rewind().unwrap();
-            f.read_to_string(&mut text).unwrap();
-            text
-        };
-        Run {
-            code: status.code().unwrap_or(-1),
-            stdout: read(&mut self.stdout),
-            stderr: read(&mut self.stderr),
+        let started = self.started.take().expect("a job is finished once");
+        started.finish_within(PATIENCE)
+    }
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        // A rank whose launcher is gone is no longer its descendant: found by its command line.
+        for pid in ranks_of(&self.dir) {
+            // SAFETY: plain kill(2).
+            unsafe { libc::kill(pid, SIGKILL) };
         }
     }
+}
+
+/// Starts the job `args` (which begin `-o DIR`) of `plots` plots on `ranks` ranks, waits
+/// until its ranks have made a few plots and stops every rank before it makes more: what the
+/// job has done can no longer change. The job is far bigger than the plots made by then, so
+/// it is stopped part-way by construction. Returns the job, its ranks (stopped) and the
+/// number of plots made.
+pub fn start_and_stop(ranks: usize, plots: u64, args: &[String]) -> (Job, Vec<i32>, usize) {
+    let job = Job::start(ranks, &[], args);
+    let (pids, made) = job.stop_after(10);
+    // Each rank may finish the plot in hand when told to stop: room for those too.
+    assert!(
+        made + ranks < plots as usize,
+        "the job made {made} of {plots} plots before this test could stop it"
+    );
+    (job, pids, made)
 }
 
 /// The PIDs of the ranks writing into `dir`: the processes whose command line is
@@ -231,20 +222,22 @@ pub fn assert_interrupted(how: &str, run: &Run, dir: &Path, plots: u64) -> u64 {
         "{how}: {summary}\n{}",
         run.context()
     );
-    let record = hdf5::File::open(dir.join("plotrand.h5"))
-        .unwrap_or_else(|e| panic!("{how}: no readable run record: {e}\n{}", run.context()));
-    let attr = |name: &str| record.attr(name).unwrap().read_scalar::<u64>().unwrap();
-    let (done, not_done) = (attr("plots_done"), attr("plots_not_done"));
+    let path = dir.join("plotrand.h5");
+    let (done, not_done) = {
+        let _reading = super::writing_hdf5();
+        let record = hdf5::File::open(&path)
+            .unwrap_or_else(|e| panic!("{how}: no readable run record: {e}\n{}", run.context()));
+        (
+            u64_attr(&record, "plots_done"),
+            u64_attr(&record, "plots_not_done"),
+        )
+    };
     assert!(
         not_done > 0 && done + not_done == plots,
         "{how}: {done} done + {not_done} not done of {plots}"
     );
     assert_eq!(pngs(dir) as u64, done, "{how}: the record says which exist");
-    let rows = record
-        .dataset("results")
-        .unwrap()
-        .read_raw::<ResultsRow>()
-        .unwrap();
+    let rows = record_rows(&path);
     assert_eq!(
         rows.iter().map(|r| r.plot).collect::<Vec<_>>(),
         (1..=plots).collect::<Vec<_>>(),

@@ -1,54 +1,100 @@
-//! Launching the real binary, alone or under the real `mpirun`, with a time limit.
-#![allow(dead_code)] // each test file uses its own subset
+//! What both test binaries share: the binary under test and how to launch it (alone or under
+//! the real `mpirun`), command lines, the files a run leaves and its run record. Included by
+//! `tests/integration/main.rs` and `tests/root/main.rs` as their `common` module.
+#![allow(dead_code, unused_imports)] // each binary uses its own subset
 
 pub mod jobs;
+pub mod library;
+pub mod process;
 
+pub use process::{run, run_tool, run_within, Run, Started, SLOW_LIMIT, TIME_LIMIT};
+
+use library::ResultsRow;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::{OnceLock, RwLock, RwLockWriteGuard};
-use std::time::Duration;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_plotrand-mpi");
-/// No run in these tests takes more than seconds; a hang fails the test instead of CI. The
-/// limit is generous, so that a slow machine never reaches it.
-pub const TIME_LIMIT: Duration = Duration::from_secs(300);
 
-/// The launcher: `$PLOTRAND_TEST_MPIRUN` (scripts/test.sh sets `mpirun.openmpi` or
+/// Small figures, for runs about files and faults rather than drawing (a debug build draws
+/// one in about 2 ms).
+pub const SMALL: &str = "--width 160 --height 120 --points 50";
+
+/// A file of the repository, by its path relative to the top.
+pub fn repo_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// The launcher as named: `$PLOTRAND_TEST_MPIRUN` (scripts/test.sh sets `mpirun.openmpi` or
 /// `mpirun.mpich` to match the build), else `mpirun`. Fails — never skips — when it is
 /// missing, with the install command.
 pub fn mpirun() -> &'static str {
-    static LAUNCHER: OnceLock<(String, bool)> = OnceLock::new();
-    &LAUNCHER.get_or_init(probe_launcher).0
+    &launcher_found().name
+}
+
+/// The launcher's file, found on PATH when the tests began: what a wrapper script calls
+/// once `mpirun` on PATH may be the wrapper itself.
+pub fn mpirun_path() -> &'static Path {
+    &launcher_found().path
 }
 
 /// Open MPI (as opposed to MPICH's Hydra), which needs flags to run as root or oversubscribed.
 pub fn is_open_mpi() -> bool {
-    mpirun();
-    LAUNCHER_IS_OPEN_MPI.get().copied().unwrap_or(false)
+    launcher_found().open_mpi
 }
 
-static LAUNCHER_IS_OPEN_MPI: OnceLock<bool> = OnceLock::new();
+struct Launcher {
+    name: String,
+    path: PathBuf,
+    open_mpi: bool,
+}
 
-fn probe_launcher() -> (String, bool) {
-    let name = std::env::var("PLOTRAND_TEST_MPIRUN").unwrap_or_else(|_| "mpirun".into());
-    let out = Command::new(&name).arg("--version").output();
-    let text = match out {
-        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
-        _ => panic!(
-            "'{name}' was not found or does not run: the MPI tests need an MPI launcher. Install \
-             Open MPI with `sudo apt-get install openmpi-bin libopenmpi-dev` (or run \
-             ./scripts/test.sh, which does)"
-        ),
+fn launcher_found() -> &'static Launcher {
+    static LAUNCHER: OnceLock<Launcher> = OnceLock::new();
+    LAUNCHER.get_or_init(|| {
+        let name = std::env::var("PLOTRAND_TEST_MPIRUN").unwrap_or_else(|_| "mpirun".into());
+        let missing = || {
+            format!(
+                "'{name}' was not found or does not run: the MPI tests need an MPI launcher. \
+                 Install Open MPI with `sudo apt-get install openmpi-bin libopenmpi-dev` (or run \
+                 ./scripts/test.sh, which does)"
+            )
+        };
+        let path = on_path(&name).unwrap_or_else(|| panic!("{}", missing()));
+        let version = process::Started::try_spawn(Command::new(&path).arg("--version"))
+            .unwrap_or_else(|_| panic!("{}", missing()))
+            .finish();
+        assert!(version.success(), "{}\n{}", missing(), version.context());
+        let open_mpi = version.stdout.contains("Open MPI") || version.stdout.contains("OpenRTE");
+        Launcher {
+            name,
+            path,
+            open_mpi,
+        }
+    })
+}
+
+/// Where the shell would find `program`: itself if it names a path, else the first
+/// executable file of that name in a directory of PATH.
+pub fn on_path(program: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = |p: &Path| {
+        p.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
     };
-    let open_mpi = text.contains("Open MPI") || text.contains("OpenRTE");
-    let _ = LAUNCHER_IS_OPEN_MPI.set(open_mpi);
-    (name, open_mpi)
+    if program.contains('/') {
+        let path = std::path::absolute(program).ok()?;
+        return executable(&path).then_some(path);
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_absolute() && executable(p))
 }
 
 /// `mpirun -n N` with what this launcher needs to run as root and on more ranks than cores.
-pub fn launcher(ranks: usize) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(mpirun());
+pub fn launcher(ranks: usize) -> Command {
+    let mut cmd = Command::new(mpirun());
     if is_open_mpi() {
         cmd.args(["--allow-run-as-root", "--oversubscribe"]);
     }
@@ -56,62 +102,26 @@ pub fn launcher(ranks: usize) -> assert_cmd::Command {
     cmd
 }
 
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    fn from(out: Output) -> Run {
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    pub fn lines_starting(&self, prefix: &str) -> Vec<&str> {
-        self.stdout
-            .lines()
-            .filter(|l| l.starts_with(prefix))
-            .collect()
-    }
-
-    pub fn context(&self) -> String {
-        format!(
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
 /// HDF5 opens files without close-on-exec and locks them (flock): a child forked while a
 /// test thread is writing an HDF5 file inherits the locked descriptor and keeps the file
 /// locked for as long as it runs, failing another test's open with "unable to lock file".
-/// Test threads therefore write HDF5 files under the write side of this lock and start
-/// child processes under the read side.
+/// Test threads therefore write HDF5 files under the write side of this lock, and every
+/// child process is started under the read side (`process.rs`).
 static FORKS: RwLock<()> = RwLock::new(());
 
-/// Hold this while creating or writing an HDF5 file in a test.
+/// Hold this while creating, writing or reading an HDF5 file in a test (and start no
+/// process meanwhile: that would wait for this guard forever).
 pub fn writing_hdf5() -> RwLockWriteGuard<'static, ()> {
     FORKS
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn run_with_limit(mut cmd: assert_cmd::Command) -> Run {
-    let _no_hdf5_being_written = FORKS
-        .read()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let out = cmd
-        .timeout(TIME_LIMIT)
-        .output()
-        .expect("the command could not be started");
-    let run = Run::from(out);
+/// A run of the program must end by itself: a signal ending it is a failure.
+fn not_killed(run: Run) -> Run {
     assert!(
-        run.code != -1,
-        "the run was killed (hang past {TIME_LIMIT:?}, or a signal):\n{}",
+        run.signal.is_none(),
+        "the run was killed by a signal:\n{}",
         run.context()
     );
     run
@@ -119,23 +129,20 @@ fn run_with_limit(mut cmd: assert_cmd::Command) -> Run {
 
 /// `mpirun -n ranks plotrand-mpi args…`, as root and oversubscribed if need be.
 pub fn mpi(ranks: usize, args: &[impl AsRef<OsStr>]) -> Run {
-    let mut cmd = launcher(ranks);
-    cmd.arg(BIN).args(args);
-    run_with_limit(cmd)
+    not_killed(run(launcher(ranks).arg(BIN).args(args)))
 }
 
 /// `mpi`, with environment variables set for the launcher (and so for every rank).
 pub fn mpi_env(ranks: usize, env: &[(&str, &str)], args: &[impl AsRef<OsStr>]) -> Run {
-    let mut cmd = launcher(ranks);
-    cmd.envs(env.iter().copied()).arg(BIN).args(args);
-    run_with_limit(cmd)
+    not_killed(run(launcher(ranks)
+        .envs(env.iter().copied())
+        .arg(BIN)
+        .args(args)))
 }
 
 /// The binary started directly, as a single MPI rank.
 pub fn alone(args: &[impl AsRef<OsStr>]) -> Run {
-    let mut cmd = assert_cmd::Command::new(BIN);
-    cmd.args(args);
-    run_with_limit(cmd)
+    not_killed(run(Command::new(BIN).args(args)))
 }
 
 /// A command line written as one string, split into arguments as a shell would (quotes and
@@ -314,4 +321,58 @@ impl Run {
             self.context()
         );
     }
+}
+
+/// The rows of a run record's `results` table.
+pub fn record_rows(record: &Path) -> Vec<ResultsRow> {
+    let _reading = writing_hdf5();
+    hdf5::File::open(record)
+        .and_then(|f| f.dataset("results")?.read_raw::<ResultsRow>())
+        .unwrap_or_else(|e| panic!("{}: no readable results table: {e}", record.display()))
+}
+
+/// An integer attribute of a run record (or another HDF5 object).
+pub fn u64_attr(loc: &hdf5::Location, name: &str) -> u64 {
+    loc.attr(name)
+        .and_then(|a| a.read_scalar::<u64>())
+        .unwrap_or_else(|e| panic!("attribute {name}: {e}"))
+}
+
+/// A text attribute of a run record (or another HDF5 object).
+pub fn text_attr(loc: &hdf5::Location, name: &str) -> String {
+    loc.attr(name)
+        .and_then(|a| a.read_scalar::<hdf5::types::VarLenUnicode>())
+        .unwrap_or_else(|e| panic!("attribute {name}: {e}"))
+        .to_string()
+}
+
+/// Every final plot in `dir` decodes: nothing half-written sits under a final name.
+pub fn all_plots_whole(dir: &Path) {
+    for name in file_names(dir).iter().filter(|n| n.ends_with(".png")) {
+        png_size(&dir.join(name));
+    }
+}
+
+/// No temporary file (a name beginning with a dot) is left directly in `dir`.
+pub fn no_temporaries(dir: &Path) {
+    let temps: Vec<String> = file_names(dir)
+        .into_iter()
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(temps.is_empty(), "temporary files left: {temps:?}");
+}
+
+/// The venv's Python: `$PLOTRAND_TEST_PYTHON` (scripts/test.sh sets it), else the one
+/// scripts/pyenv.sh makes in target/pyenv. Fails — never skips — without it.
+pub fn python() -> PathBuf {
+    let path = std::env::var_os("PLOTRAND_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_path("target/pyenv/bin/python"));
+    assert!(
+        path.exists(),
+        "no Python with xarray, netCDF4, h5py, pandas and matplotlib at {}: make it with scripts/pyenv.sh \
+         (or run scripts/test.sh, which does), or point PLOTRAND_TEST_PYTHON at one",
+        path.display()
+    );
+    path
 }

@@ -1,41 +1,29 @@
 //! The shipped launch files, run for real: the Open MPI hostfile and the SLURM batch script's
 //! mpirun path (run as a plain script here; submitting it to a real SLURM is tested separately).
 
-mod common;
-use assert_cmd::Command;
-use common::*;
-use std::path::Path;
+use crate::common::*;
+use std::process::Command;
 
 fn repo_file(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(rel)
-        .to_str()
-        .unwrap()
-        .to_string()
+    path_arg(&repo_path(rel)).to_string()
 }
 
 #[test]
 fn the_localhost_hostfile_runs_two_ranks() {
     let tmp = tempfile::tempdir().unwrap();
     let hostfile = repo_file("hostfiles/localhost.openmpi");
-    let mut cmd = assert_cmd::Command::new(mpirun());
-    cmd.args([
-        "--allow-run-as-root",
-        "--hostfile",
-        &hostfile,
-        "-n",
-        "2",
-        BIN,
-    ])
-    .args(args!("-o {} -n 4 --seed 5", tmp.path()));
-    let out = cmd.timeout(TIME_LIMIT).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(table_rows(&stdout), [(0, 2, 0), (1, 2, 0)]);
+    let out = run(Command::new(mpirun())
+        .args([
+            "--allow-run-as-root",
+            "--hostfile",
+            &hostfile,
+            "-n",
+            "2",
+            BIN,
+        ])
+        .args(args!("-o {} -n 4 --seed 5", tmp.path())));
+    assert!(out.success(), "{}", out.context());
+    assert_eq!(table_rows(&out.stdout), [(0, 2, 0), (1, 2, 0)]);
     for k in 1..=4 {
         assert_eq!(png_size(&plot_path(tmp.path(), k, "png")), (640, 480));
     }
@@ -47,26 +35,19 @@ fn the_batch_script_runs_the_program_with_mpirun_and_passes_its_status_on() {
     let tmp = tempfile::tempdir().unwrap();
     let outdir = tmp.path().join("plots");
     let script = repo_file("slurm/plotrand.sbatch");
-    let run = |plots: &str| {
-        Command::new("bash")
+    let batch = |plots: &str| {
+        run(Command::new("bash")
             .arg(&script)
             .env("LAUNCHER", "mpirun")
             .env("MPIRUN_ARGS", "--allow-run-as-root --oversubscribe -n 2")
             .env("PLOTRAND", BIN)
             .env("PLOTS", plots)
             .env("OUTDIR", &outdir)
-            .env("EXTRA_ARGS", "--seed 11 --quiet")
-            .timeout(TIME_LIMIT)
-            .output()
-            .unwrap()
+            .env("EXTRA_ARGS", "--seed 11 --quiet"))
     };
-    let out = run("3");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = batch("3");
+    let stdout = &out.stdout;
+    assert!(out.success(), "{}", out.context());
     assert!(
         stdout.contains("Making 3 plots of random data on 2 ranks"),
         "{stdout}"
@@ -78,20 +59,15 @@ fn the_batch_script_runs_the_program_with_mpirun_and_passes_its_status_on() {
         "plots and their run record"
     );
 
-    let bad = run("0");
-    assert_eq!(
-        bad.status.code(),
-        Some(2),
-        "the program's status is the script's"
-    );
+    let bad = batch("0");
+    assert_eq!(bad.code, 2, "the program's status is the script's");
 }
 
 #[test]
 fn the_local_scaling_script_prints_the_study_and_draws_the_chart() {
     mpirun();
     let tmp = tempfile::tempdir().unwrap();
-    let out = Command::new("bash")
-        .timeout(TIME_LIMIT)
+    let out = run(Command::new("bash")
         .arg(repo_file("scripts/scaling.sh"))
         .envs([
             ("PLOTS", "4"),
@@ -99,15 +75,9 @@ fn the_local_scaling_script_prints_the_study_and_draws_the_chart() {
             ("RUNS", "2"),
             ("PLOTRAND", BIN),
         ])
-        .env("OUT", tmp.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .env("OUT", tmp.path()));
+    let stdout = &out.stdout;
+    assert!(out.success(), "{}", out.context());
     let rows: Vec<Vec<&str>> = stdout
         .lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>())

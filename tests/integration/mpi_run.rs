@@ -1,9 +1,10 @@
 //! The whole program under real `mpirun` with several ranks: files, output, reproducibility.
 
-mod common;
-use common::*;
+use crate::common::library::PlotStatus;
+use crate::common::*;
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::process::Command;
 
 fn result_plots(run: &Run) -> Vec<u64> {
     run.lines_starting("Result: plot ")
@@ -48,11 +49,7 @@ fn check_complete_run(ranks: usize, n: u64, dir: &Path) -> Run {
         summary.starts_with(&format!("{n} plots in ")) && summary.contains("load imbalance"),
         "{summary}"
     );
-    let leftovers: Vec<_> = file_names(dir)
-        .into_iter()
-        .filter(|name| name.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    no_temporaries(dir);
     run
 }
 
@@ -412,12 +409,8 @@ fn results_gathered_in_many_windows_stay_in_plot_order() {
         }
         assert!(summary_line(&run.stdout).starts_with("23 plots in "));
 
-        let record = hdf5::File::open(dir.join("plotrand.h5")).unwrap();
-        let results = record
-            .dataset("results")
-            .unwrap()
-            .read_raw::<plotrand_mpi::record::ResultsRow>()
-            .unwrap();
+        let path = dir.join("plotrand.h5");
+        let results = record_rows(&path);
         assert_eq!(
             results.iter().map(|r| r.plot).collect::<Vec<_>>(),
             (1..=23).collect::<Vec<_>>(),
@@ -430,9 +423,11 @@ fn results_gathered_in_many_windows_stay_in_plot_order() {
         );
         for r in &results {
             assert_eq!(r.file.as_str(), format!("plot_{:02}.png", r.plot));
-            assert_eq!(r.status, plotrand_mpi::PlotStatus::Ok);
+            assert_eq!(r.status, PlotStatus::Ok);
         }
-        let attr = |name: &str| record.attr(name).unwrap().read_scalar::<u64>().unwrap();
+        let _reading = writing_hdf5();
+        let record = hdf5::File::open(&path).unwrap();
+        let attr = |name: &str| u64_attr(&record, name);
         assert_eq!(
             [
                 attr("plots_done"),
@@ -454,21 +449,16 @@ fn in_terminal(ranks: usize, args: &[String]) -> Run {
     words.extend(["-n".into(), ranks.to_string(), BIN.into()]);
     words.extend(args.iter().cloned());
     let line = shlex::try_join(words.iter().map(String::as_str)).unwrap();
-    let out = assert_cmd::Command::new("script")
-        .args(["-qec", &line, "/dev/null"])
-        .timeout(TIME_LIMIT)
-        .output()
-        .expect("`script` (util-linux: apt-get install bsdutils) runs a command in a terminal");
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n"),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let mut run = run_tool(
+        Command::new("script").args(["-qec", &line, "/dev/null"]),
+        "sudo apt-get install bsdutils (util-linux's `script` runs a command in a terminal)",
+    );
     assert!(
-        run.code != -1,
-        "killed after {TIME_LIMIT:?} (a hang) or by a signal:\n{}",
+        run.signal.is_none(),
+        "killed by a signal:\n{}",
         run.context()
     );
+    run.stdout = run.stdout.replace("\r\n", "\n");
     run
 }
 

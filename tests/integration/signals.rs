@@ -7,18 +7,14 @@
 //! hand and nothing more, so a run of `PLOTS` small plots is always interrupted.
 //! docs/operations.md ("Signals") has the measurements behind each case.
 
-mod common;
-use common::jobs::*;
-use common::*;
+use crate::common::jobs::*;
+use crate::common::*;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 const PLOTS: u64 = 200;
 /// Plots that exist before the signal is sent: the run is under way.
 const BEFORE: usize = 20;
-/// Small figures, so that the resumed run is quick.
-const SMALL: [&str; 6] = ["--width", "160", "--height", "120", "--points", "50"];
 
 /// Open MPI's mpirun sends the ranks SIGCONT before its SIGTERM: stops each rank again as
 /// soon as it runs, so that it draws nothing more until the next signal has come.
@@ -46,20 +42,11 @@ fn proc_state(pid: i32) -> Option<char> {
         .next()
 }
 
+/// The job: `PLOTS` small plots (so that the resumed run is quick) into `dir`.
 fn job_args(dir: &Path) -> Vec<String> {
-    [
-        "-o",
-        path_arg(dir),
-        "-n",
-        &PLOTS.to_string(),
-        "--seed",
-        "7",
-        "-q",
-    ]
-    .iter()
-    .chain(SMALL.iter())
-    .map(|s| s.to_string())
-    .collect()
+    let mut args = args!("-o {} -n {} --seed 7 -q", dir, PLOTS);
+    args.extend(split(SMALL));
+    args
 }
 
 fn as_strs(v: &[String]) -> Vec<&str> {
@@ -116,41 +103,58 @@ fn a_rank_started_under_nohup_ignores_sighup() {
     let dir = tmp.path().join("nohup");
     let mut args = job_args(&dir);
     args.push("--no-record".into());
-    let (stdout, stderr) = (tempfile::tempfile().unwrap(), tempfile::tempfile().unwrap());
-    let mut cmd = Command::new("nohup");
-    cmd.arg(BIN)
-        .args(&args)
-        .env("UCX_DEBUG_SIGNO", "0")
-        .stdout(Stdio::from(stdout))
-        .stderr(Stdio::from(stderr));
-    let mut child = cmd.spawn().expect("nohup starts");
-    let start = Instant::now();
-    while !dir.exists() || pngs(&dir) < BEFORE {
-        assert!(start.elapsed() < PATIENCE, "the run made no progress");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut child = Started::spawn(
+        Command::new("nohup")
+            .arg(BIN)
+            .args(&args)
+            .env("UCX_DEBUG_SIGNO", "0"),
+    );
+    wait_until("the run's first plots", || {
+        let under_way = pngs(&dir) >= BEFORE;
+        assert!(under_way || !child.has_ended(), "the run ended early");
+        under_way
+    });
     let pids = ranks_of(&dir);
     assert_eq!(pids.len(), 1, "one process");
     signal(pids[0], SIGHUP);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(start.elapsed() < PATIENCE, "the run did not end");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(
-        status.code(),
-        Some(0),
-        "the hang-up was ignored: {status:?}"
-    );
+    let run = child.finish_within(PATIENCE);
+    assert_eq!(run.code, 0, "the hang-up was ignored: {}", run.context());
     assert_eq!(pngs(&dir) as u64, PLOTS);
 }
 
+/// Signal `sig` (named `name`) to the launcher, which forwards it to every rank: the ranks
+/// stop between plots, the run is recorded as interrupted, and `--resume` finishes it.
+fn forwarded_by_the_launcher_stops_the_ranks_between_plots(name: &str, sig: i32, dir: &Path) {
+    let how = format!("{name} to {}", mpirun());
+    let args = job_args(dir);
+    let job = Job::start(2, &[], &args);
+    let ranks = job.stop_after(BEFORE).0;
+    signal(job.launcher_pid(), sig);
+    for &pid in &ranks {
+        wait_until(&format!("{how} to reach every rank"), || pending(pid, sig));
+    }
+    run_on(&ranks);
+    let run = job.finish();
+    if is_open_mpi() {
+        assert_eq!(run.code, 75, "{how}\n{}", run.context());
+    } else {
+        // Hydra's own exit status after it forwarded a signal is 75 or, at random, 0,
+        // even with every rank exiting 75 (docs/operations.md): the summary and the
+        // record are what tell.
+        assert!(
+            run.code == 75 || run.code == 0,
+            "{how}: exit 75 (or 0, Hydra's doing)\n{}",
+            run.context()
+        );
+    }
+    assert_interrupted_and_resumable(&how, &run, dir, &args);
+}
+
 /// Signals the launcher itself passes on to every rank. Open MPI's mpirun forwards SIGUSR1
-/// (tests/reliability.rs) and SIGUSR2, which used to kill every rank (exit 140, no record).
-/// MPICH's mpiexec forwards SIGTERM, SIGINT (the first Ctrl-C) and SIGUSR1 as they are; it
-/// dies of SIGUSR2 and SIGHUP itself and then kills the ranks, which no rank can help.
+/// (reliability.rs) and SIGUSR2, which used to kill every rank (exit 140, no record).
+/// MPICH's mpiexec forwards SIGTERM (the next test), SIGINT (the first Ctrl-C) and SIGUSR1 as
+/// they are; it dies of SIGUSR2 and SIGHUP itself and then kills the ranks, which no rank can
+/// help.
 #[test]
 fn signals_the_launcher_forwards_stop_the_ranks_between_plots() {
     let _turn = one_at_a_time();
@@ -158,58 +162,33 @@ fn signals_the_launcher_forwards_stop_the_ranks_between_plots() {
     let cases: &[(&str, i32)] = if is_open_mpi() {
         &[("SIGUSR2", SIGUSR2)]
     } else {
-        &[
-            ("SIGTERM", SIGTERM),
-            ("SIGINT", SIGINT),
-            ("SIGUSR1", SIGUSR1),
-        ]
+        &[("SIGINT", SIGINT), ("SIGUSR1", SIGUSR1)]
     };
     for &(name, sig) in cases {
-        let how = format!("{name} to {}", mpirun());
-        let dir = tmp.path().join(name);
-        let args = job_args(&dir);
-        let job = Job::start(2, &[], &args);
-        let ranks = job.stop_after(BEFORE).0;
-        signal(job.launcher_pid(), sig);
-        for &pid in &ranks {
-            wait_until(&format!("{how} to reach every rank"), || pending(pid, sig));
-        }
-        run_on(&ranks);
-        let run = job.finish();
-        if is_open_mpi() {
-            assert_eq!(run.code, 75, "{how}\n{}", run.context());
-        } else {
-            // Hydra's own exit status after it forwarded a signal is 75 or, at random, 0,
-            // even with every rank exiting 75 (docs/operations.md): the summary and the
-            // record are what tell.
-            assert!(
-                run.code == 75 || run.code == 0,
-                "{how}: exit 75 (or 0, Hydra's doing)\n{}",
-                run.context()
-            );
-        }
-        assert_interrupted_and_resumable(&how, &run, &dir, &args);
+        forwarded_by_the_launcher_stops_the_ranks_between_plots(name, sig, &tmp.path().join(name));
     }
 }
 
-/// Open MPI's mpirun does not forward SIGTERM, SIGINT or SIGHUP (`ess_base_forward_signals`
-/// refuses them): it sends every rank SIGCONT, after `odls_base_sigkill_timeout` seconds
-/// (default 1) SIGTERM, and as long again later SIGKILL, then exits 1. A longer timeout is
-/// the documented way to let the ranks stop between plots and record the run; the exit
-/// status stays 1. (MPICH forwards these signals: the test above.)
+/// SIGTERM to the launcher (`kill`'s default) lets the ranks stop between plots and record
+/// the run, under either MPI. MPICH's mpiexec forwards it as it is. Open MPI's mpirun does
+/// not forward SIGTERM, SIGINT or SIGHUP (`ess_base_forward_signals` refuses them): it sends
+/// every rank SIGCONT, after `odls_base_sigkill_timeout` seconds (default 1) SIGTERM, and as
+/// long again later SIGKILL, then exits 1. A longer timeout is the documented way to let the
+/// ranks stop between plots and record the run; the exit status stays 1.
 #[test]
-fn sigterm_to_open_mpi_mpirun_with_a_longer_sigkill_timeout_records_the_run() {
-    if !is_open_mpi() {
-        eprintln!(
-            "Open MPI's kill sequence: nothing to test with {}",
-            mpirun()
-        );
-        return;
-    }
+fn sigterm_to_the_launcher_records_the_run() {
     let _turn = one_at_a_time();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("term");
-    let args = job_args(&dir);
+    if is_open_mpi() {
+        sigterm_to_open_mpi_mpirun_with_a_longer_sigkill_timeout_records_the_run(&dir);
+    } else {
+        forwarded_by_the_launcher_stops_the_ranks_between_plots("SIGTERM", SIGTERM, &dir);
+    }
+}
+
+fn sigterm_to_open_mpi_mpirun_with_a_longer_sigkill_timeout_records_the_run(dir: &Path) {
+    let args = job_args(dir);
     let job = Job::start(2, &[("OMPI_MCA_odls_base_sigkill_timeout", "15")], &args);
     let ranks = job.stop_after(BEFORE).0;
     signal(job.launcher_pid(), SIGTERM);
@@ -223,7 +202,7 @@ fn sigterm_to_open_mpi_mpirun_with_a_longer_sigkill_timeout_records_the_run() {
     run_on(&ranks);
     let run = job.finish();
     assert_eq!(run.code, 1, "mpirun's own status\n{}", run.context());
-    assert_interrupted_and_resumable("SIGTERM to mpirun", &run, &dir, &args);
+    assert_interrupted_and_resumable("SIGTERM to mpirun", &run, dir, &args);
 }
 
 /// What no rank can help, pinned down as docs/operations.md describes it: Open MPI's mpirun

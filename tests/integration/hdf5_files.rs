@@ -1,43 +1,21 @@
 //! HDF5 for real: the run record (read back through the crate and with h5dump), the data
 //! kept by --save-data behind external links, and plots of data read with --input.
 
-mod common;
-use common::*;
+use crate::common::library::{random, PlotStatus, RanksRow};
+use crate::common::*;
 use hdf5::types::VarLenUnicode;
 use hdf5::H5Type;
-use plotrand_mpi::record::{RanksRow, ResultsRow};
-use plotrand_mpi::PlotStatus;
 use std::path::Path;
 use std::process::Command;
 
 /// h5dump from Debian's hdf5-tools; the tests fail, never skip, without it.
 fn h5dump(args: &[&str], cwd: &Path) -> String {
-    let out = Command::new("h5dump")
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("h5dump could not run ({e}): install it with `sudo apt-get install hdf5-tools`")
-        });
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "h5dump {args:?} failed:\n{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_tool(
+        Command::new("h5dump").args(args).current_dir(cwd),
+        "sudo apt-get install hdf5-tools",
     );
-    text
-}
-
-fn text_attr(loc: &hdf5::Location, name: &str) -> String {
-    loc.attr(name)
-        .unwrap()
-        .read_scalar::<VarLenUnicode>()
-        .unwrap()
-        .to_string()
-}
-
-fn u64_attr(loc: &hdf5::Location, name: &str) -> u64 {
-    loc.attr(name).unwrap().read_scalar::<u64>().unwrap()
+    assert!(out.success(), "{}", out.context());
+    out.stdout
 }
 
 #[test]
@@ -106,11 +84,7 @@ fn the_run_record_holds_the_run_field_by_field() {
         .unwrap();
     assert_eq!(hosts.len(), 1, "one machine");
 
-    let results = f
-        .dataset("results")
-        .unwrap()
-        .read_raw::<ResultsRow>()
-        .unwrap();
+    let results = record_rows(&path);
     assert_eq!(
         results.iter().map(|r| r.plot).collect::<Vec<_>>(),
         (1..=7).collect::<Vec<_>>()
@@ -195,7 +169,7 @@ fn saved_data_is_linked_from_the_record_and_replots() {
     let f = hdf5::File::open(&record).unwrap();
     for k in 1..=5u64 {
         let g = f.group(&format!("data/plot_{k}")).unwrap();
-        let expected = plotrand_mpi::random::points(5, k, 500);
+        let expected = random::points(5, k, 500);
         assert_eq!(
             g.dataset("x").unwrap().read_raw::<f64>().unwrap(),
             expected.x,
@@ -224,11 +198,11 @@ fn saved_data_is_linked_from_the_record_and_replots() {
         Path::new("/"),
     );
     assert!(dump.contains("( 500 )"), "{dump}");
-    let links = Command::new("h5ls")
-        .args(["-r", path_arg(&moved_record)])
-        .output()
-        .unwrap();
-    let links = String::from_utf8_lossy(&links.stdout);
+    let links = run_tool(
+        Command::new("h5ls").args(["-r", path_arg(&moved_record)]),
+        "sudo apt-get install hdf5-tools",
+    )
+    .stdout;
     assert!(
         links.contains("External Link {data/rank_0001.h5//plot_3}"),
         "{links}"
@@ -452,12 +426,7 @@ fn bad_data_fails_its_own_plot_with_the_reason() {
         "{}",
         ok[0]
     );
-    let results = hdf5::File::open(out.join("plotrand.h5"))
-        .unwrap()
-        .dataset("results")
-        .unwrap()
-        .read_raw::<ResultsRow>()
-        .unwrap();
+    let results = record_rows(&out.join("plotrand.h5"));
     assert_eq!(results[6].dropped, 2);
     assert_eq!(results[2].status, PlotStatus::Failed);
     assert_eq!(

@@ -3,12 +3,10 @@
 //! files; objects nested 70 groups deep, objects this HDF5 library cannot open, a missing
 //! filter, a virtual dataset whose source is gone.
 
-mod common;
-use common::*;
-use plotrand_mpi::Choice;
-use plotrand_mpi::{listing, Listing, Selection};
+use crate::common::library::{listing, Choice, Listing, Selection};
+use crate::common::*;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// A (rows, 2) float64 dataset of 0, 1, 2, ….
@@ -66,8 +64,8 @@ fn out_dir(tmp: &Path) -> PathBuf {
 fn a_named_pipe_as_input_is_refused_at_once() {
     let tmp = tempfile::tempdir().unwrap();
     let fifo = tmp.path().join("data.h5");
-    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
-    assert!(made.success(), "mkfifo");
+    let made = run(Command::new("mkfifo").arg(&fifo));
+    assert!(made.success(), "{}", made.context());
     // Opening a pipe waits for a writer that never comes: before the fix this hung until the
     // time limit killed it (the test fails then, it does not hang the suite).
     let run = alone(&[
@@ -107,53 +105,41 @@ fn a_directory_as_input_is_called_a_directory() {
 
 /// A child process holding an exclusive flock() on a file — what an HDF5 1.10 writer holds
 /// (h5py, another program) — killed when dropped.
-struct LockHolder(Child);
+struct LockHolder {
+    _flock: Started,
+}
 
 impl LockHolder {
     fn hold(path: &Path) -> LockHolder {
-        let child = {
-            // No test thread may have an HDF5 file open while the child is forked, or the
-            // child would inherit (and keep locked) its descriptor.
-            let _writing = writing_hdf5();
-            // --no-fork: the lock is held by the process spawned here (flock execs sleep),
-            // so killing it releases the lock; a forked sleep would keep it.
-            Command::new("flock")
-                .args(["--exclusive", "--no-fork"])
-                .arg(path)
-                .args(["sleep", "600"])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("flock(1) from util-linux runs")
+        // --no-fork: the lock is held by the process spawned here (flock execs sleep), so
+        // killing it releases the lock; a forked sleep would keep it. (No test thread has an
+        // HDF5 file open while it is forked, or it would inherit, and keep locked, its
+        // descriptor: every process is started so.)
+        let holder = LockHolder {
+            _flock: Started::spawn(
+                Command::new("flock")
+                    .args(["--exclusive", "--no-fork"])
+                    .arg(path)
+                    .args(["sleep", "600"]),
+            ),
         };
-        let holder = LockHolder(child);
         // Wait until the lock is really held: a shared non-blocking flock then fails.
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let free = {
-                let _writing = writing_hdf5();
+            let free = run_tool(
                 Command::new("flock")
                     .args(["--shared", "--nonblock"])
                     .arg(path)
-                    .arg("true")
-                    .status()
-                    .unwrap()
-                    .success()
-            };
+                    .arg("true"),
+                "apt-get install util-linux",
+            )
+            .success();
             if !free {
                 return holder;
             }
             assert!(Instant::now() < deadline, "flock never took the lock");
             std::thread::sleep(Duration::from_millis(20));
         }
-    }
-}
-
-impl Drop for LockHolder {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 
@@ -260,16 +246,17 @@ fn a_file_that_is_not_hdf5_is_said_to_be_so_without_a_locking_hint() {
         write_xy(&hdf5::File::create(&plain).unwrap(), "xy", 3);
     }
     std::fs::write(&block, "a user block\n").unwrap();
-    let jam = Command::new("h5jam")
-        .arg("-i")
-        .arg(&plain)
-        .arg("-u")
-        .arg(&block)
-        .arg("-o")
-        .arg(&jammed)
-        .output()
-        .expect("h5jam from hdf5-tools");
-    assert!(jam.status.success(), "{jam:?}");
+    let jam = run_tool(
+        Command::new("h5jam")
+            .arg("-i")
+            .arg(&plain)
+            .arg("-u")
+            .arg(&block)
+            .arg("-o")
+            .arg(&jammed),
+        "sudo apt-get install hdf5-tools",
+    );
+    assert!(jam.success(), "{}", jam.context());
     assert_ne!(&std::fs::read(&jammed).unwrap()[..8], b"\x89HDF\r\n\x1a\n");
     let run = mpi(
         2,

@@ -3,19 +3,13 @@
 //! run; and a job killed part-way whose `--resume` ends with archives byte-identical to an
 //! uninterrupted run's.
 
-mod common;
-use common::jobs::*;
-use common::*;
-use plotrand_mpi::pack;
-use plotrand_mpi::record::ResultsRow;
-use plotrand_mpi::PlotStatus;
+use crate::common::jobs::*;
+use crate::common::library::{pack, PlotStatus};
+use crate::common::*;
 use std::collections::BTreeMap;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// Small figures: the tests are about files, not drawing.
-const SMALL: &str = "--width 160 --height 120 --points 50 -q";
 
 /// `plotrand-mpi extract RECORD --all -o INTO`, which must succeed: the files written.
 fn extract_all(record: &Path, into: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -58,42 +52,22 @@ fn archives(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-fn rows(record: &Path) -> Vec<ResultsRow> {
-    hdf5::File::open(record)
-        .unwrap()
-        .dataset("results")
-        .unwrap()
-        .read_raw::<ResultsRow>()
-        .unwrap()
-}
-
 /// GNU tar lists every archive without complaint, and Python's tarfile unpacks them all into
 /// `into`.
 fn unpack_with_python(dir: &Path, into: &Path) {
     for archive in archives(dir) {
-        let listed = Command::new("tar")
-            .arg("-tvf")
-            .arg(&archive)
-            .output()
-            .unwrap();
+        let listed = run(Command::new("tar").arg("-tvf").arg(&archive));
         assert!(
-            listed.status.success() && listed.stderr.is_empty(),
-            "tar -tvf {}: {}",
-            archive.display(),
-            String::from_utf8_lossy(&listed.stderr)
+            listed.success() && listed.stderr.is_empty(),
+            "{}",
+            listed.context()
         );
         let script = "import sys, tarfile\nwith tarfile.open(sys.argv[1]) as t:\n    t.extractall(sys.argv[2])";
-        let out = Command::new("python3")
+        let out = run(Command::new("python3")
             .args(["-c", script])
             .arg(&archive)
-            .arg(into)
-            .output()
-            .expect("python3 runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .arg(into));
+        assert!(out.success(), "{}", out.context());
     }
 }
 
@@ -123,7 +97,7 @@ fn check_packed_against_flat(ranks: usize, flat_args: &str, packed_args: &str, c
 
     // The record says where each plot is.
     let record = packed.join("plotrand.h5");
-    for row in rows(&record) {
+    for row in record_rows(&record) {
         assert_eq!(row.status, PlotStatus::Ok, "{case}");
         let archive = std::fs::File::open(packed.join(row.archive.as_str())).unwrap();
         let mut bytes = vec![0; row.bytes as usize];
@@ -160,7 +134,7 @@ fn packed_png_svg_and_pdf_are_the_unpacked_files_whatever_the_schedule() {
         ("svg", "dynamic", 3),
         ("pdf", "static", 2),
     ] {
-        let common = format!("-n 13 --seed 11 --format {format} {SMALL}");
+        let common = format!("-n 13 --seed 11 --format {format} {SMALL} -q");
         let packed = format!("{common} --schedule {schedule}");
         check_packed_against_flat(ranks, &common, &packed, &format!("{format}, {schedule}"));
     }
@@ -183,7 +157,7 @@ fn packed_input_runs_and_subdirectories_keep_the_unpacked_names() {
 fn extract_names_what_it_cannot_write() {
     let tmp = tempfile::tempdir().unwrap();
     let (flat, packed) = (tmp.path().join("flat"), tmp.path().join("packed"));
-    let line = format!("-n 3 --seed 1 {SMALL}");
+    let line = format!("-n 3 --seed 1 {SMALL} -q");
     assert_eq!(mpi(1, &with_dir(&flat, &line)).code, 0);
     assert_eq!(
         mpi(2, &with_dir(&packed, &format!("{line} --pack"))).code,
@@ -224,7 +198,7 @@ fn a_killed_packed_job_resumes_to_archives_identical_to_an_uninterrupted_run() {
     let _turn = one_at_a_time();
     let tmp = tempfile::tempdir().unwrap();
     let plots = 200;
-    let line = |dir: &Path| with_dir(dir, &format!("-n {plots} --seed 5 --pack {SMALL}"));
+    let line = |dir: &Path| with_dir(dir, &format!("-n {plots} --seed 5 --pack {SMALL} -q"));
     let reference = tmp.path().join("reference");
     let run = mpi(2, &line(&reference));
     assert_eq!(run.code, 0, "{}", run.context());
@@ -286,7 +260,7 @@ fn a_killed_packed_job_resumes_to_archives_identical_to_an_uninterrupted_run() {
 fn a_resume_on_other_ranks_and_schedule_finds_plots_in_any_archive() {
     let tmp = tempfile::tempdir().unwrap();
     let (flat, dir) = (tmp.path().join("flat"), tmp.path().join("packed"));
-    let line = format!("-n 40 --seed 3 {SMALL}");
+    let line = format!("-n 40 --seed 3 {SMALL} -q");
     assert_eq!(mpi(1, &with_dir(&flat, &line)).code, 0);
     let run = mpi(2, &with_dir(&dir, &format!("{line} --pack")));
     assert_eq!(run.code, 0, "{}", run.context());

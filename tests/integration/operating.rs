@@ -1,8 +1,7 @@
 //! What an operator reads: the timing table after a resume, the version line, a report cut
 //! short by `| head`.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -62,15 +61,17 @@ fn a_report_cut_short_by_a_closed_pipe_ends_quietly_and_keeps_the_record() {
     // every write to it fails with EPIPE.
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let result = Command::new(BIN)
-        .args(["-o", path_arg(tmp.path()), "-n", "3", "--seed", "2"])
-        .stdout(Stdio::from(writer))
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    assert_eq!(result.status.code(), Some(0), "{stderr}");
-    assert!(stderr.is_empty(), "nothing to say: {stderr}");
+    let result = Started::spawn_with_stdout(
+        Command::new(BIN).args(["-o", path_arg(tmp.path()), "-n", "3", "--seed", "2"]),
+        Stdio::from(writer),
+    )
+    .finish();
+    assert_eq!(result.code, 0, "{}", result.context());
+    assert!(
+        result.stderr.is_empty(),
+        "nothing to say: {}",
+        result.context()
+    );
     assert!(
         tmp.path().join("plotrand.h5").exists(),
         "the record is written"

@@ -4,14 +4,11 @@
 //! drawing what reads, must give a result or an error — never a panic or a hang.
 //! Deterministic (seeded); any file that once broke the reader stays here as a case.
 
+use crate::common::library::{
+    listing, read, seed, Choice, Content, FigureSpec, Format, InputError, Plan, Renderer, Selection,
+};
+use crate::common::writing_hdf5;
 use hdf5::types::VarLenUnicode;
-use plotrand_mpi::read;
-use plotrand_mpi::seed;
-use plotrand_mpi::Plan;
-use plotrand_mpi::Renderer;
-use plotrand_mpi::{listing, InputError, Selection};
-use plotrand_mpi::{Choice, Content};
-use plotrand_mpi::{FigureSpec, Format};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::path::Path;
 
@@ -195,6 +192,9 @@ fn generated_files_never_break_the_reader() {
     for case in 0..250u64 {
         let mut g = Gen(seed::stream(0xf022, case));
         let path = dir.path().join(format!("case{case}.h5"));
+        // No other test may start a process while this one has HDF5 files open (see
+        // `writing_hdf5`).
+        let _hdf5_open = writing_hdf5();
         {
             let file = hdf5::File::create(&path).unwrap();
             tree(&mut g, &file, 0).unwrap();
@@ -215,6 +215,9 @@ fn generated_files_never_break_the_reader() {
 fn truncated_and_garbage_files_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.h5");
+    // No other test may start a process while this one has HDF5 files open (see
+    // `writing_hdf5`); this one starts none.
+    let _hdf5_open = writing_hdf5();
     {
         let file = hdf5::File::create(&path).unwrap();
         let rows: Vec<f64> = (0..20_000).map(f64::from).collect();
@@ -236,10 +239,19 @@ fn truncated_and_garbage_files_are_errors() {
         ("cut in half", &bytes[..bytes.len() / 2], "truncated file"),
         ("cut to 1000 bytes", &bytes[..1000], "truncated file"),
         ("cut to 100 bytes", &bytes[..100], "truncated file"),
-        ("cut to the signature", &bytes[..8], ""),
+        // The signature, and no valid superblock after it: no valid size of addresses.
+        (
+            "cut to the signature",
+            &bytes[..8],
+            "bad byte number in an address",
+        ),
         ("empty", &[], "it is not an HDF5 file"),
         ("noise", &noise, "it is not an HDF5 file"),
-        ("the signature, then noise", &signed_noise, ""),
+        (
+            "the signature, then noise",
+            &signed_noise,
+            "bad byte number in an address",
+        ),
     ];
     for (case, content, reason) in cases {
         std::fs::write(&path, content).unwrap();

@@ -4,8 +4,7 @@
 //! the command prints. Commands that install, build or write outside the directory are
 //! passed over.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
@@ -63,7 +62,9 @@ fn runnable(command: &str) -> bool {
 }
 
 /// A directory on PATH where `plotrand-mpi` is the binary under test and `mpirun` the test
-/// launcher with what it needs here (root, more ranks than cores).
+/// launcher with what it needs here (root, more ranks than cores). The wrapper calls the
+/// launcher by the path it was found at before this directory came first on PATH: by name
+/// it would find, and call, itself for ever.
 fn path_with_the_binary(dir: &Path) -> String {
     std::os::unix::fs::symlink(BIN, dir.join("plotrand-mpi")).unwrap();
     let extra = if is_open_mpi() {
@@ -71,7 +72,13 @@ fn path_with_the_binary(dir: &Path) -> String {
     } else {
         ""
     };
-    let wrapper = format!("#!/bin/sh\nexec {} {extra} \"$@\"\n", mpirun());
+    let real = mpirun_path();
+    assert!(
+        !real.starts_with(dir),
+        "the launcher {} is the wrapper itself",
+        real.display()
+    );
+    let wrapper = format!("#!/bin/sh\nexec {} {extra} \"$@\"\n", quoted(&real));
     let launcher = dir.join("mpirun");
     std::fs::write(&launcher, wrapper).unwrap();
     std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -90,8 +97,7 @@ fn words(line: &str) -> Vec<&str> {
 
 #[test]
 fn the_readme_examples_run_and_print_what_it_shows() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md");
+    let readme = std::fs::read_to_string(repo_path("README.md")).expect("README.md");
     let all = examples(&readme);
     let tmp = tempfile::tempdir().unwrap();
     let bin = tmp.path().join("bin");
@@ -101,19 +107,12 @@ fn the_readme_examples_run_and_print_what_it_shows() {
     std::fs::create_dir(&work).unwrap();
     let mut ran = 0;
     for example in all.iter().filter(|e| runnable(&e.command)) {
-        let out = Command::new("bash")
+        let out = run(Command::new("bash")
             .args(["-c", &example.command])
             .current_dir(&work)
-            .env("PATH", &path)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "README example failed: {}\n{stdout}\n{}",
-            example.command,
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .env("PATH", &path));
+        let stdout = &out.stdout;
+        assert!(out.success(), "README example failed: {}", out.context());
         let printed: Vec<Vec<&str>> = stdout.lines().map(words).collect();
         for shown in &example.shown {
             let shown = words(shown);

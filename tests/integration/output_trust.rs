@@ -3,12 +3,10 @@
 //! placed on top of data, a second job in the same directory, other programs' temporaries,
 //! terminal escapes in object names. Nothing may be mixed, overwritten or removed silently.
 
-mod common;
-use common::*;
-use plotrand_mpi::record::ResultsRow;
-use plotrand_mpi::PlotStatus;
+use crate::common::library::PlotStatus;
+use crate::common::*;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn bytes(path: &Path) -> Vec<u8> {
@@ -65,18 +63,12 @@ fn resume_without_seed_takes_the_earlier_seed_and_refuses_other_parameters() {
             "plot {k} comes from another seed"
         );
     }
-    let record = hdf5::File::open(dir.join("plotrand.h5")).unwrap();
-    let attempt = record
-        .attr("attempt")
-        .unwrap()
-        .read_scalar::<u64>()
-        .unwrap();
-    assert_eq!(attempt, 2);
-    let rows = record
-        .dataset("results")
-        .unwrap()
-        .read_raw::<ResultsRow>()
-        .unwrap();
+    {
+        let _reading = writing_hdf5();
+        let record = hdf5::File::open(dir.join("plotrand.h5")).unwrap();
+        assert_eq!(u64_attr(&record, "attempt"), 2);
+    }
+    let rows = record_rows(&dir.join("plotrand.h5"));
     let made_by: Vec<(PlotStatus, u32)> = rows.iter().map(|r| (r.status, r.attempt)).collect();
     assert_eq!(made_by[..2], [(PlotStatus::Skipped, 1); 2]);
     assert_eq!(made_by[2..], [(PlotStatus::Ok, 2); 10]);
@@ -285,28 +277,21 @@ fn a_second_job_on_one_output_directory_is_refused() {
     let out = path_arg(&dir);
     // More plots than could ever be drawn before the second job starts; killed when the
     // test ends, however it ends.
-    struct KillOnDrop(std::process::Child);
-    impl Drop for KillOnDrop {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let first = KillOnDrop(
-        Command::new(BIN)
-            .args(["-o", out, "-n", "1000000000", "-q", "--no-record"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let first = Started::spawn(Command::new(BIN).args([
+        "-o",
+        out,
+        "-n",
+        "1000000000",
+        "-q",
+        "--no-record",
+    ]));
     let deadline = Instant::now() + TIME_LIMIT;
     while !plot_file(&dir, 1, 1_000_000_000, "png").exists() {
         assert!(Instant::now() < deadline, "the first job drew nothing");
         std::thread::sleep(Duration::from_millis(20));
     }
     let second = alone(&["-o", out, "-n", "3", "--resume", "--seed", "1"]);
-    let holder = format!("pid {}", first.0.id());
+    let holder = format!("pid {}", first.pid());
     second.assert_one_error("is in use by another plotrand-mpi job", "second job");
     assert!(
         !second.stderr.contains("--help"),
@@ -395,12 +380,7 @@ fn terminal_escapes_in_object_names_are_printed_escaped() {
         "{}",
         run.context()
     );
-    let rows = hdf5::File::open(dir.join("plotrand.h5"))
-        .unwrap()
-        .dataset("results")
-        .unwrap()
-        .read_raw::<ResultsRow>()
-        .unwrap();
+    let rows = record_rows(&dir.join("plotrand.h5"));
     assert!(!rows[0].reason.as_str().contains('\u{1b}'));
 }
 

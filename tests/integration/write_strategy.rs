@@ -2,16 +2,14 @@
 //! the same files, nothing of the per-rank directories stays, and `--resume` clears what a
 //! killed run left in them.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
-const SMALL: [&str; 7] = ["--width", "160", "--height", "120", "--points", "50", "-q"];
-
-fn run(dir: &Path, extra: &[&str]) -> Run {
-    let mut args = vec!["-o", path_arg(dir), "-n", "12", "--seed", "4"];
-    args.extend(SMALL);
-    args.extend(extra);
+/// 12 small plots on 2 ranks into `dir`, quietly, with `extra` arguments.
+fn twelve_plots(dir: &Path, extra: &[&str]) -> Run {
+    let mut args = args!("-o {} -n 12 --seed 4 -q", dir);
+    args.extend(split(SMALL));
+    args.extend(extra.iter().map(|a| a.to_string()));
     mpi(2, &args)
 }
 
@@ -32,7 +30,7 @@ fn every_strategy_makes_the_same_files_and_leaves_no_staging() {
     let mut made = Vec::new();
     for strategy in ["same-dir", "rank-dir", "auto"] {
         let dir = tmp.path().join(strategy);
-        let out = run(&dir, &["--write-strategy", strategy]);
+        let out = twelve_plots(&dir, &["--write-strategy", strategy]);
         assert_eq!(out.code, 0, "{strategy}: {}", out.context());
         let names = file_names(&dir);
         assert!(
@@ -51,12 +49,15 @@ fn every_strategy_makes_the_same_files_and_leaves_no_staging() {
 fn resume_removes_what_a_killed_run_left_in_a_rank_s_directory() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("out");
-    assert_eq!(run(&dir, &["--write-strategy", "rank-dir"]).code, 0);
+    assert_eq!(
+        twelve_plots(&dir, &["--write-strategy", "rank-dir"]).code,
+        0
+    );
     std::fs::remove_file(dir.join("plot_12.png")).unwrap();
     let staging = dir.join(".plotrand-rank-0001");
     std::fs::create_dir(&staging).unwrap();
     std::fs::write(staging.join(".plot_12.png.Ab12Cd.plotrand-tmp"), b"half").unwrap();
-    let out = run(&dir, &["--write-strategy", "rank-dir", "--resume"]);
+    let out = twelve_plots(&dir, &["--write-strategy", "rank-dir", "--resume"]);
     assert_eq!(out.code, 0, "{}", out.context());
     assert!(
         out.stdout.contains("Removed 1 temporary file"),

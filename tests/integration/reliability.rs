@@ -1,50 +1,15 @@
-//! Faults provoked for real: a killed job, signals, a dead rank, a full or read-only disk,
-//! hostile input files, edge-value arguments. Nothing may be lost under a final name, nothing
-//! may hang, and `--resume` must finish the job with the plots an uninterrupted run makes.
+//! Faults provoked for real: a killed job, signals, a dead rank, edge-value arguments.
+//! Nothing may be lost under a final name, nothing may hang, and `--resume` must finish the
+//! job with the plots an uninterrupted run makes.
 //!
 //! No fault is timed by a sleep: a job is stopped (SIGSTOP) once it has made a few of its
 //! plots, the fault is dealt while it stands still, and only then does it run on (see
 //! `start_and_stop`). Every wait has a generous deadline and fails with what it waited for.
-//! The tmpfs tests need root (`mount`): a plain `cargo test` leaves them out.
+//! The full and read-only disks need root (`mount`): they are tests/root/disks.rs.
 
-mod common;
-use common::jobs::*;
-use common::*;
-use plotrand_mpi::record::ResultsRow;
-use plotrand_mpi::PlotStatus;
+use crate::common::jobs::*;
+use crate::common::*;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Duration;
-
-/// Starts the job `args` (which begin `-o DIR`), waits until its ranks have made a few plots
-/// and stops every rank before it makes more: what the job has done can no longer change. The
-/// job is far bigger than the plots made by then, so it is stopped part-way by construction.
-/// Returns the job, its ranks (stopped) and the number of plots made.
-fn start_and_stop(args: &[String]) -> (Job, Vec<i32>, usize) {
-    let job = Job::start(RANKS, &[], args);
-    let (ranks, made) = job.stop_after(10);
-    // Each rank may finish the plot in hand when told to stop: room for those too.
-    assert!(
-        made + RANKS < PLOTS as usize,
-        "the job made {made} of {PLOTS} plots before this test could stop it"
-    );
-    (job, ranks, made)
-}
-
-/// Every final plot decodes: nothing half-written sits under a final name.
-fn all_plots_whole(dir: &Path) {
-    for name in file_names(dir).iter().filter(|n| n.ends_with(".png")) {
-        png_size(&dir.join(name));
-    }
-}
-
-fn no_temporaries(dir: &Path) {
-    let temps: Vec<String> = file_names(dir)
-        .into_iter()
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(temps.is_empty(), "temporary files left: {temps:?}");
-}
 
 fn same_plots(a: &Path, b: &Path, n: u64) {
     for k in 1..=n {
@@ -60,7 +25,6 @@ fn same_plots(a: &Path, b: &Path, n: u64) {
 /// the few the tests wait for before stopping the job.
 const PLOTS: u64 = 400;
 const RANKS: usize = 2;
-const SMALL: &str = "--width 160 --height 120 --points 50";
 
 /// The plots of an uninterrupted run of the job, made once for all the tests here (in
 /// Cargo's scratch directory for integration tests).
@@ -105,7 +69,7 @@ fn a_killed_job_resumes_to_the_plots_of_an_uninterrupted_run() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("job");
     let args = job_args(&dir);
-    let (job, ranks, made) = start_and_stop(&args);
+    let (job, ranks, made) = start_and_stop(RANKS, PLOTS, &args);
     job.kill_all(&ranks);
     assert_eq!(pngs(&dir), made, "a stopped job makes nothing more");
     all_plots_whole(&dir);
@@ -130,7 +94,7 @@ fn a_signal_stops_every_rank_between_plots_and_resume_finishes() {
         let dir = tmp.path().join(schedule);
         let mut args = job_args(&dir);
         args.extend(args!("--schedule {}", schedule));
-        let (job, ranks, made) = start_and_stop(&args);
+        let (job, ranks, made) = start_and_stop(RANKS, PLOTS, &args);
         if how.starts_with("SIGUSR1") {
             signal(job.launcher_pid(), SIGUSR1); // mpirun forwards SIGUSR1 to every rank
             for &pid in &ranks {
@@ -169,7 +133,7 @@ fn a_dead_rank_ends_the_job_and_resume_completes_it() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("job");
     let args = job_args(&dir);
-    let (job, ranks, _) = start_and_stop(&args);
+    let (job, ranks, _) = start_and_stop(RANKS, PLOTS, &args);
     let (victim, others) = ranks.split_last().expect("a rank");
     signal(*victim, SIGKILL);
     run_on(others);
@@ -182,126 +146,6 @@ fn a_dead_rank_ends_the_job_and_resume_completes_it() {
     );
     all_plots_whole(&dir);
     resume_matches(&args, &dir);
-}
-
-/// A small tmpfs, mounted for the test and unmounted whatever happens.
-struct SmallDisk {
-    path: std::path::PathBuf,
-}
-
-impl SmallDisk {
-    fn mount(path: &Path, size: &str) -> SmallDisk {
-        std::fs::create_dir_all(path).unwrap();
-        let ok = Command::new("mount")
-            .args(args!("-t tmpfs -o size={} tmpfs {}", size, path))
-            .status()
-            .unwrap();
-        assert!(ok.success(), "mounting a tmpfs needs root (as CI has)");
-        SmallDisk {
-            path: path.to_path_buf(),
-        }
-    }
-
-    /// Remounts the disk read-only; false if the kernel refused because a file on it is
-    /// open for writing (EBUSY).
-    fn read_only(&self) -> bool {
-        Command::new("mount")
-            .args(args!("-o remount,ro {}", self.path))
-            .stderr(Stdio::null())
-            .status()
-            .unwrap()
-            .success()
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
-    }
-}
-
-#[test]
-#[ignore = "needs root: mounts a small tmpfs to fill"]
-fn a_full_disk_fails_the_plots_that_do_not_fit_and_nothing_else() {
-    let _turn = one_at_a_time();
-    let tmp = tempfile::tempdir().unwrap();
-    let disk = SmallDisk::mount(&tmp.path().join("disk"), "2m");
-    let out = disk.path.join("plots");
-    let record = tmp.path().join("record.h5");
-    let run = mpi(2, &args!("-o {} -n 40 --seed 2 --record {}", out, record));
-    assert_eq!(run.code, 1, "{}", run.context());
-    let failed = run.lines_starting("Failed:");
-    let written = pngs(&out);
-    assert!(
-        written > 0 && !failed.is_empty() && written + failed.len() == 40,
-        "{written} written, {} failed",
-        failed.len()
-    );
-    assert!(
-        failed
-            .iter()
-            .all(|l| l.contains("No space left on device") && l.contains("free space")),
-        "{failed:?}"
-    );
-    all_plots_whole(&out);
-    no_temporaries(&out);
-    let rows = hdf5::File::open(&record)
-        .unwrap()
-        .dataset("results")
-        .unwrap()
-        .read_raw::<ResultsRow>()
-        .unwrap();
-    for row in rows {
-        let exists = out.join(row.file.as_str()).exists();
-        assert_eq!(
-            exists,
-            row.status == PlotStatus::Ok,
-            "plot {}: record and disk disagree",
-            row.plot
-        );
-    }
-}
-
-/// The job is stopped part-way (see `start_and_stop`) while the disk turns read-only. The
-/// kernel refuses that while a rank has a file open for writing: the job then runs on for a
-/// moment and is stopped again, until the remount is done.
-#[test]
-#[ignore = "needs root: mounts a tmpfs and remounts it read-only"]
-fn an_output_directory_turned_read_only_fails_the_rest_cleanly() {
-    let _turn = one_at_a_time();
-    let tmp = tempfile::tempdir().unwrap();
-    let disk = SmallDisk::mount(&tmp.path().join("disk"), "200m");
-    let out = disk.path.join("plots");
-    let record = tmp.path().join("record.h5");
-    let mut args = args!("-o {} -n {} --seed 2 -q --record {}", out, PLOTS, record);
-    args.extend(split(SMALL));
-    let (job, ranks, _) = start_and_stop(&args);
-    wait_until("a moment when no rank writes, to remount", || {
-        if disk.read_only() {
-            return true;
-        }
-        run_on(&ranks);
-        std::thread::sleep(Duration::from_millis(1));
-        stop(&ranks);
-        false
-    });
-    let made = pngs(&out);
-    assert!(
-        made + RANKS < PLOTS as usize,
-        "the job made {made} of {PLOTS} plots before the disk turned read-only"
-    );
-    run_on(&ranks);
-    let run = job.finish();
-    assert_eq!(run.code, 1, "{}", run.context());
-    let failed = run.lines_starting("Failed:");
-    assert!(
-        !failed.is_empty() && failed.iter().all(|l| l.contains("Read-only file system")),
-        "{}",
-        run.context()
-    );
-    assert_eq!(pngs(&out), made, "nothing is written once read-only");
-    assert_eq!(made + failed.len(), PLOTS as usize);
-    all_plots_whole(&out);
 }
 
 #[test]

@@ -4,27 +4,11 @@
 //! makes of them: which objects are plots of which kind, labels and titles from their
 //! conventions, frames that share one colour range and are the same bytes at any rank count.
 
-mod common;
-use common::*;
-use plotrand_mpi::record;
-use std::path::{Path, PathBuf};
+use crate::common::library::ResultsReader;
+use crate::common::*;
+use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
-
-/// The venv's Python: `$PLOTRAND_TEST_PYTHON` (scripts/test.sh sets it), else the one
-/// scripts/pyenv.sh makes in target/pyenv. Fails — never skips — without it.
-fn python() -> PathBuf {
-    let path = std::env::var_os("PLOTRAND_TEST_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pyenv/bin/python"));
-    assert!(
-        path.exists(),
-        "no Python with xarray, netCDF4, h5py and pandas at {}: make it with scripts/pyenv.sh \
-         (or run scripts/test.sh, which does), or point PLOTRAND_TEST_PYTHON at one",
-        path.display()
-    );
-    path
-}
 
 /// The real files, made once for all tests of this binary.
 fn files() -> &'static Path {
@@ -32,17 +16,16 @@ fn files() -> &'static Path {
     FILES
         .get_or_init(|| {
             let dir = tempfile::tempdir().unwrap();
-            let script =
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/make_real_files.py");
-            let out = Command::new(python())
-                .arg(&script)
-                .arg(dir.path())
-                .output()
-                .unwrap();
+            let made = run_within(
+                Command::new(python())
+                    .arg(repo_path("tests/data/make_real_files.py"))
+                    .arg(dir.path()),
+                SLOW_LIMIT,
+            );
             assert!(
-                out.status.success(),
-                "make_real_files.py failed:\n{}",
-                String::from_utf8_lossy(&out.stderr)
+                made.success(),
+                "make_real_files.py failed: {}",
+                made.context()
             );
             dir
         })
@@ -314,7 +297,7 @@ fn packed_and_missing_values_are_unpacked_and_counted() {
         &args!("--input {} -o {} -q", file("nc4_timeseries.nc"), out),
     );
     assert_eq!(run.code, 0, "{}", run.context());
-    let reader = record::ResultsReader::open(&out.join("plotrand.h5")).unwrap();
+    let reader = ResultsReader::open(&out.join("plotrand.h5")).unwrap();
     let mut dropped: Vec<(String, u64)> = Vec::new();
     reader
         .for_each(|rows| {
@@ -399,19 +382,15 @@ fn a_dataset_larger_than_a_ranks_memory_share_is_read_frame_by_frame() {
     // 128 frames of 512×512 float32: 128 MiB on disk, 256 MiB as the f64s a whole read
     // would make. One rank draws them all while its peak memory stays far below that.
     let tmp = tempfile::tempdir().unwrap();
-    let out = Command::new(python())
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/make_real_files.py"))
-        .arg(tmp.path())
-        .args(["--only", "big", "--big-mb", "127"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let made = run_within(
+        Command::new(python())
+            .arg(repo_path("tests/data/make_real_files.py"))
+            .arg(tmp.path())
+            .args(["--only", "big", "--big-mb", "127"]),
+        SLOW_LIMIT,
     );
+    assert!(made.success(), "{}", made.context());
     let big = tmp.path().join("big_frames.h5");
-    let before = peak_rss_of_children_kib();
     let run = alone(&args!("--input {} -o {} -q", big, tmp.path().join("out")));
     assert_eq!(run.code, 0, "{}", run.context());
     let frames = file_names(&tmp.path().join("out"))
@@ -419,24 +398,10 @@ fn a_dataset_larger_than_a_ranks_memory_share_is_read_frame_by_frame() {
         .filter(|n| n.ends_with(".png"))
         .count();
     assert_eq!(frames, 128);
-    let peak = peak_rss_of_children_kib();
+    // The run's own peak (wait4's ru_maxrss), whatever other tests' processes use.
     assert!(
-        peak.max(before) < 200 * 1024,
+        run.peak_rss_kib < 200 * 1024,
         "peak RSS {} MiB while drawing a 128 MiB dataset",
-        peak / 1024
+        run.peak_rss_kib / 1024
     );
-}
-
-/// The largest resident set of any waited-for child so far, in KiB (Linux's ru_maxrss).
-fn peak_rss_of_children_kib() -> i64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the `struct rusage` it is given.
-    let usage = unsafe {
-        assert_eq!(
-            libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()),
-            0
-        );
-        usage.assume_init()
-    };
-    usage.ru_maxrss
 }
