@@ -37,7 +37,7 @@ pub use cli::{Cli, Command};
 pub use comm::Comm;
 pub use config::Config;
 pub use exit::{Error, Exit};
-pub use run::plot;
+pub use run::{guarded, plot};
 
 // The data the tests check and the benchmarks and examples build: plans, results and their
 // statuses, figures and the data a plot is drawn from.

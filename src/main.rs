@@ -3,7 +3,7 @@
 //! `--help`).
 
 use clap::Parser;
-use plotrand_mpi::{commands, plot, Cli, Comm, Command, Config, Error, Exit};
+use plotrand_mpi::{commands, guarded, plot, Cli, Comm, Command, Config, Error, Exit};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -69,7 +69,7 @@ fn dispatch(comm: &Comm, cli: Cli) -> Result<Exit, Error> {
         }) => commands::extract::run(&record, &plots, all, &output_dir),
         Some(Command::Generate { what }) => commands::generate(what),
         None if cli.version => commands::version(),
-        None if cli.list => commands::list::run(&Config::from_cli(cli)),
+        None if cli.list => guarded(comm, |_| commands::list::run(&Config::from_cli(cli))),
         None => plot(comm, &Config::from_cli(cli)),
     }
 }

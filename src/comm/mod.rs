@@ -76,12 +76,10 @@ impl Comm {
         }
     }
 
-    /// Ends every rank of the job with `code`, after `message` has been printed.
+    /// Ends every rank of the job with `code`, after `message` has been printed. The one error
+    /// `main` cannot print: the rank that says it does not return.
     pub fn abort(&self, message: &str, code: i32) -> ! {
-        eprintln!(
-            "plotrand-mpi: rank {}: {message}; aborting all ranks",
-            self.rank()
-        );
+        eprintln!("error: rank {}: {message}; aborting all ranks", self.rank());
         self.world.abort(code)
     }
 

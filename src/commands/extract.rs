@@ -50,7 +50,7 @@ pub fn run(record: &Path, plots: &[u64], all: bool, out_dir: &Path) -> Result<Ex
             missing.join(", ")
         )));
     }
-    printed.map_err(Error::failed)?;
+    printed.map_err(|e| Error::failed(format!("could not print what was extracted: {e}")))?;
     Ok(if extraction.failed > 0 {
         Exit::SomeFailed
     } else {

@@ -10,14 +10,14 @@ use crate::text::escape_controls;
 
 /// `--list`: prints what `--input` gives, object by object.
 pub fn run(config: &Config) -> Result<Exit, Error> {
-    let Some(path) = &config.input else {
-        return Err(Error::command_line(
-            "--list lists the objects of --input FILE; give one",
-        ));
-    };
+    let path = config
+        .input
+        .as_ref()
+        .expect("clap requires --input with --list");
     let selection = Selection::new(config.datasets.as_deref()).map_err(Error::usage)?;
     let listing = input::listing(path, &selection, &config.choice).map_err(Error::usage)?;
-    console::print(&listing_text(path, &listing)).map_err(Error::failed)?;
+    console::print(&listing_text(path, &listing))
+        .map_err(|e| Error::failed(format!("could not print the listing: {e}")))?;
     Ok(Exit::AllWritten)
 }
 

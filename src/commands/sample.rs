@@ -3,7 +3,7 @@
 //! `max_points`, in path order, so that the last contiguous block holds the heavy ones.
 
 use crate::exit::{Context, Error, Exit};
-use crate::output::PendingFile;
+use crate::output::h5::PendingH5;
 use crate::sinks::console;
 use crate::source::seed;
 use std::path::Path;
@@ -53,11 +53,9 @@ pub fn write(
     count: usize,
     max_points: u64,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let pending = PendingFile::beside(path)?;
-    let file = hdf5::File::create(pending.temp_path())?;
-    fill(&file, count, max_points)?;
-    file.close()?;
-    Ok(pending.commit()?)
+    let h5 = PendingH5::create(path)?;
+    fill(h5.file(), count, max_points)?;
+    h5.commit()
 }
 
 fn fill(file: &hdf5::File, count: usize, max_points: u64) -> hdf5::Result<()> {

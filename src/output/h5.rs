@@ -1,7 +1,48 @@
-//! What the HDF5 writers share: strings HDF5 can store, and the plot status as an HDF5 enum.
+//! What the HDF5 writers share: the file made under a temporary name and renamed into place
+//! when whole, strings HDF5 can store, and the plot status as an HDF5 enum.
 
+use super::atomic::PendingFile;
 use crate::plan::PlotStatus;
 use hdf5::types::{EnumMember, EnumType, IntSize, TypeDescriptor, VarLenUnicode};
+use std::path::Path;
+
+type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+/// An HDF5 file (a run record, a data file, a sample input) created by the HDF5 library at a
+/// temporary name beside its final path, and renamed into place by [`PendingH5::commit`]
+/// once closed. Dropped uncommitted, it leaves nothing behind.
+pub struct PendingH5 {
+    // Declared first, so dropped (closed) before the temporary name is removed.
+    file: hdf5::File,
+    pending: PendingFile,
+}
+
+impl PendingH5 {
+    pub fn create(path: &Path) -> Result<PendingH5, Cause> {
+        PendingH5::create_beside(PendingFile::beside(path)?)
+    }
+
+    /// The file at `pending`'s temporary name.
+    pub fn create_beside(pending: PendingFile) -> Result<PendingH5, Cause> {
+        let file = hdf5::File::create(pending.temp_path())?;
+        Ok(PendingH5 { file, pending })
+    }
+
+    pub fn file(&self) -> &hdf5::File {
+        &self.file
+    }
+
+    /// The final path.
+    pub fn path(&self) -> &Path {
+        self.pending.path()
+    }
+
+    /// Closes the file and renames it into place. Objects opened in it must be dropped first.
+    pub fn commit(self) -> Result<(), Cause> {
+        self.file.close()?;
+        Ok(self.pending.commit()?)
+    }
+}
 
 /// A string HDF5 can store: interior NULs (impossible in HDF5 strings) become U+FFFD.
 pub fn h5_string(s: &str) -> VarLenUnicode {

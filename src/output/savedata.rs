@@ -2,8 +2,9 @@
 //! (`data/rank_0003.h5`, one group per plot), so no data is funnelled through rank 0; the
 //! run record then links every plot's group into one tree.
 
+use super::h5::PendingH5;
 use crate::output::h5::h5_string;
-use crate::output::{OutputDir, PendingFile};
+use crate::output::OutputDir;
 use crate::source::{Content, Values};
 use hdf5::types::VarLenUnicode;
 use std::path::PathBuf;
@@ -30,8 +31,7 @@ pub enum SaveDataError {
 
 /// A rank's data file, open for writing under a temporary name until `finish`.
 pub struct DataFile {
-    pending: PendingFile,
-    file: hdf5::File,
+    h5: PendingH5,
 }
 
 impl DataFile {
@@ -41,8 +41,8 @@ impl DataFile {
             source,
         };
         let pending = out.new_data_file(rank).map_err(|e| fail(e.into()))?;
-        let file = hdf5::File::create(pending.temp_path()).map_err(|e| fail(e.into()))?;
-        Ok(DataFile { pending, file })
+        let h5 = PendingH5::create_beside(pending).map_err(fail)?;
+        Ok(DataFile { h5 })
     }
 
     /// Stores one plot's arrays as group `/name`, with where they came from: a scatter plot's
@@ -57,7 +57,7 @@ impl DataFile {
         content: &Content,
     ) -> Result<(), SaveDataError> {
         let write = || -> hdf5::Result<()> {
-            let g = self.file.create_group(name)?;
+            let g = self.h5.file().create_group(name)?;
             let columns: Vec<(&str, &[f64])> = match content {
                 Content::Scatter(p) => vec![("x", &p.x), ("y", &p.y), ("size", &p.area)],
                 Content::Line(l) => vec![("x", &l.x), ("y", &l.y)],
@@ -82,20 +82,17 @@ impl DataFile {
         };
         write().map_err(|source| SaveDataError::Write {
             plot_num,
-            path: self.pending.path().to_path_buf(),
+            path: self.h5.path().to_path_buf(),
             source,
         })
     }
 
     /// Closes the file and renames it into place.
     pub fn finish(self) -> Result<(), SaveDataError> {
-        let path = self.pending.path().to_path_buf();
-        let fail = |source: Box<dyn std::error::Error + Send + Sync>| SaveDataError::Finish {
-            path: path.clone(),
-            source,
-        };
-        self.file.close().map_err(|e| fail(e.into()))?;
-        self.pending.commit().map_err(|e| fail(e.into()))
+        let path = self.h5.path().to_path_buf();
+        self.h5
+            .commit()
+            .map_err(|source| SaveDataError::Finish { path, source })
     }
 }
 

@@ -30,6 +30,17 @@ use std::sync::atomic::AtomicBool;
 /// The plotting run `config` asks for, on every rank. Only rank 0 returns errors; the other
 /// ranks learn from rank 0 that the run cannot start and end with its status, silently.
 pub fn plot(comm: &Comm, config: &Config) -> Result<Exit, Error> {
+    let build = about::build_text();
+    guarded(comm, |stop| run(comm, config, &build, stop))
+}
+
+/// Runs `work` as every part of a plotting run runs (`--list` too): a signal only sets the
+/// flag `work` is given (a second one ends the rank, exit 75), and a panic aborts every rank
+/// with exit 70 rather than leave the others waiting in a collective.
+pub fn guarded(
+    comm: &Comm,
+    work: impl FnOnce(&AtomicBool) -> Result<Exit, Error>,
+) -> Result<Exit, Error> {
     // Installed before any plotting; a signal then only asks the ranks to stop between plots.
     let stop = match signals::stop_on_signals() {
         Ok(stop) => stop,
@@ -38,11 +49,8 @@ pub fn plot(comm: &Comm, config: &Config) -> Result<Exit, Error> {
             Exit::Internal.code().into(),
         ),
     };
-    let build = about::build_text();
-    match panic::catch_unwind(AssertUnwindSafe(|| run(comm, config, &build, &stop))) {
+    match panic::catch_unwind(AssertUnwindSafe(|| work(&stop))) {
         Ok(outcome) => outcome,
-        // A rank that panicked outside a plot can no longer take part in collectives;
-        // aborting is the only way not to leave the others waiting for it.
         Err(_) => comm.abort(
             "internal error (see the panic message above)",
             Exit::Internal.code().into(),
@@ -156,37 +164,34 @@ fn plot_and_report(
         reasons: wire::decode_reasons(&failures),
         remade: wire::decode_reasons(&remade),
     };
-    let mut sinks = sinks(ctx, &notes, spans, hosts, root);
+    let mut sinks = sinks(ctx, &notes, spans, hosts, root, header_printed);
     gather::gather_in_windows(comm, work.results, n, Some(&mut |w| sinks.window(w)));
-    let (exit, mut errors) = sinks.finish(&attributes);
-    if let Err(e) = header_printed {
-        errors.insert(0, SinkError::Print(e));
-    }
-    if errors.is_empty() {
-        Ok(exit)
-    } else {
-        let exit = if exit == Exit::AllWritten {
-            Exit::SomeFailed
-        } else {
-            exit
-        };
-        let causes = errors.into_iter().map(Into::into).collect();
-        Err(Error::all(exit, causes))
+    match sinks.finish(&attributes) {
+        (exit, errors) if errors.is_empty() => Ok(exit),
+        (exit, errors) => Err(Error::all(
+            exit,
+            errors.into_iter().map(Into::into).collect(),
+        )),
     }
 }
 
-/// The console, and the run record unless `--no-record`, fed the same windows.
+/// The console (unless stdout failed already, for the header), and the run record unless
+/// `--no-record`, fed the same windows.
 fn sinks<'a>(
     ctx: &'a RunContext,
     notes: &'a Notes,
     spans: Vec<f64>,
     hosts: Vec<String>,
     root: &'a RootSetup,
+    header_printed: std::io::Result<()>,
 ) -> Sinks<'a> {
     let config = ctx.config;
-    let mut list: Vec<Box<dyn Sink + 'a>> =
-        vec![Box::new(Console::new(ctx.out, notes, config.quiet))];
-    let mut failed = None;
+    let mut list: Vec<Box<dyn Sink + 'a>> = Vec::new();
+    let mut failed = Vec::new();
+    match header_printed {
+        Ok(()) => list.push(Box::new(Console::new(ctx.out, notes, config.quiet))),
+        Err(e) => failed.push(SinkError::Print(e)),
+    }
     if let Some(path) = &config.record {
         let options = RecordOptions {
             path,
@@ -200,13 +205,11 @@ fn sinks<'a>(
         };
         match RecordSink::create(options, &hosts) {
             Ok(record) => list.push(Box::new(record)),
-            Err(e) => failed = Some(e),
+            Err(e) => failed.push(e.into()),
         }
     }
     let mut sinks = Sinks::new(list, spans, hosts, root.pack_index.as_ref());
-    if let Some(e) = failed {
-        sinks.failed(e.into());
-    }
+    failed.into_iter().for_each(|e| sinks.failed(e));
     sinks
 }
 

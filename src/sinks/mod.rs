@@ -50,9 +50,17 @@ impl<'a> Sinks<'a> {
         }
     }
 
-    /// A sink that could not even be made: its error is reported at the end with the others.
+    /// A sink that could not even be made (stdout already failed for the header, a record
+    /// that could not be created): its error is reported at the end with the others.
     pub fn failed(&mut self, e: SinkError) {
-        self.errors.push(e);
+        // A stdout that failed once fails every print after: say so once.
+        if !(matches!(e, SinkError::Print(_)) && self.stdout_failed()) {
+            self.errors.push(e);
+        }
+    }
+
+    fn stdout_failed(&self) -> bool {
+        self.errors.iter().any(|e| matches!(e, SinkError::Print(_)))
     }
 
     /// One window of results, in plot order and complete.
@@ -70,12 +78,14 @@ impl<'a> Sinks<'a> {
             }
         }
         self.tally.add(&results);
+        let mut failures = Vec::new();
         for slot in &mut self.sinks {
             if let Some(Err(e)) = slot.as_mut().map(|sink| sink.window(&results)) {
-                self.errors.push(e);
                 *slot = None;
+                failures.push(e);
             }
         }
+        failures.into_iter().for_each(|e| self.failed(e));
     }
 
     /// Every sink's end, in order; how the run ends, and the errors of the sinks that failed.
@@ -87,15 +97,22 @@ impl<'a> Sinks<'a> {
             attributes,
         };
         let mut told = Vec::new();
+        let mut failures = Vec::new();
         for sink in self.sinks.iter_mut().flatten() {
             match sink.finish(&end) {
                 Ok(line) => told.extend(line),
-                Err(e) => self.errors.push(e),
+                Err(e) => failures.push(e),
             }
         }
-        for line in told {
-            if let Err(e) = console::print(&format!("{line}\n")) {
-                self.errors.push(e.into());
+        failures.into_iter().for_each(|e| self.failed(e));
+        if !self.stdout_failed() {
+            if let Err(e) = console::print(
+                &told
+                    .iter()
+                    .map(|line| format!("{line}\n"))
+                    .collect::<String>(),
+            ) {
+                self.failed(e.into());
             }
         }
         let mut exit = exit_for(&end.counts);

@@ -129,11 +129,17 @@ impl Started {
         cmd.stdin(Stdio::null())
             .stderr(Stdio::from(stderr.try_clone()?))
             .process_group(0);
-        // SAFETY: prctl is async-signal-safe. Should the test process die (Ctrl-C, a kill),
-        // the child it started dies too instead of running on in its own process group.
+        // SAFETY: prctl and signal are async-signal-safe. Should the test process die
+        // (Ctrl-C, a kill), the child it started dies too instead of running on in its own
+        // process group. And it starts with the signals the tests send caught as by default,
+        // whatever the test run itself was started with: under `nohup` (or as a background
+        // job) they would be ignored, and MPICH's mpiexec keeps an ignored SIGHUP ignored.
+        // A test that wants a signal ignored says so (`nohup` in its command).
         unsafe {
             cmd.pre_exec(|| {
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
+                libc::signal(libc::SIGHUP, libc::SIG_DFL);
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
                 Ok(())
             });
         }

@@ -4,8 +4,9 @@
 use super::read::made_by;
 use super::{attr, DataLink, RanksRow, RecordError, ResultsRow, RunAttributes, NOT_DONE_REASON};
 use crate::output::h5::h5_string;
+use crate::output::h5::PendingH5;
 use crate::output::pack::archive_name;
-use crate::output::{data_file_name, data_link_base, OutputDir, PendingFile};
+use crate::output::{data_file_name, data_link_base, OutputDir};
 use crate::plan::{Counts, Plan, PlotResult, PlotStatus};
 use crate::sinks::sink::{Notes, RunEnd, Sink, SinkError};
 use crate::sinks::tally::{distinct, RankTiming};
@@ -54,11 +55,11 @@ pub fn results_rows(
 /// name beside its path and renamed into place by [`Writer::finish`]; dropped unfinished,
 /// it leaves nothing behind.
 pub struct Writer {
-    pending: PendingFile,
-    file: hdf5::File,
+    // Before the file, so that they are dropped before it is closed.
     results: hdf5::Dataset,
     /// `/data`, created with the first link.
     data: Option<hdf5::Group>,
+    h5: PendingH5,
 }
 
 impl Writer {
@@ -68,24 +69,23 @@ impl Writer {
             path: path.to_path_buf(),
             source,
         };
-        let pending = PendingFile::beside(path).map_err(|e| fail(e.into()))?;
-        let file = hdf5::File::create(pending.temp_path()).map_err(|e| fail(e.into()))?;
-        let results = file
+        let h5 = PendingH5::create(path).map_err(fail)?;
+        let results = h5
+            .file()
             .new_dataset::<ResultsRow>()
             .shape(num_plots as usize)
             .create("results")
             .map_err(|e| fail(e.into()))?;
         Ok(Writer {
-            pending,
-            file,
             results,
             data: None,
+            h5,
         })
     }
 
     fn fail(&self, source: hdf5::Error) -> RecordError {
         RecordError {
-            path: self.pending.path().to_path_buf(),
+            path: self.h5.path().to_path_buf(),
             source: source.into(),
         }
     }
@@ -103,7 +103,12 @@ impl Writer {
             return Ok(());
         }
         if self.data.is_none() {
-            self.data = Some(self.file.create_group("data").map_err(|e| self.fail(e))?);
+            self.data = Some(
+                self.h5
+                    .file()
+                    .create_group("data")
+                    .map_err(|e| self.fail(e))?,
+            );
         }
         let data = self.data.as_ref().expect("created above");
         for link in links {
@@ -120,21 +125,15 @@ impl Writer {
         counts: &Counts,
         ranks: &[RanksRow],
     ) -> Result<(), RecordError> {
-        let Writer {
-            pending,
-            file,
-            results,
-            data,
-        } = self;
-        let path = pending.path().to_path_buf();
+        let Writer { results, data, h5 } = self;
+        let path = h5.path().to_path_buf();
         let fail = |source: Box<dyn std::error::Error + Send + Sync>| RecordError {
             path: path.clone(),
             source,
         };
         drop((results, data));
-        write_run(&file, attributes, counts, ranks).map_err(|e| fail(e.into()))?;
-        file.close().map_err(|e| fail(e.into()))?;
-        pending.commit().map_err(|e| fail(e.into()))
+        write_run(h5.file(), attributes, counts, ranks).map_err(|e| fail(e.into()))?;
+        h5.commit().map_err(fail)
     }
 }
 
