@@ -1,5 +1,5 @@
 //! What the program's MPI steps cost at this rank count, measured with the program's own
-//! `comm` and `gathering` code (no drawing, no files), for the scale model in BENCHMARKS.md:
+//! `comm` and `gather` code (no drawing, no files), for the scale model in BENCHMARKS.md:
 //!
 //! - `scatter`: the static schedule's scatter of one `(first, count)` pair per rank;
 //! - `window`: one window of the results gather (65,536 records of 56 bytes, spread evenly

@@ -117,33 +117,3 @@ impl Error {
         lines
     }
 }
-
-/// A cause said in the words of what was being done, with the error underneath kept (so that
-/// a closed stdout is still recognised).
-#[derive(Debug)]
-pub struct Context {
-    message: String,
-    source: Cause,
-}
-
-impl Context {
-    /// `message` should already say what `source` says.
-    pub fn new(message: String, source: impl Into<Cause>) -> Context {
-        Context {
-            message,
-            source: source.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for Context {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Context {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(self.source.as_ref())
-    }
-}

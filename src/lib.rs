@@ -1,16 +1,16 @@
 //! plotrand-mpi: render many plots in parallel across the ranks of an MPI job.
 //!
-//! The folders follow a plot's way through the program; dependencies go one way, downward:
+//! The folders follow a plot's way through the program. Each line uses only what is on the
+//! lines below it (docs/internals.md has what every file does):
 //!
 //! ```text
-//! main ─► run/ (one plotting run)  commands/ (rank 0 alone: list, report, extract, speedup, sample)
-//!           ├─► sinks/ (console, run record, progress) ◄─┘
-//!           ├─► comm/ (the only `use mpi`; wire.rs: what crosses it)
-//!           └─► config ─► cli/
-//!                 ├─► render/ (data → bytes)
-//!                 ├─► output/ (the only module that creates, renames or removes files)
-//!                 └─► source/ (the data a plot is made of)
-//!                       └─► plan, figure, calendar, exit, text, about
+//! main.rs          parse, start MPI, dispatch, print every error once
+//! run/ commands/   a plotting run, in order | what rank 0 does alone
+//! sinks/           rank 0's consumers of the gathered results: console, run record, progress
+//! config.rs cli/   the checked command line | its clap definitions
+//! render/ output/ comm/   data → bytes | the only file writer | the only `use mpi`
+//! source/          the data a plot is made of: random streams, input files
+//! plan.rs figure.rs calendar/ exit.rs text.rs about.rs   plain data, dates, statuses, text
 //! ```
 //!
 //! Everything but `comm` is plain Rust, testable without `mpirun`. The modules are private:
@@ -20,7 +20,7 @@ mod about;
 mod calendar;
 mod cli;
 mod comm;
-pub mod commands;
+mod commands;
 mod config;
 mod exit;
 mod figure;
@@ -32,9 +32,10 @@ mod sinks;
 mod source;
 mod text;
 
-// What `main` wires together.
+// What `main` wires together: one function per thing the user can ask for.
 pub use cli::{Cli, Command};
 pub use comm::Comm;
+pub use commands::{extract, generate, list, report, sample, speedup, version};
 pub use config::Config;
 pub use exit::{Error, Exit};
 pub use run::{guarded, plot};

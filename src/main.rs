@@ -3,7 +3,10 @@
 //! `--help`).
 
 use clap::Parser;
-use plotrand_mpi::{commands, guarded, plot, Cli, Comm, Command, Config, Error, Exit};
+use plotrand_mpi::{
+    extract, generate, guarded, list, plot, report, sample, speedup, version, Cli, Comm, Command,
+    Config, Error, Exit,
+};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -17,7 +20,7 @@ fn main() -> ExitCode {
     let comm = match Comm::init() {
         Ok(comm) => comm,
         Err(e) => {
-            return report(Error::with_exit(
+            return print_error(Error::with_exit(
                 Exit::Internal,
                 format!("could not start MPI: {e}"),
             ))
@@ -42,40 +45,40 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(exit) => exit.into(),
-        Err(e) => report(e),
+        Err(e) => print_error(e),
     }
 }
 
 /// One small function per thing the user can ask for.
 fn dispatch(comm: &Comm, cli: Cli) -> Result<Exit, Error> {
     match cli.command {
-        Some(Command::Speedup { records, chart }) => commands::speedup::run(&records, &chart),
+        Some(Command::Speedup { records, chart }) => speedup(&records, &chart),
         Some(Command::Sample {
             file,
             datasets,
             max_points,
             force,
-        }) => commands::sample::run(&file, datasets as usize, max_points, force),
+        }) => sample(&file, datasets as usize, max_points, force),
         Some(Command::Report {
             record,
             format,
             failed,
-        }) => commands::report::run(&record, format, failed),
+        }) => report(&record, format, failed),
         Some(Command::Extract {
             record,
             plots,
             all,
             output_dir,
-        }) => commands::extract::run(&record, &plots, all, &output_dir),
-        Some(Command::Generate { what }) => commands::generate(what),
-        None if cli.version => commands::version(),
-        None if cli.list => guarded(comm, |_| commands::list::run(&Config::from_cli(cli))),
+        }) => extract(&record, &plots, all, &output_dir),
+        Some(Command::Generate { what }) => generate(what),
+        None if cli.version => version(),
+        None if cli.list => guarded(comm, |_| list(&Config::from_cli(cli))),
         None => plot(comm, &Config::from_cli(cli)),
     }
 }
 
 /// Every error once, on stderr, with one prefix.
-fn report(e: Error) -> ExitCode {
+fn print_error(e: Error) -> ExitCode {
     for line in e.lines() {
         eprintln!("{line}");
     }

@@ -1,4 +1,4 @@
-//! CF time units: numbers that are "<unit> since <date>[ <time>][ <zone>]" in a calendar.
+//! CF time units: numbers that are "`<unit> since <date>[ <time>][ <zone>]`" in a calendar.
 //! Reading the `units` and `calendar` attributes is the input's business
 //! (source/input/conventions.rs); the calendar only knows what the text means.
 

@@ -2,7 +2,7 @@
 //! files, reading each one at the archive, offset and length its run record gives, without
 //! scanning the archives. Files get the names the plots would have had unpacked.
 
-use crate::exit::{Context, Error, Exit};
+use crate::exit::{Error, Exit};
 use crate::output;
 use crate::output::pack;
 use crate::plan::PlotStatus;
@@ -14,9 +14,8 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 pub fn run(record: &Path, plots: &[u64], all: bool, out_dir: &Path) -> Result<Exit, Error> {
-    let unreadable = |e| {
-        let message = format!("could not read run record '{}': {e}", record.display());
-        Context::new(message, e)
+    let unreadable = |e: Box<dyn std::error::Error + Send + Sync>| {
+        format!("could not read run record '{}': {e}", record.display())
     };
     let reader = ResultsReader::open(record).map_err(|e| Error::usage(unreadable(e)))?;
     output::prepare(out_dir).map_err(Error::usage)?;

@@ -1,11 +1,17 @@
 //! What rank 0 does alone, one file per subcommand, named as the user types it; `--list`,
 //! `--version` and `generate` are small enough to live here.
 
-pub mod extract;
-pub mod list;
-pub mod report;
-pub mod sample;
-pub mod speedup;
+mod extract;
+mod list;
+mod report;
+mod sample;
+mod speedup;
+
+pub use extract::run as extract;
+pub use list::run as list;
+pub use report::run as report;
+pub use sample::run as sample;
+pub use speedup::run as speedup;
 
 use crate::cli::{self, Generated};
 use crate::exit::{Error, Exit};

@@ -4,7 +4,7 @@
 //! (failed or not done).
 
 use crate::cli::ReportFormat;
-use crate::exit::{Context, Error, Exit};
+use crate::exit::{Error, Exit};
 use crate::plan::PlotStatus;
 use crate::sinks::console;
 use crate::sinks::record::{ResultsReader, ResultsRow};
@@ -35,7 +35,7 @@ pub fn run(record: &Path, format: ReportFormat, failed_only: bool) -> Result<Exi
     match write(record, format, failed_only, &mut out).and_then(|()| Ok(out.flush()?)) {
         Err(e) if !console::stdout_closed(&*e) => {
             let message = format!("could not report run record '{}': {e}", record.display());
-            Err(Error::usage(Context::new(message, e)))
+            Err(Error::usage(message))
         }
         _ => Ok(Exit::AllWritten),
     }

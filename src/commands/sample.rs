@@ -2,7 +2,7 @@
 //! for comparing schedules: datasets whose sizes grow geometrically from 10 points to
 //! `max_points`, in path order, so that the last contiguous block holds the heavy ones.
 
-use crate::exit::{Context, Error, Exit};
+use crate::exit::{Error, Exit};
 use crate::output::h5::PendingH5;
 use crate::sinks::console;
 use crate::source::seed;
@@ -19,7 +19,7 @@ pub fn run(file: &Path, datasets: usize, max_points: u64, force: bool) -> Result
     }
     write(file, datasets, max_points).map_err(|e| {
         let message = format!("could not write '{}': {e}", file.display());
-        Error::failed(Context::new(message, e))
+        Error::failed(message)
     })?;
     let said = format!(
         "Wrote {datasets} datasets of 10 to {max_points} points to {}\n",

@@ -3,6 +3,7 @@
 
 use crate::plan::Plan;
 use std::collections::HashSet;
+use std::path::Path;
 
 /// The run record's name inside the output directory, unless `--record` says otherwise.
 pub const RECORD_FILE_NAME: &str = "plotrand.h5";
@@ -190,6 +191,25 @@ pub(super) fn unique_stems(paths: &[String]) -> Vec<String> {
             stem
         })
         .collect()
+}
+
+/// Rank `rank`'s archive, relative to the output directory.
+pub fn archive_name(rank: u32) -> String {
+    format!("plots-{rank:04}.tar")
+}
+
+/// The rank whose archive `name` is, for names [`archive_name`] makes.
+pub(super) fn archive_rank(name: &str) -> Option<u32> {
+    let digits = name.strip_prefix("plots-")?.strip_suffix(".tar")?;
+    (digits.len() >= 4 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+        .filter(|&r| archive_name(r) == name)
+}
+
+/// Whether `relative` (to the output directory) is where a rank's archive goes.
+pub fn is_archive(relative: &Path) -> bool {
+    relative.to_str().and_then(archive_rank).is_some()
 }
 
 #[cfg(test)]

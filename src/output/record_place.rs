@@ -3,7 +3,7 @@
 
 use super::atomic::{parent_or_dot, PendingFile};
 use super::error::SetupError;
-use super::names::DATA_DIR;
+use super::names::{is_archive, DATA_DIR};
 use super::OutputDir;
 use std::path::{Path, PathBuf};
 
@@ -34,7 +34,7 @@ pub fn check_record_place(
         if is_data_file(&inside) {
             return Err(conflict("is a rank's --save-data file".into()));
         }
-        if crate::output::pack::is_archive(&inside) {
+        if is_archive(&inside) {
             return Err(conflict("is a rank's --pack archive".into()));
         }
     }

@@ -54,7 +54,7 @@ pub(super) struct RootSetup {
     /// 1 for a fresh run, one more for each --resume.
     pub(super) attempt: u32,
     /// Held until the run ends; `None` with --no-file-locking.
-    pub(super) _lock: Option<OutputLock>,
+    _lock: Option<OutputLock>,
 }
 
 pub(super) fn output_dir(config: &Config, plan: &Plan, began: Option<SystemTime>) -> OutputDir {
@@ -99,7 +99,7 @@ impl StartError {
 /// Rank 0's checks and preparations before any work: limits; a usable output directory,
 /// locked against a second job; (--resume) the clean-up of what a killed run left; the plan;
 /// a safe place for the record; the seed and the manifest that pins what the plots are.
-pub(super) fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
+fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
     config::check_limits(config)?;
     let dir = &config.output_dir;
     let now = output::prepare(dir)?;
@@ -180,7 +180,7 @@ pub(super) fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), Sta
     Ok((agreement, setup))
 }
 
-pub(super) fn nanos_since_epoch(t: SystemTime) -> u64 {
+fn nanos_since_epoch(t: SystemTime) -> u64 {
     t.duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
@@ -188,7 +188,7 @@ pub(super) fn nanos_since_epoch(t: SystemTime) -> u64 {
 /// The manifest of this run: a fresh one beginning `now_ns`, or with --resume one that agrees
 /// with the earlier run's, whose seed it takes when --seed is not given, and whose start it
 /// keeps.
-pub(super) fn pin_down(config: &Config, plan: &Plan, now_ns: u64) -> Result<Manifest, StartError> {
+fn pin_down(config: &Config, plan: &Plan, now_ns: u64) -> Result<Manifest, StartError> {
     let dir = &config.output_dir;
     let earlier = if config.resume {
         read_manifest(dir)?
@@ -215,7 +215,7 @@ pub(super) fn pin_down(config: &Config, plan: &Plan, now_ns: u64) -> Result<Mani
     Ok(manifest)
 }
 
-pub(super) fn read_manifest(dir: &Path) -> Result<Option<Manifest>, ManifestError> {
+fn read_manifest(dir: &Path) -> Result<Option<Manifest>, ManifestError> {
     let path = dir.join(output::MANIFEST_FILE_NAME);
     match std::fs::read_to_string(&path) {
         Ok(text) => Manifest::parse(&text)
@@ -231,7 +231,7 @@ pub(super) fn read_manifest(dir: &Path) -> Result<Option<Manifest>, ManifestErro
 
 /// The input file as the manifest pins it: absolute path, size and modification time, so
 /// that a file changed between attempts is noticed.
-pub(super) fn input_identity(path: &Path) -> String {
+fn input_identity(path: &Path) -> String {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let facts = std::fs::metadata(path).map(|m| {
         let modified = m

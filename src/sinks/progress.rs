@@ -1,5 +1,5 @@
-//! How rank 0 shows a run's progress while the ranks draw (either schedule): a live bar when its output reaches a
-//! terminal someone watches, else a periodic one-line message that reads well in a file (a
+//! How rank 0 shows a run's progress while the ranks draw (either schedule): a live bar
+//! when its output reaches a terminal someone watches, else a periodic one-line message that reads well in a file (a
 //! SLURM log).
 //!
 //! Whether the output reaches a terminal is not what `isatty(stdout)` says on a rank:
@@ -93,7 +93,7 @@ fn parse_parent(stat: &str) -> Option<u32> {
     after_name.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// Rank 0's progress display during a dynamic run.
+/// Rank 0's progress display while the ranks draw.
 pub struct Progress {
     total: u64,
     every: f64,

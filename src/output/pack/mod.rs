@@ -24,26 +24,10 @@ pub use resume::{prepare, resolver, PrepareError, Prepared, Resolver};
 pub use tar::{member, read_member, scan, Member, Scan};
 pub use writer::ArchiveWriter;
 
+use super::names::archive_rank;
+pub use super::names::{archive_name, is_archive};
+
 use std::path::{Component, Path, PathBuf};
-
-/// Rank `rank`'s archive, relative to the output directory.
-pub fn archive_name(rank: u32) -> String {
-    format!("plots-{rank:04}.tar")
-}
-
-/// The rank whose archive `name` is, for names [`archive_name`] makes.
-fn archive_rank(name: &str) -> Option<u32> {
-    let digits = name.strip_prefix("plots-")?.strip_suffix(".tar")?;
-    (digits.len() >= 4 && digits.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| digits.parse().ok())
-        .flatten()
-        .filter(|&r| archive_name(r) == name)
-}
-
-/// Whether `relative` (to the output directory) is where a rank's archive goes.
-pub fn is_archive(relative: &Path) -> bool {
-    relative.to_str().and_then(archive_rank).is_some()
-}
 
 /// The archives in `dir`, by rank.
 pub fn archives_in(dir: &Path) -> std::io::Result<Vec<(u32, PathBuf)>> {

@@ -2,7 +2,8 @@
 //! it in one positioned write, so the archive is a valid tar file between any two plots.
 
 use super::tar::{ends_with_marker, member, END_MARKER};
-use super::{archive_name, Location};
+use super::Location;
+use crate::output::names::archive_name;
 use crate::output::FileError;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -21,7 +22,7 @@ pub struct ArchiveWriter {
 
 impl ArchiveWriter {
     /// Rank `rank`'s archive in `dir`: a new one, or (`resume`) the one there, which
-    /// [`prepare`] left ending in its end marker, continued before it.
+    /// [`prepare`](super::prepare) left ending in its end marker, continued before it.
     pub fn open(
         dir: &Path,
         rank: u32,
