@@ -9,13 +9,24 @@ use crate::source::seed;
 use std::path::Path;
 
 /// `plotrand-mpi sample`: writes the file and says what it holds. An existing file is
-/// replaced only with `force`, and only once the new one is whole.
+/// replaced only with `force`, only once the new one is whole, and only if it is a regular
+/// file or a symbolic link (the link itself, never what it points at).
 pub fn run(file: &Path, datasets: usize, max_points: u64, force: bool) -> Result<Exit, Error> {
-    if !force && std::fs::symlink_metadata(file).is_ok() {
-        return Err(Error::usage(format!(
-            "'{}' exists; pass --force to replace it, or choose another name",
-            file.display()
-        )));
+    if let Ok(meta) = std::fs::symlink_metadata(file) {
+        let kind = meta.file_type();
+        if !(kind.is_file() || kind.is_symlink()) {
+            // Renaming over it would replace a device, pipe or socket (as root, /dev/null).
+            return Err(Error::usage(format!(
+                "'{}' is not a regular file; sample writes regular files only: choose another name",
+                file.display()
+            )));
+        }
+        if !force {
+            return Err(Error::usage(format!(
+                "'{}' exists; pass --force to replace it, or choose another name",
+                file.display()
+            )));
+        }
     }
     write(file, datasets, max_points).map_err(|e| {
         let message = format!("could not write '{}': {e}", file.display());

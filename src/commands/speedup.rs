@@ -90,8 +90,15 @@ pub fn read_run(path: &Path) -> Result<TimedRun, ScalingError> {
     if r.ranks == 0 {
         return Err(unusable("says the run had 0 ranks".into()));
     }
-    if !(r.wall_seconds.is_finite() && r.wall_seconds > 0.0) {
-        return Err(unusable(format!("has a wall time of {} s", r.wall_seconds)));
+    if !plausible_wall(r.wall_seconds) {
+        let w = r.wall_seconds;
+        // Tiny and huge times in exponent form: 1e-320, not 320 zeros.
+        let text = if w.is_finite() && w != 0.0 && !(1e-4..1e15).contains(&w.abs()) {
+            format!("{w:e}")
+        } else {
+            format!("{w}")
+        };
+        return Err(unusable(format!("has a wall time of {text} s")));
     }
     let points = if r.input.is_empty() {
         format!("{} points each", r.points)
@@ -114,6 +121,13 @@ pub fn read_run(path: &Path) -> Result<TimedRun, ScalingError> {
         wall: r.wall_seconds,
         work,
     })
+}
+
+/// Whether a record's wall time can be a run's: MPI_Wtime ticks in nanoseconds at best, and
+/// no job runs for a century. Beyond, speedups overflow (1 s over 1e-320 s is infinite) and
+/// a chart's axis could not be drawn.
+fn plausible_wall(seconds: f64) -> bool {
+    (1e-9..=3.2e9).contains(&seconds)
 }
 
 /// The study: the median wall time per rank count, and speedup and efficiency relative to

@@ -133,6 +133,9 @@ fn speedup_takes_the_smallest_rank_count_as_base_and_refuses_broken_records() {
         ("ranks", None, "says the run had 0 ranks"),
         ("wall_seconds", Some(f64::NAN), "has a wall time of NaN s"),
         ("wall_seconds", Some(-1.0), "has a wall time of -1 s"),
+        // Finite and positive, but the speedup over it overflows and its chart never ends.
+        ("wall_seconds", Some(1e-320), "has a wall time of 1e-320 s"),
+        ("wall_seconds", Some(1e300), "has a wall time of 1e300 s"),
     ] {
         let broken = tmp.path().join("broken.h5");
         std::fs::copy(&p2, &broken).unwrap();

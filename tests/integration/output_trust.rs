@@ -5,6 +5,7 @@
 
 use crate::common::library::PlotStatus;
 use crate::common::*;
+use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -268,6 +269,17 @@ fn sample_refuses_to_replace_and_never_writes_through_a_link() {
         ["link.h5", "mine.h5"],
         "no temporary left"
     );
+
+    // Not even --force replaces what is not a regular file (as root, /dev/null was replaced).
+    let fifo = tmp.path().join("pipe.h5");
+    let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    alone(&["sample", path_arg(&fifo), "--force"]).assert_one_error("not a regular file", "FIFO");
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
 }
 
 #[test]

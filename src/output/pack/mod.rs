@@ -168,6 +168,53 @@ mod tests {
             .collect()
     }
 
+    /// A header that passes its checksum and says its member is `size` bytes long (GNU
+    /// base-256 where octal cannot hold it), as a damaged or hostile archive may.
+    fn header_of_size(name: &str, size: u64) -> [u8; 512] {
+        let mut header = ::tar::Header::new_gnu();
+        header.set_path(name).unwrap();
+        header.set_size(size);
+        header.set_entry_type(::tar::EntryType::Regular);
+        header.set_cksum();
+        *header.as_bytes()
+    }
+
+    #[test]
+    fn a_member_size_near_two_to_the_64_ends_the_scan_instead_of_wrapping() {
+        let dir = tempfile::tempdir().unwrap();
+        write_archive(dir.path(), 0, &[1]);
+        let path = dir.path().join(archive_name(0));
+        let whole = std::fs::metadata(&path).unwrap().len();
+        // Over the end marker: a member whose padded size wraps the offset back to itself.
+        let end_of_members = whole - 1024;
+        let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        let hostile = header_of_size("plot_2.png", u64::MAX - 511);
+        file.write_all_at(&hostile, end_of_members).unwrap();
+        let scan = scan(&path, &plot_of).unwrap();
+        assert_eq!(
+            scan.members.len(),
+            1,
+            "the member before it, and nothing more"
+        );
+        let prepared = prepare(dir.path(), true, "png", &plot_of).unwrap();
+        assert_eq!(prepared.cut, 1, "cut back to the last whole member");
+    }
+
+    #[test]
+    fn a_record_offset_and_length_that_wrap_around_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let places = write_archive(dir.path(), 0, &[1]);
+        let file = File::open(dir.path().join(archive_name(0))).unwrap();
+        for len in [u64::MAX, u64::MAX - places[0].offset + 1] {
+            let e = read_member(&file, places[0].offset, len).unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::InvalidData, "{len}: {e}");
+        }
+        assert_eq!(
+            read_member(&file, places[0].offset, places[0].len).unwrap(),
+            png(1, 1001)
+        );
+    }
+
     #[test]
     fn archive_names_round_trip() {
         assert_eq!(archive_name(7), "plots-0007.tar");

@@ -1,7 +1,7 @@
 //! `--resume --pack`, on rank 0 before any rank starts: every archive cut back to its last
 //! whole member, its end marker put back, and the index of what the archives hold kept.
 
-use super::tar::{ends_with_marker, padded, scan, Scan, END_MARKER};
+use super::tar::{ends_with_marker, member_end, scan, Scan, END_MARKER};
 use super::{archives_in, PackIndex};
 use crate::output::OutputDir;
 use crate::plan::Plan;
@@ -90,7 +90,10 @@ pub(super) fn whole_end(path: &Path, scan: &Scan, extension: &str) -> std::io::R
         }
         members = before;
     }
-    Ok(members.last().map_or(0, |m| m.offset + padded(m.size)))
+    // `scan` keeps only members that end inside the archive.
+    Ok(members
+        .last()
+        .map_or(0, |m| member_end(m.offset, m.size).unwrap_or(u64::MAX)))
 }
 
 /// Cuts the archive at `path` to `end` bytes and puts the end marker after them.

@@ -61,9 +61,9 @@ pub fn scan(path: &Path, resolve: &dyn Fn(&[u8]) -> Option<u64>) -> std::io::Res
             break;
         };
         let offset = pos + BLOCK;
-        if offset + padded(size) > len {
+        let Some(end) = member_end(offset, size).filter(|&end| end <= len) else {
             break;
-        }
+        };
         match header.entry_type() {
             tar::EntryType::XHeader if size <= MAX_PAX => {
                 let mut data = vec![0; size as usize];
@@ -87,7 +87,7 @@ pub fn scan(path: &Path, resolve: &dyn Fn(&[u8]) -> Option<u64>) -> std::io::Res
             }
             _ => long_name = None,
         }
-        pos = offset + padded(size);
+        pos = end;
     }
     Ok(Scan { members, len })
 }
@@ -104,6 +104,13 @@ pub(super) fn checksum(block: &[u8; BLOCK as usize]) -> u32 {
 /// `size` rounded up to whole blocks.
 pub(super) fn padded(size: u64) -> u64 {
     size.div_ceil(BLOCK) * BLOCK
+}
+
+/// Where a member of `size` bytes whose data starts at `offset` ends, padding included; `None`
+/// where a size read from a damaged header would go past the end of any file (a GNU
+/// base-256 size near 2^64 would otherwise wrap around to the member's own start).
+pub(super) fn member_end(offset: u64, size: u64) -> Option<u64> {
+    offset.checked_add(size.div_ceil(BLOCK).checked_mul(BLOCK)?)
 }
 
 /// Appends the tar member `name` holding `data` to `out`; returns where in `out` the data
@@ -164,7 +171,9 @@ pub(super) fn pax_record(key: &str, value: &str) -> Vec<u8> {
 /// that length comes right before them.
 pub fn read_member(file: &File, offset: u64, len: u64) -> std::io::Result<Vec<u8>> {
     let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
-    if offset < BLOCK || !offset.is_multiple_of(BLOCK) || offset + len > file.metadata()?.len() {
+    let file_len = file.metadata()?.len();
+    let inside = offset.checked_add(len).is_some_and(|end| end <= file_len);
+    if offset < BLOCK || !offset.is_multiple_of(BLOCK) || !inside {
         return Err(bad("the record's offset and length do not fit the archive"));
     }
     let mut block = [0u8; BLOCK as usize];
