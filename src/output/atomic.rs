@@ -144,6 +144,37 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomically(parent_or_dot(path), &name, bytes, false)
 }
 
+/// Opens one of the program's own files under its fixed name (the lock, a rank's archive)
+/// for `options`, never through a symbolic link and only if it is a regular file: a link or
+/// a device under one of our names is somebody else's, and writing through it would write
+/// outside the output directory. Non-blocking, so that a named pipe there cannot hang us.
+pub fn open_ours(
+    path: &Path,
+    options: &mut std::fs::OpenOptions,
+) -> std::io::Result<std::fs::File> {
+    use rustix::fs::OFlags;
+    use std::os::unix::fs::OpenOptionsExt;
+    let flags = (OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32;
+    let file = options.custom_flags(flags).open(path).map_err(|e| {
+        if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+            not_ours("a symbolic link")
+        } else {
+            e
+        }
+    })?;
+    if !file.metadata()?.is_file() {
+        return Err(not_ours("not a regular file"));
+    }
+    Ok(file)
+}
+
+fn not_ours(what: &str) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("it is {what}, not a file this program wrote: move it away"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

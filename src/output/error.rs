@@ -43,6 +43,11 @@ pub enum SetupError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("--output-dir holds '{}', which is in the way: {source}", path.display())]
+    InTheWay {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("--record '{}': its directory does not exist", .0.display())]
     RecordDirMissing(PathBuf),
 }

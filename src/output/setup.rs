@@ -1,7 +1,7 @@
 //! The output directory's life around a run: made and proved writable before any work, locked
 //! against a second job, the manifest written, and (--resume) what a killed run left removed.
 
-use super::atomic::{parent_or_dot, write_atomically, STAGING_PREFIX, TEMP_SUFFIX};
+use super::atomic::{open_ours, parent_or_dot, write_atomically, STAGING_PREFIX, TEMP_SUFFIX};
 use super::error::SetupError;
 use super::names::{DATA_DIR, LOCK_FILE_NAME, MANIFEST_FILE_NAME};
 use std::path::Path;
@@ -159,23 +159,31 @@ pub struct OutputLock {
 /// file for that job's error message.
 pub fn lock(dir: &Path, holder: &str) -> Result<OutputLock, SetupError> {
     let path = dir.join(LOCK_FILE_NAME);
-    let lock_error = |source| SetupError::Lock {
-        dir: dir.to_path_buf(),
-        source,
+    let lock_error = |source: std::io::Error| match source.kind() {
+        std::io::ErrorKind::InvalidInput => SetupError::InTheWay {
+            path: path.clone(),
+            source,
+        },
+        _ => SetupError::Lock {
+            dir: dir.to_path_buf(),
+            source,
+        },
     };
     let writable = || {
-        std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
+        open_ours(
+            &path,
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false),
+        )
     };
     writable().map_err(lock_error)?;
     // Held through a read-only descriptor where the file system allows it, so that no file
     // of ours stays open for writing all run long (that would block a read-only remount);
     // NFS emulates flock with POSIX locks, which need a writable one.
-    let file = std::fs::File::open(&path).map_err(lock_error)?;
+    let file = open_ours(&path, std::fs::OpenOptions::new().read(true)).map_err(lock_error)?;
     let file = match try_lock(&file) {
         Err(fs4::TryLockError::Error(e)) if e.raw_os_error() == Some(EBADF) => {
             let file = writable().map_err(lock_error)?;
@@ -187,7 +195,10 @@ pub fn lock(dir: &Path, holder: &str) -> Result<OutputLock, SetupError> {
         Ok(file) => {
             // What the lock file says is only a message for a second job: failing to write
             // it is not worth stopping for.
-            let _ = std::fs::write(&path, holder);
+            let _ = writable().and_then(|mut f| {
+                f.set_len(0)?;
+                std::io::Write::write_all(&mut f, holder.as_bytes())
+            });
             Ok(OutputLock { _file: file })
         }
         Err(fs4::TryLockError::WouldBlock) => {
@@ -285,6 +296,34 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("could not list") && e.contains("missing"), "{e}");
+    }
+
+    #[test]
+    fn the_lock_is_never_taken_or_written_through_a_link_or_a_pipe() {
+        let dir = tempfile::tempdir().unwrap();
+        let precious = dir.path().join("precious.txt");
+        std::fs::write(&precious, b"keep").unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::os::unix::fs::symlink(&precious, out.join(LOCK_FILE_NAME)).unwrap();
+        let e = lock(&out, "host node7, pid 42").err().unwrap().to_string();
+        assert!(
+            e.contains("symbolic link") && e.contains(LOCK_FILE_NAME),
+            "{e}"
+        );
+        assert_eq!(std::fs::read(&precious).unwrap(), b"keep");
+
+        std::fs::remove_file(out.join(LOCK_FILE_NAME)).unwrap();
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            out.join(LOCK_FILE_NAME),
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let e = lock(&out, "me").err().unwrap().to_string();
+        assert!(e.contains("not a regular file"), "{e}");
     }
 
     #[test]

@@ -201,6 +201,31 @@ mod tests {
     }
 
     #[test]
+    fn resume_never_cuts_back_an_archive_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        write_archive(outside.path(), 0, &[1]);
+        let target = outside.path().join(archive_name(0));
+        // A partial member at the end: what --resume would cut away from an archive of ours.
+        let mut bytes = std::fs::read(&target).unwrap();
+        bytes.extend_from_slice(&[7; 700]);
+        std::fs::write(&target, &bytes).unwrap();
+        std::os::unix::fs::symlink(&target, dir.path().join(archive_name(0))).unwrap();
+        let e = prepare(dir.path(), true, "png", &plot_of)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("symbolic link"), "{e}");
+        assert_eq!(
+            std::fs::read(&target).unwrap(),
+            bytes,
+            "the link's target is untouched"
+        );
+        let writer = ArchiveWriter::open(dir.path(), 0, true, false);
+        assert!(writer.is_err(), "nor appended to through the link");
+        assert_eq!(std::fs::read(&target).unwrap(), bytes);
+    }
+
+    #[test]
     fn a_record_offset_and_length_that_wrap_around_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let places = write_archive(dir.path(), 0, &[1]);

@@ -3,7 +3,7 @@
 
 use super::tar::{ends_with_marker, member_end, scan, Scan, END_MARKER};
 use super::{archives_in, PackIndex};
-use crate::output::OutputDir;
+use crate::output::{open_ours, OutputDir};
 use crate::plan::Plan;
 use std::collections::HashMap;
 use std::fs::File;
@@ -54,6 +54,8 @@ pub fn prepare(
             std::fs::remove_file(&path).map_err(fail("remove", &path))?;
             continue;
         }
+        // Read and cut back only archives of our own, never through a link.
+        open_ours(&path, std::fs::OpenOptions::new().read(true)).map_err(fail("read", &path))?;
         let scan = scan(&path, resolve).map_err(fail("read", &path))?;
         let end = whole_end(&path, &scan, extension).map_err(fail("read", &path))?;
         if scan.len != end + END_MARKER.len() as u64 || !ends_with_marker(&path, scan.len) {
@@ -98,7 +100,7 @@ pub(super) fn whole_end(path: &Path, scan: &Scan, extension: &str) -> std::io::R
 
 /// Cuts the archive at `path` to `end` bytes and puts the end marker after them.
 pub(super) fn cut_back(path: &Path, end: u64) -> std::io::Result<()> {
-    let file = std::fs::OpenOptions::new().write(true).open(path)?;
+    let file = open_ours(path, std::fs::OpenOptions::new().write(true))?;
     file.set_len(end)?;
     file.write_all_at(&END_MARKER, end)?;
     file.sync_all()

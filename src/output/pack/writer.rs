@@ -4,7 +4,7 @@
 use super::tar::{ends_with_marker, member, END_MARKER};
 use super::Location;
 use crate::output::names::archive_name;
-use crate::output::FileError;
+use crate::output::{open_ours, FileError};
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -34,12 +34,14 @@ impl ArchiveWriter {
             path: path.clone(),
             source,
         };
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(!resume)
-            .open(&path)
-            .map_err(fail)?;
+        let file = open_ours(
+            &path,
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(!resume),
+        )
+        .map_err(fail)?;
         let len = file.metadata().map_err(fail)?.len();
         let end = len.saturating_sub(END_MARKER.len() as u64);
         if resume && len > 0 && !ends_with_marker(&path, len) {
