@@ -15,6 +15,10 @@ pub struct Frames {
     /// The plan's index of the array.
     object: usize,
     path: String,
+    /// The file the array is in, and its length when the frames were opened: a frame is
+    /// drawn only while the file still has it.
+    file: std::path::PathBuf,
+    file_len: u64,
     ds: hdf5::Dataset,
     slab: Slab,
     /// Whether HDF5 may leave values of a frame unwritten (storage never written under
@@ -62,9 +66,13 @@ impl Frames {
                 path: path.clone(),
                 source,
             })?;
+        let file = std::path::PathBuf::from(ds.filename());
+        let file_len = std::fs::metadata(&file).map_or(0, |m| m.len());
         Ok(Frames {
             object: of.index,
             path: path.clone(),
+            file,
+            file_len,
             slab,
             may_skip: may_skip_values(&ds),
             float32: is_float32(&ds),
@@ -92,7 +100,9 @@ impl Frames {
 
     /// Smallest and largest finite value of frame `of`, if any.
     pub fn range(&self, of: PlotOf<'_>) -> Result<Option<(f64, f64)>, ObjectError> {
-        Ok(self.values(of)?.range())
+        let values = self.values(of)?;
+        self.check_file()?;
+        Ok(values.range())
     }
 
     /// Frame `of`, titled with its place in the leading dimensions.
@@ -102,6 +112,8 @@ impl Frames {
             .as_ref()
             .expect("frames are drawn only when opened for drawing");
         let values = self.values(of)?;
+        // After the read: a file cut short while it was read is caught too.
+        self.check_file()?;
         let mut data = look.template.clone();
         match &mut data.content {
             Content::Heatmap(grid) => grid.values = values,
@@ -118,6 +130,20 @@ impl Frames {
         }
         data.title = Some(title);
         Ok(data)
+    }
+
+    /// The file still as long as when the frames were opened (a stat, microseconds a frame).
+    fn check_file(&self) -> Result<(), ObjectError> {
+        let now = std::fs::metadata(&self.file).ok().map(|m| m.len());
+        if now == Some(self.file_len) {
+            return Ok(());
+        }
+        Err(ObjectError::ChangedFile {
+            path: self.path.clone(),
+            file: self.file.clone(),
+            was: self.file_len,
+            now,
+        })
     }
 
     /// A frame's values, unpacked (CF). float32 frames without packing or missing values
@@ -479,6 +505,41 @@ mod tests {
             why.starts_with("/x changed since the run was planned (it now has shape (16,)"),
             "{why}"
         );
+    }
+
+    #[test]
+    fn frames_of_a_file_cut_short_while_drawn_fail_instead_of_reading_fill_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.h5");
+        {
+            let file = hdf5::File::create(&path).unwrap();
+            let values: Vec<f32> = (0..3 * 4 * 5).map(|v| v as f32).collect();
+            file.new_dataset_builder()
+                .with_data(&ndarray::Array3::from_shape_vec((3, 4, 5), values).unwrap())
+                .create("x")
+                .unwrap();
+        }
+        let file = hdf5::File::open(&path).unwrap();
+        let planned = array(vec![3]);
+        let frames =
+            Frames::for_drawing(file.dataset("x").unwrap(), of(&planned, 0), Kind::Heatmap)
+                .unwrap();
+        assert!(frames.frame(of(&planned, 0)).is_ok());
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+        for k in 1..3 {
+            let why = frames.frame(of(&planned, k)).err().unwrap().to_string();
+            assert!(
+                why.starts_with("/x changed since the run was planned (its file")
+                    && why.contains("is now 0 bytes"),
+                "{why}"
+            );
+            assert!(frames.range(of(&planned, k)).is_err());
+        }
     }
 
     #[test]

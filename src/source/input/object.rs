@@ -36,6 +36,15 @@ pub enum ObjectError {
     },
     #[error("{path} changed since the run was planned (it now has shape {}); run again", shape_text(.shape))]
     ChangedShape { path: String, shape: Vec<usize> },
+    /// Its file was cut short or rewritten while its frames were drawn: HDF5 would read what
+    /// is no longer there as fill values, a uniform field.
+    #[error("{path} changed since the run was planned (its file '{}' was {was} bytes and is now {}); run again", .file.display(), .now.map_or("unreadable".to_string(), |n| format!("{n} bytes")))]
+    ChangedFile {
+        path: String,
+        file: std::path::PathBuf,
+        was: u64,
+        now: Option<u64>,
+    },
     #[error("group {path} has no dataset '{name}'")]
     NoDataset { path: String, name: &'static str },
     /// A pandas frame's block of values could not be opened.
