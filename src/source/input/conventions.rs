@@ -23,10 +23,12 @@ pub fn strings(loc: &hdf5::Location, name: &str) -> Option<Vec<String>> {
 pub fn texts(container: &hdf5::Container) -> Option<Vec<String>> {
     let descriptor = container.dtype().ok()?.to_descriptor().ok()?;
     let texts = match descriptor {
-        TypeDescriptor::VarLenUnicode => read_texts::<VarLenUnicode>(container),
-        TypeDescriptor::VarLenAscii => read_texts::<VarLenAscii>(container),
-        TypeDescriptor::FixedUnicode(_) => read_texts::<FixedUnicode<MAX_FIXED>>(container),
-        TypeDescriptor::FixedAscii(_) => read_texts::<FixedAscii<MAX_FIXED>>(container),
+        TypeDescriptor::VarLenUnicode => read_texts(container, VarLenUnicode::as_bytes),
+        TypeDescriptor::VarLenAscii => read_texts(container, VarLenAscii::as_bytes),
+        TypeDescriptor::FixedUnicode(_) => {
+            read_texts(container, FixedUnicode::<MAX_FIXED>::as_bytes)
+        }
+        TypeDescriptor::FixedAscii(_) => read_texts(container, FixedAscii::<MAX_FIXED>::as_bytes),
         _ => None,
     }?;
     // Fixed-length strings come NUL- or space-padded.
@@ -38,12 +40,24 @@ pub fn texts(container: &hdf5::Container) -> Option<Vec<String>> {
     )
 }
 
-fn read_texts<T>(container: &hdf5::Container) -> Option<Vec<String>>
-where
-    T: hdf5::H5Type + std::ops::Deref<Target = str>,
-{
+/// The values as text, from their bytes: HDF5 does not check that "ASCII" strings are ASCII
+/// nor "UTF-8" ones UTF-8 (legacy files and `np.bytes_` hold Latin-1), and hdf5's `&str`
+/// views of them would be invalid — undefined behaviour, seen as a crash.
+fn read_texts<T: hdf5::H5Type>(
+    container: &hdf5::Container,
+    bytes: impl Fn(&T) -> &[u8],
+) -> Option<Vec<String>> {
     let values = container.read_raw::<T>().ok()?;
-    Some(values.iter().map(|s| s.to_string()).collect())
+    Some(values.iter().map(|v| text_of(bytes(v))).collect())
+}
+
+/// UTF-8 where the bytes are (ASCII is), else Latin-1: every byte one character, as the
+/// legacy files that hold such bytes meant them (`caf\xe9` is "café").
+fn text_of(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
+    }
 }
 
 /// Attribute `name`, unless it has no value at all (a null dataspace, as PyTables writes
@@ -267,6 +281,28 @@ pub fn is_numeric_type(t: &TypeDescriptor) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_strings_holding_other_bytes_are_read_as_latin_1() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = hdf5::File::create(dir.path().join("f.h5")).unwrap();
+        // What legacy files and np.bytes_ write: "ASCII" that is not (HDF5 does not check).
+        // SAFETY: from_ascii_unchecked only copies the bytes; they are what is under test.
+        let legacy = unsafe { FixedAscii::<8>::from_ascii_unchecked(b"caf\xe9") };
+        file.new_attr::<FixedAscii<8>>()
+            .create("long_name")
+            .unwrap()
+            .write_scalar(&legacy)
+            .unwrap();
+        let utf8: FixedUnicode<16> = "Temperatur °C".parse().unwrap();
+        file.new_attr::<FixedUnicode<16>>()
+            .create("units")
+            .unwrap()
+            .write_scalar(&utf8)
+            .unwrap();
+        assert_eq!(string(&file, "long_name").as_deref(), Some("café"));
+        assert_eq!(string(&file, "units").as_deref(), Some("Temperatur °C"));
+    }
 
     #[test]
     fn numbers_read_as_python_formats_them_with_four_digits() {
