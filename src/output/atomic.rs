@@ -117,7 +117,7 @@ pub(super) fn write_staged(
 ) -> std::io::Result<()> {
     let mut tmp = match temp_file_for(staging, name) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(staging)?;
+            own_dir(staging)?;
             temp_file_for(staging, name)?
         }
         made => made?,
@@ -168,10 +168,29 @@ pub fn open_ours(
     Ok(file)
 }
 
+/// Makes `dir`, one of the output directory's own directories (a block of plots, `data`, a
+/// rank's staging directory), if it is missing, and checks that it is a directory itself:
+/// through a symbolic link there, plots would be written outside the output directory.
+pub fn own_dir(dir: &Path) -> std::io::Result<()> {
+    match std::fs::create_dir(dir) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    let kind = std::fs::symlink_metadata(dir)?.file_type();
+    if kind.is_dir() {
+        Ok(())
+    } else if kind.is_symlink() {
+        Err(not_ours("a symbolic link"))
+    } else {
+        Err(not_ours("not a directory"))
+    }
+}
+
 fn not_ours(what: &str) -> std::io::Error {
     std::io::Error::new(
         std::io::ErrorKind::InvalidInput,
-        format!("it is {what}, not a file this program wrote: move it away"),
+        format!("it is {what}, not one this program made: move it away"),
     )
 }
 

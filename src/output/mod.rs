@@ -15,7 +15,7 @@ mod setup;
 
 pub(crate) use atomic::ends_whole;
 use atomic::{is_whole, staging_dir_name, write_staged};
-pub use atomic::{open_ours, parent_or_dot, write_atomically, write_file, PendingFile};
+pub use atomic::{open_ours, own_dir, parent_or_dot, write_atomically, write_file, PendingFile};
 pub use error::{hint, FileError, SetupError};
 pub use names::{name_clash, DATA_DIR, MANIFEST_FILE_NAME, RECORD_FILE_NAME};
 use names::{subdir, Names};
@@ -48,6 +48,9 @@ pub struct OutputDir {
     began: Option<SystemTime>,
     /// `--write-strategy rank-dir`: this rank's directory for temporaries (see `fsinfo`).
     staging: Option<PathBuf>,
+    /// Why that directory cannot be used (something not ours has its name): each plot fails
+    /// saying so.
+    staging_refused: Option<String>,
 }
 
 impl OutputDir {
@@ -68,13 +71,16 @@ impl OutputDir {
             sync,
             began,
             staging: None,
+            staging_refused: None,
         }
     }
 
     /// The same directory, with `rank`'s temporaries made in a directory of its own and
     /// renamed into place from there (`--write-strategy rank-dir`).
     pub fn staged_for(mut self, rank: i32) -> OutputDir {
-        self.staging = Some(self.root.join(staging_dir_name(rank)));
+        let staging = self.root.join(staging_dir_name(rank));
+        self.staging_refused = own_dir(&staging).err().map(|e| e.to_string());
+        self.staging = Some(staging);
         self
     }
 
@@ -117,18 +123,22 @@ impl OutputDir {
 
     /// The plot, among `1..=num_plots`, whose file is `relative` (to the output directory).
     pub(crate) fn plot_at(&self, relative: &Path, num_plots: u64) -> Option<u64> {
-        let stem = relative
-            .file_name()?
-            .to_str()?
-            .strip_suffix(self.extension)?
-            .strip_suffix('.')?;
-        let plot_num = match &self.names {
-            Names::Random { .. } => stem.strip_prefix("plot_")?.parse().ok()?,
-            // Only asked when the record could be a plot file: once, on rank 0.
-            Names::Input { .. } => (1..=num_plots).find(|&k| self.stem(k) == stem)?,
-        };
-        ((1..=num_plots).contains(&plot_num) && self.relative_path(plot_num) == relative)
-            .then_some(plot_num)
+        self.plot_finder(num_plots)(relative)
+    }
+
+    /// What [`plot_at`](Self::plot_at) asks, for asking it of many files: names are read
+    /// back, not looked up in a table of every plot's name.
+    pub(crate) fn plot_finder(&self, num_plots: u64) -> impl Fn(&Path) -> Option<u64> + '_ {
+        let reader = self.names.reader(num_plots);
+        move |relative| {
+            let stem = relative
+                .file_name()?
+                .to_str()?
+                .strip_suffix(self.extension)?
+                .strip_suffix('.')?;
+            let plot_num = reader.plot_of(stem)?;
+            (self.relative_path(plot_num) == relative).then_some(plot_num)
+        }
     }
 
     /// `--resume`: whether plot `plot_num` is already there, whole. Files only ever appear
@@ -164,10 +174,16 @@ impl OutputDir {
 
     /// Writes plot `plot_num`'s bytes under its final name, creating its subdirectory first.
     pub fn write_plot(&self, plot_num: u64, bytes: &[u8]) -> Result<(), FileError> {
+        if let (Some(staging), Some(why)) = (&self.staging, &self.staging_refused) {
+            return Err(FileError::CreateDir {
+                path: staging.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidInput, why.clone()),
+            });
+        }
         let dir = match subdir(plot_num, self.per_dir) {
             Some(sub) => {
                 let dir = self.root.join(sub);
-                std::fs::create_dir_all(&dir).map_err(|source| FileError::CreateDir {
+                own_dir(&dir).map_err(|source| FileError::CreateDir {
                     path: dir.clone(),
                     source,
                 })?;
@@ -195,7 +211,7 @@ impl OutputDir {
     /// is made if need be.
     pub fn new_data_file(&self, rank: i32) -> std::io::Result<PendingFile> {
         let path = self.data_file(rank);
-        std::fs::create_dir_all(parent_or_dot(&path))?;
+        own_dir(parent_or_dot(&path))?;
         PendingFile::beside(&path)
     }
 }
@@ -280,6 +296,69 @@ mod tests {
         );
         assert_eq!(name_clash("{object}_{frame}", &input), None);
         assert_eq!(name_clash("plot_{n}", &input), None);
+    }
+
+    #[test]
+    fn every_plot_file_is_read_back_to_its_plot_and_nothing_else_is() {
+        let object = |path: &str, frame_shape: Vec<u64>| PlanObject {
+            path: path.into(),
+            kind: Kind::Heatmap,
+            frame_shape,
+        };
+        // Stems that hold each other and the text that follows them: "a", "a_1", "a_1_2".
+        let input = Plan::Input {
+            objects: vec![
+                object("/a", vec![11]),
+                object("/a/1", vec![3, 4]),
+                object("/a_1/2", vec![]),
+                object("/A", vec![]),
+                object("/b-f", vec![2]),
+            ]
+            .into(),
+        };
+        let n = input.num_plots();
+        let templates = [
+            None,
+            Some("{n}"),
+            Some("{object}-f{frame}"),
+            Some("x{frame}{object}{n}"),
+        ];
+        for template in templates {
+            for per_dir in [None, Some(7)] {
+                let out = OutputDir::new(
+                    Path::new("o"),
+                    &input,
+                    Format::Png,
+                    per_dir,
+                    false,
+                    None,
+                    template,
+                );
+                let find = out.plot_finder(n);
+                for k in 1..=n {
+                    assert_eq!(find(&out.relative_path(k)), Some(k), "{template:?} {k}");
+                }
+                let strangers = ["a_11.png", "a_1_3.png", "a_1.svg", "0001/a_00.png", ".png"];
+                for stranger in strangers {
+                    assert_eq!(find(Path::new(stranger)), None, "{template:?} {stranger}");
+                }
+            }
+        }
+        let random = Plan::Random { num_plots: 100 };
+        let out = OutputDir::new(
+            Path::new("o"),
+            &random,
+            Format::Svg,
+            None,
+            false,
+            None,
+            None,
+        );
+        let find = out.plot_finder(100);
+        assert_eq!(find(Path::new("plot_007.svg")), Some(7));
+        for stranger in ["plot_7.svg", "plot_000.svg", "plot_101.svg", "plot_+07.svg"] {
+            assert_eq!(find(Path::new(stranger)), None, "{stranger}");
+        }
     }
 
     #[test]

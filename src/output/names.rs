@@ -2,7 +2,7 @@
 //! `--name` template; and the plot-block subdirectories of `--max-files-per-dir`.
 
 use crate::plan::Plan;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// The run record's name inside the output directory, unless `--record` says otherwise.
@@ -146,6 +146,174 @@ impl Names {
                     .replace("{frame}", &format!("{frame:0frame_width$}"))
                     .replace("{n}", &format!("{plot_num:0width$}"))
             }
+        }
+    }
+}
+
+/// One piece of a name template.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Field<'a> {
+    Text(&'a str),
+    Object,
+    Frame,
+    N,
+}
+
+/// A template's pieces, in order.
+fn fields(template: &str) -> Vec<Field<'_>> {
+    const PLACES: [(&str, Field<'static>); 3] = [
+        ("{object}", Field::Object),
+        ("{frame}", Field::Frame),
+        ("{n}", Field::N),
+    ];
+    let mut out = Vec::new();
+    let mut rest = template;
+    while !rest.is_empty() {
+        let next = PLACES
+            .iter()
+            .filter_map(|&(place, field)| rest.find(place).map(|at| (at, place.len(), field)))
+            .min_by_key(|&(at, _, _)| at);
+        let Some((at, len, field)) = next else {
+            out.push(Field::Text(rest));
+            break;
+        };
+        if at > 0 {
+            out.push(Field::Text(&rest[..at]));
+        }
+        out.push(field);
+        rest = &rest[at + len..];
+    }
+    out
+}
+
+/// The number `text` starts with, if it starts with exactly `width` digits' worth.
+fn leading_number(text: &str, width: usize) -> Option<(u64, &str)> {
+    let digits = text.get(..width)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((digits.parse().ok()?, &text[width..]))
+}
+
+/// What a name said so far, as a template is read back.
+#[derive(Debug, Clone, Copy, Default)]
+struct Read {
+    object: Option<usize>,
+    frame: Option<u64>,
+    n: Option<u64>,
+}
+
+/// Reads plots' stems back to their plot numbers by parsing them as [`Names`] makes them,
+/// with a table of the objects' stems only: a table of every plot's name would cost rank 0
+/// about 100 bytes a plot (a gigabyte for 10^7 frames) where `--resume` needs none. A stem
+/// read back is named again and compared, so only a plot's own name gives its number.
+pub(super) struct NameReader<'a> {
+    names: &'a Names,
+    stems: HashMap<&'a str, usize>,
+    num_plots: u64,
+}
+
+impl Names {
+    pub(super) fn reader(&self, num_plots: u64) -> NameReader<'_> {
+        let stems = match self {
+            Names::Random { .. } => HashMap::new(),
+            Names::Input { objects, .. } => objects
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (o.stem.as_str(), i))
+                .collect(),
+        };
+        NameReader {
+            names: self,
+            stems,
+            num_plots,
+        }
+    }
+}
+
+impl NameReader<'_> {
+    /// The plot among `1..=num_plots` whose stem is `stem`.
+    pub(super) fn plot_of(&self, stem: &str) -> Option<u64> {
+        match self.names {
+            Names::Random { .. } => {
+                let k = stem.strip_prefix("plot_")?.parse().ok()?;
+                self.is_named(k, stem).then_some(k)
+            }
+            Names::Input { template, .. } => match template {
+                Some(template) => self.read(&fields(template), stem, stem, Read::default()),
+                None => [
+                    [Field::Object, Field::Text("_"), Field::Frame].as_slice(),
+                    &[Field::Object],
+                ]
+                .iter()
+                .find_map(|fields| self.read(fields, stem, stem, Read::default())),
+            },
+        }
+    }
+
+    fn is_named(&self, k: u64, stem: &str) -> bool {
+        (1..=self.num_plots).contains(&k) && self.names.stem(k) == stem
+    }
+
+    /// Reads `rest`, the part of `stem` after what `got` holds, as `fields`; tries each way
+    /// an object's stem could end (stems may hold the text that follows them).
+    fn read(&self, fields: &[Field], rest: &str, stem: &str, got: Read) -> Option<u64> {
+        let Some((&field, more)) = fields.split_first() else {
+            let k = self.plot(got)?;
+            return (rest.is_empty() && self.is_named(k, stem)).then_some(k);
+        };
+        let Names::Input { objects, width, .. } = self.names else {
+            return None;
+        };
+        match field {
+            Field::Text(text) => self.read(more, rest.strip_prefix(text)?, stem, got),
+            Field::N => {
+                let (n, rest) = leading_number(rest, *width)?;
+                self.read(more, rest, stem, Read { n: Some(n), ..got })
+            }
+            Field::Frame => {
+                let widths = match got.object {
+                    Some(i) => objects[i].frame_width..=objects[i].frame_width,
+                    None => 1..=20,
+                };
+                widths.into_iter().find_map(|w| {
+                    let (frame, rest) = leading_number(rest, w)?;
+                    let got = Read {
+                        frame: Some(frame),
+                        ..got
+                    };
+                    self.read(more, rest, stem, got)
+                })
+            }
+            Field::Object => {
+                let ends: Vec<usize> = match more.first() {
+                    Some(Field::Text(text)) => rest.match_indices(text).map(|(at, _)| at).collect(),
+                    Some(_) => rest.char_indices().map(|(at, _)| at).collect(),
+                    None => vec![rest.len()],
+                };
+                ends.into_iter().find_map(|end| {
+                    let &object = self.stems.get(&rest[..end])?;
+                    let got = Read {
+                        object: Some(object),
+                        ..got
+                    };
+                    self.read(more, &rest[end..], stem, got)
+                })
+            }
+        }
+    }
+
+    /// The plot a name's fields give: `{n}` says it; else the object's first plot and the
+    /// frame (a template without `{object}` and `{n}` is refused for several objects).
+    fn plot(&self, got: Read) -> Option<u64> {
+        let Names::Input { objects, .. } = self.names else {
+            return None;
+        };
+        match got.n {
+            Some(n) => Some(n),
+            None => objects[got.object.unwrap_or(0)]
+                .first_plot
+                .checked_add(got.frame.unwrap_or(0)),
         }
     }
 }

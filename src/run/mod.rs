@@ -221,6 +221,10 @@ fn header_lines(ctx: &RunContext, ranks: usize, hosts: &[String], root: &RootSet
     if removed > 0 {
         text += &format!("Removed {removed} temporary file(s) left by an interrupted run\n");
     }
+    let removed = root.removed_archives;
+    if removed > 0 {
+        text += &format!("Removed {removed} archive(s) an earlier run left, to make them anew\n");
+    }
     let cut = root.cut_archives;
     if cut > 0 {
         text += &format!(

@@ -49,6 +49,8 @@ pub(super) struct RootSetup {
     pub(super) removed_temporaries: usize,
     /// Archives cut back to their last whole plot (--resume --pack).
     pub(super) cut_archives: usize,
+    /// Archives an earlier run left, removed by a fresh `--pack` run.
+    pub(super) removed_archives: usize,
     /// --resume --pack: where the plots already packed are.
     pub(super) pack_index: Option<PackIndex>,
     /// 1 for a fresh run, one more for each --resume.
@@ -173,6 +175,7 @@ fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
     let setup = RootSetup {
         removed_temporaries,
         cut_archives: prepared.cut,
+        removed_archives: prepared.removed,
         pack_index: prepared.index,
         attempt: manifest.attempt,
         _lock: lock,

@@ -421,3 +421,39 @@ fn resume_remakes_plots_an_earlier_run_left_in_the_directory() {
         );
     }
 }
+
+#[test]
+fn a_link_under_one_of_our_directory_names_is_never_written_through() {
+    let tmp = tempfile::tempdir().unwrap();
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    // A block of plots, the data directory and a rank's staging directory, each a link to a
+    // directory outside the output directory.
+    let cases = [
+        ("0000", "--max-files-per-dir 2"),
+        ("data", "--save-data"),
+        (".plotrand-rank-0001", "--write-strategy rank-dir"),
+    ];
+    for (name, flags) in cases {
+        let dir = tmp.path().join(format!("out-{name}"));
+        std::fs::create_dir(&dir).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, dir.join(name)).unwrap();
+        let line = format!("-o {} -n 4 --seed 1 {SMALL} -q {flags}", dir.display());
+        let run = mpi(2, &split(&line));
+        assert_eq!(run.code, 1, "{name}: {}", run.context());
+        assert!(
+            run.stdout
+                .contains("it is a symbolic link, not one this program made")
+                || run
+                    .stderr
+                    .contains("it is a symbolic link, not one this program made"),
+            "{name}: {}",
+            run.context()
+        );
+        assert_eq!(
+            std::fs::read_dir(&elsewhere).unwrap().count(),
+            0,
+            "{name}: written through the link"
+        );
+    }
+}

@@ -291,3 +291,78 @@ fn a_resume_on_other_ranks_and_schedule_finds_plots_in_any_archive() {
     unpack_with_python(&dir, &by_python);
     assert_eq!(files_under(&by_python), files_under(&flat));
 }
+
+#[test]
+fn only_archives_this_program_made_are_removed_or_cut() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("packed");
+    let line = |extra: &str| with_dir(&dir, &format!("-n 6 --seed 2 --pack {SMALL} -q {extra}"));
+    let run = mpi(3, &line(""));
+    assert_eq!(run.code, 0, "{}", run.context());
+    let made: Vec<(PathBuf, Vec<u8>)> = archives(&dir)
+        .into_iter()
+        .map(|a| (a.clone(), std::fs::read(&a).unwrap()))
+        .collect();
+    assert_eq!(made.len(), 3);
+
+    // A user's own archive that happens to have a rank's archive's name, made by GNU tar, and
+    // a link with such a name: a fresh run and a resume both refuse, and change nothing.
+    std::fs::write(tmp.path().join("notes.txt"), "mine").unwrap();
+    let users = dir.join("plots-2024.tar");
+    let tar = Command::new("tar")
+        .arg("-cf")
+        .arg(&users)
+        .arg("-C")
+        .arg(tmp.path())
+        .arg("notes.txt")
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    let theirs = std::fs::read(&users).unwrap();
+    let outside = tmp.path().join("outside.tar");
+    std::fs::copy(&made[0].0, &outside).unwrap();
+    let link = dir.join("plots-0007.tar");
+    for (name, extra) in [
+        (&users, ""),
+        (&users, "--resume"),
+        (&link, ""),
+        (&link, "--resume"),
+    ] {
+        if name == &link {
+            std::fs::rename(&users, tmp.path().join("aside.tar")).unwrap_or(());
+            std::os::unix::fs::symlink(&outside, &link).unwrap_or(());
+        }
+        let run = mpi(2, &line(extra));
+        assert_eq!(run.code, 2, "{extra}: {}", run.context());
+        let name_text = name.display().to_string();
+        assert_eq!(
+            run.stderr
+                .matches("has the name of a rank's archive but")
+                .count(),
+            1,
+            "{}",
+            run.context()
+        );
+        assert!(run.stderr.contains(&name_text), "{}", run.context());
+        for (archive, bytes) in &made {
+            assert!(
+                &std::fs::read(archive).unwrap() == bytes,
+                "{extra}: {archive:?} changed"
+            );
+        }
+    }
+    assert_eq!(std::fs::read(tmp.path().join("aside.tar")).unwrap(), theirs);
+    assert_eq!(std::fs::read(&outside).unwrap(), made[0].1);
+
+    // Without them, the earlier run's archives are removed, and the run says so.
+    std::fs::remove_file(&link).unwrap();
+    let run = mpi(2, &line(""));
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert!(
+        run.stdout
+            .contains("Removed 3 archive(s) an earlier run left"),
+        "{}",
+        run.context()
+    );
+    assert_eq!(archives(&dir).len(), 2);
+}

@@ -118,9 +118,15 @@ impl Packed {
 /// `extract`: writes a plot's bytes to `dir/relative` (under a temporary name, renamed into
 /// place), making its subdirectory first.
 pub fn write_out(dir: &Path, relative: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let path = dir.join(relative);
-    std::fs::create_dir_all(crate::output::parent_or_dot(&path))?;
-    crate::output::write_file(&path, bytes)
+    std::fs::create_dir_all(dir)?;
+    // Subdirectories (a block of plots) are made or checked one at a time: a link there would
+    // take the plot outside `dir`.
+    let mut inside = dir.to_path_buf();
+    for part in relative.parent().into_iter().flat_map(Path::components) {
+        inside.push(part);
+        crate::output::own_dir(&inside)?;
+    }
+    crate::output::write_file(&dir.join(relative), bytes)
 }
 
 /// Whether `relative` (a member's or record's file name) stays inside the directory it is

@@ -1,23 +1,25 @@
 //! `--resume --pack`, on rank 0 before any rank starts: every archive cut back to its last
 //! whole member, its end marker put back, and the index of what the archives hold kept.
 
-use super::tar::{ends_with_marker, member_end, scan, Scan, END_MARKER};
+use super::tar::{checksum, ends_with_marker, member_end, scan, Scan, BLOCK, END_MARKER};
 use super::{archives_in, PackIndex};
 use crate::output::{open_ours, OutputDir};
 use crate::plan::Plan;
-use std::collections::HashMap;
 use std::fs::File;
-use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 /// Why the archives could not be prepared before a run (rank 0, exit status 2).
 #[derive(Debug, thiserror::Error)]
-#[error("--pack: could not {action} '{}': {source}; check the directory's permissions", path.display())]
-pub struct PrepareError {
-    action: &'static str,
-    path: PathBuf,
-    source: std::io::Error,
+pub enum PrepareError {
+    #[error("--pack: could not {action} '{}': {source}; check the directory's permissions", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("--pack: '{}' has the name of a rank's archive but {why}; nothing was removed or changed: move it out of the output directory, or choose another --output-dir", path.display())]
+    NotOurs { path: PathBuf, why: &'static str },
 }
 
 /// What [`prepare`] did and found.
@@ -25,6 +27,8 @@ pub struct PrepareError {
 pub struct Prepared {
     /// Archives cut back (`--resume`).
     pub cut: usize,
+    /// Archives of an earlier run removed (a fresh run).
+    pub removed: usize,
     /// `--resume`: the plots the archives hold, and where.
     pub index: Option<PackIndex>,
 }
@@ -32,7 +36,8 @@ pub struct Prepared {
 /// Rank 0, before any rank starts, with the output directory locked. A fresh run removes the
 /// archives an earlier run left (each rank makes its own anew); `--resume` cuts each archive
 /// back to its last complete member whose plot ends as a whole file of `extension` does, and
-/// indexes what they hold.
+/// indexes what they hold. Either way a file that only has an archive's name (a user's
+/// `plots-2024.tar`) is neither removed nor cut: the run is refused before anything changes.
 pub fn prepare(
     dir: &Path,
     resume: bool,
@@ -41,21 +46,29 @@ pub fn prepare(
 ) -> Result<Prepared, PrepareError> {
     let fail = |action, path: &Path| {
         let path = path.to_path_buf();
-        move |source| PrepareError {
+        move |source| PrepareError::Io {
             action,
             path,
             source,
         }
     };
+    let archives = archives_in(dir).map_err(fail("list", dir))?;
+    for (_, path) in &archives {
+        if let Some(why) = not_made_here(path).map_err(fail("read", path))? {
+            return Err(PrepareError::NotOurs {
+                path: path.clone(),
+                why,
+            });
+        }
+    }
     let mut prepared = Prepared::default();
     let mut index = PackIndex::default();
-    for (archive, path) in archives_in(dir).map_err(fail("list", dir))? {
+    for (archive, path) in archives {
         if !resume {
             std::fs::remove_file(&path).map_err(fail("remove", &path))?;
+            prepared.removed += 1;
             continue;
         }
-        // Read and cut back only archives of our own, never through a link.
-        open_ours(&path, std::fs::OpenOptions::new().read(true)).map_err(fail("read", &path))?;
         let scan = scan(&path, resolve).map_err(fail("read", &path))?;
         let end = whole_end(&path, &scan, extension).map_err(fail("read", &path))?;
         if scan.len != end + END_MARKER.len() as u64 || !ends_with_marker(&path, scan.len) {
@@ -70,6 +83,46 @@ pub fn prepare(
         prepared.index = Some(index);
     }
     Ok(prepared)
+}
+
+/// Why the file at `path`, named as a rank's archive, is not one a rank made, if it is not:
+/// ranks make regular files, empty or starting with a ustar header (a pax one for a long
+/// name) with the fixed metadata every member has (mode 0644, owner 0:0, time 0). Read never
+/// through a link.
+fn not_made_here(path: &Path) -> std::io::Result<Option<&'static str>> {
+    let kind = std::fs::symlink_metadata(path)?.file_type();
+    if kind.is_symlink() {
+        return Ok(Some("is a symbolic link"));
+    }
+    if !kind.is_file() {
+        return Ok(Some("is not a regular file"));
+    }
+    let file = open_ours(path, std::fs::OpenOptions::new().read(true))?;
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(None); // a rank that had no plots
+    }
+    let mut block = [0u8; BLOCK as usize];
+    if len < BLOCK || file.read_exact_at(&mut block, 0).is_err() {
+        return Ok(Some(
+            "is not one this program made: it is shorter than one tar block",
+        ));
+    }
+    if block.iter().all(|&b| b == 0) {
+        let empty = len == END_MARKER.len() as u64;
+        return Ok((!empty).then_some("is not one this program made: it is no tar archive"));
+    }
+    let header = tar::Header::from_byte_slice(&block);
+    if header.as_ustar().is_none() || header.cksum().ok() != Some(checksum(&block)) {
+        return Ok(Some("is not one this program made: it is no ustar archive"));
+    }
+    let ours = header.mode().ok() == Some(0o644)
+        && header.mtime().ok() == Some(0)
+        && (header.entry_type() == tar::EntryType::XHeader
+            || (header.uid().ok() == Some(0) && header.gid().ok() == Some(0)));
+    Ok((!ours).then_some(
+        "is not one this program made: its first member has a mode, owner or time of its own",
+    ))
 }
 
 /// Where the last member of `scan` whose data ends as a whole plot file ends: a member that
@@ -110,19 +163,8 @@ pub(super) fn cut_back(path: &Path, end: u64) -> std::io::Result<()> {
 pub type Resolver<'a> = Box<dyn Fn(&[u8]) -> Option<u64> + 'a>;
 
 /// Names the plot a member's name is, as the output directory names plots: what
-/// [`scan`] needs. Random plots are parsed; an input run's names are looked up.
+/// [`scan`] needs.
 pub fn resolver<'a>(out: &'a OutputDir, plan: &Plan) -> Resolver<'a> {
-    let n = plan.num_plots();
-    match plan {
-        Plan::Random { .. } => Box::new(move |name| {
-            let name = std::str::from_utf8(name).ok()?;
-            out.plot_at(Path::new(name), n)
-        }),
-        _ => {
-            let names: HashMap<Vec<u8>, u64> = (1..=n)
-                .map(|k| (out.relative_path(k).into_os_string().into_vec(), k))
-                .collect();
-            Box::new(move |name| names.get(name).copied())
-        }
-    }
+    let find = out.plot_finder(plan.num_plots());
+    Box::new(move |name| find(Path::new(std::str::from_utf8(name).ok()?)))
 }
