@@ -712,3 +712,89 @@ fn an_object_whose_name_is_not_utf8_fails_with_the_reason() {
     );
     assert!(out.join("good.png").exists());
 }
+
+#[test]
+fn lines_and_heatmaps_without_a_finite_value_fail_and_infinite_cells_are_left_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("nonfinite.h5");
+    {
+        let f = hdf5::File::create(&input).unwrap();
+        let ramp: Vec<f64> = (0..16).map(f64::from).collect();
+        let mut frames = [ramp.clone(), vec![f64::NAN; 16], ramp.clone()].concat();
+        frames[20] = f64::NAN; // a missing cell in an all-missing frame changes nothing
+        f.new_dataset::<f64>()
+            .shape((3, 4, 4))
+            .create("frames")
+            .unwrap()
+            .write_raw(&frames)
+            .unwrap();
+        write_2d(&f, "h_all_inf", 4, &[f64::INFINITY; 16]);
+        write_2d(&f, "h_all_nan", 4, &[f64::NAN; 16]);
+        let mut some_inf = ramp.clone();
+        (some_inf[3], some_inf[12]) = (f64::INFINITY, f64::NEG_INFINITY);
+        write_2d(&f, "h_some_inf", 4, &some_inf);
+        write_1d(&f, "l_all_nan", &[f64::NAN; 5]);
+    }
+    let out = tmp.path().join("out");
+    let run = mpi(2, &args!("--input {} -o {} --format svg", input, out));
+    assert_eq!(run.code, 1, "{}", run.context());
+    let expected = [
+        (
+            2,
+            "has no finite value to draw (all 16 cells hold NaN or infinity)",
+        ),
+        (
+            4,
+            "/h_all_inf has no finite value to draw (all 16 cells hold NaN or infinity)",
+        ),
+        (
+            5,
+            "/h_all_nan has no finite value to draw (all 16 cells hold NaN or infinity)",
+        ),
+        (
+            7,
+            "/l_all_nan has no finite value to draw (all 5 points hold NaN or infinity)",
+        ),
+    ];
+    let failed = run.lines_starting("Failed:");
+    assert_eq!(failed.len(), expected.len(), "{}", run.context());
+    for (line, (k, reason)) in failed.iter().zip(expected) {
+        assert!(
+            line.starts_with(&format!("Failed: plot {k} on rank ")) && line.ends_with(reason),
+            "{line}\nwanted {reason}"
+        );
+    }
+    let results = record_rows(&out.join("plotrand.h5"));
+    let statuses: Vec<PlotStatus> = results.iter().map(|r| r.status).collect();
+    use PlotStatus::{Failed, Ok};
+    assert_eq!(statuses, [Ok, Failed, Ok, Failed, Failed, Ok, Failed]);
+    // ±∞ cells are left out and counted, and drawn as missing cells are: the plot is the
+    // one of the same field with NaN there (colour bar and all), byte for byte.
+    assert_eq!(results[5].dropped, 2, "{}", run.context());
+    assert!(
+        run.stdout.contains("h_some_inf.svg")
+            && run
+                .stdout
+                .contains(", 2 rows with NaN or infinity left out)"),
+        "{}",
+        run.context()
+    );
+    let with_nan = tmp.path().join("nan.h5");
+    {
+        let f = hdf5::File::create(&with_nan).unwrap();
+        let mut some_nan: Vec<f64> = (0..16).map(f64::from).collect();
+        (some_nan[3], some_nan[12]) = (f64::NAN, f64::NAN);
+        write_2d(&f, "h_some_inf", 4, &some_nan);
+    }
+    let nan_out = tmp.path().join("nan");
+    let run = mpi(
+        1,
+        &args!("--input {} -o {} --format svg", with_nan, nan_out),
+    );
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert!(
+        std::fs::read(out.join("h_some_inf.svg")).unwrap()
+            == std::fs::read(nan_out.join("h_some_inf.svg")).unwrap(),
+        "±∞ cells are drawn as NaN cells are"
+    );
+}

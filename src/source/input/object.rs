@@ -63,6 +63,12 @@ pub enum ObjectError {
     ZeroRows { path: String },
     #[error("{path} has no finite points (all {rows} rows hold NaN or infinity)")]
     NoFinitePoints { path: String, rows: usize },
+    #[error("{path} has no finite value to draw (all {len} {of} hold NaN or infinity)")]
+    NoFiniteValues {
+        path: String,
+        len: usize,
+        of: &'static str,
+    },
     #[error(transparent)]
     Read(#[from] ReadError),
 }

@@ -12,7 +12,7 @@ use super::layouts::{
 };
 use super::object::{open_object, Object, ObjectError, ReadError};
 use crate::plan::{Kind, PlotOf};
-use crate::source::data::{index_axis, Content, PlotData, Points, Scale};
+use crate::source::data::{index_axis, Content, PlotData, Points, Scale, Values};
 use hdf5::types::TypeDescriptor;
 
 /// Reads the data of plot `of`: its object's frame, titled and labelled from the file's
@@ -32,9 +32,51 @@ pub fn read(
             Object::Dataset(ds) => read_dataset(ds, path, of, choice, frames)?,
         },
     };
+    left_out_infinite_cells(&mut data);
+    if !has_finite_values(&data) {
+        let (len, of) = match &data.content {
+            Content::Heatmap(grid) => (grid.values.len(), "cells"),
+            Content::Line(series) => (series.y.len(), "points"),
+            Content::Scatter(points) => (points.x.len(), "points"),
+        };
+        return Err(ObjectError::NoFiniteValues {
+            path: data.title.clone().unwrap_or_else(|| path.to_string()),
+            len,
+            of,
+        });
+    }
     data.limits = choice.limits;
     data.value_range = choice.shared.get(of.index).copied().flatten();
     Ok(data)
+}
+
+/// A heatmap's ±∞ cells are no colour of the map: drawn as missing (as NaN is) and counted as
+/// left out, as a line's or a scatter plot's are.
+fn left_out_infinite_cells(data: &mut PlotData) {
+    let Content::Heatmap(grid) = &mut data.content else {
+        return;
+    };
+    let infinite = match &mut grid.values {
+        Values::F32(v) => mark_missing(v.iter_mut().filter(|x| x.is_infinite()), f32::NAN),
+        Values::F64(v) => mark_missing(v.iter_mut().filter(|x| x.is_infinite()), f64::NAN),
+    };
+    data.dropped += infinite;
+}
+
+fn mark_missing<'a, T: Copy + 'a>(values: impl Iterator<Item = &'a mut T>, missing: T) -> u64 {
+    values.fold(0, |n, v| {
+        *v = missing;
+        n + 1
+    })
+}
+
+/// Whether there is anything to draw: a finite cell of a heatmap, a finite point of a line.
+fn has_finite_values(data: &PlotData) -> bool {
+    match &data.content {
+        Content::Heatmap(grid) => grid.range().is_some(),
+        Content::Line(series) => (series.gaps() as usize) < series.x.len().min(series.y.len()),
+        Content::Scatter(points) => !points.x.is_empty(),
+    }
 }
 
 fn read_group(g: &hdf5::Group, path: &str, choice: &Choice) -> Result<PlotData, ObjectError> {
