@@ -168,6 +168,29 @@ pub fn open_ours(
     Ok(file)
 }
 
+/// The text of one of the program's own small files (the manifest, the lock's holder), read
+/// as [`open_ours`] opens (no link, no pipe: a pipe would block, `/dev/zero` never end) and
+/// at most `limit` bytes of it; `None` if there is no such file.
+pub fn read_ours(path: &Path, limit: u64) -> std::io::Result<Option<String>> {
+    use std::io::Read;
+    let file = match open_ours(path, std::fs::OpenOptions::new().read(true)) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("it is longer than the {limit} bytes this program writes there"),
+        ));
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"))
+}
+
 /// Makes `dir`, one of the output directory's own directories (a block of plots, `data`, a
 /// rank's staging directory), if it is missing, and checks that it is a directory itself:
 /// through a symbolic link there, plots would be written outside the output directory.

@@ -21,8 +21,8 @@ pub use names::{name_clash, DATA_DIR, MANIFEST_FILE_NAME, RECORD_FILE_NAME};
 use names::{subdir, Names};
 pub use record_place::{check_record_place, data_link_base};
 pub use setup::{
-    check_record_dir, holds_plots, lock, prepare, remove_stale_temporaries, write_manifest,
-    OutputLock,
+    check_record_dir, holds_plots, lock, prepare, read_manifest, remove_stale_temporaries,
+    write_manifest, OutputLock,
 };
 
 use crate::figure::Format;

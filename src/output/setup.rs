@@ -1,7 +1,9 @@
 //! The output directory's life around a run: made and proved writable before any work, locked
 //! against a second job, the manifest written, and (--resume) what a killed run left removed.
 
-use super::atomic::{open_ours, parent_or_dot, write_atomically, STAGING_PREFIX, TEMP_SUFFIX};
+use super::atomic::{
+    open_ours, parent_or_dot, read_ours, write_atomically, STAGING_PREFIX, TEMP_SUFFIX,
+};
 use super::error::SetupError;
 use super::names::{DATA_DIR, LOCK_FILE_NAME, MANIFEST_FILE_NAME};
 use std::path::Path;
@@ -115,6 +117,11 @@ pub(super) fn is_temporary(name: &str) -> bool {
 }
 
 /// Writes the run's manifest (see `manifest`) into the output directory, atomically.
+/// The manifest an earlier run left in `dir`, if any: a file of ours, of a manifest's size.
+pub fn read_manifest(dir: &Path) -> std::io::Result<Option<String>> {
+    read_ours(&dir.join(MANIFEST_FILE_NAME), 64 * 1024)
+}
+
 pub fn write_manifest(dir: &Path, text: &str) -> Result<(), SetupError> {
     let name = MANIFEST_FILE_NAME;
     write_atomically(dir, name, text.as_bytes(), true).map_err(|source| SetupError::Manifest {
@@ -202,7 +209,7 @@ pub fn lock(dir: &Path, holder: &str) -> Result<OutputLock, SetupError> {
             Ok(OutputLock { _file: file })
         }
         Err(fs4::TryLockError::WouldBlock) => {
-            let holder = std::fs::read_to_string(&path).unwrap_or_default();
+            let holder = read_ours(&path, 4096).ok().flatten().unwrap_or_default();
             let holder = holder.trim();
             Err(SetupError::InUse {
                 dir: dir.to_path_buf(),

@@ -220,11 +220,11 @@ fn pin_down(config: &Config, plan: &Plan, now_ns: u64) -> Result<Manifest, Start
 
 fn read_manifest(dir: &Path) -> Result<Option<Manifest>, ManifestError> {
     let path = dir.join(output::MANIFEST_FILE_NAME);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Manifest::parse(&text)
+    match output::read_manifest(dir) {
+        Ok(Some(text)) => Manifest::parse(&text)
             .map(Some)
             .map_err(|reason| ManifestError::Unreadable { path, reason }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Ok(None) => Ok(None),
         Err(e) => Err(ManifestError::Unreadable {
             path,
             reason: e.to_string(),

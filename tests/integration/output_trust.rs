@@ -271,12 +271,10 @@ fn sample_refuses_to_replace_and_never_writes_through_a_link() {
     );
 
     // Not even --force replaces what is not a regular file (as root, /dev/null was replaced).
-    let fifo = tmp.path().join("pipe.h5");
-    let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
-    alone(&["sample", path_arg(&fifo), "--force"]).assert_one_error("not a regular file", "FIFO");
-    assert!(std::fs::symlink_metadata(&fifo)
+    let pipe = tmp.path().join("pipe.h5");
+    fifo(&pipe);
+    alone(&["sample", path_arg(&pipe), "--force"]).assert_one_error("not a regular file", "FIFO");
+    assert!(std::fs::symlink_metadata(&pipe)
         .unwrap()
         .file_type()
         .is_fifo());
@@ -455,5 +453,55 @@ fn a_link_under_one_of_our_directory_names_is_never_written_through() {
             0,
             "{name}: written through the link"
         );
+    }
+}
+
+/// A named pipe at `path`.
+fn fifo(path: &Path) {
+    let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+}
+
+#[test]
+fn pipes_and_endless_files_under_our_names_are_refused_not_waited_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let line = |dir: &Path, extra: &str| {
+        split(&format!(
+            "-o {} -n 2 --seed 1 {SMALL} -q {extra}",
+            dir.display()
+        ))
+    };
+    // The manifest --resume reads: a pipe would block it, /dev/zero never end.
+    for (case, make) in [
+        ("pipe", &(|p: &Path| fifo(p)) as &dyn Fn(&Path)),
+        ("link to /dev/zero", &|p: &Path| {
+            std::os::unix::fs::symlink("/dev/zero", p).unwrap()
+        }),
+    ] {
+        let dir = tmp.path().join(format!("manifest-{}", case.len()));
+        std::fs::create_dir(&dir).unwrap();
+        make(&dir.join("plotrand-manifest.txt"));
+        let run = mpi(2, &line(&dir, "--resume"));
+        assert_eq!(run.code, 2, "{case}: {}", run.context());
+        assert!(
+            run.stderr.contains("plotrand-manifest.txt"),
+            "{case}: {}",
+            run.context()
+        );
+    }
+    // The run record's place, and speedup and report given a pipe.
+    let dir = tmp.path().join("record");
+    std::fs::create_dir(&dir).unwrap();
+    fifo(&dir.join("plotrand.h5"));
+    mpi(2, &line(&dir, ""))
+        .assert_one_error("is not a plotrand-mpi run record", "a pipe as record");
+    let pipe = dir.join("plotrand.h5");
+    for command in [
+        vec!["report", path_arg(&pipe)],
+        vec!["speedup", path_arg(&pipe), path_arg(&pipe)],
+    ] {
+        let run = alone(&command);
+        assert_ne!(run.code, 0, "{}", run.context());
     }
 }

@@ -12,8 +12,10 @@ use std::path::PathBuf;
 
 /// Whether `path` is a run record this program wrote (which a new run may replace).
 pub fn is_run_record(path: &Path) -> bool {
-    hdf5::File::open(path)
-        .is_ok_and(|f| f.attr(attr::PROGRAM_VERSION).is_ok() && f.dataset("results").is_ok())
+    // Only a regular file is opened: HDF5 would wait forever on a named pipe.
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+        && hdf5::File::open(path)
+            .is_ok_and(|f| f.attr(attr::PROGRAM_VERSION).is_ok() && f.dataset("results").is_ok())
 }
 
 /// Which attempt made each plot, by plot number − 1, as an earlier record at `path` says
@@ -118,6 +120,9 @@ pub struct RecordedRun {
 
 /// Reads a finished record's root attributes.
 pub fn read(path: &Path) -> hdf5::Result<RecordedRun> {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Err("it is not a regular file".into());
+    }
     let f = hdf5::File::open(path)?;
     let number = |name: &str| f.attr(name).and_then(|a| a.read_scalar::<u64>());
     let text = |name: &str| {
