@@ -9,7 +9,7 @@
 # rest and says it left those out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SETUP_EXTRA_PACKAGES="mpich libmpich-dev munge slurmd slurmctld slurm-client iproute2 procps"
+SETUP_EXTRA_PACKAGES="mpich libmpich-dev munge slurmd slurmctld slurm-client iproute2 procps poppler-utils"
 . scripts/setup.sh
 
 for component in rustfmt clippy; do

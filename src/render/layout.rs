@@ -2,7 +2,7 @@
 //! positions and labels, and how data and marker sizes map to pixels. Pure arithmetic, shared
 //! by every output format.
 
-use super::text::px;
+use super::text::{drawable, px};
 use crate::source::{Content, PlotData, Scale};
 
 /// matplotlib's default subplot box, as fractions of the figure (left, right, bottom, top).
@@ -142,7 +142,7 @@ impl Layout {
                 let colour_bar = ColourBar {
                     rect: bar,
                     axis: Axis::new(range.0, range.1, bar.height(), true, Scale::Linear),
-                    label: grid.label.clone(),
+                    label: grid.label.as_deref().map(drawable),
                 };
                 (
                     edge_limits(&grid.x_edges),
@@ -160,9 +160,10 @@ impl Layout {
             y: Axis::new(y_lo, y_hi, axes.height(), true, data.y_scale),
             colour_bar,
             axes,
-            title: data.title.clone(),
-            x_label: data.x_label.clone(),
-            y_label: data.y_label.clone(),
+            // Every text a figure draws comes from here; the rest (ticks) is numbers.
+            title: data.title.as_deref().map(drawable),
+            x_label: data.x_label.as_deref().map(drawable),
+            y_label: data.y_label.as_deref().map(drawable),
         }
     }
 

@@ -221,6 +221,90 @@ mod tests {
         );
     }
 
+    /// Every C0 control, the noncharacters XML forbids, a bidi override, markup and CDATA's
+    /// end, quotes.
+    fn hostile_text() -> String {
+        let mut text: String = (0..0x20u8).map(char::from).collect();
+        text.push_str("\u{7f}\u{85}\u{fffe}\u{ffff}\u{fff9}\u{202e}<b>&amp; ]]> \"'\u{fffd}");
+        text
+    }
+
+    fn hostile_heatmap(text: &str) -> PlotData {
+        PlotData {
+            content: Content::Heatmap(crate::source::Grid {
+                values: crate::source::Values::F64(vec![0.0, 1.0, 2.0, 3.0]),
+                rows: 2,
+                cols: 2,
+                x_edges: vec![0.0, 1.0, 2.0],
+                y_edges: vec![0.0, 1.0, 2.0],
+                label: Some(text.to_owned()),
+            }),
+            title: Some(text.to_owned()),
+            x_label: Some(text.to_owned()),
+            y_label: Some(text.to_owned()),
+            ..PlotData::default()
+        }
+    }
+
+    fn svg_texts(svg: &str) -> Vec<String> {
+        let doc = svg2pdf::usvg::roxmltree::Document::parse(svg)
+            .unwrap_or_else(|e| panic!("the SVG is not well-formed XML: {e}"));
+        doc.descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|n| n.text().unwrap_or("").trim().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn hostile_text_gives_well_formed_svg_and_a_pdf_in_every_format() {
+        let text = hostile_text();
+        for data in [hostile_heatmap(&text), {
+            let mut line = PlotData::line(&text, vec![0.0, 1.0], vec![0.0, 1.0]);
+            line.x_label = Some(text.clone());
+            line
+        }] {
+            let svg = Renderer::new(spec(Format::Svg))
+                .render(&data)
+                .unwrap()
+                .to_vec();
+            let texts = svg_texts(std::str::from_utf8(&svg).unwrap());
+            let drawn = text::drawable(&text);
+            assert!(
+                drawn.contains("\\u{1b}") && drawn.contains("\\u{fffe}"),
+                "{drawn}"
+            );
+            assert!(texts.contains(&drawn), "{drawn:?} in {texts:?}");
+            let pdf = Renderer::new(spec(Format::Pdf))
+                .render(&data)
+                .unwrap()
+                .to_vec();
+            lopdf::Document::load_mem(&pdf).expect("a PDF a reader loads");
+            Renderer::new(spec(Format::Png)).render(&data).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_megabyte_of_text_is_drawn_cut_to_the_cap() {
+        let data = hostile_heatmap(&"ü".repeat(1 << 20));
+        let svg = Renderer::new(spec(Format::Svg))
+            .render(&data)
+            .unwrap()
+            .to_vec();
+        assert!(svg.len() < 64 << 10, "{} bytes of SVG", svg.len());
+        let texts = svg_texts(std::str::from_utf8(&svg).unwrap());
+        let cut: Vec<&String> = texts.iter().filter(|t| t.starts_with('ü')).collect();
+        assert_eq!(
+            cut.len(),
+            4,
+            "title, two labels, the colour bar's: {texts:?}"
+        );
+        for t in cut {
+            assert_eq!(t.chars().count(), crate::figure::MAX_TEXT_CHARS);
+            assert!(t.ends_with('…'));
+        }
+        Renderer::new(spec(Format::Pdf)).render(&data).unwrap();
+    }
+
     #[test]
     fn pdf_is_a_pdf_page_of_figure_size() {
         let pts = random(3, 50);

@@ -1,7 +1,9 @@
 //! Text as matplotlib sets it: DejaVu Sans, compiled in; sizes in points on a 100 dpi figure;
 //! how wide a label is and how high a line.
 
+use crate::figure::MAX_TEXT_CHARS;
 use plotters::style::FontStyle;
+use std::borrow::Cow;
 use std::sync::Once;
 
 /// Figures are laid out at 100 dpi, as matplotlib's default figure: 640×480 px is 6.4×4.8 in.
@@ -75,9 +77,86 @@ fn advance_em(c: char) -> f64 {
     f64::from(units) / 2048.0
 }
 
+/// `text` as a figure shows it, the same in every format: the characters an SVG may not hold
+/// or that would hide or reorder what is drawn are written as the console writes control
+/// characters (`\u{1b}`, `\n`: `char::escape_default`), so the plot and the run's output
+/// show one spelling; then cut to [`MAX_TEXT_CHARS`] with `…`, never inside an escape.
+/// Markup (`<`, `&`) needs nothing here: plotters' SVG backend escapes it.
+pub fn drawable(text: &str) -> String {
+    let mut shown = String::new();
+    let mut count = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let piece = spelled(c);
+        let len = piece.chars().count();
+        let fits = count + len < MAX_TEXT_CHARS
+            || (count + len == MAX_TEXT_CHARS && chars.peek().is_none());
+        if !fits {
+            shown.push('…');
+            break;
+        }
+        shown.push_str(&piece);
+        count += len;
+    }
+    shown
+}
+
+/// One character as drawn: itself, or an escape when it cannot be shown as it is.
+fn spelled(c: char) -> Cow<'static, str> {
+    if c.is_control() {
+        // C0 (XML 1.0 forbids all but tab, LF and CR, which SVG text would show as spaces),
+        // DEL and C1: as the console shows them.
+        c.escape_default().to_string().into()
+    } else if is_hidden(c) {
+        c.escape_unicode().to_string().into()
+    } else {
+        let mut one = String::new();
+        one.push(c);
+        one.into()
+    }
+}
+
+/// Characters XML 1.0 forbids (U+FFFE, U+FFFF) or discourages (every noncharacter, the
+/// interlinear annotation marks U+FFF9–FFFB, which hide the text they enclose), and the
+/// bidirectional embeddings, overrides and isolates (U+202A–202E, U+2066–2069), which would
+/// draw the rest of a label reversed in SVG and PDF but not in PNG.
+fn is_hidden(c: char) -> bool {
+    let u = u32::from(c);
+    (0xFDD0..=0xFDEF).contains(&u)
+        || u & 0xFFFE == 0xFFFE
+        || (0xFFF9..=0xFFFB).contains(&u)
+        || (0x202A..=0x202E).contains(&u)
+        || (0x2066..=0x2069).contains(&u)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_drawn_with_the_consoles_escapes_and_cut_outside_them() {
+        assert_eq!(drawable("a\u{1b}[31m\tb\n"), "a\\u{1b}[31m\\tb\\n");
+        assert_eq!(drawable("\u{0}\u{7f}\u{85}"), "\\u{0}\\u{7f}\\u{85}");
+        assert_eq!(
+            drawable("\u{fffe}\u{ffff}\u{1fffe}\u{fdd0}\u{fff9}\u{202e}\u{2066}"),
+            "\\u{fffe}\\u{ffff}\\u{1fffe}\\u{fdd0}\\u{fff9}\\u{202e}\\u{2066}"
+        );
+        assert_eq!(
+            drawable("<a & \"b\"> ]]> café °C ✓"),
+            "<a & \"b\"> ]]> café °C ✓"
+        );
+        let exact = "x".repeat(MAX_TEXT_CHARS);
+        assert_eq!(drawable(&exact), exact);
+        let long = drawable(&"é".repeat(1_000_000));
+        assert_eq!(long.chars().count(), MAX_TEXT_CHARS);
+        assert!(long.ends_with("é…"));
+        // An escape that would cross the cap is left out whole.
+        let near = format!("{}\u{1b}", "x".repeat(MAX_TEXT_CHARS - 3));
+        assert_eq!(
+            drawable(&near),
+            format!("{}…", "x".repeat(MAX_TEXT_CHARS - 3))
+        );
+    }
 
     /// How wide matplotlib's Agg renderer sets some tick labels, from
     /// tests/data/matplotlib_ticks.json (tests/data/matplotlib_ticks.py prints it).

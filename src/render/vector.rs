@@ -52,7 +52,22 @@ pub fn render_svg(content: &Content, l: &Layout, colour: Colour) -> Result<Strin
         Content::Heatmap(grid) => write_heatmap(&mut svg, grid, l)?,
     }
     svg.push_str(&axes_svg[open_end..]);
+    if let Some((at, c)) = first_non_xml_char(&svg) {
+        return Err(RenderError::Draw(format!(
+            "the SVG would hold U+{:04X} at byte {at}, which XML forbids: text that did not go \
+             through render::text::drawable (a bug; please report it)",
+            u32::from(c)
+        )));
+    }
     Ok(svg)
+}
+
+/// The first character XML 1.0 does not allow in a document. Every text drawn is made safe
+/// in the layout; this keeps a plot recorded Ok from ever being a file XML readers refuse.
+fn first_non_xml_char(svg: &str) -> Option<(usize, char)> {
+    svg.char_indices().find(|&(_, c)| {
+        !matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+    })
 }
 
 /// The line as one path in axes-box coordinates, broken where a value is missing.
@@ -207,4 +222,18 @@ fn sort_resource_entries(pdf: &mut [u8]) {
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn characters_xml_forbids_are_found_where_they_are() {
+        assert_eq!(first_non_xml_char("<t>a\tb\n\r é ✓ \u{10FFFF}</t>"), None);
+        assert_eq!(first_non_xml_char("<t>ab\u{1b}</t>"), Some((5, '\u{1b}')));
+        assert_eq!(first_non_xml_char("é\u{FFFE}"), Some((2, '\u{FFFE}')));
+        assert_eq!(first_non_xml_char("\u{FFFF}"), Some((0, '\u{FFFF}')));
+        assert_eq!(first_non_xml_char("\0"), Some((0, '\0')));
+    }
 }

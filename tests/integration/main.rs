@@ -19,6 +19,7 @@ mod readme;
 // Input: HDF5 files, files written by Python's libraries, hostile and generated files.
 mod fuzz_input;
 mod hdf5_files;
+mod hostile_text;
 mod input_trust;
 mod real_data;
 

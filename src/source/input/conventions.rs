@@ -5,6 +5,7 @@
 //! PyTables that are not data.
 
 pub use crate::calendar::{format_instant, TimeUnits};
+use crate::figure::capped;
 use hdf5::types::{FixedAscii, FixedUnicode, TypeDescriptor, VarLenAscii, VarLenUnicode};
 
 /// Longest fixed-length string attribute read whole; longer ones are cut (HDF5 converts
@@ -31,11 +32,13 @@ pub fn texts(container: &hdf5::Container) -> Option<Vec<String>> {
         TypeDescriptor::FixedAscii(_) => read_texts(container, FixedAscii::<MAX_FIXED>::as_bytes),
         _ => None,
     }?;
-    // Fixed-length strings come NUL- or space-padded.
+    // Fixed-length strings come NUL- or space-padded. Every text a file holds is cut here,
+    // where it enters the program, so plots, the console, the record and --list show the
+    // same, and none spends minutes on a megabyte-long attribute.
     Some(
         texts
             .into_iter()
-            .map(|s| s.trim_end_matches(['\0', ' ']).to_owned())
+            .map(|s| capped(s.trim_end_matches(['\0', ' ']).to_owned()))
             .collect(),
     )
 }
@@ -58,6 +61,28 @@ fn text_of(bytes: &[u8]) -> String {
         Ok(text) => text.to_owned(),
         Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
     }
+}
+
+/// An object's path as text, from its bytes (UTF-8 where valid, else Latin-1):
+/// `hdf5::Location::name` views them as `str` unchecked, and an object reached by reference
+/// rather than by a name this program opened — a coordinate through `DIMENSION_LIST` — may
+/// be named in any bytes; an invalid `str` is undefined behaviour, seen as the whole rank
+/// aborting when the name was listed or drawn.
+pub fn name_of(loc: &hdf5::Location) -> String {
+    use hdf5_sys::h5i::H5Iget_name;
+    let bytes = hdf5::sync::sync(|| {
+        // SAFETY: the first call writes nothing and returns the length; the second writes
+        // at most `buf.len()` bytes, a NUL included, into `buf`.
+        let len = unsafe { H5Iget_name(loc.id(), std::ptr::null_mut(), 0) };
+        let Ok(len @ 1..) = usize::try_from(len) else {
+            return Vec::new();
+        };
+        let mut buf = vec![0u8; len + 1];
+        let written = unsafe { H5Iget_name(loc.id(), buf.as_mut_ptr().cast(), buf.len()) };
+        buf.truncate(usize::try_from(written).unwrap_or(0).min(len));
+        buf
+    });
+    text_of(&bytes)
 }
 
 /// Attribute `name`, unless it has no value at all (a null dataspace, as PyTables writes
@@ -302,6 +327,52 @@ mod tests {
             .unwrap();
         assert_eq!(string(&file, "long_name").as_deref(), Some("café"));
         assert_eq!(string(&file, "units").as_deref(), Some("Temperatur °C"));
+    }
+
+    #[test]
+    fn a_megabyte_long_attribute_is_read_cut_to_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = hdf5::File::create(dir.path().join("f.h5")).unwrap();
+        let long: VarLenUnicode = "é".repeat(1 << 19).parse().unwrap();
+        file.new_attr::<VarLenUnicode>()
+            .create("long_name")
+            .unwrap()
+            .write_scalar(&long)
+            .unwrap();
+        let read = string(&file, "long_name").unwrap();
+        assert_eq!(read.chars().count(), crate::figure::MAX_TEXT_CHARS);
+        assert!(read.ends_with("é…"), "{read}");
+        assert_eq!(
+            label(&file, "v").chars().count(),
+            crate::figure::MAX_TEXT_CHARS
+        );
+    }
+
+    #[test]
+    fn names_that_are_not_utf_8_are_read_as_latin_1() {
+        use hdf5_sys::{h5d::H5Dopen2, h5l::H5Lmove, h5p::H5P_DEFAULT};
+        let dir = tempfile::tempdir().unwrap();
+        let file = hdf5::File::create(dir.path().join("f.h5")).unwrap();
+        file.new_dataset::<f64>().shape(3).create("x").unwrap();
+        // Renamed to the one byte 0xFF, as h5py's bytes names can write: what a coordinate
+        // reached through DIMENSION_LIST may be called.
+        let renamed = hdf5::sync::sync(|| unsafe {
+            H5Lmove(
+                file.id(),
+                c"x".as_ptr(),
+                file.id(),
+                c"\xff".as_ptr(),
+                H5P_DEFAULT,
+                H5P_DEFAULT,
+            )
+        });
+        assert!(renamed >= 0);
+        let id = hdf5::sync::sync(|| unsafe { H5Dopen2(file.id(), c"\xff".as_ptr(), H5P_DEFAULT) });
+        assert!(id >= 0);
+        // SAFETY: a dataset identifier just returned by H5Dopen2, owned by nothing else.
+        let ds: hdf5::Dataset = unsafe { hdf5::from_id(id) }.unwrap();
+        assert_eq!(name_of(&ds), "/ÿ");
+        assert_eq!(name_of(&file), "/");
     }
 
     #[test]

@@ -229,7 +229,7 @@ impl FrameAxis {
             return FrameAxis::Position(dim);
         };
         FrameAxis::Coordinate {
-            name: cf::base_name(&c.name()).to_owned(),
+            name: cf::base_name(&cf::name_of(c)).to_owned(),
             values: c.read_raw::<f64>().ok(),
             time: TimeUnits::of(c),
             units: cf::units(c),
@@ -275,7 +275,7 @@ fn axis_values(
     let Ok(mut values) = c.read_raw::<f64>() else {
         return (index_axis(n), Scale::Linear, unlabelled);
     };
-    let name = cf::base_name(&c.name()).to_owned();
+    let name = cf::base_name(&cf::name_of(c)).to_owned();
     if let Some(t) = TimeUnits::of(c) {
         for v in &mut values {
             *v = t.to_unix(*v);

@@ -309,7 +309,7 @@ fn describe_dataset(ds: &hdf5::Dataset, layout: &Layout, kind: Kind, frames: &[u
             let coords = cf::coordinates(ds);
             let labels = cf::strings(ds, "DIMENSION_LABELS").unwrap_or_default();
             let dim_name = |i: usize| match (&coords[i], labels.get(i)) {
-                (Some(c), _) => cf::base_name(&c.name()).to_owned(),
+                (Some(c), _) => cf::base_name(&cf::name_of(c)).to_owned(),
                 (None, Some(label)) if !label.is_empty() => label.clone(),
                 (None, _) => format!("dimension {i}"),
             };
