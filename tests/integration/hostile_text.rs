@@ -205,3 +205,39 @@ fn a_megabyte_long_name_gives_small_plots_whose_text_is_cut_to_the_cap() {
         png_size(&png);
     }
 }
+
+#[test]
+fn field_and_member_names_that_are_not_utf8_fail_their_plot_and_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("names.h5");
+    // h5py writes names from bytes as they are: a compound field and an enumeration member
+    // named in Latin-1, beside a dataset that plots.
+    let script = r#"
+import sys, h5py, numpy as np
+from h5py import h5t, h5s, h5d
+with h5py.File(sys.argv[1], "w") as f:
+    f["good"] = np.arange(6.0)
+    record = h5t.create(h5t.COMPOUND, 16)
+    record.insert(b"x\xff", 0, h5t.IEEE_F64LE)
+    record.insert(b"y", 8, h5t.IEEE_F64LE)
+    h5d.create(f.id, b"records", record, h5s.create_simple((5,)))
+    enum = h5t.enum_create(h5t.STD_I8LE)
+    enum.enum_insert(b"caf\xe9", 1)
+    h5d.create(f.id, b"flags", enum, h5s.create_simple((4,)))
+"#;
+    let made = run(Command::new(python()).arg("-c").arg(script).arg(&input));
+    assert!(made.success(), "{}", made.context());
+    let list = alone(&args!("--input {} --list", input));
+    assert_eq!(list.code, 0, "{}", list.context());
+    let out = tmp.path().join("out");
+    let run = mpi(2, &args!("--input {} -o {} --datasets '/*'", input, out));
+    assert_eq!(run.code, 1, "{}", run.context());
+    let failed = run.lines_starting("Failed:");
+    assert_eq!(failed.len(), 2, "{}", run.context());
+    for line in failed {
+        assert!(line.contains("bytes that are not UTF-8"), "{line}");
+    }
+    let rows = record_rows(&out.join("plotrand.h5"));
+    let ok: Vec<bool> = rows.iter().map(|r| r.status == PlotStatus::Ok).collect();
+    assert_eq!(ok, [false, true, false], "flags, good, records");
+}

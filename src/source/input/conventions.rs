@@ -22,7 +22,7 @@ pub fn strings(loc: &hdf5::Location, name: &str) -> Option<Vec<String>> {
 /// The strings an attribute or dataset holds, whatever HDF5 string type holds them;
 /// `None` if it does not hold text.
 pub fn texts(container: &hdf5::Container) -> Option<Vec<String>> {
-    let descriptor = container.dtype().ok()?.to_descriptor().ok()?;
+    let descriptor = super::raw::descriptor(&container.dtype().ok()?).ok()?;
     let texts = match descriptor {
         TypeDescriptor::VarLenUnicode => read_texts(container, VarLenUnicode::as_bytes),
         TypeDescriptor::VarLenAscii => read_texts(container, VarLenAscii::as_bytes),
@@ -104,7 +104,7 @@ pub fn string(loc: &hdf5::Location, name: &str) -> Option<String> {
 /// A numeric attribute's values as f64s.
 pub fn numbers(loc: &hdf5::Location, name: &str) -> Option<Vec<f64>> {
     let attr = readable_attr(loc, name)?;
-    match attr.dtype().ok()?.to_descriptor().ok()? {
+    match super::raw::descriptor(&attr.dtype().ok()?).ok()? {
         TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_) | TypeDescriptor::Float(_) => {
             attr.read_raw::<f64>().ok()
         }
@@ -292,7 +292,7 @@ pub fn coordinates(ds: &hdf5::Dataset) -> Vec<Option<hdf5::Dataset>> {
 
 pub fn is_numeric(ds: &hdf5::Dataset) -> bool {
     ds.dtype()
-        .and_then(|t| t.to_descriptor())
+        .and_then(|t| super::raw::descriptor(&t))
         .is_ok_and(|t| is_numeric_type(&t))
 }
 

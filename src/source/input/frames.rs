@@ -66,7 +66,7 @@ impl Frames {
                 path: path.clone(),
                 source,
             })?;
-        let file = std::path::PathBuf::from(ds.filename());
+        let file = super::raw::file_name(&ds);
         let file_len = std::fs::metadata(&file).map_or(0, |m| m.len());
         Ok(Frames {
             object: of.index,
@@ -455,7 +455,7 @@ fn may_skip_values(ds: &hdf5::Dataset) -> bool {
 
 fn is_float32(ds: &hdf5::Dataset) -> bool {
     matches!(
-        ds.dtype().and_then(|t| t.to_descriptor()),
+        ds.dtype().and_then(|t| super::raw::descriptor(&t)),
         Ok(TypeDescriptor::Float(hdf5::types::FloatSize::U4))
     )
 }

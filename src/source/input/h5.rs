@@ -63,7 +63,7 @@ pub(super) fn check_storage(ds: &hdf5::Dataset, path: &str) -> Result<(), Storag
         });
     }
     if dcpl.layout() == Layout::Virtual {
-        let vds_file = PathBuf::from(ds.filename());
+        let vds_file = super::raw::file_name(ds);
         let mut checked = HashSet::new();
         for mapping in dcpl.virtual_map() {
             // Many mappings often share a source: each (file, dataset) is checked once.

@@ -341,7 +341,7 @@ pub(super) fn dataset_layout(
     }
     let descriptor = ds
         .dtype()
-        .and_then(|t| t.to_descriptor())
+        .and_then(|t| super::raw::descriptor(&t))
         .map_err(LayoutError::UnreadableType)?;
     let shape = ds.shape();
     if let TypeDescriptor::Compound(compound) = &descriptor {

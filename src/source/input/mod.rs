@@ -12,6 +12,7 @@ pub mod frames;
 pub mod h5;
 pub mod layouts;
 pub mod object;
+pub mod raw;
 pub mod read;
 
 use crate::plan::PlanObject;
@@ -362,7 +363,7 @@ fn walk(file: &hdf5::File, sel: &Selection, choice: &Choice) -> hdf5::Result<Lis
 fn group_identity(group: &hdf5::Group) -> hdf5::Result<String> {
     use std::os::unix::fs::MetadataExt;
     let info = group.loc_info()?;
-    let file = match std::fs::metadata(group.filename()) {
+    let file = match std::fs::metadata(raw::file_name(group)) {
         Ok(meta) => format!("{}:{}", meta.dev(), meta.ino()),
         Err(_) => format!("fileno {}", info.fileno),
     };

@@ -307,7 +307,7 @@ fn read_numeric(ds: &hdf5::Dataset, path: &str) -> Result<(Vec<f64>, usize), Rea
     if !cf::is_numeric(ds) {
         let what = ds
             .dtype()
-            .and_then(|t| t.to_descriptor())
+            .and_then(|t| super::raw::descriptor(&t))
             .map(|t| type_name(&t))
             .unwrap_or("data of an unknown type");
         return Err(ReadError::NotNumbers {
@@ -336,7 +336,9 @@ fn read_field(ds: &hdf5::Dataset, path: &str, name: &str) -> Result<Vec<f64>, Re
             rows,
         });
     }
-    let Ok(TypeDescriptor::Compound(compound)) = ds.dtype().and_then(|t| t.to_descriptor()) else {
+    let Ok(TypeDescriptor::Compound(compound)) =
+        ds.dtype().and_then(|t| super::raw::descriptor(&t))
+    else {
         return Err(ReadError::NotRecords {
             path: path.to_string(),
         });
