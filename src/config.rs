@@ -142,10 +142,9 @@ pub fn check_limits(config: &Config) -> Result<(), ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
-        Cli::try_parse_from(std::iter::once("plotrand-mpi").chain(args.iter().copied()))
+        Cli::try_parse_checked_from(std::iter::once("plotrand-mpi").chain(args.iter().copied()))
     }
 
     fn error_text(args: &[&str]) -> String {

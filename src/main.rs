@@ -2,7 +2,6 @@
 //! every error once (`error: …`) and map the outcome to an exit status (`Exit`, listed by
 //! `--help`).
 
-use clap::Parser;
 use plotrand_mpi::{
     extract, generate, guarded, list, plot, report, sample, speedup, version, Cli, Comm, Command,
     Config, Error, Exit,
@@ -12,7 +11,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // Parsed before MPI starts: what the command line puts in the environment must be there
     // before MPI's (and HDF5's) threads may read it.
-    let parsed = Cli::try_parse();
+    let parsed = Cli::try_parse_checked();
     if parsed.as_ref().is_ok_and(|cli| cli.no_file_locking) {
         // Read by the HDF5 library when it opens a file.
         std::env::set_var("HDF5_USE_FILE_LOCKING", "FALSE");

@@ -13,7 +13,7 @@ use crate::exit::Exit;
 use crate::figure::{Format, PngCompression};
 use crate::plan::{Kind, MAX_PLOTS, MAX_POINTS};
 use clap::builder::PossibleValue;
-use clap::{ColorChoice, Parser, Subcommand, ValueEnum};
+use clap::{ColorChoice, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 const OUTPUT: &str = "Output";
@@ -148,7 +148,7 @@ pub struct Cli {
     ///
     /// Each object with its kind of plot and plot count, then every other object with why
     /// it is not plotted.
-    #[arg(long, requires = "input", help_heading = INPUT)]
+    #[arg(long, help_heading = INPUT)]
     pub list: bool,
 
     /// Draw every object as this kind where its shape allows: line, heatmap or scatter
@@ -156,14 +156,14 @@ pub struct Cli {
     /// line: the last dimension is the line, one plot per index of the others. heatmap: the
     /// last two, one plot per index of the others. scatter: a 2-D table's columns (see
     /// --columns).
-    #[arg(long, value_name = "KIND", requires = "input", value_parser = kind, help_heading = INPUT)]
+    #[arg(long, value_name = "KIND", value_parser = kind, help_heading = INPUT)]
     pub kind: Option<Kind>,
 
     /// The columns of tables to draw as x, y and optionally marker size
     ///
     /// Field or column names (records, pandas frames, tables with a 'columns' attribute),
     /// or column numbers from 0 for plain 2-D tables: --columns x,y,mass or --columns 0,2.
-    #[arg(long, value_name = "X,Y[,SIZE]", requires = "input", value_parser = columns, help_heading = INPUT)]
+    #[arg(long, value_name = "X,Y[,SIZE]", value_parser = columns, help_heading = INPUT)]
     pub columns: Option<ColumnList>,
 
     /// Name plot files after this template (without extension)
@@ -171,31 +171,31 @@ pub struct Cli {
     /// {object}: the object's path as a file name; {frame}: the frame number, zero-padded;
     /// {n}: the plot number, zero-padded. Default: {object} for one plot, {object}_{frame}
     /// for frames.
-    #[arg(long, value_name = "TEMPLATE", requires = "input", value_parser = name_template, help_heading = INPUT)]
+    #[arg(long, value_name = "TEMPLATE", value_parser = name_template, help_heading = INPUT)]
     pub name: Option<String>,
 
-    /// Fixed x limits for every plot
+    /// Fixed x limits for every plot (random data's too)
     #[arg(long, value_name = "LO,HI", value_parser = limits, allow_hyphen_values = true, help_heading = OUTPUT)]
     pub xlim: Option<(f64, f64)>,
 
-    /// Fixed y limits for every plot
+    /// Fixed y limits for every plot (random data's too)
     #[arg(long, value_name = "LO,HI", value_parser = limits, allow_hyphen_values = true, help_heading = OUTPUT)]
     pub ylim: Option<(f64, f64)>,
 
-    /// Heatmaps: the value at the bottom of the colour scale [default: the smallest over all
-    /// frames of the dataset]
+    /// Heatmaps of --input: the value at the bottom of the colour scale [default: the smallest
+    /// over all frames of the dataset]
     #[arg(long, value_name = "V", allow_negative_numbers = true, value_parser = finite, help_heading = OUTPUT)]
     pub vmin: Option<f64>,
 
-    /// Heatmaps: the value at the top of the colour scale [default: the largest over all
-    /// frames of the dataset]
+    /// Heatmaps of --input: the value at the top of the colour scale [default: the largest over
+    /// all frames of the dataset]
     #[arg(long, value_name = "V", allow_negative_numbers = true, value_parser = finite, help_heading = OUTPUT)]
     pub vmax: Option<f64>,
 
     /// Plot only the objects whose path matches this glob
     ///
     /// For example '/exp1/**': '*' stays within one group, '**' crosses groups.
-    #[arg(long, value_name = "GLOB", requires = "input", help_heading = INPUT)]
+    #[arg(long, value_name = "GLOB", help_heading = INPUT)]
     pub datasets: Option<String>,
 
     /// Turn file locking off, for file systems without lock support
@@ -306,6 +306,69 @@ pub struct Cli {
     pub version: bool,
 }
 
+impl Cli {
+    /// The command line of this process, parsed and checked: what clap checks, then what it
+    /// lets through (flags of `--input` without it). Every rank reaches the same verdict.
+    pub fn try_parse_checked() -> Result<Cli, clap::Error> {
+        Cli::try_parse()?.check_input_only()
+    }
+
+    /// [`Cli::try_parse_checked`] of `args` (the program's name first).
+    pub fn try_parse_checked_from<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        Cli::try_parse_from(args)?.check_input_only()
+    }
+
+    /// Refuses the flags that act on `--input`'s objects when there is no `--input`. Not
+    /// clap's `requires = "input"`: clap waives a requirement whose argument conflicts with
+    /// one given, so `-n 3 --list` passed (and `--list` then had nothing to list).
+    fn check_input_only(self) -> Result<Cli, clap::Error> {
+        if self.input.is_some() || self.command.is_some() {
+            return Ok(self);
+        }
+        match self
+            .input_only_flags()
+            .into_iter()
+            .find(|(_, given)| *given)
+        {
+            Some((flag, _)) => Err(Cli::command().error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                input_only_message(flag),
+            )),
+            None => Ok(self),
+        }
+    }
+
+    /// The flags that only mean something for `--input`'s objects, and whether each is given.
+    fn input_only_flags(&self) -> [(&'static str, bool); 7] {
+        [
+            ("--list", self.list),
+            ("--kind", self.kind.is_some()),
+            ("--columns", self.columns.is_some()),
+            ("--name", self.name.is_some()),
+            ("--datasets", self.datasets.is_some()),
+            ("--vmin", self.vmin.is_some()),
+            ("--vmax", self.vmax.is_some()),
+        ]
+    }
+}
+
+/// Why `flag` needs `--input`, and what to do.
+fn input_only_message(flag: &str) -> String {
+    let what = match flag {
+        "--list" => "lists what an input file's objects give",
+        "--vmin" | "--vmax" => {
+            "sets the colour scale of an input's heatmaps, and random data are scatter plots \
+             without colours"
+        }
+        _ => "applies to an input file's objects",
+    };
+    format!("{flag} needs --input <FILE.h5>: it {what}; give --input, or leave {flag} out")
+}
+
 /// How plots are shared out among ranks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Schedule {
@@ -376,7 +439,9 @@ pub enum Command {
     ///
     /// Each plot is read at the archive, offset and length the run record gives, and written
     /// under the name it would have had unpacked. Archives named relatively in the record are
-    /// found beside it.
+    /// found beside it. A record is trusted no further than the program's own names go: an
+    /// archive that is not a regular file, a file two plots name (after the first) and a name
+    /// the program would not give a plot are refused, each plot saying why.
     Extract {
         /// The run record (plotrand.h5) of a --pack run
         #[arg(value_name = "RECORD")]
@@ -445,11 +510,42 @@ impl ValueEnum for PngCompression {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn the_definitions_are_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Every flag that acts on `--input`'s objects, alone or beside each random-data flag
+    /// (which clap's own `requires` let through): refused, naming the flag.
+    #[test]
+    fn input_only_flags_need_input_whatever_else_is_given() {
+        let flags = [
+            &["--list"][..],
+            &["--kind", "line"],
+            &["--columns", "x,y"],
+            &["--name", "{n}"],
+            &["--datasets", "/g/*"],
+            &["--vmin", "0"],
+            &["--vmax", "1"],
+        ];
+        let random: [&[&str]; 4] = [&[], &["-n", "3"], &["--seed", "1"], &["--points", "5"]];
+        for flag in flags {
+            for other in random {
+                let args = ["plotrand-mpi"].iter().chain(other).chain(flag);
+                let e = Cli::try_parse_checked_from(args).unwrap_err();
+                assert_eq!(e.exit_code(), 2, "{flag:?} {other:?}");
+                let text = e.to_string();
+                assert!(
+                    text.contains(&format!("{} needs --input", flag[0])),
+                    "{flag:?} {other:?}: {text}"
+                );
+            }
+            let with_input = ["plotrand-mpi", "--input", "a.h5"].iter().chain(flag);
+            assert!(Cli::try_parse_checked_from(with_input).is_ok(), "{flag:?}");
+        }
+        let random_only = ["plotrand-mpi", "-n", "3", "--xlim", "0,2", "--ylim", "-1,1"];
+        assert!(Cli::try_parse_checked_from(random_only).is_ok());
     }
 
     #[test]

@@ -80,6 +80,13 @@ pub(super) fn name_template(text: &str) -> Result<String, String> {
             "'{text}' is a file name template and may not contain '/'"
         ));
     }
+    if text.contains(crate::text::is_unsafe_to_show) {
+        return Err(format!(
+            "'{}' holds control or bidirectional formatting characters, which would make file \
+             names that print other than they are; use printable characters",
+            crate::text::escape_controls(text)
+        ));
+    }
     if fields == 0 {
         return Err(format!(
             "'{text}' names every plot alike; use {{n}}, or {{object}} and {{frame}}"
@@ -109,4 +116,20 @@ pub(super) fn finite(text: &str) -> Result<f64, String> {
 
 pub(super) fn pixels(text: &str) -> Result<u32, String> {
     whole_number(MIN_SIDE_PIXELS, MAX_SIDE_PIXELS)(text).map(|n| n as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_templates_make_printable_file_names() {
+        assert_eq!(name_template("run-{n}").as_deref(), Ok("run-{n}"));
+        assert_eq!(name_template("café_{n}").as_deref(), Ok("café_{n}"));
+        for bad in ["\u{1b}[31m{n}", "{n}\u{202e}gnp", "a\tb{n}"] {
+            let e = name_template(bad).unwrap_err();
+            assert!(e.contains("control or bidirectional"), "{bad:?}: {e}");
+            assert!(!e.contains(crate::text::is_unsafe_to_show), "{e:?}");
+        }
+    }
 }

@@ -2,13 +2,18 @@
 //! archive and offset too), as a table for people or as CSV or JSON Lines for pandas, jq or a
 //! spreadsheet — the run's job log. `--failed` keeps the plots a `--resume` would make again
 //! (failed or not done).
+//!
+//! One rule per format for what the record's strings hold: bytes that are not UTF-8 are
+//! `\xNN` in all three (so CSV and JSON Lines are UTF-8 always); the table and CSV escape
+//! control and bidirectional formatting characters as the console does (`\u{1b}`); JSON
+//! escapes them as JSON does (`\u001b`), giving the text back exactly.
 
 use crate::cli::ReportFormat;
 use crate::exit::{Error, Exit};
 use crate::plan::PlotStatus;
 use crate::sinks::console;
-use crate::sinks::record::{ResultsReader, ResultsRow};
-use crate::text::escape_controls;
+use crate::sinks::record::{text, ResultsReader, ResultsRow};
+use crate::text::{escape_controls, is_unsafe_to_show};
 use std::io::Write;
 use std::path::Path;
 
@@ -66,7 +71,7 @@ fn write(
                         "{:>8} {:>5} {:<12} {:<8} {:>7} {:>10.2} {:>9} {:>7}  {}",
                         r.plot,
                         rank(r).map_or("-".into(), |k| k.to_string()),
-                        host(r, hosts),
+                        escape_controls(host(r, hosts)),
                         r.status.name(),
                         r.attempt,
                         r.elapsed * 1e3,
@@ -74,9 +79,9 @@ fn write(
                         r.dropped,
                         escape_controls(&packed_file(r)),
                     );
-                    for extra in [r.object.as_str(), r.reason.as_str()] {
+                    for extra in [text(&r.object), text(&r.reason)] {
                         if !extra.is_empty() {
-                            line += &format!("  {}", escape_controls(extra));
+                            line += &format!("  {}", escape_controls(&extra));
                         }
                     }
                     writeln!(out, "{line}")?;
@@ -109,20 +114,41 @@ fn write(
                     "host": host(r, hosts),
                     "status": r.status.name(),
                     "attempt": r.attempt,
-                    "file": r.file.as_str(),
-                    "object": r.object.as_str(),
+                    "file": text(&r.file),
+                    "object": text(&r.object),
                     "elapsed_s": r.elapsed,
                     "bytes": r.bytes,
                     "dropped": r.dropped,
-                    "reason": r.reason.as_str(),
-                    "archive": r.archive.as_str(),
+                    "reason": text(&r.reason),
+                    "archive": text(&r.archive),
                     "offset": r.offset,
                 });
-                writeln!(out, "{object}")?;
+                writeln!(out, "{}", json_safe(object.to_string()))?;
             }
             Ok(())
         }),
     }
+}
+
+/// A JSON text with what [`is_unsafe_to_show`] names and JSON leaves raw (DEL, C1 controls,
+/// U+202E and the other bidirectional formatting characters) written as `\uXXXX`, as JSON
+/// writes the controls below U+0020, so that no line can drive a terminal or read other than
+/// it is, while `json.loads` still gives the text exactly. Outside strings JSON is ASCII, so
+/// every such character is inside a string, where the escape means the same character.
+fn json_safe(json: String) -> String {
+    if !json.contains(is_unsafe_to_show) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_unsafe_to_show(c) {
+            // Every such character is in the Basic Multilingual Plane: one \uXXXX.
+            out += &format!("\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The rank that drew the plot; none for a plot nobody drew.
@@ -137,26 +163,49 @@ fn host<'a>(r: &ResultsRow, hosts: &'a [String]) -> &'a str {
 
 /// The plot's file; for a packed plot `ARCHIVE:FILE`, as the result lines name it.
 fn packed_file(r: &ResultsRow) -> String {
-    match r.archive.as_str() {
-        "" => r.file.to_string(),
-        archive => format!("{archive}:{}", r.file.as_str()),
+    match text(&r.archive) {
+        archive if archive.is_empty() => text(&r.file).into_owned(),
+        archive => format!("{archive}:{}", text(&r.file)),
     }
 }
 
+/// A row's CSV fields: text as the table shows it (controls and bidirectional formatting
+/// escaped, bytes that are not UTF-8 as `\xNN`), so that the file is UTF-8 and one record
+/// a line, whatever the record holds.
 fn fields(r: &ResultsRow, hosts: &[String]) -> [String; 13] {
+    let shown = |s: &str| escape_controls(s).into_owned();
+    let shown_text = |s| shown(&text(s));
     [
         r.plot.to_string(),
         rank(r).map_or(String::new(), |k| k.to_string()),
-        host(r, hosts).to_string(),
+        shown(host(r, hosts)),
         r.status.name().to_string(),
         r.attempt.to_string(),
-        r.file.to_string(),
-        r.object.to_string(),
+        shown_text(&r.file),
+        shown_text(&r.object),
         r.elapsed.to_string(),
         r.bytes.to_string(),
         r.dropped.to_string(),
-        r.reason.to_string(),
-        r.archive.to_string(),
+        shown_text(&r.reason),
+        shown_text(&r.archive),
         r.offset.to_string(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escapes_what_it_would_leave_raw_and_keeps_the_text() {
+        let text = "a\u{1b}[31m\u{202e}b\u{9b}\u{7f}\u{2066}ü";
+        let line = json_safe(serde_json::json!({ "object": text }).to_string());
+        assert!(!line.contains(is_unsafe_to_show), "{line}");
+        assert_eq!(
+            line,
+            r#"{"object":"a\u001b[31m\u202eb\u009b\u007f\u2066ü"}"#
+        );
+        let back: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(back["object"], text, "the text itself, exactly");
+    }
 }

@@ -210,6 +210,37 @@ pub fn own_dir(dir: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Opens a file that something we do not control names (an archive the run record names) for
+/// reading, only if it is a regular file. Non-blocking, so that a named pipe under that name
+/// cannot hang us (opening one for reading waits for a writer); a device or a directory is
+/// refused too, before a byte is read. Links are followed: reading through one writes nothing.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    use rustix::fs::OFlags;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(OFlags::NONBLOCK.bits() as i32)
+        .open(path)?;
+    let kind = file.metadata()?.file_type();
+    let what = if kind.is_file() {
+        return Ok(file);
+    } else if kind.is_fifo() {
+        "a named pipe"
+    } else if kind.is_dir() {
+        "a directory"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    };
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("it is {what}, not a file"),
+    ))
+}
+
 fn not_ours(what: &str) -> std::io::Error {
     std::io::Error::new(
         std::io::ErrorKind::InvalidInput,
@@ -234,6 +265,36 @@ mod tests {
             std::fs::read(dir.path().join("plot_1.png")).unwrap(),
             b"abc"
         );
+    }
+
+    #[test]
+    fn only_regular_files_are_opened_to_read_and_a_pipe_does_not_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("plots-0000.tar");
+        rustix::fs::mkfifoat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+        )
+        .unwrap();
+        let e = open_regular(&fifo).unwrap_err();
+        assert!(e.to_string().contains("a named pipe"), "{e}");
+        let e = open_regular(dir.path()).unwrap_err();
+        assert!(e.to_string().contains("a directory"), "{e}");
+        assert!(open_regular(Path::new("/dev/null"))
+            .unwrap_err()
+            .to_string()
+            .contains("a device"));
+        let file = dir.path().join("a.tar");
+        std::fs::write(&file, b"abc").unwrap();
+        std::os::unix::fs::symlink(&file, dir.path().join("link.tar")).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut open_regular(&dir.path().join("link.tar")).unwrap(),
+            &mut text,
+        )
+        .unwrap();
+        assert_eq!(text, "abc");
     }
 
     #[test]

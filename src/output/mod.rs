@@ -15,7 +15,9 @@ mod setup;
 
 pub(crate) use atomic::ends_whole;
 use atomic::{is_whole, staging_dir_name, write_staged};
-pub use atomic::{open_ours, own_dir, parent_or_dot, write_atomically, write_file, PendingFile};
+pub use atomic::{
+    open_ours, open_regular, own_dir, parent_or_dot, write_atomically, write_file, PendingFile,
+};
 pub use error::{hint, FileError, SetupError};
 pub use names::{name_clash, DATA_DIR, MANIFEST_FILE_NAME, RECORD_FILE_NAME};
 use names::{subdir, Names};

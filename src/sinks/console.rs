@@ -246,7 +246,8 @@ pub fn rank_table(rows: &[RankTiming]) -> String {
             .map_or("-".into(), |ms| format!("{ms:.2}"));
         table.add_row([
             row.rank.to_string(),
-            row.host.clone(),
+            // A host's name is whatever the node calls itself.
+            escape_controls(&row.host).into_owned(),
             row.drawn.to_string(),
             row.failed.to_string(),
             row.skipped.to_string(),
@@ -408,6 +409,25 @@ mod tests {
             lines[3].split_whitespace().any(|c| c == "-"),
             "idle rank has no ms/plot"
         );
+    }
+
+    #[test]
+    fn the_table_escapes_what_a_host_calls_itself() {
+        let row = RankTiming {
+            rank: 0,
+            host: "node\u{1b}[2J\u{202e}1".into(),
+            drawn: 0,
+            failed: 0,
+            skipped: 0,
+            drawing: 0.0,
+            waiting: 0.0,
+            max: 0.0,
+        };
+        let table = rank_table(&[row]);
+        for line in table.lines() {
+            assert!(!line.contains(crate::text::is_unsafe_to_show), "{line:?}");
+        }
+        assert!(table.contains("node\\u{1b}[2J\\u{202e}1"), "{table}");
     }
 
     #[test]

@@ -52,6 +52,12 @@ impl Source {
         match (self, plan.object(plot_num)) {
             (Source::Random { seed, points }, _) => Ok(PlotData {
                 content: Content::Scatter(random::points(*seed, plot_num, *points)),
+                // --xlim/--ylim; a colour range has nothing to act on (the command line
+                // refuses --vmin/--vmax without --input).
+                limits: Limits {
+                    colour: None,
+                    ..choice.limits
+                },
                 ..PlotData::default()
             }),
             (Source::Input { file, frames }, Some(of)) => {

@@ -114,6 +114,37 @@ fn bad_arguments_are_reported_once_with_status_2() {
     }
 }
 
+/// The flags that act on `--input`'s objects, without `--input`: refused once, by rank 0,
+/// naming the flag, also beside a random-data flag (clap's own `requires` let those through:
+/// `-n 3 --list` ended with status 2 and no word, `--seed 1 --kind line` drew random plots).
+#[test]
+fn input_only_flags_are_refused_once_without_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let input_only = [
+        "--list",
+        "--kind line",
+        "--columns x,y",
+        "--name {n}",
+        "--datasets /g/*",
+        "--vmin 0",
+        "--vmax 1",
+    ];
+    let random = ["-n 3", "--seed 1", "--points 5", ""];
+    let mut cases: Vec<(&str, &str)> = input_only
+        .iter()
+        .zip(random.iter().cycle())
+        .map(|(flag, other)| (*flag, *other))
+        .collect();
+    cases.extend(random[1..].iter().map(|other| ("--list", *other)));
+    for (flag, other) in cases {
+        let args = args!("-o {} {other} {flag}", out);
+        let name = flag.split(' ').next().unwrap();
+        mpi(3, &args).assert_one_error(&format!("{name} needs --input"), &format!("{args:?}"));
+        assert!(!out.exists(), "{args:?}: no work may start");
+    }
+}
+
 #[test]
 fn help_is_printed_once() {
     let run = mpi(3, &["--help"]);

@@ -26,7 +26,8 @@ mod real_data;
 // The tick labels' expectations are matplotlib's own.
 mod ticks;
 
-// Output: archives, write strategies, what `--resume` and the run record may trust.
+// Output: archives, write strategies, what `--resume`, `report` and `extract` may trust.
+mod hostile_records;
 mod output_trust;
 mod pack;
 mod write_strategy;

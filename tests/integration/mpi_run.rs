@@ -503,3 +503,46 @@ fn a_terminal_gets_a_progress_bar_that_leaves_the_results_whole() {
         run.context()
     );
 }
+
+/// The circles' centres of an SVG plot, in pixels inside its axes box.
+fn circle_centres(svg: &str) -> Vec<(f64, f64)> {
+    let number = |circle: &str, attr: &str| -> f64 {
+        let start = circle.find(&format!(" {attr}=\"")).unwrap() + attr.len() + 3;
+        let len = circle[start..].find('"').unwrap();
+        circle[start..start + len].parse().unwrap()
+    };
+    svg.split("<circle")
+        .skip(1)
+        .map(|c| (number(c, "cx"), number(c, "cy")))
+        .collect()
+}
+
+/// `--xlim`/`--ylim` fix the axes of random plots too (they were accepted and ignored): with
+/// x in 0..10 the lesson's data (x, y in [0, 1)) fill the left tenth of the axes box, with y
+/// in −3..3 the sixth above the middle.
+#[test]
+fn fixed_limits_apply_to_random_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let common = "-n 2 --seed 4 --points 200 --width 160 --height 120 --format svg -q";
+    let (fixed, free) = (tmp.path().join("fixed"), tmp.path().join("free"));
+    let run = mpi(2, &args!("-o {} {common} --xlim 0,10 --ylim -3,3", fixed));
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert_eq!(mpi(2, &args!("-o {} {common}", free)).code, 0);
+    // The axes box of a 160 × 120 figure: 124 × 92.4 px (matplotlib's, scaled).
+    let (box_w, box_h) = (124.0, 92.4);
+    for k in 1..=2 {
+        let read = |dir: &Path| std::fs::read_to_string(plot_path(dir, k, "svg")).unwrap();
+        let centres = circle_centres(&read(&fixed));
+        assert_eq!(centres.len(), 200);
+        for (x, y) in centres {
+            assert!((0.0..=box_w / 10.0 + 0.01).contains(&x), "plot {k}: x {x}");
+            let (top, middle) = (box_h / 3.0, box_h / 2.0);
+            assert!((top - 0.01..=middle + 0.01).contains(&y), "plot {k}: y {y}");
+        }
+        let spread = circle_centres(&read(&free));
+        assert!(
+            spread.iter().any(|&(x, _)| x > box_w * 0.8),
+            "without limits"
+        );
+    }
+}

@@ -4,7 +4,7 @@
 mod read;
 mod write;
 
-pub use read::{is_run_record, made_by, read, RecordedRun, ResultsReader};
+pub use read::{exact_text, is_run_record, made_by, read, text, RecordedRun, ResultsReader};
 pub use write::{results_rows, RecordOptions, RecordSink, Writer};
 
 use crate::plan::PlotStatus;

@@ -5,8 +5,10 @@
 use super::{attr, ResultsRow};
 use crate::plan::Counts;
 use crate::plan::PlotStatus;
+use crate::text;
 use hdf5::types::VarLenUnicode;
 use hdf5::H5Type;
+use std::borrow::Cow;
 use std::path::Path;
 use std::path::PathBuf;
 
@@ -58,6 +60,20 @@ pub fn made_by(path: &Path, num_plots: u64) -> Vec<u32> {
     read().unwrap_or_default()
 }
 
+/// A string of the record as text, read from its bytes: HDF5 does not check that a "UTF-8"
+/// string is UTF-8, and hdf5's `&str` view of one that is not would be invalid (undefined
+/// behaviour: a forged or damaged record could make it anything). Bytes that are not UTF-8
+/// are shown as `\xNN`.
+pub fn text(s: &VarLenUnicode) -> Cow<'_, str> {
+    text::from_bytes(s.as_bytes())
+}
+
+/// A string of the record exactly as written, if it is UTF-8: for what must not be changed
+/// by escaping, such as a file name to write.
+pub fn exact_text(s: &VarLenUnicode) -> Option<&str> {
+    std::str::from_utf8(s.as_bytes()).ok()
+}
+
 /// Rows of `/results` read at a time.
 const ROWS_AT_A_TIME: usize = 65_536;
 
@@ -78,7 +94,7 @@ impl ResultsReader {
             .attr(attr::HOSTS)?
             .read_raw::<VarLenUnicode>()?
             .iter()
-            .map(|h| h.to_string())
+            .map(|h| text(h).into_owned())
             .collect();
         Ok(ResultsReader {
             results: f.dataset("results")?,
@@ -125,10 +141,10 @@ pub fn read(path: &Path) -> hdf5::Result<RecordedRun> {
     }
     let f = hdf5::File::open(path)?;
     let number = |name: &str| f.attr(name).and_then(|a| a.read_scalar::<u64>());
-    let text = |name: &str| {
+    let text_attr = |name: &str| {
         f.attr(name)
             .and_then(|a| a.read_scalar::<VarLenUnicode>())
-            .map(|s| s.to_string())
+            .map(|s| text(&s).into_owned())
     };
     Ok(RecordedRun {
         path: path.to_path_buf(),
@@ -143,7 +159,7 @@ pub fn read(path: &Path) -> hdf5::Result<RecordedRun> {
         points: number(attr::POINTS)?,
         width: number(attr::WIDTH)?,
         height: number(attr::HEIGHT)?,
-        format: text(attr::FORMAT)?,
-        input: text(attr::INPUT)?,
+        format: text_attr(attr::FORMAT)?,
+        input: text_attr(attr::INPUT)?,
     })
 }
