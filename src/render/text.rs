@@ -103,12 +103,10 @@ pub fn drawable(text: &str) -> String {
 
 /// One character as drawn: itself, or an escape when it cannot be shown as it is.
 fn spelled(c: char) -> Cow<'static, str> {
-    if c.is_control() {
-        // C0 (XML 1.0 forbids all but tab, LF and CR, which SVG text would show as spaces),
-        // DEL and C1: as the console shows them.
+    if crate::text::is_unsafe_to_show(c) || is_not_for_xml(c) {
+        // Controls (XML 1.0 forbids C0 but tab, LF and CR, which SVG text would show as
+        // spaces) and bidirectional formatting, as the console shows them.
         c.escape_default().to_string().into()
-    } else if is_hidden(c) {
-        c.escape_unicode().to_string().into()
     } else {
         let mut one = String::new();
         one.push(c);
@@ -117,16 +115,10 @@ fn spelled(c: char) -> Cow<'static, str> {
 }
 
 /// Characters XML 1.0 forbids (U+FFFE, U+FFFF) or discourages (every noncharacter, the
-/// interlinear annotation marks U+FFF9–FFFB, which hide the text they enclose), and the
-/// bidirectional embeddings, overrides and isolates (U+202A–202E, U+2066–2069), which would
-/// draw the rest of a label reversed in SVG and PDF but not in PNG.
-fn is_hidden(c: char) -> bool {
+/// interlinear annotation marks U+FFF9–FFFB, which hide the text they enclose).
+fn is_not_for_xml(c: char) -> bool {
     let u = u32::from(c);
-    (0xFDD0..=0xFDEF).contains(&u)
-        || u & 0xFFFE == 0xFFFE
-        || (0xFFF9..=0xFFFB).contains(&u)
-        || (0x202A..=0x202E).contains(&u)
-        || (0x2066..=0x2069).contains(&u)
+    (0xFDD0..=0xFDEF).contains(&u) || u & 0xFFFE == 0xFFFE || (0xFFF9..=0xFFFB).contains(&u)
 }
 
 #[cfg(test)]
