@@ -1,9 +1,11 @@
 //! Inputs that used to vanish or mislead (issue 11, items 5 and 9), each provoked for real:
 //! a named pipe, a directory, a file a writer holds locked, NetCDF-3 and other non-HDF5
 //! files; objects nested 70 groups deep, objects this HDF5 library cannot open, a missing
-//! filter, a virtual dataset whose source is gone.
+//! filter, a virtual dataset whose source is gone. And hostile links (issue 25): virtual
+//! datasets that are their own sources or nest too deep, external links and virtual sources
+//! that lead to a named pipe — h5py's files, run under `mpirun` with time limits.
 
-use crate::common::library::{listing, Choice, Listing, Selection};
+use crate::common::library::{listing, Choice, Listing, PlotStatus, Selection};
 use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -544,4 +546,317 @@ fn half_floats_are_read_and_what_cannot_plot_is_not_listed_unasked() {
         "{}",
         asked.context()
     );
+}
+
+/// Runs a Python script with h5py (`args`: its `sys.argv[1:]`), failing the test if it fails.
+fn h5py(script: &str, args: &[&Path]) {
+    let made = run(Command::new(python()).arg("-c").arg(script).args(args));
+    assert!(made.success(), "h5py: {}", made.context());
+}
+
+/// A run that must end by itself well within a minute: a regression that blocks in open(2)
+/// fails the test instead of holding it for the suite's time limit.
+fn prompt(cmd: &mut Command) -> Run {
+    let run = run_within(cmd, Duration::from_secs(60));
+    assert!(run.signal.is_none(), "killed:\n{}", run.context());
+    run
+}
+
+fn prompt_mpi(ranks: usize, args: &[&str]) -> Run {
+    prompt(launcher(ranks).arg(BIN).args(args))
+}
+
+/// The statuses the run record holds, by object.
+fn statuses(record: &Path) -> Vec<(String, PlotStatus)> {
+    record_rows(record)
+        .iter()
+        .map(|r| (r.object.to_string(), r.status))
+        .collect()
+}
+
+#[test]
+fn a_virtual_dataset_h5py_wrote_whose_source_is_missing_fails_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    // h5py's mapping (a source selected whole) is one the hdf5 crate's `virtual_map()`
+    // cannot decode: it returned no mapping, and the plot was drawn from fill values.
+    h5py(
+        r#"
+import sys, h5py, numpy as np
+d = sys.argv[1]
+with h5py.File(f"{d}/src.h5", "w") as f:
+    f["data"] = np.arange(8.0).reshape(4, 2)
+layout = h5py.VirtualLayout(shape=(4, 2), dtype="f8")
+layout[:] = h5py.VirtualSource("src.h5", "data", shape=(4, 2))
+with h5py.File(f"{d}/vds.h5", "w") as f:
+    f["good"] = np.arange(6.0).reshape(3, 2)
+    f.create_virtual_dataset("virtual", layout, fillvalue=0)
+"#,
+        &[tmp.path()],
+    );
+    let input = tmp.path().join("vds.h5");
+    let out = out_dir(tmp.path());
+    let args = ["--input", path_arg(&input), "-o", path_arg(&out), "-q"];
+    let with_source = mpi(2, &args);
+    assert_eq!(with_source.code, 0, "{}", with_source.context());
+
+    std::fs::remove_file(tmp.path().join("src.h5")).unwrap();
+    let missing = mpi(2, &args);
+    assert_eq!(missing.code, 1, "{}", missing.context());
+    let failed = missing.lines_starting("Failed:");
+    assert_eq!(failed.len(), 1, "{}", missing.context());
+    assert!(
+        failed[0].contains("/virtual is a virtual dataset and its source file 'src.h5' is missing"),
+        "{}",
+        failed[0]
+    );
+    let recorded = statuses(&out.join("plotrand.h5"));
+    assert_eq!(
+        recorded,
+        [
+            ("/good".to_string(), PlotStatus::Ok),
+            ("/virtual".to_string(), PlotStatus::Failed)
+        ]
+    );
+}
+
+#[test]
+fn virtual_datasets_whose_sources_loop_fail_and_the_run_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Reading any of these made HDF5 recurse until the stack overflowed (SIGSEGV), taking
+    // the whole MPI job down with no record. Sound nesting (a virtual dataset of virtual
+    // datasets, two mappings of one source) is drawn.
+    h5py(
+        r#"
+import sys, h5py, numpy as np
+d = sys.argv[1]
+def vds(f, name, sources):
+    layout = h5py.VirtualLayout(shape=(4 * len(sources), 2), dtype="f8")
+    for i, (file, dataset) in enumerate(sources):
+        layout[4 * i:4 * i + 4] = h5py.VirtualSource(file, dataset, shape=(4, 2))
+    f.create_virtual_dataset(name, layout, fillvalue=0)
+with h5py.File(f"{d}/loops.h5", "w") as f:
+    f["data"] = np.arange(8.0).reshape(4, 2)
+    vds(f, "self", [(".", "self")])
+    vds(f, "a", [(".", "b")])
+    vds(f, "b", [(".", "a")])
+    vds(f, "mid", [(".", "data")])
+    vds(f, "nested", [(".", "mid"), (".", "mid")])
+    vds(f, "across", [("other.h5", "back")])
+with h5py.File(f"{d}/other.h5", "w") as f:
+    vds(f, "back", [("loops.h5", "across")])
+"#,
+        &[tmp.path()],
+    );
+    let input = tmp.path().join("loops.h5");
+    let out = out_dir(tmp.path());
+    let run = prompt_mpi(
+        2,
+        &["--input", path_arg(&input), "-o", path_arg(&out), "-q"],
+    );
+    assert_eq!(run.code, 1, "{}", run.context());
+    let failed = run.lines_starting("Failed:");
+    assert_eq!(failed.len(), 4, "{}", run.context());
+    for (object, chain) in [
+        ("/a", "(/a → /b → /a)"),
+        (
+            "/across",
+            "(/across → /back in 'other.h5' → /across in 'loops.h5')",
+        ),
+        ("/b", "(/b → /a → /b)"),
+        ("/self", "(/self → /self)"),
+    ] {
+        let line = failed
+            .iter()
+            .find(|l| l.contains(&format!(": {object} is a virtual dataset")))
+            .unwrap_or_else(|| panic!("{object} fails:\n{}", run.context()));
+        assert!(
+            line.contains(&format!("its sources form a loop {chain}"))
+                && line.contains("correct the file's virtual mapping"),
+            "{line}"
+        );
+    }
+    for drawn in ["data", "mid", "nested"] {
+        assert!(out.join(format!("{drawn}.png")).exists(), "{drawn}");
+    }
+    let failed_in_record: Vec<String> = statuses(&out.join("plotrand.h5"))
+        .into_iter()
+        .filter(|(_, status)| *status == PlotStatus::Failed)
+        .map(|(object, _)| object)
+        .collect();
+    assert_eq!(failed_in_record, ["/a", "/across", "/b", "/self"]);
+}
+
+#[test]
+fn virtual_datasets_nested_too_deep_are_not_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let depth = 17;
+    h5py(
+        r#"
+import sys, h5py, numpy as np
+d, depth = sys.argv[1], int(sys.argv[2])
+with h5py.File(f"{d}/deep.h5", "w") as f:
+    f[f"d{depth}"] = np.arange(8.0).reshape(4, 2)
+    for i in reversed(range(depth)):
+        layout = h5py.VirtualLayout(shape=(4, 2), dtype="f8")
+        layout[:] = h5py.VirtualSource(".", f"d{i + 1}", shape=(4, 2))
+        f.create_virtual_dataset(f"d{i}", layout, fillvalue=0)
+"#,
+        &[tmp.path(), Path::new(&depth.to_string())],
+    );
+    let input = tmp.path().join("deep.h5");
+    let out = out_dir(tmp.path());
+    // 16 virtual datasets deep is read; 17 is not.
+    for (object, code) in [("/d1", 0), ("/d0", 1)] {
+        let run = prompt_mpi(
+            2,
+            &[
+                "--input",
+                path_arg(&input),
+                "-o",
+                path_arg(&out),
+                "--datasets",
+                object,
+            ],
+        );
+        assert_eq!(run.code, code, "{object}: {}", run.context());
+        if code == 1 {
+            let failed = run.lines_starting("Failed:");
+            assert!(
+                failed.len() == 1
+                    && failed[0].contains(
+                        "its sources are virtual datasets nested more than 16 deep (/d0 → /d1 → "
+                    ),
+                "{}",
+                run.context()
+            );
+        }
+    }
+}
+
+/// A named pipe at `path`, which nothing will ever write to.
+fn fifo(path: &Path) {
+    let made = run(Command::new("mkfifo").arg(path));
+    assert!(made.success(), "{}", made.context());
+}
+
+#[test]
+fn an_external_link_to_a_named_pipe_is_refused_instead_of_waited_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    fifo(&tmp.path().join("pipe.h5"));
+    // Also reached through a soft link, and from within a group.
+    h5py(
+        r#"
+import sys, h5py, numpy as np
+d = sys.argv[1]
+with h5py.File(f"{d}/links.h5", "w") as f:
+    f["good"] = np.arange(6.0).reshape(3, 2)
+    f["ext"] = h5py.ExternalLink("pipe.h5", "/data")
+    f["soft"] = h5py.SoftLink("/ext")
+    f.create_group("g")["ext"] = h5py.ExternalLink("pipe.h5", "/group")
+"#,
+        &[tmp.path()],
+    );
+    let input = tmp.path().join("links.h5");
+    let out = out_dir(tmp.path());
+    let pipe = format!(
+        "and '{}' is a named pipe, not an HDF5 file",
+        tmp.path().join("pipe.h5").display()
+    );
+
+    // Before, --list and every run blocked for ever in open(2).
+    let list = prompt(Command::new(BIN).args(["--input", path_arg(&input), "--list"]));
+    assert_eq!(list.code, 0, "{}", list.context());
+    for object in ["/ext", "/g/ext", "/soft"] {
+        let line = list
+            .stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{object}  ")))
+            .unwrap_or_else(|| panic!("{object} listed:\n{}", list.context()));
+        assert!(
+            line.contains("could not be opened: it is reached through an external link")
+                && line.contains(&pipe),
+            "{line}"
+        );
+    }
+
+    // Not selected: left out, counted, and the reason given once.
+    let run = prompt_mpi(
+        2,
+        &["--input", path_arg(&input), "-o", path_arg(&out), "-q"],
+    );
+    assert_eq!(run.code, 0, "{}", run.context());
+    let warning = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("warning: "))
+        .unwrap_or_else(|| panic!("a warning:\n{}", run.context()));
+    assert!(
+        warning.starts_with("warning: 3 objects of --input '") && warning.contains(&pipe),
+        "{warning}"
+    );
+    assert!(out.join("good.png").exists());
+
+    // Selected: its plot fails naming the link and the pipe; the others are drawn.
+    let run = prompt_mpi(
+        2,
+        &[
+            "--input",
+            path_arg(&input),
+            "-o",
+            path_arg(&out),
+            "--datasets",
+            "/*",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.context());
+    let failed = run.lines_starting("Failed:");
+    assert_eq!(failed.len(), 2, "/ext and /soft:\n{}", run.context());
+    for line in failed {
+        assert!(
+            line.contains(
+                "could not be opened: it is reached through an external link (in group '/' of '"
+            ) && line.contains("to '/data' in 'pipe.h5'")
+                && line.contains(&pipe),
+            "{line}"
+        );
+    }
+    assert_eq!(run.lines_starting("Result:").len(), 1, "{}", run.context());
+}
+
+#[test]
+fn a_virtual_dataset_whose_source_is_a_named_pipe_fails_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The source is made a regular file first, to write the mapping, then a pipe.
+    h5py(
+        r#"
+import sys, h5py, numpy as np
+d = sys.argv[1]
+with h5py.File(f"{d}/pipe.h5", "w") as f:
+    f["data"] = np.arange(8.0).reshape(4, 2)
+layout = h5py.VirtualLayout(shape=(4, 2), dtype="f8")
+layout[:] = h5py.VirtualSource("pipe.h5", "data", shape=(4, 2))
+with h5py.File(f"{d}/vds.h5", "w") as f:
+    f["good"] = np.arange(6.0).reshape(3, 2)
+    f.create_virtual_dataset("virtual", layout, fillvalue=0)
+"#,
+        &[tmp.path()],
+    );
+    let source = tmp.path().join("pipe.h5");
+    std::fs::remove_file(&source).unwrap();
+    fifo(&source);
+    let input = tmp.path().join("vds.h5");
+    let out = out_dir(tmp.path());
+    let run = prompt_mpi(2, &["--input", path_arg(&input), "-o", path_arg(&out)]);
+    assert_eq!(run.code, 1, "{}", run.context());
+    let failed = run.lines_starting("Failed:");
+    assert_eq!(failed.len(), 1, "{}", run.context());
+    assert!(
+        failed[0].contains(&format!(
+            "/virtual is a virtual dataset and its source file 'pipe.h5' is a named pipe ('{}'), not an HDF5 file",
+            source.display()
+        )),
+        "{}",
+        failed[0]
+    );
+    assert!(out.join("good.png").exists());
 }

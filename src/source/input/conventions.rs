@@ -69,20 +69,7 @@ fn text_of(bytes: &[u8]) -> String {
 /// be named in any bytes; an invalid `str` is undefined behaviour, seen as the whole rank
 /// aborting when the name was listed or drawn.
 pub fn name_of(loc: &hdf5::Location) -> String {
-    use hdf5_sys::h5i::H5Iget_name;
-    let bytes = hdf5::sync::sync(|| {
-        // SAFETY: the first call writes nothing and returns the length; the second writes
-        // at most `buf.len()` bytes, a NUL included, into `buf`.
-        let len = unsafe { H5Iget_name(loc.id(), std::ptr::null_mut(), 0) };
-        let Ok(len @ 1..) = usize::try_from(len) else {
-            return Vec::new();
-        };
-        let mut buf = vec![0u8; len + 1];
-        let written = unsafe { H5Iget_name(loc.id(), buf.as_mut_ptr().cast(), buf.len()) };
-        buf.truncate(usize::try_from(written).unwrap_or(0).min(len));
-        buf
-    });
-    text_of(&bytes)
+    text_of(&super::raw::name_bytes(loc))
 }
 
 /// Attribute `name`, unless it has no value at all (a null dataspace, as PyTables writes

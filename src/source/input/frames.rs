@@ -5,6 +5,8 @@
 //! frame — is read once per rank and array: a frame then costs little more than its values.
 
 use super::conventions::{self as cf, TimeUnits, Unpacking};
+use super::h5::readable;
+use super::links;
 use super::object::{ObjectError, ReadError};
 use crate::plan::{Kind, PlotOf};
 use crate::source::data::{index_axis, Content, Grid, PlotData, Scale, Values};
@@ -230,7 +232,7 @@ impl FrameAxis {
         };
         FrameAxis::Coordinate {
             name: cf::base_name(&cf::name_of(c)).to_owned(),
-            values: c.read_raw::<f64>().ok(),
+            values: readable(c).then(|| c.read_raw::<f64>().ok()).flatten(),
             time: TimeUnits::of(c),
             units: cf::units(c),
         }
@@ -272,7 +274,7 @@ fn axis_values(
     let Some(c) = coord else {
         return (index_axis(n), Scale::Linear, unlabelled);
     };
-    let Ok(mut values) = c.read_raw::<f64>() else {
+    let Some(mut values) = readable(c).then(|| c.read_raw::<f64>().ok()).flatten() else {
         return (index_axis(n), Scale::Linear, unlabelled);
     };
     let name = cf::base_name(&cf::name_of(c)).to_owned();
@@ -391,35 +393,23 @@ impl Slab {
 /// one chunk cache per open dataset, made when it is first opened: the handle is closed
 /// before the dataset is opened again.
 fn without_chunk_cache(ds: hdf5::Dataset) -> Result<hdf5::Dataset, ReadError> {
-    let name = ds.name();
-    // A name that is not valid UTF-8 comes back altered and would not open the dataset.
-    if !ds.is_chunked() || !ds.filters().is_empty() || name.contains(char::REPLACEMENT_CHARACTER) {
+    // A name that is not valid UTF-8 would not open the dataset again.
+    let Ok(name) = String::from_utf8(super::raw::name_bytes(&ds)) else {
+        return Ok(ds);
+    };
+    if !ds.is_chunked() || !ds.filters().is_empty() {
         return Ok(ds);
     }
-    let (Ok(file), Ok(c_name)) = (ds.file(), std::ffi::CString::new(name.as_str())) else {
+    let Ok(file) = ds.file() else {
         return Ok(ds);
     };
     drop(ds);
-    let uncached = hdf5::plist::DatasetAccess::build()
-        .chunk_cache(0, 0, 1.0)
-        .finish()
-        .ok()
-        .and_then(|dapl| {
-            let id = hdf5::sync::sync(|| unsafe {
-                hdf5_sys::h5d::H5Dopen2(file.id(), c_name.as_ptr(), dapl.id())
-            });
-            // SAFETY: a dataset identifier just returned by H5Dopen2, owned by nothing else.
-            (id >= 0)
-                .then(|| unsafe { hdf5::from_id(id) }.ok())
-                .flatten()
-        });
-    match uncached {
-        Some(ds) => Ok(ds),
-        None => file.dataset(&name).map_err(|source| ReadError::Reopen {
+    links::dataset_uncached(&file, &name)
+        .or_else(|_| links::dataset(&file, &name))
+        .map_err(|source| ReadError::Reopen {
             path: name.clone(),
             source,
-        }),
-    }
+        })
 }
 
 /// The frames the plan counted on: the same leading dimensions and a line's or heatmap's

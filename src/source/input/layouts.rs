@@ -4,7 +4,8 @@
 //! dimensions). Reading a plot's data is `read`'s.
 
 use super::conventions as cf;
-use super::h5::{shape_text, type_name, MAX_ROWS};
+use super::h5::{readable, shape_text, type_name, MAX_ROWS};
+use super::links;
 use crate::plan::{Kind, MAX_PLOTS};
 use crate::source::data::Limits;
 use hdf5::types::TypeDescriptor;
@@ -164,7 +165,7 @@ pub(super) fn group_layout(
     group: &hdf5::Group,
     choice: &Choice,
 ) -> Option<Result<(Layout, Kind), LayoutError>> {
-    if group.dataset("x").is_ok() && group.dataset("y").is_ok() {
+    if links::dataset(group, "x").is_ok() && links::dataset(group, "y").is_ok() {
         return Some(Ok((Layout::XyGroup, Kind::Scatter)));
     }
     match cf::string(group, "pandas_type").as_deref() {
@@ -179,14 +180,15 @@ pub(super) fn group_layout(
 pub(super) fn pandas_columns(group: &hdf5::Group) -> Vec<(String, usize, usize)> {
     let mut found = Vec::new();
     for block in 0.. {
-        let Ok(items) = group.dataset(&format!("block{block}_items")) else {
+        let Ok(items) = links::dataset(group, &format!("block{block}_items")) else {
             break;
         };
-        for (i, name) in cf::texts(&items)
-            .unwrap_or_default()
-            .into_iter()
-            .enumerate()
-        {
+        let names = if readable(&items) {
+            cf::texts(&items)
+        } else {
+            None
+        };
+        for (i, name) in names.unwrap_or_default().into_iter().enumerate() {
             found.push((name, block, i));
         }
     }
@@ -268,8 +270,7 @@ fn bounds_of(ds: &hdf5::Dataset, parent: &hdf5::Group, name: &str) -> Option<Str
     }
     parent.member_names().ok()?.into_iter().find(|member| {
         member != name
-            && parent
-                .dataset(member)
+            && links::dataset(parent, member)
                 .ok()
                 .and_then(|d| cf::string(&d, "bounds"))
                 .is_some_and(|b| b == name)

@@ -2,8 +2,9 @@
 //! it for the objects to plot (rank 0). What each object gives is `layouts`' to say.
 //!
 //! The files of `input/` use one another in one direction only, each those before it:
-//! `h5` (HDF5's errors, storage checks, limits) and `conventions` (CF, netCDF-4, PyTables)
-//! use no other; `layouts` classifies objects with them; `object` opens a plot's object and
+//! `links` (opening objects by name, files other files name) and `conventions` (CF,
+//! netCDF-4, PyTables) use no other; `h5` (HDF5's errors, storage checks, limits) uses
+//! `links`; `layouts` classifies objects with them; `object` opens a plot's object and
 //! holds why it gave no data; `frames` reads an array's frames; `read` reads a plot's data;
 //! this file lists the file with `layouts`. Of the rest of `source/`, they use only `data`.
 
@@ -11,13 +12,14 @@ pub mod conventions;
 pub mod frames;
 pub mod h5;
 pub mod layouts;
+pub mod links;
 pub mod object;
 pub mod raw;
 pub mod read;
 
 use crate::plan::PlanObject;
-use h5::reason;
 use layouts::{Choice, Found};
+use links::OpenError;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -47,7 +49,7 @@ pub enum InputError {
     #[error("--input '{}' could not be opened as HDF5: {source}", path.display())]
     Open { path: PathBuf, source: hdf5::Error },
     #[error("--input '{}' could not be listed: {source}", path.display())]
-    List { path: PathBuf, source: hdf5::Error },
+    List { path: PathBuf, source: OpenError },
     #[error("--input '{}' holds no plottable object{}{}; a plottable object is a numeric dataset (1-D: a line; 2-D: a heatmap, or a scatter of an (n, 2) or (n, 3) table; more dimensions: a heatmap per frame), records with fields x and y, a group with datasets x and y, or a pandas frame or series{}; run with --list to see what each object is", path.display(), match .glob { Some(g) => format!(" matching --datasets '{g}'"), None => String::new() }, first_reason(.others), unopened_note(.unopened))]
     Empty {
         path: PathBuf,
@@ -180,19 +182,7 @@ fn check_file_type(path: &Path) -> Result<(), InputError> {
     if file_type.is_dir() {
         return Err(InputError::Directory(path.to_path_buf()));
     }
-    if !file_type.is_file() {
-        use std::os::unix::fs::FileTypeExt;
-        let kind = if file_type.is_fifo() {
-            "a named pipe"
-        } else if file_type.is_socket() {
-            "a socket"
-        } else if file_type.is_char_device() {
-            "a character device"
-        } else if file_type.is_block_device() {
-            "a block device"
-        } else {
-            "not a file"
-        };
+    if let Some(kind) = links::special_kind(file_type) {
         return Err(InputError::NotRegular {
             path: path.to_path_buf(),
             kind,
@@ -270,7 +260,7 @@ pub fn listing(path: &Path, selection: &Selection, choice: &Choice) -> Result<Li
 /// overflow the stack). A group reached again — a soft link to an ancestor, an external link
 /// back into a file already walked, under whatever spelling of its name — is walked once:
 /// groups are known by their file's device and inode and their address in it.
-fn walk(file: &hdf5::File, sel: &Selection, choice: &Choice) -> hdf5::Result<Listing> {
+fn walk(file: &hdf5::File, sel: &Selection, choice: &Choice) -> Result<Listing, OpenError> {
     let mut found: Vec<(String, Found)> = Vec::new();
     let mut unopened = Vec::new();
     let mut visited = HashSet::new();
@@ -285,12 +275,12 @@ fn walk(file: &hdf5::File, sel: &Selection, choice: &Choice) -> hdf5::Result<Lis
         let group = if prefix.is_empty() {
             (**file).clone()
         } else {
-            file.group(&prefix)?
+            links::group(file, &prefix)?
         };
-        if !visited.insert(group_identity(&group)?) {
+        if !visited.insert(h5::identity(&group).map_err(OpenError::Hdf5)?) {
             continue;
         }
-        for name in group.member_names()? {
+        for name in group.member_names().map_err(OpenError::Hdf5)? {
             let path = format!("{prefix}/{name}");
             match open_member(&group, &name) {
                 Member::Group(g) => match layouts::classify_group(&g, choice) {
@@ -358,18 +348,6 @@ fn walk(file: &hdf5::File, sel: &Selection, choice: &Choice) -> hdf5::Result<Lis
     Ok(listing)
 }
 
-/// A group's identity across spellings of its file's name: the file's device and inode
-/// (falling back to HDF5's file number) and the group's address in the file.
-fn group_identity(group: &hdf5::Group) -> hdf5::Result<String> {
-    use std::os::unix::fs::MetadataExt;
-    let info = group.loc_info()?;
-    let file = match std::fs::metadata(raw::file_name(group)) {
-        Ok(meta) => format!("{}:{}", meta.dev(), meta.ino()),
-        Err(_) => format!("fileno {}", info.fileno),
-    };
-    Ok(format!("{file}\0{:?}", info.token))
-}
-
 enum Member {
     Group(hdf5::Group),
     Dataset(hdf5::Dataset),
@@ -380,13 +358,15 @@ enum Member {
 }
 
 /// Opens member `name` of `group` as a group or dataset, or says why it cannot be opened: a
-/// feature newer than this HDF5 library, a dangling soft or external link, a damaged header.
+/// feature newer than this HDF5 library, a dangling soft or external link, an external link
+/// to a named pipe, a damaged header.
 fn open_member(group: &hdf5::Group, name: &str) -> Member {
-    let group_error = match group.group(name) {
+    let group_error = match links::group(group, name) {
         Ok(g) => return Member::Group(g),
+        Err(e @ OpenError::Link(_)) => return Member::Unopened(e.to_string()),
         Err(e) => e,
     };
-    let dataset_error = match group.dataset(name) {
+    let dataset_error = match links::dataset(group, name) {
         Ok(ds) => return Member::Dataset(ds),
         Err(e) => e,
     };
@@ -395,12 +375,12 @@ fn open_member(group: &hdf5::Group, name: &str) -> Member {
             "the object's name is not valid UTF-8 and cannot be read; rename it".into(),
         );
     }
-    match group.loc_type_by_name(name) {
-        Ok(hdf5::LocationType::Dataset) => Member::Unopened(reason(&dataset_error)),
-        Ok(hdf5::LocationType::Group) => Member::Unopened(reason(&group_error)),
+    match links::loc_type(group, name) {
+        Ok(hdf5::LocationType::Dataset) => Member::Unopened(dataset_error.to_string()),
+        Ok(hdf5::LocationType::Group) => Member::Unopened(group_error.to_string()),
         Ok(_) => Member::Other,
         // The link leads nowhere (dangling), or the object's header cannot be read at all.
-        Err(e) => Member::Unopened(reason(&e)),
+        Err(e) => Member::Unopened(e.to_string()),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::h5::{reason, shape_text, StorageError, MAX_ROWS};
 use super::layouts::LayoutError;
+use super::links::{self, OpenError};
 use crate::plan::Kind;
 
 /// An opened object of the file.
@@ -17,8 +18,8 @@ pub enum Object {
 pub enum ObjectError {
     #[error("{path}: the object's name is not valid UTF-8 and cannot be read; rename it")]
     NameNotUtf8 { path: String },
-    #[error("{path} could not be opened: {}", reason(.source))]
-    Unopenable { path: String, source: hdf5::Error },
+    #[error("{path} could not be opened: {source}")]
+    Unopenable { path: String, source: OpenError },
     #[error("{path} is a committed datatype, not a dataset or group")]
     CommittedDatatype { path: String },
     #[error("{path} {source}")]
@@ -48,10 +49,10 @@ pub enum ObjectError {
     #[error("group {path} has no dataset '{name}'")]
     NoDataset { path: String, name: &'static str },
     /// A pandas frame's block of values could not be opened.
-    #[error("{path}: {}", reason(.source))]
-    PandasBlock { path: String, source: hdf5::Error },
-    #[error("{path}: a pandas Series without values: {}", reason(.source))]
-    PandasSeries { path: String, source: hdf5::Error },
+    #[error("{path}: {source}")]
+    PandasBlock { path: String, source: OpenError },
+    #[error("{path}: a pandas Series without values: {source}")]
+    PandasSeries { path: String, source: OpenError },
     #[error("{path}: {column} has {len} values but x has {x_len}")]
     Lengths {
         path: String,
@@ -106,17 +107,24 @@ pub enum ReadError {
     Field { path: String, column: String },
     #[error("{path} could not be read: {}", reason(.source))]
     Hdf5 { path: String, source: hdf5::Error },
-    #[error("{path} could not be opened again: {}", reason(.source))]
-    Reopen { path: String, source: hdf5::Error },
+    #[error("{path} could not be opened again: {source}")]
+    Reopen { path: String, source: OpenError },
 }
 
-/// Opens `path` of `file` as a group or dataset, or says why it cannot be.
+/// Opens `path` of `file` as a group or dataset, or says why it cannot be (an external link
+/// on its way to a named pipe among the reasons).
 pub fn open_object(file: &hdf5::File, path: &str) -> Result<Object, ObjectError> {
-    let group_error = match file.group(path) {
+    let group_error = match links::group(file, path) {
         Ok(g) => return Ok(Object::Group(g)),
+        Err(source @ OpenError::Link(_)) => {
+            return Err(ObjectError::Unopenable {
+                path: path.to_string(),
+                source,
+            })
+        }
         Err(e) => e,
     };
-    let dataset_error = match file.dataset(path) {
+    let dataset_error = match links::dataset(file, path) {
         Ok(ds) => return Ok(Object::Dataset(ds)),
         Err(e) => e,
     };
@@ -124,7 +132,7 @@ pub fn open_object(file: &hdf5::File, path: &str) -> Result<Object, ObjectError>
     if path.contains(char::REPLACEMENT_CHARACTER) {
         return Err(ObjectError::NameNotUtf8 { path });
     }
-    let source = match file.loc_type_by_name(&path) {
+    let source = match links::loc_type(file, &path) {
         Ok(hdf5::LocationType::Dataset) => dataset_error,
         Ok(hdf5::LocationType::Group) => group_error,
         Ok(_) => return Err(ObjectError::CommittedDatatype { path }),

@@ -90,19 +90,30 @@ unsafe fn member_name(id: hdf5_sys::h5i::hid_t, i: u32) -> hdf5::Result<()> {
 /// The name of the file `loc` is in, as the bytes HDF5 holds (a path need not be UTF-8).
 pub fn file_name(loc: &hdf5::Location) -> PathBuf {
     use hdf5_sys::h5f::H5Fget_name;
+    // SAFETY: as `h5_bytes` asks.
+    let bytes = h5_bytes(|buf, len| unsafe { H5Fget_name(loc.id(), buf, len) });
+    PathBuf::from(std::ffi::OsString::from_vec(bytes))
+}
+
+/// The path `loc` was opened by, as the bytes HDF5 holds.
+pub fn name_bytes(loc: &hdf5::Location) -> Vec<u8> {
+    use hdf5_sys::h5i::H5Iget_name;
+    // SAFETY: as `h5_bytes` asks.
+    h5_bytes(|buf, len| unsafe { H5Iget_name(loc.id(), buf, len) })
+}
+
+/// What an HDF5 call that fills a buffer with a NUL-terminated name returns: `get` writes at
+/// most `len` bytes, the NUL included, to `buf` (nothing when `buf` is null) and returns the
+/// name's length, or a negative number on failure (then: no bytes).
+fn h5_bytes(get: impl Fn(*mut std::ffi::c_char, usize) -> isize) -> Vec<u8> {
     hdf5::sync::sync(|| {
-        // SAFETY: a size query, then a buffer of that size plus the NUL.
-        let len = unsafe { H5Fget_name(loc.id(), std::ptr::null_mut(), 0) };
-        let Ok(len) = usize::try_from(len) else {
-            return PathBuf::new();
+        let Ok(len @ 1..) = usize::try_from(get(std::ptr::null_mut(), 0)) else {
+            return Vec::new();
         };
         let mut buf = vec![0u8; len + 1];
-        let got = unsafe { H5Fget_name(loc.id(), buf.as_mut_ptr().cast(), buf.len()) };
-        if got < 0 {
-            return PathBuf::new();
-        }
-        buf.truncate(len);
-        PathBuf::from(std::ffi::OsString::from_vec(buf))
+        let written = get(buf.as_mut_ptr().cast(), buf.len());
+        buf.truncate(usize::try_from(written).unwrap_or(0).min(len));
+        buf
     })
 }
 

@@ -5,11 +5,12 @@
 
 use super::conventions::{self as cf, Unpacking};
 use super::frames::Frames;
-use super::h5::{check_storage, type_name, DEFAULT_AREA_PT2, MAX_ROWS};
+use super::h5::{check_storage, readable, type_name, DEFAULT_AREA_PT2, MAX_ROWS};
 use super::layouts::{
     dataset_layout, group_layout, pandas_columns, record_columns, support_reason, Choice, Layout,
     LayoutError,
 };
+use super::links;
 use super::object::{open_object, Object, ObjectError, ReadError};
 use crate::plan::{Kind, PlotOf};
 use crate::source::data::{index_axis, Content, PlotData, Points, Scale, Values};
@@ -91,7 +92,7 @@ fn read_group(g: &hdf5::Group, path: &str, choice: &Choice) -> Result<PlotData, 
     match layout {
         Layout::XyGroup => {
             let column = |name: &str| -> Result<Option<Vec<f64>>, ReadError> {
-                match g.dataset(name) {
+                match links::dataset(g, name) {
                     Ok(ds) => read_1d(&ds, &format!("{path}/{name}")).map(Some),
                     Err(_) => Ok(None),
                 }
@@ -106,7 +107,7 @@ fn read_group(g: &hdf5::Group, path: &str, choice: &Choice) -> Result<PlotData, 
             let y = required("y")?;
             let size = column("size")?;
             let labels = |name: &str, attr: &str, index: usize| {
-                g.dataset(name)
+                links::dataset(g, name)
                     .ok()
                     .and_then(|ds| axis_label(&ds, name, false))
                     .or_else(|| legacy_label(g, attr, index))
@@ -118,23 +119,24 @@ fn read_group(g: &hdf5::Group, path: &str, choice: &Choice) -> Result<PlotData, 
         }
         Layout::PandasFrame { x, y, size } => {
             let columns = pandas_columns(g);
-            let column =
-                |name: &str| -> Result<Vec<f64>, ObjectError> {
-                    let (_, block, i) = columns.iter().find(|c| c.0 == name).ok_or_else(|| {
-                        ReadError::NoColumn {
+            let column = |name: &str| -> Result<Vec<f64>, ObjectError> {
+                let (_, block, i) =
+                    columns
+                        .iter()
+                        .find(|c| c.0 == name)
+                        .ok_or_else(|| ReadError::NoColumn {
                             path: path.to_string(),
                             column: name.to_string(),
-                        }
-                    })?;
-                    let ds = g
-                        .dataset(&format!("block{block}_values"))
-                        .map_err(|source| ObjectError::PandasBlock {
-                            path: path.to_string(),
-                            source,
                         })?;
-                    let (values, cols) = read_table(&ds, path)?;
-                    Ok(values.iter().skip(*i).step_by(cols).copied().collect())
-                };
+                let ds = links::dataset(g, &format!("block{block}_values")).map_err(|source| {
+                    ObjectError::PandasBlock {
+                        path: path.to_string(),
+                        source,
+                    }
+                })?;
+                let (values, cols) = read_table(&ds, path)?;
+                Ok(values.iter().skip(*i).step_by(cols).copied().collect())
+            };
             let size_values = size.as_deref().map(column).transpose()?;
             let mut data = scatter(path, column(&x)?, column(&y)?, size_values)?;
             data.x_label = Some(x);
@@ -142,14 +144,13 @@ fn read_group(g: &hdf5::Group, path: &str, choice: &Choice) -> Result<PlotData, 
             Ok(data)
         }
         Layout::PandasSeries => {
-            let values = g
-                .dataset("values")
-                .map_err(|source| ObjectError::PandasSeries {
+            let values =
+                links::dataset(g, "values").map_err(|source| ObjectError::PandasSeries {
                     path: path.to_string(),
                     source,
                 })?;
             let y = read_1d(&values, &format!("{path}/values"))?;
-            let (x, scale) = match g.dataset("index") {
+            let (x, scale) = match links::dataset(g, "index") {
                 Ok(index) => pandas_index(&index, y.len()),
                 Err(_) => (index_axis(y.len()), Scale::Linear),
             };
@@ -172,7 +173,7 @@ fn unplottable(path: &str, why: LayoutError) -> ObjectError {
 /// A pandas index: datetime64 (int64 nanoseconds, `kind` = "datetime64") as times, other
 /// numbers as they are, anything else (strings) as positions.
 fn pandas_index(index: &hdf5::Dataset, n: usize) -> (Vec<f64>, Scale) {
-    if index.shape() != [n] || !cf::is_numeric(index) {
+    if index.shape() != [n] || !cf::is_numeric(index) || !readable(index) {
         return (index_axis(n), Scale::Linear);
     }
     let Ok(values) = index.read_raw::<f64>() else {
