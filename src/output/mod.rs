@@ -238,6 +238,14 @@ mod tests {
     use super::*;
     use crate::plan::{Kind, PlanObject};
 
+    fn object(path: &str, frame_shape: Vec<u64>) -> PlanObject {
+        PlanObject {
+            path: path.into(),
+            kind: Kind::Heatmap,
+            frame_shape,
+        }
+    }
+
     #[test]
     fn plots_are_named_from_the_plan() {
         let random = Plan::Random { num_plots: 3 };
@@ -254,11 +262,6 @@ mod tests {
         let ten = Plan::Random { num_plots: 10 };
         let out = OutputDir::new(Path::new("o"), &ten, Format::Png, None, false, None, None);
         assert_eq!(out.path(3), Path::new("o/plot_03.png"));
-        let object = |path: &str, frame_shape: Vec<u64>| PlanObject {
-            path: path.into(),
-            kind: Kind::Heatmap,
-            frame_shape,
-        };
         let input = Plan::Input {
             objects: vec![
                 object("/g/xy", vec![]),
@@ -302,11 +305,6 @@ mod tests {
 
     #[test]
     fn every_plot_file_is_read_back_to_its_plot_and_nothing_else_is() {
-        let object = |path: &str, frame_shape: Vec<u64>| PlanObject {
-            path: path.into(),
-            kind: Kind::Heatmap,
-            frame_shape,
-        };
         // Stems that hold each other and the text that follows them: "a", "a_1", "a_1_2".
         let input = Plan::Input {
             objects: vec![

@@ -376,3 +376,9 @@ pub fn python() -> PathBuf {
     );
     path
 }
+
+/// A named pipe at `path` (what a hostile directory or file may name).
+pub fn make_fifo(path: &Path) {
+    let made = run(Command::new("mkfifo").arg(path));
+    assert!(made.success(), "{}", made.context());
+}

@@ -66,8 +66,7 @@ fn out_dir(tmp: &Path) -> PathBuf {
 fn a_named_pipe_as_input_is_refused_at_once() {
     let tmp = tempfile::tempdir().unwrap();
     let fifo = tmp.path().join("data.h5");
-    let made = run(Command::new("mkfifo").arg(&fifo));
-    assert!(made.success(), "{}", made.context());
+    make_fifo(&fifo);
     // Opening a pipe waits for a writer that never comes: before the fix this hung until the
     // time limit killed it (the test fails then, it does not hang the suite).
     let run = alone(&[
@@ -574,25 +573,34 @@ fn statuses(record: &Path) -> Vec<(String, PlotStatus)> {
         .collect()
 }
 
+/// `dir/vds.h5` as h5py writes it: `/good`, and `/virtual`, mapping the whole of
+/// `dir/<source>`'s `/data`, a 4×2 array written beside it.
+fn h5py_virtual(dir: &Path, source: &str) {
+    let script = r#"
+import sys, h5py, numpy as np
+d, source = sys.argv[1], sys.argv[2]
+with h5py.File(f"{d}/{source}", "w") as f:
+    f["data"] = np.arange(8.0).reshape(4, 2)
+layout = h5py.VirtualLayout(shape=(4, 2), dtype="f8")
+layout[:] = h5py.VirtualSource(source, "data", shape=(4, 2))
+with h5py.File(f"{d}/vds.h5", "w") as f:
+    f["good"] = np.arange(6.0).reshape(3, 2)
+    f.create_virtual_dataset("virtual", layout, fillvalue=0)
+"#;
+    let made = run(Command::new(python())
+        .arg("-c")
+        .arg(script)
+        .arg(dir)
+        .arg(source));
+    assert!(made.success(), "h5py: {}", made.context());
+}
+
 #[test]
 fn a_virtual_dataset_h5py_wrote_whose_source_is_missing_fails_naming_it() {
     let tmp = tempfile::tempdir().unwrap();
     // h5py's mapping (a source selected whole) is one the hdf5 crate's `virtual_map()`
     // cannot decode: it returned no mapping, and the plot was drawn from fill values.
-    h5py(
-        r#"
-import sys, h5py, numpy as np
-d = sys.argv[1]
-with h5py.File(f"{d}/src.h5", "w") as f:
-    f["data"] = np.arange(8.0).reshape(4, 2)
-layout = h5py.VirtualLayout(shape=(4, 2), dtype="f8")
-layout[:] = h5py.VirtualSource("src.h5", "data", shape=(4, 2))
-with h5py.File(f"{d}/vds.h5", "w") as f:
-    f["good"] = np.arange(6.0).reshape(3, 2)
-    f.create_virtual_dataset("virtual", layout, fillvalue=0)
-"#,
-        &[tmp.path()],
-    );
+    h5py_virtual(tmp.path(), "src.h5");
     let input = tmp.path().join("vds.h5");
     let out = out_dir(tmp.path());
     let args = ["--input", path_arg(&input), "-o", path_arg(&out), "-q"];
@@ -733,16 +741,10 @@ with h5py.File(f"{d}/deep.h5", "w") as f:
     }
 }
 
-/// A named pipe at `path`, which nothing will ever write to.
-fn fifo(path: &Path) {
-    let made = run(Command::new("mkfifo").arg(path));
-    assert!(made.success(), "{}", made.context());
-}
-
 #[test]
 fn an_external_link_to_a_named_pipe_is_refused_instead_of_waited_on() {
     let tmp = tempfile::tempdir().unwrap();
-    fifo(&tmp.path().join("pipe.h5"));
+    make_fifo(&tmp.path().join("pipe.h5"));
     // Also reached through a soft link, and from within a group.
     h5py(
         r#"
@@ -827,23 +829,10 @@ with h5py.File(f"{d}/links.h5", "w") as f:
 fn a_virtual_dataset_whose_source_is_a_named_pipe_fails_at_once() {
     let tmp = tempfile::tempdir().unwrap();
     // The source is made a regular file first, to write the mapping, then a pipe.
-    h5py(
-        r#"
-import sys, h5py, numpy as np
-d = sys.argv[1]
-with h5py.File(f"{d}/pipe.h5", "w") as f:
-    f["data"] = np.arange(8.0).reshape(4, 2)
-layout = h5py.VirtualLayout(shape=(4, 2), dtype="f8")
-layout[:] = h5py.VirtualSource("pipe.h5", "data", shape=(4, 2))
-with h5py.File(f"{d}/vds.h5", "w") as f:
-    f["good"] = np.arange(6.0).reshape(3, 2)
-    f.create_virtual_dataset("virtual", layout, fillvalue=0)
-"#,
-        &[tmp.path()],
-    );
+    h5py_virtual(tmp.path(), "pipe.h5");
     let source = tmp.path().join("pipe.h5");
     std::fs::remove_file(&source).unwrap();
-    fifo(&source);
+    make_fifo(&source);
     let input = tmp.path().join("vds.h5");
     let out = out_dir(tmp.path());
     let run = prompt_mpi(2, &["--input", path_arg(&input), "-o", path_arg(&out)]);

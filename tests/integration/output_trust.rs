@@ -272,7 +272,7 @@ fn sample_refuses_to_replace_and_never_writes_through_a_link() {
 
     // Not even --force replaces what is not a regular file (as root, /dev/null was replaced).
     let pipe = tmp.path().join("pipe.h5");
-    fifo(&pipe);
+    make_fifo(&pipe);
     alone(&["sample", path_arg(&pipe), "--force"]).assert_one_error("not a regular file", "FIFO");
     assert!(std::fs::symlink_metadata(&pipe)
         .unwrap()
@@ -456,13 +456,6 @@ fn a_link_under_one_of_our_directory_names_is_never_written_through() {
     }
 }
 
-/// A named pipe at `path`.
-fn fifo(path: &Path) {
-    let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
-}
-
 #[test]
 fn pipes_and_endless_files_under_our_names_are_refused_not_waited_on() {
     let tmp = tempfile::tempdir().unwrap();
@@ -474,7 +467,7 @@ fn pipes_and_endless_files_under_our_names_are_refused_not_waited_on() {
     };
     // The manifest --resume reads: a pipe would block it, /dev/zero never end.
     for (case, make) in [
-        ("pipe", &(|p: &Path| fifo(p)) as &dyn Fn(&Path)),
+        ("pipe", &(|p: &Path| make_fifo(p)) as &dyn Fn(&Path)),
         ("link to /dev/zero", &|p: &Path| {
             std::os::unix::fs::symlink("/dev/zero", p).unwrap()
         }),
@@ -493,7 +486,7 @@ fn pipes_and_endless_files_under_our_names_are_refused_not_waited_on() {
     // The run record's place, and speedup and report given a pipe.
     let dir = tmp.path().join("record");
     std::fs::create_dir(&dir).unwrap();
-    fifo(&dir.join("plotrand.h5"));
+    make_fifo(&dir.join("plotrand.h5"));
     mpi(2, &line(&dir, ""))
         .assert_one_error("is not a plotrand-mpi run record", "a pipe as record");
     let pipe = dir.join("plotrand.h5");
