@@ -309,15 +309,15 @@ fn only_archives_this_program_made_are_removed_or_cut() {
     // a link with such a name: a fresh run and a resume both refuse, and change nothing.
     std::fs::write(tmp.path().join("notes.txt"), "mine").unwrap();
     let users = dir.join("plots-2024.tar");
-    let tar = Command::new("tar")
-        .arg("-cf")
-        .arg(&users)
-        .arg("-C")
-        .arg(tmp.path())
-        .arg("notes.txt")
-        .status()
-        .unwrap();
-    assert!(tar.success());
+    let tar = crate::common::run(
+        Command::new("tar")
+            .arg("-cf")
+            .arg(&users)
+            .arg("-C")
+            .arg(tmp.path())
+            .arg("notes.txt"),
+    );
+    assert!(tar.success(), "{}", tar.context());
     let theirs = std::fs::read(&users).unwrap();
     let outside = tmp.path().join("outside.tar");
     std::fs::copy(&made[0].0, &outside).unwrap();

@@ -171,7 +171,7 @@ fn edge_value_arguments_run_or_fail_once() {
         ("--width 16384 --height 16384", "--width"),
         ("--chunk 0", "--chunk"),
         ("--max-files-per-dir 0", "--max-files-per-dir"),
-        ("--datasets ''", "required arguments were not provided"),
+        ("--datasets ''", "--datasets needs --input"),
     ] {
         let mut all = split(args);
         all.extend(args!("-o {}", never));
