@@ -7,7 +7,7 @@ use crate::output;
 use crate::output::pack;
 use crate::plan::PlotStatus;
 use crate::sinks::console;
-use crate::sinks::record::{ResultsReader, ResultsRow};
+use crate::sinks::record::{RecordedRow, ResultsReader};
 use crate::text::escape_controls;
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
@@ -68,12 +68,23 @@ struct Extraction<'a> {
 }
 
 impl Extraction<'_> {
-    fn one(&mut self, row: &ResultsRow) -> Result<(), String> {
-        if !matches!(row.status, PlotStatus::Ok | PlotStatus::Skipped) {
-            return Err(format!(
-                "it was not made ({}); run again with --resume",
-                row.status.name()
-            ));
+    fn one(&mut self, row: &RecordedRow) -> Result<(), String> {
+        match row.status.known() {
+            Some(PlotStatus::Ok | PlotStatus::Skipped) => {}
+            Some(status) => {
+                return Err(format!(
+                    "it was not made ({}); run again with --resume",
+                    status.name()
+                ))
+            }
+            None => {
+                return Err(format!(
+                    "its status in the record is {}, which this version does not know \
+                     (a newer plotrand-mpi's record, or a damaged one): extract it with the \
+                     version that wrote the record",
+                    row.status.0
+                ))
+            }
         }
         let archive = row.archive.as_str();
         if archive.is_empty() {

@@ -5,9 +5,8 @@
 
 use crate::cli::ReportFormat;
 use crate::exit::{Error, Exit};
-use crate::plan::PlotStatus;
 use crate::sinks::console;
-use crate::sinks::record::{ResultsReader, ResultsRow};
+use crate::sinks::record::{RecordedRow, ResultsReader};
 use crate::text::escape_controls;
 use std::io::Write;
 use std::path::Path;
@@ -49,10 +48,9 @@ fn write(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let reader = ResultsReader::open(record)?;
     let hosts = &reader.hosts;
-    let keep = |r: &ResultsRow| {
-        !failed_only || matches!(r.status, PlotStatus::Failed | PlotStatus::NotDone)
-    };
-    match format {
+    // A status this version does not know is kept: it is not known to be done.
+    let keep = |r: &RecordedRow| !failed_only || !r.status.is_made();
+    let written = match format {
         ReportFormat::Table => {
             writeln!(
                 out,
@@ -122,28 +120,32 @@ fn write(
             }
             Ok(())
         }),
+    };
+    if let Some(note) = reader.unknown_status_note() {
+        eprintln!("warning: {note}");
     }
+    written
 }
 
 /// The rank that drew the plot; none for a plot nobody drew.
-fn rank(r: &ResultsRow) -> Option<i32> {
+fn rank(r: &RecordedRow) -> Option<i32> {
     (r.rank >= 0).then_some(r.rank)
 }
 
 /// The host name a row's index names; empty for a plot nobody drew.
-fn host<'a>(r: &ResultsRow, hosts: &'a [String]) -> &'a str {
+fn host<'a>(r: &RecordedRow, hosts: &'a [String]) -> &'a str {
     hosts.get(r.host as usize).map_or("", String::as_str)
 }
 
 /// The plot's file; for a packed plot `ARCHIVE:FILE`, as the result lines name it.
-fn packed_file(r: &ResultsRow) -> String {
+fn packed_file(r: &RecordedRow) -> String {
     match r.archive.as_str() {
         "" => r.file.to_string(),
         archive => format!("{archive}:{}", r.file.as_str()),
     }
 }
 
-fn fields(r: &ResultsRow, hosts: &[String]) -> [String; 13] {
+fn fields(r: &RecordedRow, hosts: &[String]) -> [String; 13] {
     [
         r.plot.to_string(),
         rank(r).map_or(String::new(), |k| k.to_string()),

@@ -25,9 +25,11 @@ mod real_data;
 // The tick labels' expectations are matplotlib's own.
 mod ticks;
 
-// Output: archives, write strategies, what `--resume` and the run record may trust.
+// Output: archives, write strategies, what `--resume` and the run record may trust, records
+// this version did not write.
 mod output_trust;
 mod pack;
+mod records;
 mod write_strategy;
 
 // Faults: killed jobs, dead ranks, signals from users and schedulers.
