@@ -105,7 +105,7 @@ impl Extraction<'_> {
         let file = match self.archives.get(archive) {
             Some(file) => file,
             None => {
-                let file = File::open(&path)
+                let file = pack::open_archive(&path)
                     .map_err(|e| format!("could not open '{}': {e}", path.display()))?;
                 self.archives.entry(archive.to_string()).or_insert(file)
             }

@@ -40,7 +40,8 @@ pub fn run(record: &Path, format: ReportFormat, failed_only: bool) -> Result<Exi
     }
 }
 
-fn write(
+/// The report of `record` written to `out`: what `run` prints.
+pub(crate) fn write(
     record: &Path,
     format: ReportFormat,
     failed_only: bool,

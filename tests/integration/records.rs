@@ -153,3 +153,28 @@ fn resume_takes_a_status_it_does_not_know_for_made_by_no_known_attempt() {
     // says.
     assert_eq!(made, [(1, 1), (2, 0), (3, 1), (4, 1)]);
 }
+
+/// Found by the `record_read` fuzz target: a record whose archive is a named pipe made
+/// `extract` wait forever in open(2) for a writer.
+#[test]
+fn extract_refuses_an_archive_that_is_a_named_pipe() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let record = record_of_4(&dir, &["--pack"]);
+    let archive = dir.join("plots-0000.tar");
+    std::fs::remove_file(&archive).unwrap();
+    let made = run(Command::new("mkfifo").arg(&archive));
+    assert!(made.success(), "{}", made.context());
+    let into = tmp.path().join("into");
+    let run = run_within(
+        Command::new(BIN).args(args!("extract {} --all -o {}", record, into)),
+        std::time::Duration::from_secs(30),
+    );
+    assert_eq!((run.code, run.signal), (1, None), "{}", run.context());
+    assert_eq!(
+        run.stderr.matches("not a regular file").count(),
+        4,
+        "{}",
+        run.context()
+    );
+}

@@ -21,7 +21,7 @@ mod tar;
 mod writer;
 
 pub use resume::{prepare, resolver, PrepareError, Prepared, Resolver};
-pub use tar::{member, read_member, scan, Member, Scan};
+pub use tar::{member, open_archive, read_member, scan, Member, Scan};
 pub use writer::ArchiveWriter;
 
 use super::names::archive_rank;

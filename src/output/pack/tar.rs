@@ -40,7 +40,7 @@ pub struct Scan {
 /// end marker, at a block that is no valid header, or at a member the file does not hold
 /// whole. `resolve` names the plot a member's name is.
 pub fn scan(path: &Path, resolve: &dyn Fn(&[u8]) -> Option<u64>) -> std::io::Result<Scan> {
-    let file = File::open(path)?;
+    let file = open_archive(path)?;
     let len = file.metadata()?.len();
     let mut reader = BufReader::with_capacity(64 * 1024, file);
     let mut members = Vec::new();
@@ -165,6 +165,25 @@ pub(super) fn pax_record(key: &str, value: &str) -> Vec<u8> {
         len = rest + len.to_string().len();
     }
     format!("{len} {key}={value}\n").into_bytes()
+}
+
+/// Opens an archive to read members from: only a regular file, opened non-blocking, since a
+/// record or a directory may put a named pipe or a device under an archive's name (open(2)
+/// of a pipe waits for a writer forever). Links are followed: reading through one writes
+/// nothing, and archives moved to other storage may be linked back.
+pub fn open_archive(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "it is not a regular file, so not an archive",
+        ));
+    }
+    Ok(file)
 }
 
 /// Reads a packed plot's bytes from its archive, checking that a tar header of a member of
