@@ -178,3 +178,34 @@ fn extract_refuses_an_archive_that_is_a_named_pipe() {
         run.context()
     );
 }
+
+/// HDF5 does not check that a "UTF-8" string is: h5py stores any bytes there.
+const SET_BAD_UTF8: &str = r#"
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    rows = f["results"][...]
+    rows["file"][1] = b"plot_\xff\xfe.png"
+    rows["reason"][2] = b"cut \xe2\x82"
+    f["results"][...] = rows
+"#;
+
+/// A record's strings that are not UTF-8 were viewed as Rust strings unchecked: `report`
+/// aborted ("unsafe precondition(s) violated: invalid value for `char`").
+#[test]
+fn report_shows_bytes_that_are_not_utf8_as_replacement_characters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let record = record_of_4(&tmp.path().join("out"), &[]);
+    let done = run(Command::new(python())
+        .args(["-c", SET_BAD_UTF8])
+        .arg(&record));
+    assert!(done.success(), "{}", done.context());
+    for format in ["table", "csv", "json"] {
+        let run = alone(&["report", path_arg(&record), "--format", format]);
+        assert_eq!(run.code, 0, "{format}: {}", run.context());
+        assert!(
+            run.stdout.contains("plot_\u{fffd}\u{fffd}.png") && run.stdout.contains("cut \u{fffd}"),
+            "{format}: {}",
+            run.context()
+        );
+    }
+}
