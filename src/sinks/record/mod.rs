@@ -327,6 +327,35 @@ mod tests {
     }
 
     #[test]
+    fn a_record_without_attempts_gives_its_made_plots_to_attempt_1() {
+        // As a version before attempts wrote `/results`: HDF5 would read the missing
+        // `attempt` as whatever memory held, so the reader must see that it is missing.
+        #[derive(H5Type, Clone)]
+        #[repr(C)]
+        struct Before {
+            plot: u64,
+            status: StatusEnum,
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.h5");
+        let rows: Vec<Before> = [PlotStatus::Ok, PlotStatus::Failed, PlotStatus::Skipped]
+            .into_iter()
+            .zip(1..)
+            .map(|(status, plot)| Before {
+                plot,
+                status: status.into(),
+            })
+            .collect();
+        hdf5::File::create(&path)
+            .unwrap()
+            .new_dataset_builder()
+            .with_data(&rows)
+            .create("results")
+            .unwrap();
+        assert_eq!(made_by(&path, 4), [1, 0, 0, 0]);
+    }
+
+    #[test]
     fn an_unwritable_place_is_an_error_naming_the_path() {
         let err = write(Path::new("/proc/no/such/run.h5"), &sample()).unwrap_err();
         let text = err.to_string();

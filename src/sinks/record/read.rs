@@ -40,13 +40,20 @@ pub fn made_by(path: &Path, num_plots: u64) -> Vec<u32> {
     let read = || -> hdf5::Result<Vec<u32>> {
         let f = hdf5::File::open(path)?;
         let results = f.dataset("results")?;
+        if let Some(missing) = lacks::<MadeBeforeAttempts>(&results) {
+            return Err(missing.into());
+        }
         let mut made = vec![0; num_plots as usize];
         let mut mark = |plot: u64, attempt: u32| {
             if let Some(slot) = made.get_mut((plot as usize).wrapping_sub(1)) {
                 *slot = attempt;
             }
         };
-        match results.read_raw::<Made>() {
+        let with_attempts = match lacks::<Made>(&results) {
+            None => results.read_raw::<Made>(),
+            Some(missing) => Err(missing.into()),
+        };
+        match with_attempts {
             Ok(rows) => rows
                 .iter()
                 .filter(|r| r.status.is_made())
@@ -133,6 +140,9 @@ impl ResultsReader {
         }
         let f = hdf5::File::open(path)?;
         let results = f.dataset("results")?;
+        if let Some(missing) = lacks::<ResultsRow>(&results) {
+            return Err(missing.into());
+        }
         Ok(ResultsReader {
             unknown_names: unknown_status_names(&results),
             results,
@@ -193,6 +203,29 @@ impl ResultsReader {
             .into_owned(),
         )
     }
+}
+
+/// Why `results`' rows cannot be read as `T`s: the first field of `T` they lack, if any. HDF5
+/// converts rows field by field, by name, and leaves a field the file lacks as whatever
+/// memory held — for a string, a pointer to anywhere (a segfault, found by the `record_read`
+/// fuzz target) — so every field must be there.
+fn lacks<T: H5Type>(results: &hdf5::Dataset) -> Option<String> {
+    let TypeDescriptor::Compound(wanted) = T::type_descriptor() else {
+        return None;
+    };
+    let stored = match results.dtype().and_then(|t| t.to_descriptor()) {
+        Ok(TypeDescriptor::Compound(stored)) => stored,
+        _ => return Some("/results is not a table of rows (not a compound type)".into()),
+    };
+    let missing = wanted
+        .fields
+        .iter()
+        .find(|w| !stored.fields.iter().any(|s| s.name == w.name))?;
+    Some(format!(
+        "/results has no field '{}': the record was written by another version of \
+         plotrand-mpi, or it is damaged",
+        missing.name
+    ))
 }
 
 /// The members of `/results`' status enum whose values this version does not know: a newer
