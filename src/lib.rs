@@ -54,3 +54,20 @@ pub use run::gather;
 pub use sinks::record;
 pub use source::input::{listing, read::read, InputError, Listing, Selection};
 pub use source::{random, seed};
+
+/// What the fuzz targets in `fuzz/` drive beyond the public items above (`pack::prepare`,
+/// `record::made_by`, `extract`, …): not an API, and free to change with them.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::cli::ReportFormat;
+
+    /// `plotrand-mpi report RECORD [--format F] [--failed]`, written to `out` instead of stdout.
+    pub fn report(
+        record: &std::path::Path,
+        format: ReportFormat,
+        failed_only: bool,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        crate::commands::report_into(record, format, failed_only, out)
+    }
+}

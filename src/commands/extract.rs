@@ -10,7 +10,7 @@ use crate::output;
 use crate::output::pack;
 use crate::plan::PlotStatus;
 use crate::sinks::console;
-use crate::sinks::record::{exact_text, text, ResultsReader, ResultsRow};
+use crate::sinks::record::{RecordedRow, ResultsReader};
 use crate::text::{escape_controls, is_unsafe_to_show};
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
@@ -79,32 +79,35 @@ struct Extraction<'a> {
 }
 
 impl Extraction<'_> {
-    fn one(&mut self, row: &ResultsRow) -> Result<(), String> {
-        if !matches!(row.status, PlotStatus::Ok | PlotStatus::Skipped) {
-            return Err(format!(
-                "it was not made ({}); run again with --resume",
-                row.status.name()
-            ));
+    fn one(&mut self, row: &RecordedRow) -> Result<(), String> {
+        match row.status.known() {
+            Some(PlotStatus::Ok | PlotStatus::Skipped) => {}
+            Some(status) => {
+                return Err(format!(
+                    "it was not made ({}); run again with --resume",
+                    status.name()
+                ))
+            }
+            None => {
+                return Err(format!(
+                    "its status in the record is {}, which this version does not know \
+                     (a newer plotrand-mpi's record, or a damaged one): extract it with the \
+                     version that wrote the record",
+                    row.status.0
+                ))
+            }
         }
-        let archive = exact_text(&row.archive).ok_or_else(|| {
-            format!(
-                "the record names its archive '{}', which is not UTF-8 as the program writes names",
-                text(&row.archive)
-            )
-        })?;
+        // Strings of the record are read from their bytes, those that are not UTF-8 as
+        // `\xNN`: a name holding such an escape names no archive and no plot's file.
+        let archive = row.archive.as_str();
         if archive.is_empty() {
             return Err(format!(
                 "it was not packed: it is the file '{}' of the run's output directory",
-                text(&row.file)
+                row.file
             ));
         }
-        let file = exact_text(&row.file).ok_or("which is not UTF-8 as the program writes names");
-        let relative = file.and_then(plot_file_name).map_err(|why| {
-            format!(
-                "the record names it '{}', {why}; not written",
-                text(&row.file)
-            )
-        })?;
+        let relative = plot_file_name(&row.file)
+            .map_err(|why| format!("the record names it '{}', {why}; not written", row.file))?;
         self.claim(&relative, row.plot)?;
         let path = self.record_dir.join(archive);
         let file = match self.archives.get(archive) {

@@ -10,6 +10,7 @@ mod speedup;
 pub use extract::run as extract;
 pub use list::run as list;
 pub use report::run as report;
+pub(crate) use report::write as report_into;
 pub use sample::run as sample;
 pub use speedup::run as speedup;
 

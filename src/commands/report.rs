@@ -10,9 +10,8 @@
 
 use crate::cli::ReportFormat;
 use crate::exit::{Error, Exit};
-use crate::plan::PlotStatus;
 use crate::sinks::console;
-use crate::sinks::record::{text, ResultsReader, ResultsRow};
+use crate::sinks::record::{RecordedRow, ResultsReader};
 use crate::text::{escape_controls, is_unsafe_to_show};
 use std::io::Write;
 use std::path::Path;
@@ -46,7 +45,8 @@ pub fn run(record: &Path, format: ReportFormat, failed_only: bool) -> Result<Exi
     }
 }
 
-fn write(
+/// The report of `record` written to `out`: what `run` prints.
+pub(crate) fn write(
     record: &Path,
     format: ReportFormat,
     failed_only: bool,
@@ -54,10 +54,9 @@ fn write(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let reader = ResultsReader::open(record)?;
     let hosts = &reader.hosts;
-    let keep = |r: &ResultsRow| {
-        !failed_only || matches!(r.status, PlotStatus::Failed | PlotStatus::NotDone)
-    };
-    match format {
+    // A status this version does not know is kept: it is not known to be done.
+    let keep = |r: &RecordedRow| !failed_only || !r.status.is_made();
+    let written = match format {
         ReportFormat::Table => {
             writeln!(
                 out,
@@ -79,9 +78,9 @@ fn write(
                         r.dropped,
                         escape_controls(&packed_file(r)),
                     );
-                    for extra in [text(&r.object), text(&r.reason)] {
+                    for extra in [&r.object, &r.reason] {
                         if !extra.is_empty() {
-                            line += &format!("  {}", escape_controls(&extra));
+                            line += &format!("  {}", escape_controls(extra));
                         }
                     }
                     writeln!(out, "{line}")?;
@@ -114,20 +113,24 @@ fn write(
                     "host": host(r, hosts),
                     "status": r.status.name(),
                     "attempt": r.attempt,
-                    "file": text(&r.file),
-                    "object": text(&r.object),
+                    "file": r.file,
+                    "object": r.object,
                     "elapsed_s": r.elapsed,
                     "bytes": r.bytes,
                     "dropped": r.dropped,
-                    "reason": text(&r.reason),
-                    "archive": text(&r.archive),
+                    "reason": r.reason,
+                    "archive": r.archive,
                     "offset": r.offset,
                 });
                 writeln!(out, "{}", json_safe(object.to_string()))?;
             }
             Ok(())
         }),
+    };
+    if let Some(note) = reader.unknown_status_note() {
+        eprintln!("warning: {note}");
     }
+    written
 }
 
 /// A JSON text with what [`is_unsafe_to_show`] names and JSON leaves raw (DEL, C1 controls,
@@ -152,42 +155,41 @@ fn json_safe(json: String) -> String {
 }
 
 /// The rank that drew the plot; none for a plot nobody drew.
-fn rank(r: &ResultsRow) -> Option<i32> {
+fn rank(r: &RecordedRow) -> Option<i32> {
     (r.rank >= 0).then_some(r.rank)
 }
 
 /// The host name a row's index names; empty for a plot nobody drew.
-fn host<'a>(r: &ResultsRow, hosts: &'a [String]) -> &'a str {
+fn host<'a>(r: &RecordedRow, hosts: &'a [String]) -> &'a str {
     hosts.get(r.host as usize).map_or("", String::as_str)
 }
 
 /// The plot's file; for a packed plot `ARCHIVE:FILE`, as the result lines name it.
-fn packed_file(r: &ResultsRow) -> String {
-    match text(&r.archive) {
-        archive if archive.is_empty() => text(&r.file).into_owned(),
-        archive => format!("{archive}:{}", text(&r.file)),
+fn packed_file(r: &RecordedRow) -> String {
+    match r.archive.as_str() {
+        "" => r.file.clone(),
+        archive => format!("{archive}:{}", r.file),
     }
 }
 
 /// A row's CSV fields: text as the table shows it (controls and bidirectional formatting
 /// escaped, bytes that are not UTF-8 as `\xNN`), so that the file is UTF-8 and one record
 /// a line, whatever the record holds.
-fn fields(r: &ResultsRow, hosts: &[String]) -> [String; 13] {
+fn fields(r: &RecordedRow, hosts: &[String]) -> [String; 13] {
     let shown = |s: &str| escape_controls(s).into_owned();
-    let shown_text = |s| shown(&text(s));
     [
         r.plot.to_string(),
         rank(r).map_or(String::new(), |k| k.to_string()),
         shown(host(r, hosts)),
         r.status.name().to_string(),
         r.attempt.to_string(),
-        shown_text(&r.file),
-        shown_text(&r.object),
+        shown(&r.file),
+        shown(&r.object),
         r.elapsed.to_string(),
         r.bytes.to_string(),
         r.dropped.to_string(),
-        shown_text(&r.reason),
-        shown_text(&r.archive),
+        shown(&r.reason),
+        shown(&r.archive),
         r.offset.to_string(),
     ]
 }

@@ -1,5 +1,6 @@
 //! What the HDF5 writers share: the file made under a temporary name and renamed into place
-//! when whole, strings HDF5 can store, and the plot status as an HDF5 enum.
+//! when whole, strings HDF5 can store, and the plot status as an HDF5 enum (written as one, held as an
+//! integer).
 
 use super::atomic::PendingFile;
 use crate::plan::PlotStatus;
@@ -50,8 +51,24 @@ pub fn h5_string(s: &str) -> VarLenUnicode {
     clean.parse().unwrap_or_default()
 }
 
-// SAFETY: `PlotStatus` is `repr(i32)` and the descriptor lists every variant with its value.
-unsafe impl hdf5::H5Type for PlotStatus {
+/// A plot's status as the run record writes it: the HDF5 enum of [`PlotStatus`]'s members,
+/// which h5dump and h5py show by name. The value is a plain `i32`, never the Rust enum:
+/// HDF5 hands back whatever integer a file holds (a newer version's status, a damaged byte),
+/// and an `i32` has no invalid values, where a `PlotStatus` read from such a file would be
+/// undefined behaviour (seen as a segfault).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(transparent)]
+pub struct StatusEnum(pub i32);
+
+impl From<PlotStatus> for StatusEnum {
+    fn from(status: PlotStatus) -> StatusEnum {
+        StatusEnum(status as i32)
+    }
+}
+
+// SAFETY: `StatusEnum` is `repr(transparent)` over an `i32`, which the descriptor's 4-byte
+// signed integer base is, and every bit pattern is a valid `i32`.
+unsafe impl hdf5::H5Type for StatusEnum {
     fn type_descriptor() -> TypeDescriptor {
         TypeDescriptor::Enum(EnumType {
             size: IntSize::U4,

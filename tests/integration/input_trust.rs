@@ -569,7 +569,7 @@ fn prompt_mpi(ranks: usize, args: &[&str]) -> Run {
 fn statuses(record: &Path) -> Vec<(String, PlotStatus)> {
     record_rows(record)
         .iter()
-        .map(|r| (r.object.to_string(), r.status))
+        .map(|r| (r.object.to_string(), r.status.known().unwrap()))
         .collect()
 }
 

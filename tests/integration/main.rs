@@ -26,10 +26,12 @@ mod real_data;
 // The tick labels' expectations are matplotlib's own.
 mod ticks;
 
-// Output: archives, write strategies, what `--resume`, `report` and `extract` may trust.
+// Output: archives, write strategies, what `--resume`, `report` and `extract` may trust,
+// records this version did not write.
 mod hostile_records;
 mod output_trust;
 mod pack;
+mod records;
 mod write_strategy;
 
 // Faults: killed jobs, dead ranks, signals from users and schedulers.

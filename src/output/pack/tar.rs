@@ -40,7 +40,8 @@ pub struct Scan {
 /// end marker, at a block that is no valid header, or at a member the file does not hold
 /// whole. `resolve` names the plot a member's name is.
 pub fn scan(path: &Path, resolve: &dyn Fn(&[u8]) -> Option<u64>) -> std::io::Result<Scan> {
-    let file = File::open(path)?;
+    // Only a regular file, non-blocking: a pipe under an archive's name would block open(2).
+    let file = crate::output::open_regular(path)?;
     let len = file.metadata()?.len();
     let mut reader = BufReader::with_capacity(64 * 1024, file);
     let mut members = Vec::new();

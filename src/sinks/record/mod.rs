@@ -4,12 +4,13 @@
 mod read;
 mod write;
 
-pub use read::{exact_text, is_run_record, made_by, read, text, RecordedRun, ResultsReader};
+pub use read::{is_run_record, made_by, read, RecordedRow, RecordedRun, ResultsReader};
 pub use write::{results_rows, RecordOptions, RecordSink, Writer};
 
 use crate::plan::PlotStatus;
 use hdf5::types::VarLenUnicode;
 use hdf5::H5Type;
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// The root attributes' names, for the writer and the reader alike.
@@ -35,17 +36,20 @@ pub mod attr {
     pub const WALL_SECONDS: &str = "wall_seconds";
 }
 
-/// One row of `/results`.
+/// One row of `/results` as HDF5 holds it. `S` is how the status is held: written as the
+/// HDF5 enum ([`StatusEnum`](crate::output::h5::StatusEnum)), read back as its plain integer ([`Status`], the default),
+/// because a record may hold a value this version does not know. Its strings are HDF5's
+/// unchecked views: readers take [`RecordedRow`]s from [`ResultsReader`] instead.
 #[derive(H5Type, Clone, Debug)]
 #[repr(C)]
-pub struct ResultsRow {
+pub struct ResultsRow<S: H5Type = Status> {
     pub plot: u64,
     pub rank: i32,
     /// Index into the root attribute `hosts`.
     pub host: u32,
     pub elapsed: f64,
     pub bytes: u64,
-    pub status: PlotStatus,
+    pub status: S,
     /// The attempt (1, then one more for each --resume) whose run made the plot's file;
     /// 0 for none (failed, not done) or unknown.
     pub attempt: u32,
@@ -61,6 +65,48 @@ pub struct ResultsRow {
     pub object: VarLenUnicode,
     /// Empty unless the plot failed.
     pub reason: VarLenUnicode,
+}
+
+/// A row's status as read back from a record: the integer stored, whichever it is. HDF5
+/// converts the file's enum (of whatever members) to it by value, so a newer version's status
+/// arrives as its number, where reading into [`PlotStatus`] would have been undefined
+/// behaviour (a segfault in `report`) or, with an enum of other members, an error.
+#[derive(H5Type, Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(transparent)]
+pub struct Status(pub i32);
+
+impl Status {
+    /// The status, if it is one of this version's.
+    pub fn known(self) -> Option<PlotStatus> {
+        PlotStatus::ALL.into_iter().find(|&s| s as i32 == self.0)
+    }
+
+    /// `Ok`, `Failed`, `Skipped`, `NotDone`, or `Unknown(N)` for a value this version does not
+    /// know.
+    pub fn name(self) -> Cow<'static, str> {
+        match self.known() {
+            Some(status) => status.name().into(),
+            None => format!("Unknown({})", self.0).into(),
+        }
+    }
+
+    /// Whether the plot's file was made, by this run or an earlier one; an unknown status is
+    /// not known to be done.
+    pub fn is_made(self) -> bool {
+        matches!(self.known(), Some(PlotStatus::Ok | PlotStatus::Skipped))
+    }
+}
+
+impl From<PlotStatus> for Status {
+    fn from(status: PlotStatus) -> Status {
+        Status(status as i32)
+    }
+}
+
+impl PartialEq<PlotStatus> for Status {
+    fn eq(&self, other: &PlotStatus) -> bool {
+        self.0 == *other as i32
+    }
 }
 
 /// One row of `/ranks`: the timing table.
@@ -129,12 +175,17 @@ pub const NOT_DONE_REASON: &str =
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::h5::h5_string;
+    use crate::output::h5::{h5_string, StatusEnum};
     use crate::plan::{Counts, PlotResult};
     use std::collections::HashMap;
     use std::path::Path;
 
-    type Sample = (RunAttributes, Vec<ResultsRow>, Counts, Vec<RanksRow>);
+    type Sample = (
+        RunAttributes,
+        Vec<ResultsRow<StatusEnum>>,
+        Counts,
+        Vec<RanksRow>,
+    );
 
     fn sample() -> Sample {
         let attributes = RunAttributes {
@@ -236,7 +287,7 @@ mod tests {
         assert_eq!(back.len(), 2);
         assert_eq!(
             (back[1].plot, back[1].rank, back[1].status, back[1].dropped),
-            (2, 1, PlotStatus::Failed, 3)
+            (2, 1, Status::from(PlotStatus::Failed), 3)
         );
         assert_eq!(back[1].reason.as_str(), "disk full");
         assert_eq!(back[0].file.as_str(), "plot_1.png");
@@ -250,6 +301,58 @@ mod tests {
             1,
             "no temporary left"
         );
+    }
+
+    #[test]
+    fn statuses_are_written_as_the_enum_and_read_as_any_integer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.h5");
+        write(&path, &sample()).unwrap();
+        let f = hdf5::File::open(&path).unwrap();
+        let row = f.dataset("results").unwrap().dtype().unwrap();
+        let hdf5::types::TypeDescriptor::Compound(row) = row.to_descriptor().unwrap() else {
+            panic!("a compound row");
+        };
+        let status = row.fields.iter().find(|f| f.name == "status").unwrap();
+        let hdf5::types::TypeDescriptor::Enum(status) = &status.ty else {
+            panic!("the status is an HDF5 enum: {:?}", status.ty);
+        };
+        let names: Vec<&str> = status.members.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["Ok", "Failed", "Skipped", "NotDone"]);
+
+        assert_eq!(Status(9).name(), "Unknown(9)");
+        assert_eq!(Status(-1).known(), None);
+        assert_eq!(Status(3).known(), Some(PlotStatus::NotDone));
+        assert!(Status(2).is_made() && !Status(9).is_made() && !Status(1).is_made());
+    }
+
+    #[test]
+    fn a_record_without_attempts_gives_its_made_plots_to_attempt_1() {
+        // As a version before attempts wrote `/results`: HDF5 would read the missing
+        // `attempt` as whatever memory held, so the reader must see that it is missing.
+        #[derive(H5Type, Clone)]
+        #[repr(C)]
+        struct Before {
+            plot: u64,
+            status: StatusEnum,
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.h5");
+        let rows: Vec<Before> = [PlotStatus::Ok, PlotStatus::Failed, PlotStatus::Skipped]
+            .into_iter()
+            .zip(1..)
+            .map(|(status, plot)| Before {
+                plot,
+                status: status.into(),
+            })
+            .collect();
+        hdf5::File::create(&path)
+            .unwrap()
+            .new_dataset_builder()
+            .with_data(&rows)
+            .create("results")
+            .unwrap();
+        assert_eq!(made_by(&path, 4), [1, 0, 0, 0]);
     }
 
     #[test]

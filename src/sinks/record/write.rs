@@ -4,7 +4,7 @@
 use super::read::made_by;
 use super::{attr, DataLink, RanksRow, RecordError, ResultsRow, RunAttributes, NOT_DONE_REASON};
 use crate::output::h5::h5_string;
-use crate::output::h5::PendingH5;
+use crate::output::h5::{PendingH5, StatusEnum};
 use crate::output::pack::archive_name;
 use crate::output::{data_file_name, data_link_base, OutputDir};
 use crate::plan::{Counts, Plan, PlotResult, PlotStatus};
@@ -24,7 +24,7 @@ pub fn results_rows(
     reasons: &std::collections::HashMap<u64, String>,
     host_index: &[u32],
     made_by: impl Fn(&PlotResult) -> u32,
-) -> Vec<ResultsRow> {
+) -> Vec<ResultsRow<StatusEnum>> {
     results
         .iter()
         .map(|r| ResultsRow {
@@ -34,7 +34,7 @@ pub fn results_rows(
             host: usize::try_from(r.rank).map_or(u32::MAX, |rank| host_index[rank]),
             elapsed: r.elapsed,
             bytes: r.bytes,
-            status: r.status,
+            status: r.status.into(),
             attempt: made_by(r),
             dropped: r.dropped,
             file: h5_string(&file_name(r.plot_num)),
@@ -72,7 +72,7 @@ impl Writer {
         let h5 = PendingH5::create(path).map_err(fail)?;
         let results = h5
             .file()
-            .new_dataset::<ResultsRow>()
+            .new_dataset::<ResultsRow<StatusEnum>>()
             .shape(num_plots as usize)
             .create("results")
             .map_err(|e| fail(e.into()))?;
@@ -91,7 +91,11 @@ impl Writer {
     }
 
     /// Writes `rows` as rows `first ..` of `/results`.
-    pub fn write_results(&mut self, first: usize, rows: &[ResultsRow]) -> Result<(), RecordError> {
+    pub fn write_results(
+        &mut self,
+        first: usize,
+        rows: &[ResultsRow<StatusEnum>],
+    ) -> Result<(), RecordError> {
         self.results
             .write_slice(rows, first..first + rows.len())
             .map_err(|e| self.fail(e))
