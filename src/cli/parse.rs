@@ -75,9 +75,9 @@ pub(super) fn name_template(text: &str) -> Result<String, String> {
         fields += 1;
         rest = &rest[open + close + 1..];
     }
-    if text.contains('/') || text.contains('\0') {
+    if text.contains(['/', '\\', '\0']) {
         return Err(format!(
-            "'{text}' is a file name template and may not contain '/'"
+            "'{text}' is a file name template and may not contain '/' or '\\'"
         ));
     }
     if text.contains(crate::text::is_unsafe_to_show) {

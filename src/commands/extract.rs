@@ -161,6 +161,11 @@ fn plot_file_name(file: &str) -> Result<PathBuf, &'static str> {
     if file.contains(is_unsafe_to_show) {
         return Err("which holds control or bidirectional formatting characters");
     }
+    // The record's bytes that are not UTF-8 are read as `\xNN`; no name the program makes
+    // holds a backslash (`--name` refuses one).
+    if file.contains('\\') {
+        return Err("which holds bytes that are not UTF-8, or a backslash");
+    }
     let relative = Path::new(file);
     if !pack::stays_inside(relative) {
         return Err("which would leave the output directory");

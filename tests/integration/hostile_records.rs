@@ -297,7 +297,7 @@ fn extract_refuses_record_names_that_are_not_plot_names() {
             ),
             (
                 "Failed: plot 2: the record names it 'caf\\xe9.png'",
-                "not UTF-8",
+                "bytes that are not UTF-8",
             ),
             (
                 "Failed: plot 3: the record names it '0000/../../x.png'",

@@ -154,62 +154,6 @@ fn resume_takes_a_status_it_does_not_know_for_made_by_no_known_attempt() {
     assert_eq!(made, [(1, 1), (2, 0), (3, 1), (4, 1)]);
 }
 
-/// Found by the `record_read` fuzz target: a record whose archive is a named pipe made
-/// `extract` wait forever in open(2) for a writer.
-#[test]
-fn extract_refuses_an_archive_that_is_a_named_pipe() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("out");
-    let record = record_of_4(&dir, &["--pack"]);
-    let archive = dir.join("plots-0000.tar");
-    std::fs::remove_file(&archive).unwrap();
-    let made = run(Command::new("mkfifo").arg(&archive));
-    assert!(made.success(), "{}", made.context());
-    let into = tmp.path().join("into");
-    let run = run_within(
-        Command::new(BIN).args(args!("extract {} --all -o {}", record, into)),
-        std::time::Duration::from_secs(30),
-    );
-    assert_eq!((run.code, run.signal), (1, None), "{}", run.context());
-    assert_eq!(
-        run.stderr.matches("not a regular file").count(),
-        4,
-        "{}",
-        run.context()
-    );
-}
-
-/// HDF5 does not check that a "UTF-8" string is: h5py stores any bytes there.
-const SET_BAD_UTF8: &str = r#"
-import sys, h5py
-with h5py.File(sys.argv[1], "r+") as f:
-    rows = f["results"][...]
-    rows["file"][1] = b"plot_\xff\xfe.png"
-    rows["reason"][2] = b"cut \xe2\x82"
-    f["results"][...] = rows
-"#;
-
-/// A record's strings that are not UTF-8 were viewed as Rust strings unchecked: `report`
-/// aborted ("unsafe precondition(s) violated: invalid value for `char`").
-#[test]
-fn report_shows_bytes_that_are_not_utf8_as_replacement_characters() {
-    let tmp = tempfile::tempdir().unwrap();
-    let record = record_of_4(&tmp.path().join("out"), &[]);
-    let done = run(Command::new(python())
-        .args(["-c", SET_BAD_UTF8])
-        .arg(&record));
-    assert!(done.success(), "{}", done.context());
-    for format in ["table", "csv", "json"] {
-        let run = alone(&["report", path_arg(&record), "--format", format]);
-        assert_eq!(run.code, 0, "{format}: {}", run.context());
-        assert!(
-            run.stdout.contains("plot_\u{fffd}\u{fffd}.png") && run.stdout.contains("cut \u{fffd}"),
-            "{format}: {}",
-            run.context()
-        );
-    }
-}
-
 /// h5py rewrites `/results` without its `object` field, and plot 2's status as 9.
 const DROP_OBJECT: &str = r#"
 import sys, h5py, numpy as np
