@@ -61,3 +61,10 @@ echo "== cargo test, MPI integration suite against MPICH" >&2
   mpi_run:: failures:: hdf5_files:: signals:: output_trust::
 echo "== cargo test, frames agreeing one colour range (an MPI all-reduce) under MPICH" >&2
 "${mpich[@]}" cargo test --locked --test integration -- real_data::frames_share_one_colour_range
+# The archive scan and the record readers under libFuzzer, briefly (docs/operations.md):
+# installing cargo-fuzz and the instrumented build took 1 + 5.5 min here, the runs 2 × 30 s.
+# PLOTRAND_FUZZ_SECONDS sets the time per target; 0 leaves fuzzing out.
+if [ "${PLOTRAND_FUZZ_SECONDS:-30}" != 0 ]; then
+  echo "== fuzz targets, ${PLOTRAND_FUZZ_SECONDS:-30} s each (scripts/fuzz.sh)" >&2
+  scripts/fuzz.sh "${PLOTRAND_FUZZ_SECONDS:-30}"
+fi
