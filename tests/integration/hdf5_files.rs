@@ -222,6 +222,18 @@ fn saved_data_is_linked_from_the_record_and_replots() {
     }
 }
 
+/// The run's "Failed:" lines are exactly these plots', each ending with its reason.
+fn assert_failed(run: &Run, expected: &[(u64, &str)]) {
+    let failed = run.lines_starting("Failed:");
+    assert_eq!(failed.len(), expected.len(), "{}", run.context());
+    for (line, (k, reason)) in failed.iter().zip(expected) {
+        assert!(
+            line.starts_with(&format!("Failed: plot {k} on rank ")) && line.ends_with(reason),
+            "{line}\nwanted {reason}"
+        );
+    }
+}
+
 fn write_2d<T: H5Type>(g: &hdf5::Group, name: &str, columns: usize, flat: &[T]) {
     g.new_dataset::<T>()
         .shape((flat.len() / columns, columns))
@@ -410,14 +422,7 @@ fn bad_data_fails_its_own_plot_with_the_reason() {
         ),
         (8, "/bad/h_mismatch: y has 2 values but x has 3"),
     ];
-    let failed = run.lines_starting("Failed:");
-    assert_eq!(failed.len(), expected.len(), "{}", run.context());
-    for (line, (k, reason)) in failed.iter().zip(expected) {
-        assert!(
-            line.starts_with(&format!("Failed: plot {k} on rank ")) && line.ends_with(reason),
-            "{line}\nwanted {reason}"
-        );
-    }
+    assert_failed(&run, &expected);
     let ok = run.lines_starting("Result:");
     assert_eq!(ok.len(), 1);
     assert!(
@@ -756,14 +761,7 @@ fn lines_and_heatmaps_without_a_finite_value_fail_and_infinite_cells_are_left_ou
             "/l_all_nan has no finite value to draw (all 5 points hold NaN or infinity)",
         ),
     ];
-    let failed = run.lines_starting("Failed:");
-    assert_eq!(failed.len(), expected.len(), "{}", run.context());
-    for (line, (k, reason)) in failed.iter().zip(expected) {
-        assert!(
-            line.starts_with(&format!("Failed: plot {k} on rank ")) && line.ends_with(reason),
-            "{line}\nwanted {reason}"
-        );
-    }
+    assert_failed(&run, &expected);
     let results = record_rows(&out.join("plotrand.h5"));
     let statuses: Vec<PlotStatus> = results.iter().map(|r| r.status.known().unwrap()).collect();
     use PlotStatus::{Failed, Ok};
