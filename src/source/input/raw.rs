@@ -31,9 +31,10 @@ fn check_names(id: hdf5_sys::h5i::hid_t, depth: usize) -> hdf5::Result<()> {
     // SAFETY: `id` is an open datatype; every name HDF5 returns is a NUL-terminated string we
     // own and free, every type id one we own and close.
     unsafe {
-        match H5Tget_class(id) {
+        let class = H5Tget_class(id);
+        match class {
             H5T_class_t::H5T_COMPOUND | H5T_class_t::H5T_ENUM => {
-                let compound = H5Tget_class(id) == H5T_class_t::H5T_COMPOUND;
+                let compound = class == H5T_class_t::H5T_COMPOUND;
                 for i in 0..H5Tget_nmembers(id).max(0) as u32 {
                     member_name(id, i)?;
                     if compound {
