@@ -7,10 +7,14 @@
 pub use crate::calendar::{format_instant, TimeUnits};
 use crate::figure::capped;
 use hdf5::types::{FixedAscii, FixedUnicode, TypeDescriptor, VarLenAscii, VarLenUnicode};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// Longest fixed-length string attribute read whole; longer ones are cut (HDF5 converts
 /// between fixed lengths).
 const MAX_FIXED: usize = 4096;
+/// The length most fixed-length attributes fit in (units, names, short descriptions).
+const SHORT_FIXED: usize = 256;
 
 /// A string attribute's values, whatever HDF5 string type holds them: fixed- or
 /// variable-length, ASCII or UTF-8, scalar or array (netCDF4 and h5py's `np.bytes_` write
@@ -22,23 +26,37 @@ pub fn strings(loc: &hdf5::Location, name: &str) -> Option<Vec<String>> {
 /// The strings an attribute or dataset holds, whatever HDF5 string type holds them;
 /// `None` if it does not hold text.
 pub fn texts(container: &hdf5::Container) -> Option<Vec<String>> {
+    // Every text a file holds is cut here, where it enters the program, so plots, the
+    // console, the record and --list show the same, and none spends minutes on a
+    // megabyte-long attribute.
+    Some(whole_texts(container)?.into_iter().map(capped).collect())
+}
+
+/// The strings, whole: only for text that is parsed rather than shown (a list of names).
+fn whole_texts(container: &hdf5::Container) -> Option<Vec<String>> {
     let descriptor = super::raw::descriptor(&container.dtype().ok()?).ok()?;
     let texts = match descriptor {
         TypeDescriptor::VarLenUnicode => read_texts(container, VarLenUnicode::as_bytes),
         TypeDescriptor::VarLenAscii => read_texts(container, VarLenAscii::as_bytes),
+        // Read into the smallest of a few lengths that holds them: each value is scanned
+        // for its end, and most attributes are a few bytes long.
+        TypeDescriptor::FixedUnicode(n) if n <= SHORT_FIXED => {
+            read_texts(container, FixedUnicode::<SHORT_FIXED>::as_bytes)
+        }
+        TypeDescriptor::FixedAscii(n) if n <= SHORT_FIXED => {
+            read_texts(container, FixedAscii::<SHORT_FIXED>::as_bytes)
+        }
         TypeDescriptor::FixedUnicode(_) => {
             read_texts(container, FixedUnicode::<MAX_FIXED>::as_bytes)
         }
         TypeDescriptor::FixedAscii(_) => read_texts(container, FixedAscii::<MAX_FIXED>::as_bytes),
         _ => None,
     }?;
-    // Fixed-length strings come NUL- or space-padded. Every text a file holds is cut here,
-    // where it enters the program, so plots, the console, the record and --list show the
-    // same, and none spends minutes on a megabyte-long attribute.
+    // Fixed-length strings come NUL- or space-padded.
     Some(
         texts
             .into_iter()
-            .map(|s| capped(s.trim_end_matches(['\0', ' ']).to_owned()))
+            .map(|s| s.trim_end_matches(['\0', ' ']).to_owned())
             .collect(),
     )
 }
@@ -70,6 +88,29 @@ fn text_of(bytes: &[u8]) -> String {
 /// aborting when the name was listed or drawn.
 pub fn name_of(loc: &hdf5::Location) -> String {
     text_of(&super::raw::name_bytes(loc))
+}
+
+/// The path of an object reached by reference (a dimension scale, through
+/// `DIMENSION_LIST`), as [`name_of`] gives it, found once per object: HDF5 knows no path for
+/// such an object and searches the whole file for one, milliseconds each time in a group of
+/// thousands of variables. HDF5 numbers each file it opens anew, so the file's number and
+/// the object's address name one object for the life of the process.
+pub fn referenced_name(loc: &hdf5::Location) -> String {
+    thread_local! {
+        static NAMES: RefCell<HashMap<(u64, String), String>> = RefCell::new(HashMap::new());
+    }
+    let Ok(info) = loc.loc_info() else {
+        return name_of(loc);
+    };
+    let key = (info.fileno, format!("{:?}", info.token));
+    NAMES.with(|names| {
+        if let Some(name) = names.borrow().get(&key) {
+            return name.clone();
+        }
+        let name = name_of(loc);
+        names.borrow_mut().insert(key, name.clone());
+        name
+    })
 }
 
 /// Attribute `name`, unless it has no value at all (a null dataspace, as PyTables writes
@@ -240,41 +281,133 @@ pub fn is_pytables_index(loc: &hdf5::Location, name: &str) -> bool {
         )
 }
 
-/// The coordinate dataset of each dimension of `ds`, from its `DIMENSION_LIST` (one object
-/// reference per dimension, as netCDF-4, xarray and h5py's `dims` write it). `None` for a
-/// dimension without one.
+/// One dimension of an array, as netCDF-4 (netCDF4-python, h5netcdf, xarray) and h5py
+/// describe it. What `--select`-like choices by dimension name, and every axis and title
+/// naming a dimension, read.
+#[derive(Debug, Clone)]
+pub struct Dimension {
+    /// The dimension's name: the name of the dimension scale attached to it (netCDF-4
+    /// attaches one to every dimension: its coordinate variable, or a scale without values
+    /// named after a dimension that has none), else h5py's `dims[i].label`; `None` in plain
+    /// HDF5 files.
+    pub name: Option<String>,
+    /// Its coordinate variable: the attached scale when it is 1-D, numeric, of the
+    /// dimension's length and not netCDF's placeholder. Its values are not read here.
+    pub coordinate: Option<hdf5::Dataset>,
+    pub len: usize,
+}
+
+/// The dimensions of `ds`, in order. Cheap enough to call whenever an array is opened: one
+/// attribute read and one dereference per dimension, a few attributes of each scale, no
+/// values.
+pub fn dimensions(ds: &hdf5::Dataset) -> Vec<Dimension> {
+    let shape = ds.shape();
+    let mut scales = attached_scales(ds);
+    scales.resize(shape.len(), None);
+    let labels = strings(ds, "DIMENSION_LABELS").unwrap_or_default();
+    shape
+        .iter()
+        .zip(scales)
+        .enumerate()
+        .map(|(i, (&len, scale))| {
+            let label = labels.get(i).filter(|l| !l.is_empty()).cloned();
+            let name = scale
+                .as_ref()
+                .map(|s| base_name(&referenced_name(s)).to_owned())
+                .filter(|n| !n.is_empty())
+                .or(label);
+            let coordinate =
+                scale.filter(|c| c.shape() == [len] && !is_phony_dimension(c) && is_numeric(c));
+            Dimension {
+                name,
+                coordinate,
+                len,
+            }
+        })
+        .collect()
+}
+
+/// The coordinate variable of each dimension of `ds` (see [`Dimension::coordinate`]).
 pub fn coordinates(ds: &hdf5::Dataset) -> Vec<Option<hdf5::Dataset>> {
-    let ndim = ds.ndim();
+    dimensions(ds).into_iter().map(|d| d.coordinate).collect()
+}
+
+/// The dimension scale attached to each dimension of `ds`, from its `DIMENSION_LIST` (one
+/// object reference per dimension, as netCDF-4, xarray and h5py's `dims` write it); fewer
+/// entries than dimensions when the list is short or absent.
+fn attached_scales(ds: &hdf5::Dataset) -> Vec<Option<hdf5::Dataset>> {
     let Ok(attr) = ds.attr("DIMENSION_LIST") else {
-        return vec![None; ndim];
+        return Vec::new();
     };
     let Ok(lists) = attr.read_raw::<hdf5::types::VarLenArray<hdf5::ObjectReference1>>() else {
-        return vec![None; ndim];
+        return Vec::new();
     };
-    let file = match ds.file() {
-        Ok(f) => f,
-        Err(_) => return vec![None; ndim],
+    let Ok(file) = ds.file() else {
+        return Vec::new();
     };
-    let mut found: Vec<Option<hdf5::Dataset>> = lists
+    lists
         .iter()
+        .take(ds.ndim())
         .map(|refs| {
             refs.iter().find_map(|r| match file.dereference(r) {
                 Ok(hdf5::ReferencedObject::Dataset(d)) => Some(d),
                 _ => None,
             })
         })
-        .collect();
-    found.resize(ndim, None);
-    // A coordinate must be 1-D, of its dimension's length, and not a phony dimension.
-    for (i, slot) in found.iter_mut().enumerate() {
-        let fits = slot.as_ref().is_some_and(|c| {
-            c.shape() == [ds.shape()[i]] && !is_phony_dimension(c) && is_numeric(c)
-        });
-        if !fits {
-            *slot = None;
-        }
+        .collect()
+}
+
+/// More names than any CF file gives one variable; a longer `coordinates` list is read
+/// this far, so that a hostile one costs no more than this many look-ups.
+pub const MAX_AUXILIARY: usize = 64;
+
+/// The variables a data variable names in its CF `coordinates` attribute (blank-separated
+/// names): its auxiliary coordinates, such as WRF's `XLAT XLONG XTIME` or CMIP6's scalar
+/// `height`. At most [`MAX_AUXILIARY`].
+pub fn auxiliary_names(ds: &hdf5::Dataset) -> Vec<String> {
+    let Some(values) = readable_attr(ds, "coordinates").and_then(|a| whole_texts(&a)) else {
+        return Vec::new();
+    };
+    values
+        .iter()
+        .flat_map(|v| v.split_ascii_whitespace())
+        .take(MAX_AUXILIARY)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Whether a numeric variable's values are integers as xarray decodes them: an integer type
+/// without packing (`scale_factor`, `add_offset`) or missing values (`_FillValue`,
+/// `missing_value`), which make floats of them.
+pub fn is_integer_valued(ds: &hdf5::Dataset) -> bool {
+    let integer = ds
+        .dtype()
+        .and_then(|t| super::raw::descriptor(&t))
+        .is_ok_and(|t| matches!(t, TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_)));
+    integer
+        && ["scale_factor", "add_offset", "_FillValue", "missing_value"]
+            .iter()
+            .all(|a| readable_attr(ds, a).is_none())
+}
+
+/// A whole number as Python prints an integer (`850`, not `850.0`).
+pub fn format_integer(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.0}")
+    } else {
+        format_number(v)
     }
-    found
+}
+
+/// The names of a group's members in the order netCDF and h5py list them, and so xarray:
+/// the order they were made in where the group tracks it (netCDF-4 groups do), else by
+/// name.
+pub fn member_order(group: &hdf5::Group) -> Vec<String> {
+    use hdf5::{IndexType, IterationOrder};
+    group
+        .member_names_by(IndexType::CreationOrder, IterationOrder::Increasing)
+        .or_else(|_| group.member_names())
+        .unwrap_or_default()
 }
 
 pub fn is_numeric(ds: &hdf5::Dataset) -> bool {

@@ -4,7 +4,7 @@
 //! dataset, how its values unpack, its axes and labels, the coordinates that title each
 //! frame — is read once per rank and array: a frame then costs little more than its values.
 
-use super::conventions::{self as cf, TimeUnits, Unpacking};
+use super::conventions::{self as cf, Dimension, TimeUnits, Unpacking};
 use super::h5::readable;
 use super::links;
 use super::object::{ObjectError, ReadError};
@@ -36,20 +36,34 @@ pub struct Frames {
 
 struct Look {
     template: PlotData,
-    /// What names each leading index in a frame's title.
+    /// What a frame's title names after the array: its leading indices, the coordinates
+    /// that have one value on a frame.
     leading: Vec<FrameAxis>,
 }
 
-/// A leading dimension as a frame's title names its index: `time = 2000-01-15`,
-/// `level = 850 [hPa]`, or `dimension 0 = 3` without a coordinate.
+/// What a frame's title names: `Time = 3`, `time = 2000-01-15`, `level = 850 [hPa]`,
+/// `height = 2.0 [m]`.
 enum FrameAxis {
-    Position(usize),
+    /// A leading dimension without a coordinate variable: its index, named by the
+    /// dimension (`Time = 3`), else by its place (`dimension 0 = 3`).
+    Position { name: Option<String>, dim: usize },
+    /// A coordinate of one value per frame: a leading dimension's coordinate variable, or
+    /// an auxiliary coordinate (CF `coordinates`) that is a scalar or spans only leading
+    /// dimensions (WRF's `XTIME(Time)`).
     Coordinate {
         name: String,
-        /// `None`: unreadable, so the title gives the index (`time = #3`).
+        /// The coordinate's name in the array's group, if it is there: where it stands
+        /// in the file's order of variables.
+        place: Option<String>,
+        /// `None`: unreadable, so the title gives the element (`time = #3`).
         values: Option<Vec<f64>>,
+        shape: Vec<usize>,
+        /// For each of the coordinate's dimensions, the leading dimension whose index picks
+        /// a frame's element (`None`: a dimension of length 1).
+        along: Vec<Option<usize>>,
         time: Option<TimeUnits>,
         units: Option<String>,
+        integer: bool,
     },
 }
 
@@ -126,9 +140,10 @@ impl Frames {
             Content::Scatter(_) => unreachable!("frames are lines and heatmaps"),
         }
         let mut title = self.path.clone();
-        for (axis, &i) in look.leading.iter().zip(&of.object.frame_index(of.frame)) {
+        let index = of.object.frame_index(of.frame);
+        for axis in &look.leading {
             title += ", ";
-            title += &axis.label(i);
+            title += &axis.label(&index);
         }
         data.title = Some(title);
         Ok(data)
@@ -179,15 +194,12 @@ impl Frames {
 
 impl Look {
     fn of(ds: &hdf5::Dataset, path: &str, of: PlotOf<'_>, kind: Kind) -> Look {
-        let shape = ds.shape();
         let lead = of.object.frame_shape.len();
-        let coords = cf::coordinates(ds);
-        let dim_labels = cf::strings(ds, "DIMENSION_LABELS").unwrap_or_default();
+        let dims = cf::dimensions(ds);
         let value_label = cf::label(ds, cf::base_name(path));
         let template = match kind {
             Kind::Line => {
-                let (x, x_scale, x_label) =
-                    axis_values(&coords[lead], shape[lead], dim_labels.get(lead));
+                let (x, x_scale, x_label) = axis_values(&dims[lead]);
                 let mut data = PlotData::line(path, x, Vec::new());
                 data.x_scale = x_scale;
                 data.x_label = x_label;
@@ -195,10 +207,9 @@ impl Look {
                 data
             }
             _ => {
-                let (rows, cols) = (shape[lead], shape[lead + 1]);
-                let (y, y_scale, y_label) = axis_values(&coords[lead], rows, dim_labels.get(lead));
-                let (x, x_scale, x_label) =
-                    axis_values(&coords[lead + 1], cols, dim_labels.get(lead + 1));
+                let (rows, cols) = (dims[lead].len, dims[lead + 1].len);
+                let (y, y_scale, y_label) = axis_values(&dims[lead]);
+                let (x, x_scale, x_label) = axis_values(&dims[lead + 1]);
                 PlotData {
                     content: Content::Heatmap(Grid {
                         values: Values::default(),
@@ -216,45 +227,169 @@ impl Look {
                 }
             }
         };
-        let leading = coords[..lead]
-            .iter()
-            .enumerate()
-            .map(|(dim, coord)| FrameAxis::of(coord.as_ref(), dim))
-            .collect();
-        Look { template, leading }
+        Look {
+            template,
+            leading: title_axes(ds, path, &dims, lead),
+        }
     }
 }
 
+/// What a frame's title names, in the order xarray's titles give coordinates (the order of
+/// the variables in the file): the leading dimensions' coordinates and indices, then the
+/// auxiliary coordinates of one value per frame. Dimensions without a coordinate variable
+/// come first: xarray names none of them.
+fn title_axes(ds: &hdf5::Dataset, path: &str, dims: &[Dimension], lead: usize) -> Vec<FrameAxis> {
+    let parent = path.rsplit_once('/').map_or("", |(parent, _)| parent);
+    let mut axes: Vec<FrameAxis> = dims[..lead]
+        .iter()
+        .enumerate()
+        .map(|(k, dim)| match &dim.coordinate {
+            Some(c) => FrameAxis::coordinate(c, parent, vec![Some(k)]),
+            None => FrameAxis::Position {
+                name: dim.name.clone(),
+                dim: k,
+            },
+        })
+        .collect();
+    let Some(group) = parent_group(ds, parent) else {
+        return axes;
+    };
+    axes.extend(scalar_coordinates(ds, path, &group, dims, lead));
+    let placed = |a: &FrameAxis| match a {
+        FrameAxis::Coordinate { place, .. } => place.clone(),
+        FrameAxis::Position { .. } => None,
+    };
+    // The group's order is read only when there are two coordinates to order.
+    if axes.iter().filter_map(placed).count() > 1 {
+        let order = cf::member_order(&group);
+        axes.sort_by_key(|a| placed(a).and_then(|name| order.iter().position(|n| *n == name)));
+    }
+    axes
+}
+
+/// The group holding the array at `path`, whose parent's path is `parent` ("" for `/`).
+fn parent_group(ds: &hdf5::Dataset, parent: &str) -> Option<hdf5::Group> {
+    let file = ds.file().ok()?;
+    if parent.is_empty() {
+        return Some((*file).clone());
+    }
+    links::group(&file, parent).ok()
+}
+
+/// The auxiliary coordinates the array names in its CF `coordinates` attribute (in its own
+/// group) that have one value on each frame: scalars (CMIP6's `height`), length-1 ones, and
+/// those along leading dimensions only (WRF's `XTIME(Time)`), matched to the array's
+/// dimensions by name, as xarray matches them.
+fn scalar_coordinates(
+    ds: &hdf5::Dataset,
+    path: &str,
+    group: &hdf5::Group,
+    dims: &[Dimension],
+    lead: usize,
+) -> Vec<FrameAxis> {
+    let own = cf::base_name(path);
+    let parent = path.rsplit_once('/').map_or("", |(parent, _)| parent);
+    cf::auxiliary_names(ds)
+        .into_iter()
+        .filter(|name| name != own && !name.contains('/'))
+        .filter_map(|name| {
+            let c = links::dataset(group, &name).ok()?;
+            if cf::is_dimension_scale(&c) || !cf::is_numeric(&c) {
+                return None;
+            }
+            let along = frame_element(&cf::dimensions(&c), dims, lead)?;
+            let axis = FrameAxis::coordinate(&c, parent, along);
+            matches!(
+                axis,
+                FrameAxis::Coordinate {
+                    values: Some(_),
+                    ..
+                }
+            )
+            .then_some(axis)
+        })
+        .collect()
+}
+
+/// How a frame picks one element of a coordinate of dimensions `of`: for each, the leading
+/// dimension of the array (`dims`) with its name, or `None` for a length-1 one. `None` when
+/// the coordinate varies within a frame or has a dimension the array lacks.
+fn frame_element(of: &[Dimension], dims: &[Dimension], lead: usize) -> Option<Vec<Option<usize>>> {
+    of.iter()
+        .map(|d| {
+            let name = d.name.as_ref()?;
+            let k = dims
+                .iter()
+                .position(|a| a.name.as_ref() == Some(name) && a.len == d.len)?;
+            if k < lead {
+                Some(Some(k))
+            } else {
+                (d.len == 1).then_some(None)
+            }
+        })
+        .collect()
+}
+
 impl FrameAxis {
-    fn of(coord: Option<&hdf5::Dataset>, dim: usize) -> FrameAxis {
-        let Some(c) = coord else {
-            return FrameAxis::Position(dim);
-        };
+    /// Coordinate `c`, of an array in the group at `parent`, whose element `along` picks.
+    fn coordinate(c: &hdf5::Dataset, parent: &str, along: Vec<Option<usize>>) -> FrameAxis {
+        let path = cf::referenced_name(c);
+        let (c_parent, name) = path.rsplit_once('/').unwrap_or(("", &path));
+        let mut values = readable(c).then(|| c.read_raw::<f64>().ok()).flatten();
+        // As xarray decodes them: packed values unpacked, missing ones NaN.
+        if let Some(values) = &mut values {
+            Unpacking::of(c).apply(values);
+        }
         FrameAxis::Coordinate {
-            name: cf::base_name(&cf::name_of(c)).to_owned(),
-            values: readable(c).then(|| c.read_raw::<f64>().ok()).flatten(),
+            name: name.to_owned(),
+            place: (c_parent == parent).then(|| name.to_owned()),
+            values,
+            shape: c.shape(),
+            along,
             time: TimeUnits::of(c),
             units: cf::units(c),
+            integer: cf::is_integer_valued(c),
         }
     }
 
-    fn label(&self, i: u64) -> String {
-        let (name, values, time, units) = match self {
-            FrameAxis::Position(dim) => return format!("dimension {dim} = {i}"),
+    /// How the frame at `index` of the leading dimensions is named.
+    fn label(&self, index: &[u64]) -> String {
+        let (name, values, at, time, units, integer) = match self {
+            FrameAxis::Position { name, dim } => {
+                let i = index[*dim];
+                return match name {
+                    Some(name) => format!("{name} = {i}"),
+                    None => format!("dimension {dim} = {i}"),
+                };
+            }
             FrameAxis::Coordinate {
                 name,
                 values,
+                shape,
+                along,
                 time,
                 units,
-            } => (name, values, time, units),
+                integer,
+                ..
+            } => {
+                // Row-major, as HDF5 stores it.
+                let at = shape.iter().zip(along).fold(0, |at, (&n, pick)| {
+                    at * n + pick.map_or(0, |k| index[k] as usize)
+                });
+                (name, values, at, time, units, integer)
+            }
         };
-        let Some(&value) = values.as_ref().and_then(|v| v.get(i as usize)) else {
-            return format!("{name} = #{i}");
+        let Some(&value) = values.as_ref().and_then(|v| v.get(at)) else {
+            return format!("{name} = #{at}");
         };
         if let Some(t) = time {
             return format!("{name} = {}", cf::format_instant(t.to_unix(value)));
         }
-        let number = cf::format_number(value);
+        let number = if *integer {
+            cf::format_integer(value)
+        } else {
+            cf::format_number(value)
+        };
         match units {
             Some(units) => format!("{name} = {number} [{units}]"),
             None => format!("{name} = {number}"),
@@ -263,21 +398,19 @@ impl FrameAxis {
 }
 
 /// A dimension's values (its coordinate's, as times where they are CF times, else
-/// positions 0, 1, …), their scale and the axis label (from the coordinate, else the
-/// dimension's label, as h5py's `dims[i].label` writes it).
-fn axis_values(
-    coord: &Option<hdf5::Dataset>,
-    n: usize,
-    dim_label: Option<&String>,
-) -> (Vec<f64>, Scale, Option<String>) {
-    let unlabelled = dim_label.filter(|l| !l.is_empty()).cloned();
-    let Some(c) = coord else {
+/// positions 0, 1, …), their scale and the axis label: the coordinate's, else the
+/// dimension's name (netCDF's, or h5py's `dims[i].label`), as xarray labels an axis without
+/// coordinates.
+fn axis_values(dim: &Dimension) -> (Vec<f64>, Scale, Option<String>) {
+    let n = dim.len;
+    let unlabelled = dim.name.clone();
+    let Some(c) = &dim.coordinate else {
         return (index_axis(n), Scale::Linear, unlabelled);
     };
     let Some(mut values) = readable(c).then(|| c.read_raw::<f64>().ok()).flatten() else {
         return (index_axis(n), Scale::Linear, unlabelled);
     };
-    let name = cf::base_name(&cf::name_of(c)).to_owned();
+    let name = cf::base_name(&cf::referenced_name(c)).to_owned();
     if let Some(t) = TimeUnits::of(c) {
         for v in &mut values {
             *v = t.to_unix(*v);

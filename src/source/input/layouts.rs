@@ -9,6 +9,7 @@ use super::links;
 use crate::plan::{Kind, MAX_PLOTS};
 use crate::source::data::Limits;
 use hdf5::types::TypeDescriptor;
+use std::collections::HashMap;
 
 /// What the user chose on the command line about how objects are drawn.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -237,16 +238,97 @@ fn pick_columns(
     }
 }
 
-/// What dataset `name` of `parent` is: plots of a kind, support, or unplottable with the
-/// reason.
+/// What the datasets of one group are to one another by their CF attributes: the cell
+/// bounds a variable's `bounds` names, the auxiliary coordinates its `coordinates` names.
+/// Read once per group (two attributes of each dataset), so that classifying each of a
+/// group's thousands of variables looks names up instead of reading the group again.
+#[derive(Debug, Default)]
+pub struct Roles {
+    /// A dataset's name → the first variable (by name) whose `bounds` names it.
+    bounds: HashMap<String, String>,
+    /// A dataset's name → the paths of the variables whose `coordinates` name it, in member
+    /// order.
+    auxiliary: HashMap<String, Vec<String>>,
+}
+
+impl Roles {
+    /// The roles the datasets among `members` of `group`, at `prefix` ("" for `/`), give
+    /// one another. Each is opened for its attributes and closed again: a group's thousands
+    /// of datasets are not held open at once.
+    pub fn of(group: &hdf5::Group, prefix: &str, members: &[String]) -> Roles {
+        let mut roles = Roles::default();
+        for name in members {
+            let Ok(ds) = links::dataset(group, name) else {
+                continue;
+            };
+            if let Some(bounds) = cf::string(&ds, "bounds").filter(|b| b != name) {
+                roles.bounds.entry(bounds).or_insert_with(|| name.clone());
+            }
+            for coordinate in cf::auxiliary_names(&ds) {
+                // WRF's XLAT names itself among its coordinates.
+                if coordinate != *name {
+                    let named_by = roles.auxiliary.entry(coordinate).or_default();
+                    named_by.push(format!("{prefix}/{name}"));
+                }
+            }
+        }
+        roles
+    }
+
+    /// The variable whose CF `bounds` attribute names this dataset, if any. Bounds end in a
+    /// dimension of 2 (the two ends of a 1-D cell), so only such datasets are looked up.
+    fn bounds_of(&self, ds: &hdf5::Dataset, name: &str) -> Option<&str> {
+        if ds.shape().last() != Some(&2) {
+            return None;
+        }
+        self.bounds.get(name).map(String::as_str)
+    }
+
+    /// Why dataset `name` is an auxiliary coordinate (CF `coordinates`) and not a plot, if
+    /// it is one. Coordinate variables (dimension scales) some files name there too stay
+    /// what they are: axes.
+    fn auxiliary_of(&self, ds: &hdf5::Dataset, name: &str) -> Option<String> {
+        let named_by = self.auxiliary.get(name)?;
+        if cf::is_dimension_scale(ds) || cf::is_phony_dimension(ds) {
+            return None;
+        }
+        // The data variables that name it, rather than its fellow coordinates (WRF's XLONG
+        // names XLAT), unless only those do.
+        let mut data: Vec<&String> = named_by
+            .iter()
+            .filter(|path| !self.auxiliary.contains_key(cf::base_name(path)))
+            .collect();
+        if data.is_empty() {
+            data = named_by.iter().collect();
+        }
+        data.sort();
+        Some(match data.as_slice() {
+            [one] => format!("an auxiliary coordinate of {one} (CF)"),
+            [first, others @ ..] => format!(
+                "an auxiliary coordinate of {first} and {} other variable{} (CF)",
+                others.len(),
+                if others.len() == 1 { "" } else { "s" }
+            ),
+            [] => return None,
+        })
+    }
+}
+
+/// What dataset `name` is, among the datasets whose `roles` are known: plots of a kind,
+/// support, or unplottable with the reason. An auxiliary coordinate is drawn only where the
+/// user `named` it alone (`--datasets /XLAT`), as xarray draws `ds.XLAT.plot()`.
 pub fn classify_dataset(
     ds: &hdf5::Dataset,
-    parent: &hdf5::Group,
     name: &str,
+    roles: &Roles,
+    named: bool,
     choice: &Choice,
 ) -> Found {
-    if let Some(coordinate) = bounds_of(ds, parent, name) {
+    if let Some(coordinate) = roles.bounds_of(ds, name) {
         return Found::Support(format!("the cell bounds of {coordinate} (CF)"));
+    }
+    if let Some(why) = roles.auxiliary_of(ds, name).filter(|_| !named) {
+        return Found::Support(why);
     }
     match dataset_layout(ds, name, choice) {
         Ok(Some((layout, kind, frame_shape))) => {
@@ -260,21 +342,6 @@ pub fn classify_dataset(
         Ok(None) => Found::Support(support_reason(ds, name).into()),
         Err(why) => Found::Unplottable(why.to_string()),
     }
-}
-
-/// The variable whose CF `bounds` attribute names this dataset, if any. Bounds end in a
-/// dimension of 2 (the two ends of a 1-D cell), so only such datasets are looked up.
-fn bounds_of(ds: &hdf5::Dataset, parent: &hdf5::Group, name: &str) -> Option<String> {
-    if ds.shape().last() != Some(&2) {
-        return None;
-    }
-    parent.member_names().ok()?.into_iter().find(|member| {
-        member != name
-            && links::dataset(parent, member)
-                .ok()
-                .and_then(|d| cf::string(&d, "bounds"))
-                .is_some_and(|b| b == name)
-    })
 }
 
 pub(super) fn support_reason(ds: &hdf5::Dataset, name: &str) -> &'static str {
@@ -307,15 +374,15 @@ fn describe_dataset(ds: &hdf5::Dataset, layout: &Layout, kind: Kind, frames: &[u
             None => format!("{shape} records, field {y} against index"),
         },
         _ => {
-            let coords = cf::coordinates(ds);
-            let labels = cf::strings(ds, "DIMENSION_LABELS").unwrap_or_default();
-            let dim_name = |i: usize| match (&coords[i], labels.get(i)) {
-                (Some(c), _) => cf::base_name(&cf::name_of(c)).to_owned(),
-                (None, Some(label)) if !label.is_empty() => label.clone(),
-                (None, _) => format!("dimension {i}"),
+            let dims = cf::dimensions(ds);
+            let dim_name = |i: usize| {
+                dims[i]
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("dimension {i}"))
             };
             let lead = frames.len();
-            let drawn: Vec<String> = (lead..coords.len()).map(dim_name).collect();
+            let drawn: Vec<String> = (lead..dims.len()).map(dim_name).collect();
             let mut what = match kind {
                 Kind::Line => format!("{shape} array against {}", drawn.join(" × ")),
                 _ => format!("{shape} array over {}", drawn.join(" × ")),

@@ -156,6 +156,14 @@ impl Selection {
     fn explicit(&self) -> bool {
         self.glob.is_some()
     }
+
+    /// Whether the pattern is `path` itself, without wildcards: the user named that object.
+    fn names(&self, path: &str) -> bool {
+        self.glob.as_ref().is_some_and(|(pattern, _)| {
+            !pattern.contains(['*', '?', '[', ']', '{', '}', '\\'])
+                && pattern.strip_prefix('/').unwrap_or(pattern) == &path[1..]
+        })
+    }
 }
 
 pub fn open(path: &Path) -> Result<hdf5::File, InputError> {
@@ -280,13 +288,16 @@ fn walk(file: &hdf5::File, sel: &Selection, choice: &Choice) -> Result<Listing, 
         if !visited.insert(h5::identity(&group).map_err(OpenError::Hdf5)?) {
             continue;
         }
-        for name in group.member_names().map_err(OpenError::Hdf5)? {
+        let names = group.member_names().map_err(OpenError::Hdf5)?;
+        // Read when the first dataset is classified, once for all of the group's.
+        let mut roles = None;
+        for name in &names {
             let path = format!("{prefix}/{name}");
-            match open_member(&group, &name) {
-                Member::Group(g) => match layouts::classify_group(&g, choice) {
+            match &open_member(&group, name) {
+                Member::Group(g) => match layouts::classify_group(g, choice) {
                     Some(f) if sel.matches(&path) => found.push((path, f)),
                     Some(_) => {}
-                    None if conventions::is_pytables_index(&g, &name) => {
+                    None if conventions::is_pytables_index(g, name) => {
                         if sel.matches(&path) {
                             found.push((
                                 path,
@@ -298,7 +309,10 @@ fn walk(file: &hdf5::File, sel: &Selection, choice: &Choice) -> Result<Listing, 
                 },
                 Member::Dataset(ds) => {
                     if sel.matches(&path) {
-                        let f = match layouts::classify_dataset(&ds, &group, &name, choice) {
+                        let roles = roles
+                            .get_or_insert_with(|| layouts::Roles::of(&group, &prefix, &names));
+                        let named = sel.names(&path);
+                        let f = match layouts::classify_dataset(ds, name, roles, named, choice) {
                             Found::Unplottable(why) if sel.explicit() => failing(why),
                             f => f,
                         };
@@ -311,12 +325,15 @@ fn walk(file: &hdf5::File, sel: &Selection, choice: &Choice) -> Result<Listing, 
                     // selected object is listed so that its plot fails with the reason.
                     if sel.explicit() {
                         if sel.matches(&path) {
-                            found.push((path, failing(reason)));
+                            found.push((path, failing(reason.clone())));
                         }
                     } else if name.contains(char::REPLACEMENT_CHARACTER) {
-                        found.push((path, failing(reason)));
+                        found.push((path, failing(reason.clone())));
                     } else {
-                        unopened.push(Unopened { path, reason });
+                        unopened.push(Unopened {
+                            path,
+                            reason: reason.clone(),
+                        });
                     }
                 }
             }
