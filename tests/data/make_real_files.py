@@ -10,6 +10,8 @@ Files (what each one holds is described in /work/notes/real-files.md and by `--l
     nc4_timeseries.nc              netCDF4-python: a time series, a packed int16 variable
     h5py_sim.h5                    h5py: image, signal, positions, compound particles, frames
     pandas_fixed.h5, pandas_table.h5  DataFrame + Series, to_hdf format="fixed" / "table"
+    wrf_like.nc, cmip6_tas.nc, era5_like.nc  netCDF4-python as WRF, CMOR and the CDS write them:
+                                   auxiliary, scalar and integer coordinates, unnamed axes
     big_frames.h5                  (--big only) a (T, 512, 512) float32 field > MB megabytes
 Run it with the venv of scripts/pyenv.sh (its python is $PLOTRAND_TEST_PYTHON in the tests).
 """
@@ -232,11 +234,195 @@ def write_big_frames(outdir, mb):
     return path
 
 
+# ---- CF details (issue 20, item 6): auxiliary coordinates, dimension names, scalar and
+# integer coordinates. One block: WRF-like, CMIP6-like and ERA5-like files.
+
+def write_wrf_like(outdir):
+    """netCDF4-python as WRF writes wrfout files: dimensions Time (unlimited), south_north,
+    west_east without coordinate variables; XLAT, XLONG (Time, south_north, west_east) and
+    XTIME (Time) named by T2's `coordinates` attribute; `description` instead of long_name.
+    HGT_M is a static field on 2-D XLAT_M/XLONG_M (as geo_em files hold them, Time dropped):
+    a curvilinear grid's 2-D latitude and longitude."""
+    import netCDF4
+
+    rng = np.random.default_rng(SEED + 4)
+    path = os.path.join(outdir, "wrf_like.nc")
+    steps, ny, nx = 3, 6, 8
+    with netCDF4.Dataset(path, "w", format="NETCDF4") as nc:
+        nc.TITLE = " OUTPUT FROM WRF V4.5 MODEL"
+        nc.createDimension("Time", None)
+        nc.createDimension("DateStrLen", 19)
+        nc.createDimension("south_north", ny)
+        nc.createDimension("west_east", nx)
+        times = nc.createVariable("Times", "S1", ("Time", "DateStrLen"))
+        lat1 = 40.0 + 0.25 * np.arange(ny)
+        lon1 = -105.0 + 0.3 * np.arange(nx)
+        lon2, lat2 = np.meshgrid(lon1, lat1)
+        lat2 = lat2 + 0.02 * (lon2 - lon2.mean())  # a Lambert grid's rows are not parallels
+
+        def wrf_field(name, dims, description, units, coordinates=None, dtype="f4"):
+            v = nc.createVariable(name, dtype, dims)
+            v.FieldType = np.int32(104)
+            v.MemoryOrder = "XY " if len(dims) > 1 else "0  "
+            v.description = description
+            v.units = units
+            v.stagger = ""
+            if coordinates is not None:
+                v.coordinates = coordinates
+            return v
+
+        xlat = wrf_field("XLAT", ("Time", "south_north", "west_east"),
+                         "LATITUDE, SOUTH IS NEGATIVE", "degree_north", "XLONG XLAT")
+        xlong = wrf_field("XLONG", ("Time", "south_north", "west_east"),
+                          "LONGITUDE, WEST IS NEGATIVE", "degree_east", "XLONG XLAT")
+        xtime = wrf_field("XTIME", ("Time",), "minutes since 2020-01-01 00:00:00",
+                          "minutes since 2020-01-01 00:00:00")
+        t2 = wrf_field("T2", ("Time", "south_north", "west_east"), "TEMP at 2 M", "K",
+                       "XLONG XLAT XTIME")
+        xlat_m = wrf_field("XLAT_M", ("south_north", "west_east"),
+                           "Latitude on mass grid", "degrees latitude")
+        xlong_m = wrf_field("XLONG_M", ("south_north", "west_east"),
+                            "Longitude on mass grid", "degrees longitude")
+        hgt = wrf_field("HGT_M", ("south_north", "west_east"), "GMTED2010 30-arc-second topography height",
+                        "meters MSL", "XLONG_M XLAT_M")
+        xlat_m[:] = lat2
+        xlong_m[:] = lon2
+        hgt[:] = 1500 + 400 * np.sin(lon2) + rng.normal(0, 20, lat2.shape)
+        for k in range(steps):
+            stamp = f"2020-01-01_{6 * k:02d}:00:00"
+            times[k] = netCDF4.stringtochar(np.array([stamp], "S19"))
+            xlat[k] = lat2
+            xlong[k] = lon2
+            xtime[k] = 360.0 * k
+            t2[k] = 270 + 5 * np.cos(np.deg2rad(lat2)) + k + rng.normal(0, 0.3, lat2.shape)
+
+
+def write_cmip6_like(outdir):
+    """netCDF4-python in CMOR's order and attributes: tas(time, lat, lon) with the scalar
+    coordinate height = 2 m named by `coordinates`, bounds for every axis. The calendar is
+    proleptic_gregorian (as MPI-ESM and others write it), so the titles depend on no other
+    calendar."""
+    import netCDF4
+
+    rng = np.random.default_rng(SEED + 5)
+    path = os.path.join(outdir, "cmip6_tas.nc")
+    lat = np.arange(-80.0, 90.0, 20.0)
+    lon = np.arange(0.0, 360.0, 30.0)
+    with netCDF4.Dataset(path, "w", format="NETCDF4") as nc:
+        nc.Conventions = "CF-1.7 CMIP-6.2"
+        nc.frequency = "mon"
+        nc.variable_id = "tas"
+        nc.createDimension("time", None)
+        nc.createDimension("lat", lat.size)
+        nc.createDimension("lon", lon.size)
+        nc.createDimension("bnds", 2)
+        time = nc.createVariable("time", "f8", ("time",))
+        time.bounds = "time_bnds"
+        time.units = "days since 1850-01-01"
+        time.calendar = "proleptic_gregorian"
+        time.axis = "T"
+        time.long_name = "time"
+        time.standard_name = "time"
+        time_bnds = nc.createVariable("time_bnds", "f8", ("time", "bnds"))
+        for name, values, units, axis in [("lat", lat, "degrees_north", "Y"),
+                                          ("lon", lon, "degrees_east", "X")]:
+            v = nc.createVariable(name, "f8", (name,))
+            v.bounds = f"{name}_bnds"
+            v.units = units
+            v.axis = axis
+            v.long_name = "Latitude" if name == "lat" else "Longitude"
+            v.standard_name = "latitude" if name == "lat" else "longitude"
+            v[:] = values
+            b = nc.createVariable(f"{name}_bnds", "f8", (name, "bnds"))
+            step = values[1] - values[0]
+            b[:] = np.stack([values - step / 2, values + step / 2], axis=1)
+        height = nc.createVariable("height", "f8", ())
+        height.units = "m"
+        height.axis = "Z"
+        height.positive = "up"
+        height.long_name = "height"
+        height.standard_name = "height"
+        height.assignValue(2.0)
+        tas = nc.createVariable("tas", "f4", ("time", "lat", "lon"), fill_value=np.float32(1e20))
+        tas.standard_name = "air_temperature"
+        tas.long_name = "Near-Surface Air Temperature"
+        tas.comment = "near-surface (usually, 2 meter) air temperature"
+        tas.units = "K"
+        tas.cell_methods = "area: time: mean"
+        tas.cell_measures = "area: areacella"
+        tas.missing_value = np.float32(1e20)
+        tas.coordinates = "height"
+        # Mid-month of 1850 in days since 1850-01-01: 15.5 is 1850-01-16T12:00:00.
+        starts = np.array([0.0, 31.0, 59.0])
+        ends = np.array([31.0, 59.0, 90.0])
+        time[:] = (starts + ends) / 2
+        time_bnds[:] = np.stack([starts, ends], axis=1)
+        lat2, lon2 = np.meshgrid(np.deg2rad(lat), np.deg2rad(lon), indexing="ij")
+        tas[:] = (258 + 40 * np.cos(lat2) ** 2 + 2 * np.sin(lon2)
+                  + rng.normal(0, 0.5, (3,) + lat2.shape)).astype(np.float32)
+
+
+def write_era5_like(outdir):
+    """ERA5 as the CDS's netCDF gave it: variables in the order longitude, latitude, level,
+    time, t; int32 pressure levels 1000, 850, 500 hPa; int32 hours since 1900; temperature
+    packed as int16 with scale_factor and add_offset."""
+    import netCDF4
+
+    rng = np.random.default_rng(SEED + 6)
+    path = os.path.join(outdir, "era5_like.nc")
+    lon = np.arange(0.0, 360.0, 45.0, dtype=np.float32)
+    lat = np.arange(90.0, -91.0, -30.0, dtype=np.float32)
+    levels = np.array([1000, 850, 500], dtype=np.int32)
+    with netCDF4.Dataset(path, "w", format="NETCDF4") as nc:
+        nc.Conventions = "CF-1.6"
+        nc.createDimension("longitude", lon.size)
+        nc.createDimension("latitude", lat.size)
+        nc.createDimension("level", levels.size)
+        nc.createDimension("time", None)
+        v = nc.createVariable("longitude", "f4", ("longitude",))
+        v.units = "degrees_east"
+        v.long_name = "longitude"
+        v[:] = lon
+        v = nc.createVariable("latitude", "f4", ("latitude",))
+        v.units = "degrees_north"
+        v.long_name = "latitude"
+        v[:] = lat
+        v = nc.createVariable("level", "i4", ("level",))
+        v.units = "hPa"
+        v.long_name = "pressure_level"
+        v[:] = levels
+        time = nc.createVariable("time", "i4", ("time",))
+        time.units = "hours since 1900-01-01 00:00:00.0"
+        time.long_name = "time"
+        time.calendar = "gregorian"
+        t = nc.createVariable("t", "i2", ("time", "level", "latitude", "longitude"),
+                              fill_value=np.int16(-32767))
+        t.scale_factor = 0.0025
+        t.add_offset = 250.0
+        t.missing_value = np.int16(-32767)
+        t.units = "K"
+        t.long_name = "Temperature"
+        t.standard_name = "air_temperature"
+        hours_1900_to_2020 = 1051896
+        time[:] = hours_1900_to_2020 + np.array([0, 6], dtype=np.int32)
+        lat2 = np.deg2rad(lat)[:, None] + 0 * lon[None, :]
+        field = (np.array([288.0, 280.0, 255.0])[None, :, None, None]
+                 + 20 * np.cos(lat2)[None, None] + rng.normal(0, 0.5, (2, 3) + lat2.shape))
+        t[:] = field
+
+
+# ---- end of the CF details' block
+
+
 WRITERS = {
     "xarray": write_xarray,
     "nc4": write_nc4_timeseries,
     "h5py": write_h5py_sim,
     "pandas": write_pandas,
+    # CF details: auxiliary coordinates, dimension names, scalar and integer coordinates.
+    "wrf": write_wrf_like,
+    "cmip6": write_cmip6_like,
+    "era5": write_era5_like,
 }
 
 

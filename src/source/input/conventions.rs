@@ -513,6 +513,79 @@ mod tests {
     }
 
     #[test]
+    fn integers_print_as_python_prints_them() {
+        assert_eq!(format_integer(850.0), "850");
+        assert_eq!(format_integer(-3.0), "-3");
+        assert_eq!(format_integer(1e20), "100000000000000000000");
+        assert_eq!(format_integer(f64::NAN), format_number(f64::NAN));
+    }
+
+    fn text_attr(loc: &hdf5::Location, name: &str, values: &[&str]) {
+        let values: Vec<VarLenUnicode> = values.iter().map(|v| v.parse().unwrap()).collect();
+        loc.new_attr::<VarLenUnicode>()
+            .shape(values.len())
+            .create(name)
+            .unwrap()
+            .write(&values)
+            .unwrap();
+    }
+
+    #[test]
+    fn auxiliary_coordinates_are_the_blank_separated_names_and_integers_only_unpacked_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = hdf5::File::create(dir.path().join("f.h5")).unwrap();
+        let t2 = file
+            .new_dataset::<f32>()
+            .shape((2, 3))
+            .create("T2")
+            .unwrap();
+        let fixed: FixedAscii<32> = FixedAscii::from_ascii(b" XLONG  XLAT\tXTIME ").unwrap();
+        t2.new_attr::<FixedAscii<32>>()
+            .create("coordinates")
+            .unwrap()
+            .write_scalar(&fixed)
+            .unwrap();
+        assert_eq!(auxiliary_names(&t2), ["XLONG", "XLAT", "XTIME"]);
+        // Longer than any text shown is cut to, and still read whole: names are parsed.
+        let many: Vec<String> = (0..100).map(|i| format!("coordinate_{i:03}")).collect();
+        let tas = file.new_dataset::<f32>().shape(2).create("tas").unwrap();
+        text_attr(&tas, "coordinates", &[&many.join(" ")]);
+        let read = auxiliary_names(&tas);
+        assert_eq!(read.len(), MAX_AUXILIARY);
+        assert_eq!(read, many[..MAX_AUXILIARY]);
+        assert!(!is_integer_valued(&tas));
+
+        let level = file.new_dataset::<i32>().shape(3).create("level").unwrap();
+        assert!(is_integer_valued(&level));
+        let packed = file.new_dataset::<i16>().shape(3).create("packed").unwrap();
+        packed
+            .new_attr::<f32>()
+            .create("scale_factor")
+            .unwrap()
+            .write_scalar(&0.5f32)
+            .unwrap();
+        assert!(!is_integer_valued(&packed));
+    }
+
+    #[test]
+    fn dimensions_are_named_by_h5py_labels_where_no_scale_is_attached() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = hdf5::File::create(dir.path().join("f.h5")).unwrap();
+        let ds = file
+            .new_dataset::<f32>()
+            .shape((2, 3, 4))
+            .create("density")
+            .unwrap();
+        text_attr(&ds, "DIMENSION_LABELS", &["time", "", "x"]);
+        let dims = dimensions(&ds);
+        let named: Vec<(Option<&str>, usize)> =
+            dims.iter().map(|d| (d.name.as_deref(), d.len)).collect();
+        assert_eq!(named, [(Some("time"), 2), (None, 3), (Some("x"), 4)]);
+        assert!(dims.iter().all(|d| d.coordinate.is_none()));
+        assert!(coordinates(&ds).iter().all(Option::is_none));
+    }
+
+    #[test]
     fn packed_values_are_unpacked_and_missing_ones_become_nan() {
         let unpack = Unpacking {
             scale: Some(0.5),

@@ -587,6 +587,77 @@ fn is_float32(ds: &hdf5::Dataset) -> bool {
 mod tests {
     use super::*;
 
+    fn dim(name: Option<&str>, len: usize) -> Dimension {
+        Dimension {
+            name: name.map(str::to_owned),
+            coordinate: None,
+            len,
+        }
+    }
+
+    #[test]
+    fn a_coordinate_has_one_value_a_frame_only_along_leading_dimensions() {
+        // T2(Time, south_north, west_east) drawn over its last two.
+        let dims = [
+            dim(Some("Time"), 3),
+            dim(Some("south_north"), 6),
+            dim(Some("west_east"), 8),
+        ];
+        let pick = |of: &[Dimension]| frame_element(of, &dims, 1);
+        assert_eq!(pick(&[]), Some(vec![]));
+        assert_eq!(pick(&[dim(Some("Time"), 3)]), Some(vec![Some(0)]));
+        assert_eq!(pick(&[dim(Some("south_north"), 6)]), None);
+        assert_eq!(
+            pick(&[dim(Some("Time"), 3), dim(Some("west_east"), 8)]),
+            None
+        );
+        assert_eq!(pick(&[dim(Some("level"), 1)]), None);
+        assert_eq!(pick(&[dim(None, 3)]), None);
+        assert_eq!(pick(&[dim(Some("Time"), 4)]), None);
+        let flat = [dim(Some("Time"), 3), dim(Some("y"), 1), dim(Some("x"), 8)];
+        assert_eq!(
+            frame_element(&[dim(Some("y"), 1)], &flat, 1),
+            Some(vec![None])
+        );
+    }
+
+    #[test]
+    fn frames_are_titled_by_index_value_and_units_with_integers_as_integers() {
+        let coordinate =
+            |name: &str, values: Vec<f64>, shape, along, integer| FrameAxis::Coordinate {
+                name: name.into(),
+                place: None,
+                values: Some(values),
+                shape,
+                along,
+                time: None,
+                units: Some("hPa".into()),
+                integer,
+            };
+        let level = coordinate("level", vec![1000.0, 850.0], vec![2], vec![Some(1)], true);
+        assert_eq!(level.label(&[0, 1]), "level = 850 [hPa]");
+        let float = coordinate("level", vec![1000.0, 850.0], vec![2], vec![Some(1)], false);
+        assert_eq!(float.label(&[0, 1]), "level = 850.0 [hPa]");
+        // A (time, level) coordinate: row-major, picked by both leading indices.
+        let both = coordinate(
+            "p",
+            vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            vec![2, 3],
+            vec![Some(0), Some(1)],
+            true,
+        );
+        assert_eq!(both.label(&[1, 2]), "p = 6 [hPa]");
+        let scalar = coordinate("height", vec![2.0], vec![], vec![], false);
+        assert_eq!(scalar.label(&[5]), "height = 2.0 [hPa]");
+        let unnamed = FrameAxis::Position { name: None, dim: 0 };
+        assert_eq!(unnamed.label(&[3]), "dimension 0 = 3");
+        let named = FrameAxis::Position {
+            name: Some("Time".into()),
+            dim: 1,
+        };
+        assert_eq!(named.label(&[3, 4]), "Time = 4");
+    }
+
     #[test]
     fn cell_edges_are_midpoints_with_half_steps_beyond() {
         assert_eq!(cell_edges(&[0.0, 1.0, 2.0]), [-0.5, 0.5, 1.5, 2.5]);

@@ -635,6 +635,67 @@ mod tests {
     use super::*;
 
     #[test]
+    fn auxiliary_coordinates_and_bounds_are_support_naming_the_data_they_serve() {
+        use hdf5::types::VarLenUnicode;
+        let dir = tempfile::tempdir().unwrap();
+        let file = hdf5::File::create(dir.path().join("f.h5")).unwrap();
+        let text = |ds: &hdf5::Dataset, name: &str, value: &str| {
+            let value: VarLenUnicode = value.parse().unwrap();
+            ds.new_attr::<VarLenUnicode>()
+                .create(name)
+                .unwrap()
+                .write_scalar(&value)
+                .unwrap();
+        };
+        let field = |name: &str, coordinates: &str| {
+            let ds = file
+                .new_dataset::<f32>()
+                .shape((2, 3))
+                .create(name)
+                .unwrap();
+            text(&ds, "coordinates", coordinates);
+            ds
+        };
+        let t2 = field("T2", "XLONG XLAT XTIME");
+        let u10 = field("U10", "XLONG XLAT");
+        let xlat = field("XLAT", "XLONG XLAT");
+        let xlong = field("XLONG", "XLONG XLAT");
+        let xtime = file.new_dataset::<f32>().shape(2).create("XTIME").unwrap();
+        let time = file.new_dataset::<f64>().shape(2).create("time").unwrap();
+        text(&time, "bounds", "time_bnds");
+        let bnds = file
+            .new_dataset::<f64>()
+            .shape((2, 2))
+            .create("time_bnds")
+            .unwrap();
+        let names = file.member_names().unwrap();
+        let roles = Roles::of(&file, "", &names);
+        let what = |ds: &hdf5::Dataset, named: bool| {
+            let name = cf::base_name(&cf::name_of(ds)).to_owned();
+            classify_dataset(ds, &name, &roles, named, &Choice::default())
+        };
+        let support = |why: &str| Found::Support(why.into());
+        assert_eq!(
+            what(&xlat, false),
+            support("an auxiliary coordinate of /T2 and 1 other variable (CF)")
+        );
+        assert_eq!(
+            what(&xlong, false),
+            support("an auxiliary coordinate of /T2 and 1 other variable (CF)")
+        );
+        assert_eq!(
+            what(&xtime, false),
+            support("an auxiliary coordinate of /T2 (CF)")
+        );
+        assert_eq!(what(&bnds, false), support("the cell bounds of time (CF)"));
+        assert!(matches!(what(&t2, false), Found::Plots { .. }));
+        assert!(matches!(what(&u10, false), Found::Plots { .. }));
+        // Named alone by the user, it is drawn; bounds never are.
+        assert!(matches!(what(&xlat, true), Found::Plots { .. }));
+        assert!(matches!(what(&bnds, true), Found::Support(_)));
+    }
+
+    #[test]
     fn columns_are_picked_by_name_in_any_case() {
         let names: Vec<String> = ["Index", "X", "y", "Size"].map(String::from).into();
         let picked = pick_columns(&names, &Choice::default()).unwrap();

@@ -422,6 +422,17 @@ mod tests {
     }
 
     #[test]
+    fn only_a_pattern_without_wildcards_names_an_object() {
+        let names = |pattern: &str, path: &str| Selection::new(Some(pattern)).unwrap().names(path);
+        assert!(names("/XLAT", "/XLAT"));
+        assert!(names("g/XLAT", "/g/XLAT"));
+        assert!(!names("/X*", "/XLAT"));
+        assert!(!names("/XLA?", "/XLAT"));
+        assert!(!names("/XLAT", "/XLAT_M"));
+        assert!(!Selection::new(None).unwrap().names("/XLAT"));
+    }
+
+    #[test]
     fn the_note_counts_objects_left_out() {
         let unopened = |path: &str| Unopened {
             path: path.into(),
