@@ -305,6 +305,10 @@ pub struct PlotResult {
     pub offset: u64,
     /// `--pack`: the rank whose archive holds the plot; -1 when not packed.
     pub archive: i64,
+    /// The value range the plot was drawn with — a heatmap's colour limits, a line's y
+    /// values' — or NaN, NaN (random data, a scatter plot, not drawn).
+    pub range_lo: f64,
+    pub range_hi: f64,
     pub rank: i32,
     pub status: PlotStatus,
 }
@@ -318,6 +322,8 @@ impl Default for PlotResult {
             dropped: 0,
             offset: 0,
             archive: -1,
+            range_lo: f64::NAN,
+            range_hi: f64::NAN,
             rank: 0,
             status: PlotStatus::Ok,
         }

@@ -12,6 +12,7 @@ use parse::{columns, finite, kind, limits, name_template, pixels, seconds, whole
 use crate::exit::Exit;
 use crate::figure::{Format, PngCompression};
 use crate::plan::{Kind, MAX_PLOTS, MAX_POINTS};
+use crate::source::ranges::RangeSharing;
 use clap::builder::PossibleValue;
 use clap::{ColorChoice, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -169,7 +170,7 @@ pub struct Cli {
     /// Name plot files after this template (without extension)
     ///
     /// {object}: the object's path as a file name; {frame}: the frame number, zero-padded;
-    /// {n}: the plot number, zero-padded. Default: {object} for one plot, {object}_{frame}
+    /// {plot}: the plot number, zero-padded. Default: {object} for one plot, {object}_{frame}
     /// for frames.
     #[arg(long, value_name = "TEMPLATE", value_parser = name_template, help_heading = INPUT)]
     pub name: Option<String>,
@@ -191,6 +192,23 @@ pub struct Cli {
     /// all frames of the dataset]
     #[arg(long, value_name = "V", allow_negative_numbers = true, value_parser = finite, help_heading = OUTPUT)]
     pub vmax: Option<f64>,
+
+    /// Heatmaps of --input: colour limits at the 2nd and 98th percentiles of the values
+    ///
+    /// As xarray's robust=True, so that a few extreme values do not take the colours. Over
+    /// the frames that share a range (see --range) the percentiles come from one histogram
+    /// summed over ranks, within 1/4096 of the range of numpy's; a frame alone gets numpy's
+    /// exactly. --vmin and --vmax still fix the ends they give.
+    #[arg(long, help_heading = OUTPUT)]
+    pub robust: bool,
+
+    /// Which frames of an array share one value range (colour limits, a line's y limits)
+    ///
+    /// series: the frames along the first dimension (time), separately for each index of the
+    /// other leading dimensions (each level of a (time, level, lat, lon) field its own); frame: each
+    /// frame its own; object: all frames of an array one. [default: series]
+    #[arg(long, value_name = "HOW", help_heading = OUTPUT)]
+    pub range: Option<RangeSharing>,
 
     /// Plot only the objects whose path matches this glob
     ///
@@ -343,7 +361,7 @@ impl Cli {
     }
 
     /// The flags that only mean something for `--input`'s objects, and whether each is given.
-    fn input_only_flags(&self) -> [(&'static str, bool); 7] {
+    fn input_only_flags(&self) -> [(&'static str, bool); 9] {
         [
             ("--list", self.list),
             ("--kind", self.kind.is_some()),
@@ -352,6 +370,8 @@ impl Cli {
             ("--datasets", self.datasets.is_some()),
             ("--vmin", self.vmin.is_some()),
             ("--vmax", self.vmax.is_some()),
+            ("--robust", self.robust),
+            ("--range", self.range.is_some()),
         ]
     }
 }
@@ -360,10 +380,11 @@ impl Cli {
 fn input_only_message(flag: &str) -> String {
     let what = match flag {
         "--list" => "lists what an input file's objects give",
-        "--vmin" | "--vmax" => {
+        "--vmin" | "--vmax" | "--robust" => {
             "sets the colour scale of an input's heatmaps, and random data are scatter plots \
              without colours"
         }
+        "--range" => "says which frames of an input's arrays share a value range",
         _ => "applies to an input file's objects",
     };
     format!("{flag} needs --input <FILE.h5>: it {what}; give --input, or leave {flag} out")
@@ -507,6 +528,16 @@ impl ValueEnum for PngCompression {
     }
 }
 
+impl ValueEnum for RangeSharing {
+    fn value_variants<'a>() -> &'a [Self] {
+        &RangeSharing::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -528,6 +559,8 @@ mod tests {
             &["--datasets", "/g/*"],
             &["--vmin", "0"],
             &["--vmax", "1"],
+            &["--robust"],
+            &["--range", "frame"],
         ];
         let random: [&[&str]; 4] = [&[], &["-n", "3"], &["--seed", "1"], &["--points", "5"]];
         for flag in flags {
@@ -551,6 +584,10 @@ mod tests {
     #[test]
     fn help_lists_every_exit_status_under_headings() {
         let long = Cli::command().render_long_help().to_string();
+        // clap makes `{n}` a line break in help: every template field must still show.
+        for field in ["{object}", "{frame}", "{plot}"] {
+            assert!(long.contains(field), "{field}\n{long}");
+        }
         for exit in Exit::ALL {
             let line = format!("{:>3}  {}", exit.code(), exit.meaning());
             assert!(long.contains(&line), "{line}\n{long}");

@@ -57,7 +57,9 @@ pub(super) fn columns(text: &str) -> Result<ColumnList, String> {
 }
 
 /// The fields a `--name` template may use.
-pub const NAME_FIELDS: [&str; 3] = ["object", "frame", "n"];
+/// `{n}`, the first name of `{plot}`, is still read; help shows `{plot}` alone, as clap turns
+/// `{n}` in help texts into a line break.
+pub const NAME_FIELDS: [&str; 4] = ["object", "frame", "plot", "n"];
 
 pub(super) fn name_template(text: &str) -> Result<String, String> {
     let mut rest = text;
@@ -69,7 +71,7 @@ pub(super) fn name_template(text: &str) -> Result<String, String> {
         let field = &rest[open + 1..open + close];
         if !NAME_FIELDS.contains(&field) {
             return Err(format!(
-                "'{text}' uses {{{field}}}; a name template may use {{object}}, {{frame}} and {{n}}"
+                "'{text}' uses {{{field}}}; a name template may use {{object}}, {{frame}} and {{plot}}"
             ));
         }
         fields += 1;
@@ -89,10 +91,10 @@ pub(super) fn name_template(text: &str) -> Result<String, String> {
     }
     if fields == 0 {
         return Err(format!(
-            "'{text}' names every plot alike; use {{n}}, or {{object}} and {{frame}}"
+            "'{text}' names every plot alike; use {{plot}}, or {{object}} and {{frame}}"
         ));
     }
-    Ok(text.to_string())
+    Ok(text.replace("{plot}", "{n}"))
 }
 
 pub(super) fn limits(text: &str) -> Result<(f64, f64), String> {
@@ -125,6 +127,7 @@ mod tests {
     #[test]
     fn name_templates_make_printable_file_names() {
         assert_eq!(name_template("run-{n}").as_deref(), Ok("run-{n}"));
+        assert_eq!(name_template("run-{plot}").as_deref(), Ok("run-{n}"));
         assert_eq!(name_template("café_{n}").as_deref(), Ok("café_{n}"));
         for bad in ["\u{1b}[31m{n}", "{n}\u{202e}gnp", "a\tb{n}"] {
             let e = name_template(bad).unwrap_err();

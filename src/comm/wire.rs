@@ -12,14 +12,14 @@ use std::fmt::Write;
 use std::mem::offset_of;
 
 // The datatype below lists every field; a new field must be added there too.
-const _: () = assert!(std::mem::size_of::<PlotResult>() == 56);
+const _: () = assert!(std::mem::size_of::<PlotResult>() == 72);
 
 // SAFETY: `PlotResult` is `repr(C)` and the datatype lists every field at its real offset.
 unsafe impl Equivalence for PlotResult {
     type Out = UserDatatype;
     fn equivalent_datatype() -> Self::Out {
         UserDatatype::structured(
-            &[1, 1, 1, 1, 1, 1, 1, 1],
+            &[1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
             &[
                 offset_of!(PlotResult, plot_num) as Address,
                 offset_of!(PlotResult, bytes) as Address,
@@ -27,6 +27,8 @@ unsafe impl Equivalence for PlotResult {
                 offset_of!(PlotResult, dropped) as Address,
                 offset_of!(PlotResult, offset) as Address,
                 offset_of!(PlotResult, archive) as Address,
+                offset_of!(PlotResult, range_lo) as Address,
+                offset_of!(PlotResult, range_hi) as Address,
                 offset_of!(PlotResult, rank) as Address,
                 offset_of!(PlotResult, status) as Address,
             ],
@@ -37,6 +39,8 @@ unsafe impl Equivalence for PlotResult {
                 UncommittedDatatypeRef::from(u64::equivalent_datatype()),
                 UncommittedDatatypeRef::from(u64::equivalent_datatype()),
                 UncommittedDatatypeRef::from(i64::equivalent_datatype()),
+                UncommittedDatatypeRef::from(f64::equivalent_datatype()),
+                UncommittedDatatypeRef::from(f64::equivalent_datatype()),
                 UncommittedDatatypeRef::from(i32::equivalent_datatype()),
                 UncommittedDatatypeRef::from(i32::equivalent_datatype()),
             ],

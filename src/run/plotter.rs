@@ -10,7 +10,7 @@ use crate::output::savedata::{DataFile, SaveDataError};
 use crate::output::{Existing, FileError, OutputDir};
 use crate::plan::{Plan, PlotResult, PlotStatus};
 use crate::render::{RenderError, Renderer};
-use crate::source::{Choice, LoadError, Source};
+use crate::source::{finite_range, Choice, Content, LoadError, PlotData, Source};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -162,9 +162,12 @@ impl<'a> Plotter<'a> {
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| self.draw(plot_num)))
             .unwrap_or_else(|panic| Err(PlotError::Panic(panic_message(&*panic))));
         match outcome {
-            Ok((bytes, dropped, place)) => {
-                (result.bytes, result.dropped) = (bytes, dropped);
-                if let Some(place) = place {
+            Ok(drawn) => {
+                (result.bytes, result.dropped) = (drawn.bytes, drawn.dropped);
+                if let Some((lo, hi)) = drawn.range {
+                    (result.range_lo, result.range_hi) = (lo, hi);
+                }
+                if let Some(place) = drawn.place {
                     (result.archive, result.offset) = (i64::from(place.archive), place.offset);
                 }
             }
@@ -175,9 +178,8 @@ impl<'a> Plotter<'a> {
         }
     }
 
-    /// Load, render, write, save: the bytes written, the input rows left out and (`--pack`)
-    /// where in its archive the plot went.
-    fn draw(&mut self, plot_num: u64) -> Result<(u64, u64, Option<Location>), PlotError> {
+    /// Load, render, write, save.
+    fn draw(&mut self, plot_num: u64) -> Result<Drawn, PlotError> {
         let ctx = self.ctx;
         let source = self.source.as_ref().map_err(|e| e.clone())?;
         let data = source.load(ctx.plan, plot_num, ctx.choice)?;
@@ -207,7 +209,12 @@ impl<'a> Plotter<'a> {
             );
             file.write(&ctx.out.stem(plot_num), plot_num, &origin, &data.content)?;
         }
-        Ok((written, data.dropped, place))
+        Ok(Drawn {
+            bytes: written,
+            dropped: data.dropped,
+            range: drawn_range(&data),
+            place,
+        })
     }
 
     pub fn finish(mut self) -> RankWork {
@@ -226,6 +233,35 @@ impl<'a> Plotter<'a> {
         self.ctx.out.remove_staging();
         self.work.span = self.begin.elapsed().as_secs_f64();
         self.work
+    }
+}
+
+/// What came of a plot drawn and written.
+struct Drawn {
+    bytes: u64,
+    /// Input rows left out for holding NaN or infinity.
+    dropped: u64,
+    /// The value range it was drawn with, for the run record.
+    range: Option<(f64, f64)>,
+    /// `--pack`: where in its archive the plot went.
+    place: Option<Location>,
+}
+
+/// The value range `data` is drawn with: a heatmap's colour limits, a line's y values'.
+fn drawn_range(data: &PlotData) -> Option<(f64, f64)> {
+    match &data.content {
+        Content::Heatmap(grid) => {
+            let (lo, hi) = data.value_range.or_else(|| grid.range())?;
+            Some(match data.limits.colour {
+                Some((vmin, vmax)) => (
+                    if vmin.is_nan() { lo } else { vmin },
+                    if vmax.is_nan() { hi } else { vmax },
+                ),
+                None => (lo, hi),
+            })
+        }
+        Content::Line(series) => data.value_range.or_else(|| finite_range(&series.y)),
+        Content::Scatter(_) => None,
     }
 }
 

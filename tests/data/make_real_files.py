@@ -232,11 +232,41 @@ def write_big_frames(outdir, mb):
     return path
 
 
+# --- Shared and robust ranges (issue 20: --range, --robust) ---
+def write_levels(outdir):
+    """An ERA5-like (time, level, latitude, longitude) temperature, each level tens of kelvin
+    from the next and a few cells far off (a bad sensor), as xarray writes it: each level
+    should get its own colour range, and --robust should pass over the outliers."""
+    import pandas as pd
+    import xarray as xr
+
+    rng = np.random.default_rng(SEED + 20)
+    times = pd.date_range("2020-01-01", periods=8, freq="6h")
+    levels = np.array([1000, 850, 500], dtype=np.int32)
+    lat = np.linspace(60, 30, 12)
+    lon = np.linspace(-10, 30, 16)
+    base = np.array([288.0, 275.0, 252.0])[None, :, None, None]
+    t = base + rng.normal(0, 4, (8, 3, 12, 16))
+    t[2, 0, 3, 4] = 400.0
+    t[5, 1, 7, 7] = 150.0
+    da = xr.DataArray(
+        t.astype(np.float32),
+        dims=("time", "level", "latitude", "longitude"),
+        coords={"time": times, "level": levels, "latitude": lat, "longitude": lon},
+        name="t",
+        attrs={"long_name": "Temperature", "units": "K"},
+    )
+    da.level.attrs.update(long_name="pressure_level", units="hPa")
+    da.to_dataset().to_netcdf(os.path.join(outdir, "levels.nc"), engine="netcdf4")
+# --- end of shared and robust ranges ---
+
+
 WRITERS = {
     "xarray": write_xarray,
     "nc4": write_nc4_timeseries,
     "h5py": write_h5py_sim,
     "pandas": write_pandas,
+    "levels": write_levels,
 }
 
 

@@ -21,6 +21,7 @@ mod fuzz_input;
 mod hdf5_files;
 mod hostile_text;
 mod input_trust;
+mod ranges;
 mod real_data;
 
 // The tick labels' expectations are matplotlib's own.

@@ -100,11 +100,11 @@ impl Frames {
         self.object == of.index && (self.look.is_some() || !drawing)
     }
 
-    /// Smallest and largest finite value of frame `of`, if any.
-    pub fn range(&self, of: PlotOf<'_>) -> Result<Option<(f64, f64)>, ObjectError> {
+    /// The values of frame `of`, read while the file is still as it was.
+    pub fn checked_values(&self, of: PlotOf<'_>) -> Result<Values, ObjectError> {
         let values = self.values(of)?;
         self.check_file()?;
-        Ok(values.range())
+        Ok(values)
     }
 
     /// Frame `of`, titled with its place in the leading dimensions.
@@ -528,7 +528,7 @@ mod tests {
                     && why.contains("is now 0 bytes"),
                 "{why}"
             );
-            assert!(frames.range(of(&planned, k)).is_err());
+            assert!(frames.checked_values(of(&planned, k)).is_err());
         }
     }
 
@@ -577,7 +577,8 @@ mod tests {
         let frames = Frames::for_range(ds, of(&planned, 0)).unwrap();
         assert!(frames.may_skip);
         // Frame 0 first, so that frame 1's vector may be the memory frame 0's was in.
-        assert_eq!(frames.range(of(&planned, 0)).unwrap(), Some((7.0, 7.0)));
-        assert_eq!(frames.range(of(&planned, 1)).unwrap(), Some((0.0, 0.0)));
+        let range = |k| frames.checked_values(of(&planned, k)).unwrap().range();
+        assert_eq!(range(0), Some((7.0, 7.0)));
+        assert_eq!(range(1), Some((0.0, 0.0)));
     }
 }

@@ -14,6 +14,7 @@ use super::links;
 use super::object::{open_object, Object, ObjectError, ReadError};
 use crate::plan::{Kind, PlotOf};
 use crate::source::data::{index_axis, Content, PlotData, Points, Scale, Values};
+use crate::source::ranges::robust;
 use hdf5::types::TypeDescriptor;
 
 /// Reads the data of plot `of`: its object's frame, titled and labelled from the file's
@@ -47,8 +48,20 @@ pub fn read(
         });
     }
     data.limits = choice.limits;
-    data.value_range = choice.shared.get(of.index).copied().flatten();
+    data.value_range = choice
+        .shared
+        .range(of)
+        .or_else(|| own_robust_limits(&data, choice));
     Ok(data)
+}
+
+/// `--robust` for a heatmap that shares its range with no other frame: its own values'
+/// percentiles.
+fn own_robust_limits(data: &PlotData, choice: &Choice) -> Option<(f64, f64)> {
+    match &data.content {
+        Content::Heatmap(grid) if choice.robust => robust::exact_limits(&grid.values, choice.space),
+        _ => None,
+    }
 }
 
 /// A heatmap's ±∞ cells are no colour of the map: drawn as missing (as NaN is) and counted as
@@ -470,17 +483,16 @@ fn scatter(
     })
 }
 
-/// The range of the values plot `of` shows — a line's y, a heatmap's colours — for the
-/// frames of an array to share one scale: only the frame's values are read (no
-/// coordinates, no labels). `None` when it has no finite value or is not an array's frame.
-/// `frames`: the array last read, kept for its next frame.
-pub fn value_range(
+/// The values plot `of` shows — a line's y, a heatmap's cells — for the frames of an array
+/// to share one scale: only the frame's values are read (no coordinates, no labels). `None`
+/// when it is not an array's frame. `frames`: the array last read, kept for its next frame.
+pub fn frame_values(
     file: &hdf5::File,
     of: PlotOf<'_>,
     frames: &mut Option<Box<Frames>>,
-) -> Result<Option<(f64, f64)>, ObjectError> {
+) -> Result<Option<Values>, ObjectError> {
     if let Some(f) = frames.as_ref().filter(|f| f.serve(of, false)) {
-        return f.range(of);
+        return f.checked_values(of).map(Some);
     }
     let path = of.object.path.as_str();
     let Object::Dataset(ds) = open_object(file, path)? else {
@@ -489,5 +501,6 @@ pub fn value_range(
     check_storage(&ds, path)?;
     frames
         .insert(Box::new(Frames::for_range(ds, of)?))
-        .range(of)
+        .checked_values(of)
+        .map(Some)
 }
