@@ -105,6 +105,7 @@ impl Config {
                 },
                 sharing: cli.range.unwrap_or_default(),
                 robust: cli.robust,
+                slices: cli.select.into_iter().chain(cli.isel).collect(),
                 space: Default::default(),
                 shared: Default::default(),
             },

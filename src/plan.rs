@@ -114,8 +114,29 @@ impl Kind {
 pub struct PlanObject {
     pub path: String,
     pub kind: Kind,
-    /// The leading dimensions' sizes whose every index is a frame; empty for one plot.
+    /// How many frames each leading dimension gives (all its indices, or those picked);
+    /// empty for one plot.
     pub frame_shape: Vec<u64>,
+    /// `--select`/`--isel`: the indices of each leading dimension the frames are, in the
+    /// file; empty for all of them.
+    pub picks: Vec<Pick>,
+}
+
+/// The indices a leading dimension's frames are at in the file: `start`, `start + step`, …
+/// (as many as the object's `frame_shape` says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pick {
+    pub start: u64,
+    pub step: u64,
+}
+
+impl Pick {
+    pub const ALL: Pick = Pick { start: 0, step: 1 };
+
+    /// The file's index of the `i`th index picked.
+    pub fn index(self, i: u64) -> u64 {
+        self.start + i * self.step
+    }
 }
 
 impl PlanObject {
@@ -128,11 +149,13 @@ impl PlanObject {
         !self.frame_shape.is_empty()
     }
 
-    /// The index along each leading dimension of frame `frame` (row-major).
+    /// The index in the file along each leading dimension of frame `frame` (frames are
+    /// numbered row-major over the indices picked).
     pub fn frame_index(&self, mut frame: u64) -> Vec<u64> {
         let mut index = vec![0; self.frame_shape.len()];
         for (i, &n) in self.frame_shape.iter().enumerate().rev() {
-            index[i] = frame % n;
+            let pick = self.picks.get(i).copied().unwrap_or(Pick::ALL);
+            index[i] = pick.index(frame % n);
             frame /= n;
         }
         index
@@ -410,6 +433,7 @@ mod tests {
             path: path.into(),
             kind: Kind::Heatmap,
             frame_shape,
+            picks: Vec::new(),
         };
         let input = Plan::Input {
             objects: vec![

@@ -12,6 +12,7 @@ use parse::{columns, finite, kind, limits, name_template, pixels, seconds, whole
 use crate::exit::Exit;
 use crate::figure::{Format, PngCompression};
 use crate::plan::{Kind, MAX_PLOTS, MAX_POINTS};
+use crate::source::input::slices::{self, Slice};
 use crate::source::ranges::RangeSharing;
 use clap::builder::PossibleValue;
 use clap::{ColorChoice, CommandFactory, Parser, Subcommand, ValueEnum};
@@ -210,6 +211,23 @@ pub struct Cli {
     #[arg(long, value_name = "HOW", help_heading = OUTPUT)]
     pub range: Option<RangeSharing>,
 
+    /// Draw only the frames at this coordinate value of a leading dimension: DIM=VALUE
+    ///
+    /// As xarray's sel: --select level=850 (the value itself, or else the nearest within the
+    /// coordinate's values, with a note), --select level=500:850 (the values in that range),
+    /// --select time=2020-01-01 (dates for time; a day, month or year picks every time in it).
+    /// May be given for several dimensions; arrays without DIM are drawn whole.
+    #[arg(long, value_name = "DIM=VALUE", value_parser = slices::parse_select, help_heading = INPUT)]
+    pub select: Vec<Slice>,
+
+    /// Draw only the frames at these indices of a leading dimension: DIM=INDEX or
+    /// DIM=START:STOP[:STEP]
+    ///
+    /// As xarray's isel and Python's slices, from 0, negative from the end: --isel time=0,
+    /// --isel time=-1, --isel time=0:24:6 (every 6th of the first 24).
+    #[arg(long, value_name = "DIM=INDICES", value_parser = slices::parse_isel, help_heading = INPUT)]
+    pub isel: Vec<Slice>,
+
     /// Plot only the objects whose path matches this glob
     ///
     /// For example '/exp1/**': '*' stays within one group, '**' crosses groups.
@@ -361,7 +379,7 @@ impl Cli {
     }
 
     /// The flags that only mean something for `--input`'s objects, and whether each is given.
-    fn input_only_flags(&self) -> [(&'static str, bool); 9] {
+    fn input_only_flags(&self) -> [(&'static str, bool); 11] {
         [
             ("--list", self.list),
             ("--kind", self.kind.is_some()),
@@ -372,6 +390,8 @@ impl Cli {
             ("--vmax", self.vmax.is_some()),
             ("--robust", self.robust),
             ("--range", self.range.is_some()),
+            ("--select", !self.select.is_empty()),
+            ("--isel", !self.isel.is_empty()),
         ]
     }
 }
@@ -385,6 +405,7 @@ fn input_only_message(flag: &str) -> String {
              without colours"
         }
         "--range" => "says which frames of an input's arrays share a value range",
+        "--select" | "--isel" => "picks frames of an input's arrays",
         _ => "applies to an input file's objects",
     };
     format!("{flag} needs --input <FILE.h5>: it {what}; give --input, or leave {flag} out")
@@ -561,6 +582,8 @@ mod tests {
             &["--vmax", "1"],
             &["--robust"],
             &["--range", "frame"],
+            &["--select", "level=850"],
+            &["--isel", "time=0"],
         ];
         let random: [&[&str]; 4] = [&[], &["-n", "3"], &["--seed", "1"], &["--points", "5"]];
         for flag in flags {

@@ -243,6 +243,7 @@ mod tests {
             path: path.into(),
             kind: Kind::Heatmap,
             frame_shape,
+            picks: Vec::new(),
         }
     }
 

@@ -66,6 +66,15 @@ fn drawing(config: &Config) -> String {
         ("--vmin,--vmax", range(choice.limits.colour)),
         ("--xlim", range(choice.limits.x)),
         ("--ylim", range(choice.limits.y)),
+        (
+            "--range",
+            (choice.sharing != Default::default()).then(|| choice.sharing.name().into()),
+        ),
+        ("--robust", choice.robust.then(|| "on".into())),
+        (
+            "--select/--isel",
+            (!choice.slices.is_empty()).then(|| format!("{:?}", choice.slices)),
+        ),
     ]
     .into_iter()
     .filter_map(|(flag, value)| value.map(|v| format!("{flag} {v}")))

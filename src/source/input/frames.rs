@@ -418,8 +418,16 @@ fn check_shape(ds: &hdf5::Dataset, of: PlotOf<'_>) -> Result<(), ObjectError> {
     let shape = ds.shape();
     let planned = &of.object.frame_shape;
     let frame_rank = if of.object.kind == Kind::Line { 1 } else { 2 };
+    // With picks, each dimension must still hold the last index picked.
+    let fits = |dim: usize, n: u64| match of.object.picks.get(dim) {
+        Some(pick) => planned[dim] == 0 || pick.index(planned[dim] - 1) < n,
+        None => n == planned[dim],
+    };
     let same = shape.len() == planned.len() + frame_rank
-        && shape.iter().zip(planned).all(|(&n, &p)| n as u64 == p);
+        && shape[..planned.len()]
+            .iter()
+            .enumerate()
+            .all(|(dim, &n)| fits(dim, n as u64));
     if same {
         return Ok(());
     }
@@ -470,6 +478,7 @@ mod tests {
             path: "/x".into(),
             kind: Kind::Heatmap,
             frame_shape,
+            picks: Vec::new(),
         }
     }
 

@@ -6,6 +6,7 @@
 use super::conventions as cf;
 use super::h5::{readable, shape_text, type_name, MAX_ROWS};
 use super::links;
+use super::slices::Slice;
 use crate::plan::{Kind, MAX_PLOTS};
 use crate::source::data::Limits;
 use crate::source::ranges::{robust::Space, RangeSharing, SharedRanges};
@@ -27,6 +28,8 @@ pub struct Choice {
     pub robust: bool,
     /// Where heatmaps' values are compared (log10 under a log norm).
     pub space: Space,
+    /// `--select`, `--isel`: which frames of arrays are drawn.
+    pub slices: Vec<Slice>,
     /// The value ranges frames share, agreed by all ranks before drawing.
     pub shared: SharedRanges,
 }

@@ -137,6 +137,7 @@ mod tests {
             path: "/x".into(),
             kind: Kind::Heatmap,
             frame_shape,
+            picks: Vec::new(),
         }
     }
 
