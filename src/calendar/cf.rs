@@ -400,4 +400,90 @@ mod tests {
             assert!(matches!(why, DateError::Form { .. }), "{bad}: {why}");
         }
     }
+
+    /// tests/data/cftime_dates.json, printed by tests/data/cftime_dates.py from cftime.
+    fn cftime_reference() -> serde_json::Value {
+        serde_json::from_str(include_str!("../../tests/data/cftime_dates.json"))
+            .expect("tests/data/cftime_dates.json is JSON")
+    }
+
+    fn each_calendar(mut check: impl FnMut(Calendar, &serde_json::Value)) {
+        let file = cftime_reference();
+        let calendars = file["calendars"].as_object().expect("calendars");
+        assert_eq!(calendars.len(), 6);
+        for (name, cases) in calendars {
+            let calendar = Calendar::from_cf(Some(name)).expect("a CF calendar");
+            assert_eq!(calendar.name(), name);
+            check(calendar, cases);
+        }
+    }
+
+    #[test]
+    fn every_calendar_counts_days_as_cftime_does() {
+        each_calendar(|calendar, cases| {
+            let days = cases["days"].as_array().expect("days");
+            assert!(days.len() > 200);
+            for case in days {
+                let n = case[0].as_i64().expect("a day count");
+                let ymd: Vec<i64> = case[1]
+                    .as_str()
+                    .expect("Y-M-D")
+                    .rsplitn(3, '-')
+                    .map(|f| f.parse().expect("a number"))
+                    .collect();
+                let (y, m, d) = (ymd[2], ymd[1] as u32, ymd[0] as u32);
+                assert_eq!(calendar.civil_from_days(n), (y, m, d), "{calendar:?} day {n}");
+                assert_eq!(calendar.days_from_civil(y, m, d), n, "{calendar:?} {y}-{m}-{d}");
+            }
+        });
+    }
+
+    #[test]
+    fn times_read_as_cftime_prints_them() {
+        each_calendar(|calendar, cases| {
+            for case in cases["times"].as_array().expect("times") {
+                let units = case[0].as_str().expect("units");
+                let value: f64 = case[1].as_str().expect("a repr").parse().expect("a number");
+                let t = TimeUnits::parse(units, calendar).expect("CF time units");
+                // As cftime objects, whatever xarray would have made of Gregorian ones.
+                let cftime = TimeUnits {
+                    datetime64: false,
+                    ..t
+                };
+                assert_eq!(cftime.title(value), case[2], "{calendar:?}: {value} {units}");
+            }
+        });
+    }
+
+    #[test]
+    fn dates_cftime_refuses_are_refused() {
+        each_calendar(|calendar, cases| {
+            let missing: Vec<(i64, u32, u32)> = cases["missing"]
+                .as_array()
+                .expect("missing")
+                .iter()
+                .map(|d| {
+                    let f = |i: usize| d[i].as_i64().expect("a number");
+                    (f(0), f(1) as u32, f(2) as u32)
+                })
+                .collect();
+            assert!(!missing.is_empty());
+            for (y, m, d) in [
+                (1850, 2, 29),
+                (2000, 2, 29),
+                (2000, 2, 30),
+                (1850, 1, 31),
+                (1582, 10, 10),
+                (0, 1, 1),
+                (1900, 2, 29),
+                (1851, 2, 29),
+                (1850, 4, 31),
+            ] {
+                let refused = missing.contains(&(y, m, d));
+                let text = format!("{y:04}-{m:02}-{d:02}");
+                let parsed = parse_date(&text, calendar);
+                assert_eq!(parsed.is_err(), refused, "{calendar:?} {text}: {parsed:?}");
+            }
+        });
+    }
 }
