@@ -432,8 +432,16 @@ mod tests {
                     .map(|f| f.parse().expect("a number"))
                     .collect();
                 let (y, m, d) = (ymd[2], ymd[1] as u32, ymd[0] as u32);
-                assert_eq!(calendar.civil_from_days(n), (y, m, d), "{calendar:?} day {n}");
-                assert_eq!(calendar.days_from_civil(y, m, d), n, "{calendar:?} {y}-{m}-{d}");
+                assert_eq!(
+                    calendar.civil_from_days(n),
+                    (y, m, d),
+                    "{calendar:?} day {n}"
+                );
+                assert_eq!(
+                    calendar.days_from_civil(y, m, d),
+                    n,
+                    "{calendar:?} {y}-{m}-{d}"
+                );
             }
         });
     }
@@ -450,7 +458,11 @@ mod tests {
                     datetime64: false,
                     ..t
                 };
-                assert_eq!(cftime.title(value), case[2], "{calendar:?}: {value} {units}");
+                assert_eq!(
+                    cftime.title(value),
+                    case[2],
+                    "{calendar:?}: {value} {units}"
+                );
             }
         });
     }

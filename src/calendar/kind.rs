@@ -185,7 +185,7 @@ impl Calendar {
         if day == 0 || day > length {
             let which = MONTH_NAMES[month as usize - 1];
             return Err(match self {
-                Calendar::Day360 => format!("every month of the 360_day calendar has 30 days"),
+                Calendar::Day360 => "every month of the 360_day calendar has 30 days".to_string(),
                 _ => format!(
                     "{which} {year} has {length} days in the {} calendar",
                     self.name()
