@@ -10,7 +10,8 @@ Files (what each one holds is described in /work/notes/real-files.md and by `--l
     nc4_timeseries.nc              netCDF4-python: a time series, a packed int16 variable
     h5py_sim.h5                    h5py: image, signal, positions, compound particles, frames
     pandas_fixed.h5, pandas_table.h5  DataFrame + Series, to_hdf format="fixed" / "table"
-    cmip6_noleap.nc, noleap_series.nc, day360_series.nc  model calendars (noleap, 360_day)
+    cmip6_noleap.nc, noleap_series.nc, day360_series.nc, standard_calendar.nc
+                                   model calendars (noleap, 360_day), standard before 1582
     big_frames.h5                  (--big only) a (T, 512, 512) float32 field > MB megabytes
 Run it with the venv of scripts/pyenv.sh (its python is $PLOTRAND_TEST_PYTHON in the tests).
 """
@@ -224,8 +225,9 @@ def noleap_month_middles(years, start=1850):
 def write_calendars(outdir):
     """Model output in its own calendars: a CMIP6-like monthly tas (time, lat, lon) and its
     global mean in noleap (xarray, "days since 1850-01-01" as CMIP6 writes it), a 6-hourly
-    noleap series over the end of February 2000 (netCDF4-python), and a 360_day daily series
-    with a (time, lat) Hovmoeller field (xarray from cftime dates)."""
+    noleap series over the end of February 2000 (netCDF4-python), a 360_day daily series
+    with a (time, lat) Hovmoeller field (xarray from cftime dates), and the standard
+    calendar's Julian part (netCDF4-python)."""
     import datetime
 
     import cftime
@@ -300,6 +302,36 @@ def write_calendars(outdir):
                          "dtype": "f8"}}
     ds.to_netcdf(os.path.join(outdir, "day360_series.nc"), engine="netcdf4",
                  encoding=encoding)
+
+    # The standard calendar, Julian before 1582-10-15: NCEP/NCAR reanalysis' "hours since
+    # 1-1-1 00:00:0.0" counts from Julian 0001-01-01 (two days before the proleptic Gregorian
+    # one), and days around the switch of 1582 (Julian October 4 is followed by Gregorian 15).
+    path = os.path.join(outdir, "standard_calendar.nc")
+    with netCDF4.Dataset(path, "w", format="NETCDF4") as nc:
+        for name, units, values in [
+            ("time", "hours since 1-1-1 00:00:0.0", 17_522_904.0 + 6.0 * np.arange(4)),
+            ("time_1582", "days since 1582-10-01", np.arange(6.0)),
+        ]:
+            nc.createDimension(name, len(values))
+            t = nc.createVariable(name, "f8", (name,))
+            t.units = units
+            t.calendar = "standard"
+            t.standard_name = "time"
+            t[:] = values
+        nc.createDimension("lat", 3)
+        lat = nc.createVariable("lat", "f4", ("lat",))
+        lat.units = "degrees_north"
+        lat[:] = [-30.0, 0.0, 30.0]
+        nc.createDimension("lon", 4)
+        lon = nc.createVariable("lon", "f4", ("lon",))
+        lon.units = "degrees_east"
+        lon[:] = [0.0, 90.0, 180.0, 270.0]
+        air = nc.createVariable("air", "f4", ("time", "lat", "lon"))
+        air.long_name = "air temperature"
+        air.units = "degK"
+        air[:] = 280 + rng.normal(0, 5, (4, 3, 4))
+        early = nc.createVariable("early", "f4", ("time_1582", "lat", "lon"))
+        early[:] = rng.normal(0, 1, (6, 3, 4))
 
 # --- end of model calendars ---
 

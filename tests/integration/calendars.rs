@@ -114,33 +114,66 @@ fn the_expected_cftime_dates_are_cftimes() {
     );
 }
 
+/// xarray's titles of the slices of `variable` along its first dimension.
+fn xarray_titles(name: &str, variable: &str) -> Vec<String> {
+    let script = "import sys, xarray as xr\n\
+                  v = xr.open_dataset(sys.argv[1])[sys.argv[2]]\n\
+                  for k in range(v.shape[0]):\n    \
+                  print(v[k]._title_for_slice())\n";
+    let xarray = run_within(
+        Command::new(python())
+            .args(["-c", script])
+            .arg(file(name))
+            .arg(variable),
+        SLOW_LIMIT,
+    );
+    assert!(xarray.success(), "{}", xarray.context());
+    xarray.stdout.lines().map(str::to_string).collect()
+}
+
+/// Every frame `{variable}_{k}.svg` in `out` is titled "/variable, " and xarray's title.
+fn assert_titled_as_xarray(out: &Path, name: &str, variable: &str, titles: &[String]) {
+    let digits = (titles.len() - 1).to_string().len();
+    for (k, title) in titles.iter().enumerate() {
+        let t = texts(&out.join(format!("{variable}_{k:0digits$}.svg")));
+        let ours = format!("/{variable}, {title}");
+        assert!(
+            t.iter().any(|(_, _, x)| *x == ours),
+            "{name}: {ours} in {t:?}"
+        );
+    }
+}
+
 #[test]
 fn cmip6_noleap_frames_are_titled_as_xarray_titles_them() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     svg_run("cmip6_noleap.nc", &out, 2, "--datasets /tas");
-    // xarray's own titles of the 24 slices (cftime.DatetimeNoLeap times).
-    let script = "import sys, xarray as xr\n\
-                  tas = xr.open_dataset(sys.argv[1]).tas\n\
-                  for k in range(tas.sizes['time']):\n    \
-                  print(tas.isel(time=k)._title_for_slice())\n";
-    let xarray = run_within(
-        Command::new(python())
-            .args(["-c", script])
-            .arg(file("cmip6_noleap.nc")),
-        SLOW_LIMIT,
-    );
-    assert!(xarray.success(), "{}", xarray.context());
-    let titles: Vec<&str> = xarray.stdout.lines().collect();
+    // cftime.DatetimeNoLeap times, at CMIP6's mid-months: January's middle is 15.5 days
+    // after 1850-01-01.
+    let titles = xarray_titles("cmip6_noleap.nc", "tas");
     assert_eq!(titles.len(), 24);
-    // CMIP6's mid-month times: January's middle is 15.5 days after 1850-01-01.
     assert_eq!(titles[0], "time = 1850-01-16 12:00:00");
     assert_eq!(titles[1], "time = 1850-02-15 00:00:00");
-    for (k, title) in titles.iter().enumerate() {
-        let t = texts(&out.join(format!("tas_{k:02}.svg")));
-        let ours = format!("/tas, {title}");
-        assert!(t.iter().any(|(_, _, x)| *x == ours), "{ours} in {t:?}");
-    }
+    assert_titled_as_xarray(&out, "cmip6_noleap.nc", "tas", &titles);
+}
+
+#[test]
+fn the_standard_calendar_is_julian_before_1582_as_in_xarray() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    svg_run("standard_calendar.nc", &out, 2, "");
+    // NCEP's hours since Julian 0001-01-01: datetime64 in xarray, 2000-01-01 (not the
+    // 2000-01-03 of a proleptic Gregorian count).
+    let titles = xarray_titles("standard_calendar.nc", "air");
+    assert_eq!(titles[0], "time = 2000-01-01");
+    assert_eq!(titles[1], "time = 2000-01-01T06:00:00");
+    assert_titled_as_xarray(&out, "standard_calendar.nc", "air", &titles);
+    // Before 1582-10-15 xarray keeps cftime objects, and October 4 is followed by 15.
+    let titles = xarray_titles("standard_calendar.nc", "early");
+    assert_eq!(titles[3], "time_1582 = 1582-10-04 00:00:00");
+    assert_eq!(titles[4], "time_1582 = 1582-10-15 00:00:00");
+    assert_titled_as_xarray(&out, "standard_calendar.nc", "early", &titles);
 }
 
 #[test]
