@@ -57,7 +57,7 @@ impl Axis {
     pub fn new(lo: f64, hi: f64, length_px: f64, vertical: bool, scale: Scale) -> Axis {
         let ticks = match scale {
             Scale::Linear => super::ticks::linear(lo, hi, length_px, vertical),
-            Scale::Time => super::ticks::dates(lo, hi, length_px, vertical),
+            Scale::Time(calendar) => super::ticks::dates(lo, hi, length_px, vertical, calendar),
         };
         Axis {
             lo,

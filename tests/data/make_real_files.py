@@ -10,6 +10,8 @@ Files (what each one holds is described in /work/notes/real-files.md and by `--l
     nc4_timeseries.nc              netCDF4-python: a time series, a packed int16 variable
     h5py_sim.h5                    h5py: image, signal, positions, compound particles, frames
     pandas_fixed.h5, pandas_table.h5  DataFrame + Series, to_hdf format="fixed" / "table"
+    cmip6_noleap.nc, noleap_series.nc, day360_series.nc, standard_calendar.nc
+                                   model calendars (noleap, 360_day), standard before 1582
     big_frames.h5                  (--big only) a (T, 512, 512) float32 field > MB megabytes
 Run it with the venv of scripts/pyenv.sh (its python is $PLOTRAND_TEST_PYTHON in the tests).
 """
@@ -209,6 +211,130 @@ def write_pandas(outdir):
     series.to_hdf(table, key="signal", mode="a", format="table")
 
 
+
+# --- Model calendars (noleap, 360_day): CMIP6-like output and series, as cftime gives them ---
+
+def noleap_month_middles(years, start=1850):
+    """CMIP6's monthly times in the noleap calendar, days since 1850-01-01: each month's middle
+    (1850-01-16 12:00:00, 1850-02-15 00:00:00, ...) between its bounds."""
+    lengths = np.tile([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], years)
+    edges = np.concatenate([[0.0], np.cumsum(lengths)]) + 365.0 * (start - 1850)
+    return (edges[:-1] + edges[1:]) / 2, np.stack([edges[:-1], edges[1:]], axis=1)
+
+
+def write_calendars(outdir):
+    """Model output in its own calendars: a CMIP6-like monthly tas (time, lat, lon) and its
+    global mean in noleap (xarray, "days since 1850-01-01" as CMIP6 writes it), a 6-hourly
+    noleap series over the end of February 2000 (netCDF4-python), a 360_day daily series
+    with a (time, lat) Hovmoeller field (xarray from cftime dates), and the standard
+    calendar's Julian part (netCDF4-python)."""
+    import datetime
+
+    import cftime
+    import netCDF4
+    import xarray as xr
+
+    rng = np.random.default_rng(SEED + 20)
+    middles, bounds = noleap_month_middles(2)
+    lat2, lon2 = np.meshgrid(np.deg2rad(LAT), np.deg2rad(LON), indexing="ij")
+    season = np.cos(2 * np.pi * (np.arange(24) - 6) / 12)[:, None, None]
+    tas = (273.15 + 30 * np.cos(lat2) ** 2 - 10 + 8 * season * np.sin(lat2)
+           + rng.normal(0, 0.5, (24,) + lat2.shape)).astype(np.float32)
+    weights = np.cos(lat2) / np.cos(lat2).sum()
+    time_attrs = {"long_name": "time", "standard_name": "time", "axis": "T",
+                  "bounds": "time_bnds"}
+    ds = xr.Dataset(
+        {
+            "tas": (("time", "lat", "lon"), tas, {
+                "long_name": "Near-Surface Air Temperature", "units": "K",
+                "standard_name": "air_temperature", "cell_methods": "area: time: mean"}),
+            "tas_global": ("time", (tas * weights).sum(axis=(1, 2)).astype(np.float32), {
+                "long_name": "global mean near-surface air temperature", "units": "K"}),
+            "time_bnds": (("time", "bnds"), bounds),
+        },
+        coords={
+            "time": ("time", middles, dict(time_attrs, units="days since 1850-01-01",
+                                           calendar="noleap")),
+            "lat": ("lat", LAT, {"long_name": "latitude", "units": "degrees_north",
+                                 "standard_name": "latitude"}),
+            "lon": ("lon", LON, {"long_name": "longitude", "units": "degrees_east",
+                                 "standard_name": "longitude"}),
+        },
+        attrs={"Conventions": "CF-1.7 CMIP-6.2", "mip_era": "CMIP6", "frequency": "mon",
+               "source": "tests/data/make_real_files.py"},
+    )
+    # Numbers with units and calendar as attributes: xarray writes them as they are.
+    ds.to_netcdf(os.path.join(outdir, "cmip6_noleap.nc"), engine="netcdf4")
+
+    path = os.path.join(outdir, "noleap_series.nc")
+    with netCDF4.Dataset(path, "w", format="NETCDF4") as nc:
+        nc.createDimension("time", None)
+        t = nc.createVariable("time", "f8", ("time",))
+        t.units = "hours since 2000-01-01 00:00:00"
+        t.calendar = "noleap"
+        t.long_name = "time"
+        t.standard_name = "time"
+        start = cftime.datetime(2000, 2, 20, calendar="noleap")
+        stamps = [start + datetime.timedelta(hours=6 * k) for k in range(4 * 18 + 1)]
+        t[:] = cftime.date2num(stamps, t.units, calendar=t.calendar)
+        v = nc.createVariable("tas", "f4", ("time",))
+        v.long_name = "air temperature at the station"
+        v.units = "K"
+        hours = np.arange(len(stamps)) * 6.0
+        v[:] = 275 + 4 * np.sin(2 * np.pi * hours / 24) + rng.normal(0, 0.3, len(stamps))
+
+    days = xr.date_range("2000-01-01", periods=90, freq="D", calendar="360_day",
+                         use_cftime=True)
+    ds = xr.Dataset(
+        {
+            "pr": ("time", (2e-5 * rng.gamma(0.6, 1.0, 90)).astype(np.float32), {
+                "long_name": "precipitation", "units": "kg m-2 s-1"}),
+            "ua": (("time", "lat"), (10 * np.cos(np.deg2rad(LAT))[None, :] ** 2
+                                     + rng.normal(0, 1, (90, LAT.size))).astype(np.float32),
+                   {"long_name": "zonal mean eastward wind", "units": "m s-1"}),
+        },
+        coords={
+            "time": ("time", days, {"long_name": "time", "standard_name": "time"}),
+            "lat": ("lat", LAT, {"long_name": "latitude", "units": "degrees_north"}),
+        },
+    )
+    encoding = {"time": {"units": "days since 2000-01-01", "calendar": "360_day",
+                         "dtype": "f8"}}
+    ds.to_netcdf(os.path.join(outdir, "day360_series.nc"), engine="netcdf4",
+                 encoding=encoding)
+
+    # The standard calendar, Julian before 1582-10-15: NCEP/NCAR reanalysis' "hours since
+    # 1-1-1 00:00:0.0" counts from Julian 0001-01-01 (two days before the proleptic Gregorian
+    # one), and days around the switch of 1582 (Julian October 4 is followed by Gregorian 15).
+    path = os.path.join(outdir, "standard_calendar.nc")
+    with netCDF4.Dataset(path, "w", format="NETCDF4") as nc:
+        for name, units, values in [
+            ("time", "hours since 1-1-1 00:00:0.0", 17_522_904.0 + 6.0 * np.arange(4)),
+            ("time_1582", "days since 1582-10-01", np.arange(6.0)),
+        ]:
+            nc.createDimension(name, len(values))
+            t = nc.createVariable(name, "f8", (name,))
+            t.units = units
+            t.calendar = "standard"
+            t.standard_name = "time"
+            t[:] = values
+        nc.createDimension("lat", 3)
+        lat = nc.createVariable("lat", "f4", ("lat",))
+        lat.units = "degrees_north"
+        lat[:] = [-30.0, 0.0, 30.0]
+        nc.createDimension("lon", 4)
+        lon = nc.createVariable("lon", "f4", ("lon",))
+        lon.units = "degrees_east"
+        lon[:] = [0.0, 90.0, 180.0, 270.0]
+        air = nc.createVariable("air", "f4", ("time", "lat", "lon"))
+        air.long_name = "air temperature"
+        air.units = "degK"
+        air[:] = 280 + rng.normal(0, 5, (4, 3, 4))
+        early = nc.createVariable("early", "f4", ("time_1582", "lat", "lon"))
+        early[:] = rng.normal(0, 1, (6, 3, 4))
+
+# --- end of model calendars ---
+
 def write_big_frames(outdir, mb):
     """A (T, 512, 512) float32 field of more than `mb` MB, chunked one frame per chunk, for a
     memory test: written frame by frame, so writing it needs one frame of memory."""
@@ -267,6 +393,7 @@ WRITERS = {
     "h5py": write_h5py_sim,
     "pandas": write_pandas,
     "levels": write_levels,
+    "calendars": write_calendars,
 }
 
 

@@ -17,6 +17,7 @@ mod launchers;
 mod readme;
 
 // Input: HDF5 files, files written by Python's libraries, hostile and generated files.
+mod calendars;
 mod fuzz_input;
 mod hdf5_files;
 mod hostile_text;

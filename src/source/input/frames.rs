@@ -230,10 +230,11 @@ impl FrameAxis {
         let Some(c) = coord else {
             return FrameAxis::Position(dim);
         };
+        let values = readable(c).then(|| c.read_raw::<f64>().ok()).flatten();
         FrameAxis::Coordinate {
             name: cf::base_name(&cf::name_of(c)).to_owned(),
-            values: readable(c).then(|| c.read_raw::<f64>().ok()).flatten(),
-            time: TimeUnits::of(c),
+            time: TimeUnits::of(c).map(|t| t.for_values(values.as_deref().unwrap_or_default())),
+            values,
             units: cf::units(c),
         }
     }
@@ -252,7 +253,7 @@ impl FrameAxis {
             return format!("{name} = #{i}");
         };
         if let Some(t) = time {
-            return format!("{name} = {}", cf::format_instant(t.to_unix(value)));
+            return format!("{name} = {}", t.title(value));
         }
         let number = cf::format_number(value);
         match units {
@@ -280,12 +281,12 @@ fn axis_values(
     let name = cf::base_name(&cf::name_of(c)).to_owned();
     if let Some(t) = TimeUnits::of(c) {
         for v in &mut values {
-            *v = t.to_unix(*v);
+            *v = t.to_seconds(*v);
         }
         let label = cf::string(c, "long_name")
             .or_else(|| cf::string(c, "standard_name"))
             .unwrap_or(name);
-        return (values, Scale::Time, Some(label));
+        return (values, Scale::Time(t.calendar()), Some(label));
     }
     Unpacking::of(c).apply(&mut values);
     if values.iter().any(|v| !v.is_finite()) {

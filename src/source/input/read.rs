@@ -12,6 +12,7 @@ use super::layouts::{
 };
 use super::links;
 use super::object::{open_object, Object, ObjectError, ReadError};
+use crate::calendar::Calendar;
 use crate::plan::{Kind, PlotOf};
 use crate::source::data::{index_axis, Content, PlotData, Points, Scale, Values};
 use crate::source::ranges::robust;
@@ -193,10 +194,13 @@ fn pandas_index(index: &hdf5::Dataset, n: usize) -> (Vec<f64>, Scale) {
         return (index_axis(n), Scale::Linear);
     };
     match cf::string(index, "kind").as_deref().and_then(datetime_unit) {
-        Some(seconds) => (values.iter().map(|v| v * seconds).collect(), Scale::Time),
+        Some(seconds) => (values.iter().map(|v| v * seconds).collect(), DATETIME64),
         None => (values, Scale::Linear),
     }
 }
+
+/// pandas' datetimes are numpy's datetime64: Unix time, proleptic Gregorian.
+const DATETIME64: Scale = Scale::Time(Calendar::ProlepticGregorian);
 
 /// Seconds per unit of a pandas datetime kind: "datetime64[us]" (pandas 3), plain
 /// "datetime64" nanoseconds (older pandas).
@@ -268,7 +272,7 @@ fn read_dataset(
                     }
                     let mut data = PlotData::line(path, x_values, y_values);
                     if unit.is_some() {
-                        data.x_scale = Scale::Time;
+                        data.x_scale = DATETIME64;
                     }
                     (data.x_label, data.y_label) = (x, Some(y));
                     Ok(data)
