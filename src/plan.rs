@@ -149,6 +149,17 @@ impl PlanObject {
         !self.frame_shape.is_empty()
     }
 
+    /// Whether an array whose leading dimensions are `shape` in the file still holds every
+    /// frame planned (the file may have changed since, or differ on another node).
+    pub fn fits(&self, shape: &[u64]) -> bool {
+        let planned = &self.frame_shape;
+        let holds = |dim: usize, n: u64| match self.picks.get(dim) {
+            Some(pick) => planned[dim] == 0 || pick.index(planned[dim] - 1) < n,
+            None => n == planned[dim],
+        };
+        shape.len() == planned.len() && shape.iter().enumerate().all(|(dim, &n)| holds(dim, n))
+    }
+
     /// The index in the file along each leading dimension of frame `frame` (frames are
     /// numbered row-major over the indices picked).
     pub fn frame_index(&self, mut frame: u64) -> Vec<u64> {

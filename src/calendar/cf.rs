@@ -98,19 +98,11 @@ impl TimeUnits {
         (offset.is_finite() && offset.abs() < 9e18 - self.epoch_us.unsigned_abs() as f64)
             .then(|| self.epoch_us + offset as i64)
     }
-
-    /// The value in these units of a date a user wrote (`--select time=1850-01-15`), in
-    /// this calendar; an error for text that is not a date or a date the calendar lacks.
-    #[allow(dead_code)] // until --select (issue 20, item 5) uses it
-    pub fn value_of(self, text: &str) -> Result<f64, DateError> {
-        Ok((parse_date(text, self.calendar)? - self.epoch) / self.unit_seconds)
-    }
 }
 
 /// A date as a user writes it — "2020-01-01", "1850-01-15T12:00", "1850-01-15 12:00:00",
 /// seconds with a fraction, a year with a sign — as seconds since 1970-01-01 of `calendar`:
 /// the number an axis of times in that calendar holds (`TimeUnits::to_seconds`).
-#[allow(dead_code)] // until --select (issue 20, item 5) uses it
 pub fn parse_date(text: &str, calendar: Calendar) -> Result<f64, DateError> {
     let form = || DateError::Form {
         text: text.to_string(),
@@ -358,14 +350,20 @@ mod tests {
         );
     }
 
+    /// A user's date in `units`' numbers, as `--select` compares them (in seconds).
+    fn value_of(units: TimeUnits, text: &str) -> Result<f64, DateError> {
+        let seconds = parse_date(text, units.calendar())?;
+        Ok((seconds - units.to_seconds(0.0)) / (units.to_seconds(1.0) - units.to_seconds(0.0)))
+    }
+
     #[test]
     fn users_dates_become_the_numbers_of_a_coordinate() {
         let noleap = TimeUnits::in_calendar("days since 1850-01-01", Some("noleap")).unwrap();
-        assert_eq!(noleap.value_of("1850-01-15"), Ok(14.0));
-        assert_eq!(noleap.value_of("1850-01-16T12:00"), Ok(15.5));
-        assert_eq!(noleap.value_of("1851-03-01 06:00:00"), Ok(365.0 + 59.25));
+        assert_eq!(value_of(noleap, "1850-01-15"), Ok(14.0));
+        assert_eq!(value_of(noleap, "1850-01-16T12:00"), Ok(15.5));
+        assert_eq!(value_of(noleap, "1851-03-01 06:00:00"), Ok(365.0 + 59.25));
         let day360 = TimeUnits::in_calendar("hours since 1850-01-01", Some("360_day")).unwrap();
-        assert_eq!(day360.value_of("1850-02-30"), Ok(59.0 * 24.0));
+        assert_eq!(value_of(day360, "1850-02-30"), Ok(59.0 * 24.0));
         assert_eq!(
             parse_date("1970-01-02 00:00:01.5", Calendar::Julian),
             Ok(86_401.5)
@@ -374,13 +372,13 @@ mod tests {
             parse_date("-0100-03-01", Calendar::NoLeap).map(|s| s < 0.0),
             Ok(true)
         );
-        let why = noleap.value_of("2000-02-29").unwrap_err().to_string();
+        let why = value_of(noleap, "2000-02-29").unwrap_err().to_string();
         assert_eq!(
             why,
             "2000-02-29 is not a date of the noleap calendar: February 2000 has 28 days in \
              the noleap calendar"
         );
-        let why = day360.value_of("1850-01-31").unwrap_err().to_string();
+        let why = value_of(day360, "1850-01-31").unwrap_err().to_string();
         assert!(
             why.contains("every month of the 360_day calendar has 30 days"),
             "{why}"

@@ -8,11 +8,8 @@ mod cf;
 mod format;
 mod kind;
 
-// `parse_date` and `DateError` are for `--select time=2020-01-01` (issue 20, item 5), whose
-// parsing lands separately: until then only the tests use them.
+pub use cf::parse_date;
 pub use cf::TimeUnits;
-#[allow(unused_imports)]
-pub use cf::{parse_date, DateError};
 pub use format::{cftime_strftime, strftime};
 pub use kind::Calendar;
 

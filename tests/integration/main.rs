@@ -18,11 +18,11 @@ mod readme;
 
 // Input: HDF5 files, files written by Python's libraries, hostile and generated files.
 mod calendars;
+mod frames;
 mod fuzz_input;
 mod hdf5_files;
 mod hostile_text;
 mod input_trust;
-mod ranges;
 mod real_data;
 
 // The tick labels' expectations are matplotlib's own.

@@ -419,16 +419,8 @@ fn check_shape(ds: &hdf5::Dataset, of: PlotOf<'_>) -> Result<(), ObjectError> {
     let shape = ds.shape();
     let planned = &of.object.frame_shape;
     let frame_rank = if of.object.kind == Kind::Line { 1 } else { 2 };
-    // With picks, each dimension must still hold the last index picked.
-    let fits = |dim: usize, n: u64| match of.object.picks.get(dim) {
-        Some(pick) => planned[dim] == 0 || pick.index(planned[dim] - 1) < n,
-        None => n == planned[dim],
-    };
-    let same = shape.len() == planned.len() + frame_rank
-        && shape[..planned.len()]
-            .iter()
-            .enumerate()
-            .all(|(dim, &n)| fits(dim, n as u64));
+    let leading: Vec<u64> = shape.iter().take(planned.len()).map(|&n| n as u64).collect();
+    let same = shape.len() == planned.len() + frame_rank && of.object.fits(&leading);
     if same {
         return Ok(());
     }

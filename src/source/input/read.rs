@@ -231,7 +231,7 @@ fn read_dataset(
             what: support_reason(ds, name),
         });
     };
-    if kind != of.object.kind || frame_shape != of.object.frame_shape {
+    if kind != of.object.kind || !of.object.fits(&frame_shape) {
         return Err(ObjectError::ChangedKind {
             path: path.to_string(),
             kind,

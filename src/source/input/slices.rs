@@ -6,7 +6,9 @@
 
 use super::conventions as cf;
 use super::links;
+use crate::calendar::{parse_date, TimeUnits};
 use crate::plan::{Pick, PlanObject};
+use crate::source::finite_range;
 
 /// One `--select` or `--isel`, as given.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,7 +21,7 @@ pub struct Slice {
 pub enum How {
     /// `--isel`: an index (negative from the end) or a Python slice `start:stop:step`.
     Index(Indices),
-    /// `--select`: a coordinate value, or an inclusive range `LO:HI` of values, as written
+    /// `--select`: a coordinate value, or an inclusive range `LO..HI` of values, as written
     /// (read against the coordinate: a number, or a date for a time coordinate).
     Value(String),
 }
@@ -158,6 +160,8 @@ pub struct Axis {
     /// Its coordinate's values, if it has a readable numeric one.
     pub values: Option<Vec<f64>>,
     pub units: Option<String>,
+    /// CF time units, if the coordinate holds times: values are then picked by dates.
+    pub time: Option<TimeUnits>,
 }
 
 /// The picks `slices` make of each array of `objects` (of `file`; `described` says what each
@@ -263,10 +267,16 @@ fn axis_of(ds: &hdf5::Dataset, dim: usize, len: u64) -> Axis {
         cf::Unpacking::of(c).apply(&mut values);
         Some(values)
     });
+    let time = coordinate
+        .as_ref()
+        .and_then(|c| TimeUnits::of(c))
+        .zip(values.as_deref())
+        .map(|(t, v)| t.for_values(v));
     Axis {
         len,
         values,
         units: coordinate.as_ref().and_then(|c| cf::units(c)),
+        time,
     }
 }
 
@@ -328,34 +338,20 @@ fn by_value(dim: &str, axis: &Axis, text: &str) -> Result<(Pick, u64, Option<Str
             "{dim} has no coordinate values to match; pick by index with --isel {dim}=…"
         ));
     };
-    let number = |t: &str| -> Result<f64, String> {
-        t.trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| {
-                format!(
-                    "'{t}' is not a number, and {dim}'s values are numbers ({})",
-                    span(values, axis)
-                )
-            })
-    };
-    if let Some((lo, hi)) = text.split_once(':') {
-        let (lo, hi) = (number(lo)?, number(hi)?);
-        let inside: Vec<u64> = (0..values.len() as u64)
-            .filter(|&i| (lo.min(hi)..=lo.max(hi)).contains(&values[i as usize]))
-            .collect();
-        return even_steps(&inside)
-            .map(|(pick, count)| (pick, count, None))
-            .ok_or_else(|| match inside.is_empty() {
-                true => format!("no {dim} lies in {lo} to {hi} ({})", span(values, axis)),
-                false => format!(
-                    "the {dim} values in {lo} to {hi} are not evenly spaced in the file; pick them with --isel"
-                ),
-            });
+    let place = |t: &str| Place::of(t, dim, values, axis);
+    if let Some((lo, hi)) = text.split_once("..") {
+        let (lo, hi) = (place(lo)?, place(hi)?);
+        let (from, to) = (lo.from.min(hi.from), lo.to.max(hi.to));
+        return within(dim, values, axis, from, to, text);
     }
-    let wanted = number(text)?;
-    if let Some(i) = values.iter().position(|&v| v == wanted) {
+    let wanted = place(text)?;
+    if wanted.from != wanted.to {
+        // A day, month or year: every time in it.
+        return within(dim, values, axis, wanted.from, wanted.to, text);
+    }
+    let key = |v: f64| axis.time.map_or(v, |t| t.to_seconds(v));
+    let wanted = wanted.from;
+    if let Some(i) = values.iter().position(|&v| key(v) == wanted) {
         return Ok((
             Pick {
                 start: i as u64,
@@ -365,24 +361,24 @@ fn by_value(dim: &str, axis: &Axis, text: &str) -> Result<(Pick, u64, Option<Str
             None,
         ));
     }
-    let (lo, hi) = finite_span(values).ok_or_else(|| format!("{dim}'s values are not numbers"))?;
-    if !(lo..=hi).contains(&wanted) {
+    let (lo, hi) = finite_range(values).ok_or_else(|| format!("{dim}'s values are not numbers"))?;
+    if !(key(lo)..=key(hi)).contains(&wanted) {
         return Err(format!(
-            "{wanted} is outside {dim}'s values ({})",
+            "{text} is outside {dim}'s values ({})",
             span(values, axis)
         ));
     }
     let nearest = (0..values.len())
         .filter(|&i| values[i].is_finite())
         .min_by(|&a, &b| {
-            (values[a] - wanted)
+            (key(values[a]) - wanted)
                 .abs()
-                .total_cmp(&(values[b] - wanted).abs())
+                .total_cmp(&(key(values[b]) - wanted).abs())
         })
         .expect("a finite value exists");
     let note = format!(
-        "has no {dim} {wanted}; the nearest, {}, is drawn",
-        with_units(values[nearest], axis)
+        "has no {dim} {text}; the nearest, {}, is drawn",
+        show(values[nearest], axis)
     );
     Ok((
         Pick {
@@ -392,6 +388,95 @@ fn by_value(dim: &str, axis: &Axis, text: &str) -> Result<(Pick, u64, Option<Str
         1,
         Some(note),
     ))
+}
+
+/// Where a value a user wrote lies along a coordinate: a point (`from == to`), or for a
+/// time coordinate a whole day, month or year (`from` ≤ t < `to`), in the coordinate's
+/// numbers (seconds of its calendar for times).
+struct Place {
+    from: f64,
+    to: f64,
+}
+
+impl Place {
+    fn of(text: &str, dim: &str, values: &[f64], axis: &Axis) -> Result<Place, String> {
+        let text = text.trim();
+        let Some(time) = axis.time else {
+            let v = text
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| {
+                    format!(
+                        "'{text}' is not a number, and {dim}'s values are numbers ({})",
+                        span(values, axis)
+                    )
+                })?;
+            return Ok(Place { from: v, to: v });
+        };
+        let calendar = time.calendar();
+        let date = |t: &str| parse_date(t, calendar).map_err(|e| format!("{e}; {dim} holds times"));
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        let parts: Vec<&str> = text.split('-').collect();
+        match parts[..] {
+            [year] if digits(year) && year.len() == 4 => {
+                let y: i64 = year.parse().expect("digits");
+                Ok(Place {
+                    from: date(&format!("{y:04}-01-01"))?,
+                    to: date(&format!("{:04}-01-01", y + 1))?,
+                })
+            }
+            [year, month] if digits(year) && year.len() == 4 && digits(month) => {
+                let (y, m): (i64, u32) = (
+                    year.parse().expect("digits"),
+                    month.parse().expect("digits"),
+                );
+                let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+                Ok(Place {
+                    from: date(&format!("{y:04}-{m:02}-01"))?,
+                    to: date(&format!("{ny:04}-{nm:02}-01"))?,
+                })
+            }
+            [_, _, day] if digits(day) => {
+                let from = date(text)?;
+                Ok(Place {
+                    from,
+                    to: from + 86_400.0,
+                })
+            }
+            _ => {
+                let at = date(text)?;
+                Ok(Place { from: at, to: at })
+            }
+        }
+    }
+}
+
+/// The indices whose values lie in `from` ≤ v ≤ `to` (v < `to` for a period), as one pick.
+fn within(
+    dim: &str,
+    values: &[f64],
+    axis: &Axis,
+    from: f64,
+    to: f64,
+    text: &str,
+) -> Result<(Pick, u64, Option<String>), String> {
+    let period = axis.time.is_some() && from < to;
+    let key = |v: f64| axis.time.map_or(v, |t| t.to_seconds(v));
+    let inside: Vec<u64> = (0..values.len() as u64)
+        .filter(|&i| {
+            let v = key(values[i as usize]);
+            v >= from && if period { v < to } else { v <= to }
+        })
+        .collect();
+    even_steps(&inside)
+        .map(|(pick, count)| (pick, count, None))
+        .ok_or_else(|| match inside.is_empty() {
+            true => format!("no {dim} lies in {text} ({})", span(values, axis)),
+            false => format!(
+                "the {dim} values in {text} are not evenly spaced in the file; pick them with --isel"
+            ),
+        })
 }
 
 /// Indices in a row with one step, as a pick; `None` if empty or unevenly spaced.
@@ -404,24 +489,24 @@ fn even_steps(indices: &[u64]) -> Option<(Pick, u64)> {
         .then_some((Pick { start, step }, indices.len() as u64))
 }
 
-fn finite_span(values: &[f64]) -> Option<(f64, f64)> {
-    crate::source::finite_range(values)
-}
-
 /// "its values run from 500 to 1000 hPa, 3 of them".
 fn span(values: &[f64], axis: &Axis) -> String {
-    match finite_span(values) {
+    match finite_range(values) {
         Some((lo, hi)) => format!(
             "its {} values run from {} to {}",
             values.len(),
-            cf::format_number(lo),
-            with_units(hi, axis)
+            show(lo, axis),
+            show(hi, axis)
         ),
         None => "it has no finite value".into(),
     }
 }
 
-fn with_units(v: f64, axis: &Axis) -> String {
+/// A coordinate value as a title shows it: a date, or a number with its units.
+fn show(v: f64, axis: &Axis) -> String {
+    if let Some(time) = axis.time {
+        return time.title(v);
+    }
     match &axis.units {
         Some(units) => format!("{} {units}", cf::format_number(v)),
         None => cf::format_number(v),
@@ -437,6 +522,19 @@ mod tests {
             len: 3,
             values: Some(vec![1000.0, 850.0, 500.0]),
             units: Some("hPa".into()),
+            time: None,
+        }
+    }
+
+    /// Six-hourly times from 2020-01-30 (hours since 2020-01-01), in `calendar`.
+    fn six_hourly(calendar: &str) -> Axis {
+        let values: Vec<f64> = (0..40).map(|k| 29.0 * 24.0 + 6.0 * f64::from(k)).collect();
+        let time = TimeUnits::in_calendar("hours since 2020-01-01", Some(calendar)).unwrap();
+        Axis {
+            len: values.len() as u64,
+            time: Some(time.for_values(&values)),
+            values: Some(values),
+            units: Some("hours since 2020-01-01".into()),
         }
     }
 
@@ -454,6 +552,7 @@ mod tests {
                     len: 100,
                     values: None,
                     units: None,
+                    time: None,
                 },
                 &slice.how,
             )
@@ -503,13 +602,14 @@ mod tests {
             .contains("not a number"));
         // An inclusive range of values, as xarray's sel(level=slice(850, 500)).
         assert_eq!(
-            resolve("level", &levels(), &value("500:850")),
+            resolve("level", &levels(), &value("500..850")),
             Ok((Pick { start: 1, step: 1 }, 2, None))
         );
         let unnamed = Axis {
             len: 4,
             values: None,
             units: None,
+            time: None,
         };
         assert!(resolve("x", &unnamed, &value("1"))
             .unwrap_err()

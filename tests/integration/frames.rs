@@ -1,7 +1,8 @@
-//! Which frames share a value range (`--range`) and `--robust`'s percentiles, on an
-//! ERA5-like (time, level, lat, lon) field written by xarray: each level its own range by
-//! default, the ranges recorded per plot (`/value_ranges`), robust limits the same on any
-//! rank count and within the stated bound of numpy's percentiles.
+//! Which frames are drawn (`--select`, `--isel`) and which share a value range (`--range`,
+//! `--robust`), on an ERA5-like (time, level, lat, lon) field written by xarray: frames
+//! picked by coordinate value, date or index, refused once when nothing matches; each level
+//! its own range by default, the ranges recorded per plot (`/value_ranges`), robust limits
+//! the same on any rank count and within the stated bound of numpy's percentiles.
 
 use crate::common::*;
 use std::path::{Path, PathBuf};
@@ -146,4 +147,114 @@ fn range_and_robust_are_refused_without_input_and_a_bad_range_is_named() {
     let run = alone(&args!("--input {} --range level", levels()));
     run.assert_one_error("'level'", "an unknown --range");
     assert!(run.stderr.contains("series"), "{}", run.context());
+}
+
+/// The titles of the SVG plots `--input levels.nc` with `extra` draws, in plot order, and
+/// what it printed on stderr.
+fn titles_of(extra: &str) -> (Vec<String>, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = mpi(
+        2,
+        &args!("--input {} -o {} -q --format svg {extra}", levels(), out),
+    );
+    assert_eq!(run.code, 0, "{}", run.context());
+    let mut names: Vec<String> = file_names(&out)
+        .into_iter()
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
+    names.sort();
+    let titles = names
+        .iter()
+        .map(|n| {
+            let svg = std::fs::read_to_string(out.join(n)).unwrap();
+            svg_texts(&svg)
+                .into_iter()
+                .find(|t| t.starts_with("/t, "))
+                .unwrap_or_else(|| panic!("{n} has no title"))
+        })
+        .collect();
+    (titles, run.stderr)
+}
+
+#[test]
+fn select_picks_a_level_by_value_and_isel_times_by_index() {
+    let (titles, _) = titles_of("--select level=850");
+    assert_eq!(titles.len(), TIMES, "{titles:?}");
+    assert!(
+        titles.iter().all(|t| t.contains("level = 850")),
+        "{titles:?}"
+    );
+    assert!(
+        titles[1].contains("time = 2020-01-01T06:00:00"),
+        "{titles:?}"
+    );
+    let (titles, _) = titles_of("--select level=850 --isel time=0:8:3");
+    let times: Vec<&str> = titles
+        .iter()
+        .map(|t| &t[..t.find(", level").unwrap()])
+        .collect();
+    assert_eq!(
+        times,
+        [
+            "/t, time = 2020-01-01",
+            "/t, time = 2020-01-01T18:00:00",
+            "/t, time = 2020-01-02T12:00:00"
+        ]
+    );
+    let (titles, stderr) = titles_of("--select level=800 --isel time=-1");
+    assert_eq!(titles.len(), 1, "{titles:?}");
+    assert!(titles[0].contains("level = 850"), "{titles:?}");
+    assert!(
+        stderr.contains(
+            "note: --select level=800: /t has no level 800; the nearest, 850 hPa, is drawn"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn select_picks_every_time_of_a_day_and_its_range_is_that_of_the_frames_drawn() {
+    let (titles, _) = titles_of("--select time=2020-01-02 --select level=500..1000");
+    // 2020-01-02 holds the 4 six-hourly times 4 to 7; level 500..1000 is every level.
+    assert_eq!(titles.len(), 4 * LEVELS, "{titles:?}");
+    assert!(
+        titles.iter().all(|t| t.contains("2020-01-02")),
+        "{titles:?}"
+    );
+}
+
+#[test]
+fn a_selection_that_matches_nothing_is_refused_once_with_the_coordinates_values() {
+    for (flags, needle) in [
+        (
+            "--select level=2000",
+            "--select level=2000 matches no frame of /t: 2000 is outside level's values (its 3 values run from 500 hPa to 1000 hPa)",
+        ),
+        ("--select time=2021", "matches no frame of /t: no time lies in 2021 (its 8 values run from 2020-01-01"),
+        ("--isel time=8", "index 8 is beyond it: time has indices 0 to 7"),
+        ("--select height=2", "no array of --input has a dimension 'height' to pick frames along; the frames' dimensions are time, level"),
+        ("--isel latitude=0", "'latitude' is an axis of /t's frames"),
+        ("--select level=850 --select level=500", "--select level=500 given twice"),
+    ] {
+        let run = mpi(3, &args!("--input {} -o {} {flags}", levels(), tempfile::tempdir().unwrap().path()));
+        run.assert_one_error(needle, flags);
+    }
+}
+
+#[test]
+fn list_says_which_frames_are_picked() {
+    let run = alone(&args!(
+        "--input {} --list --select level=850 --isel time=0:4",
+        levels()
+    ));
+    assert_eq!(run.code, 0, "{}", run.context());
+    assert!(
+        run.stdout.contains("4 heatmaps: ")
+            && run.stdout.contains(
+                "1 level of 3 picked by --select level=850; 4 times of 8 picked by --isel time"
+            ),
+        "{}",
+        run.stdout
+    );
 }
