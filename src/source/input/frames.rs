@@ -419,7 +419,11 @@ fn check_shape(ds: &hdf5::Dataset, of: PlotOf<'_>) -> Result<(), ObjectError> {
     let shape = ds.shape();
     let planned = &of.object.frame_shape;
     let frame_rank = if of.object.kind == Kind::Line { 1 } else { 2 };
-    let leading: Vec<u64> = shape.iter().take(planned.len()).map(|&n| n as u64).collect();
+    let leading: Vec<u64> = shape
+        .iter()
+        .take(planned.len())
+        .map(|&n| n as u64)
+        .collect();
     let same = shape.len() == planned.len() + frame_rank && of.object.fits(&leading);
     if same {
         return Ok(());

@@ -626,16 +626,25 @@ mod tests {
         assert_eq!(picked("standard", "2020-01-31"), Ok((4, 1, 4, None)));
         assert_eq!(picked("standard", "2020-02"), Ok((8, 1, 32, None)));
         assert_eq!(picked("standard", "2020-01-31T06:00"), Ok((5, 1, 1, None)));
-        assert_eq!(picked("standard", "2020-01-30..2020-01-31"), Ok((0, 1, 8, None)));
+        assert_eq!(
+            picked("standard", "2020-01-30..2020-01-31"),
+            Ok((0, 1, 8, None))
+        );
         let (start, _, _, note) = picked("standard", "2020-01-31T07:00").unwrap();
         assert_eq!(start, 5);
         let note = note.unwrap();
-        assert!(note.contains("the nearest, 2020-01-31T06:00:00, is drawn"), "{note}");
+        assert!(
+            note.contains("the nearest, 2020-01-31T06:00:00, is drawn"),
+            "{note}"
+        );
         // 2020-02-29 is a day of the standard calendar (after these times), not of noleap.
         let later = picked("standard", "2020-02-29").unwrap_err();
         assert!(later.starts_with("no time lies in 2020-02-29"), "{later}");
         let noleap = picked("noleap", "2020-02-29").unwrap_err();
-        assert!(noleap.contains("not a date of the noleap calendar"), "{noleap}");
+        assert!(
+            noleap.contains("not a date of the noleap calendar"),
+            "{noleap}"
+        );
         let outside = picked("standard", "2021").unwrap_err();
         assert!(
             outside.starts_with("no time lies in 2021 (its 40 values run from 2020-01-30"),
