@@ -2,7 +2,9 @@
 //! positions and labels, and how data and marker sizes map to pixels. Pure arithmetic, shared
 //! by every output format.
 
+use super::colouring::{self, ColourPlan};
 use super::text::{drawable, px};
+use crate::figure::{Colouring, Norm};
 use crate::source::{Content, PlotData, Scale};
 
 /// matplotlib's default subplot box, as fractions of the figure (left, right, bottom, top).
@@ -73,19 +75,130 @@ impl Axis {
     }
 }
 
-/// A heatmap's colour bar: its box right of the axes, and its value axis.
+/// A heatmap's colour bar: its box right of the axes, its value axis, and the colours.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColourBar {
     pub rect: Rect,
     pub axis: Axis,
     pub label: Option<String>,
+    /// How values sit along the bar: the norm's scale, or one equal block a level.
+    pub scale: BarScale,
+    /// Minor ticks: a log scale's 2…9 × 10ᵏ, the boundaries of discrete levels between the
+    /// labelled ones; most without labels.
+    pub minor: Vec<Tick>,
+    /// How the heatmap's values become colours.
+    pub plan: ColourPlan,
+}
+
+/// How values sit along a colour bar (matplotlib sets the bar's long axis to the norm's
+/// scale; discrete levels get `spacing='uniform'`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum BarScale {
+    Linear,
+    Log,
+    SymLog {
+        linthresh: f64,
+    },
+    /// Each interval between these boundaries takes an equal length.
+    Uniform(Vec<f64>),
+}
+
+impl BarScale {
+    /// Where `v` falls between `lo` (0) and `hi` (1).
+    fn fraction(&self, v: f64, lo: f64, hi: f64) -> f64 {
+        match self {
+            BarScale::Linear => (v - lo) / (hi - lo),
+            BarScale::Log => (v / lo).log10() / (hi / lo).log10(),
+            &BarScale::SymLog { linthresh } => {
+                let t = |x| super::ticks::symlog_transform(x, linthresh);
+                (t(v) - t(lo)) / (t(hi) - t(lo))
+            }
+            BarScale::Uniform(bounds) => {
+                // `np.interp(v, bounds, linspace(0, 1, n))`, beyond the ends as at them.
+                let n = bounds.len() - 1;
+                let i = bounds.partition_point(|&b| b <= v).clamp(1, n) - 1;
+                let within = ((v - bounds[i]) / (bounds[i + 1] - bounds[i])).clamp(0.0, 1.0);
+                (i as f64 + within) / n as f64
+            }
+        }
+    }
 }
 
 impl ColourBar {
     /// Where value `v` falls on the bar, in pixels from the top of the figure.
     pub fn y_px(&self, v: f64) -> f64 {
-        self.rect.bottom - self.axis.fraction(v) * self.rect.height()
+        let fraction = self.scale.fraction(v, self.axis.lo, self.axis.hi);
+        self.rect.bottom - fraction * self.rect.height()
     }
+
+    /// A colour bar in `rect` for `plan`: ticks as matplotlib's colour bar places them for
+    /// the plan's norm or levels.
+    fn new(rect: Rect, plan: ColourPlan, label: Option<String>) -> ColourBar {
+        let (lo, hi) = (plan.lo, plan.hi);
+        let length = rect.height();
+        let (scale, ticks, minor) = match (&plan.discrete, plan.norm) {
+            (Some(d), _) => {
+                let major = fixed_locator(&d.bounds, 10);
+                let minor = d
+                    .bounds
+                    .iter()
+                    .filter(|b| !major.contains(b))
+                    .map(|&value| Tick {
+                        value,
+                        label: String::new(),
+                    })
+                    .collect();
+                let scale = BarScale::Uniform(d.bounds.clone());
+                (scale, super::ticks::fixed(&major, lo, hi), minor)
+            }
+            (None, Norm::Linear) => {
+                let axis = Axis::new(lo, hi, length, true, Scale::Linear);
+                let ticks = super::ticks::Ticks {
+                    ticks: axis.ticks,
+                    offset_text: axis.offset,
+                };
+                (BarScale::Linear, ticks, Vec::new())
+            }
+            (None, Norm::Log) => {
+                let t = super::ticks::log(lo, hi, length);
+                (BarScale::Log, t.major, t.minor)
+            }
+            (None, Norm::SymLog { linthresh }) => {
+                let t = super::ticks::symlog(lo, hi, linthresh);
+                (BarScale::SymLog { linthresh }, t.major, t.minor)
+            }
+        };
+        ColourBar {
+            rect,
+            axis: Axis {
+                lo,
+                hi,
+                ticks: ticks.ticks,
+                offset: ticks.offset_text,
+            },
+            label,
+            scale,
+            minor,
+            plan,
+        }
+    }
+}
+
+/// `FixedLocator(locs, nbins)`: every `step`-th location, `step` making at most about `nbins`
+/// ticks, starting where the ticks come nearest 0.
+fn fixed_locator(locs: &[f64], nbins: usize) -> Vec<f64> {
+    let step = locs.len().div_ceil(nbins).max(1);
+    let every =
+        |from: usize| -> Vec<f64> { locs.iter().skip(from).step_by(step).copied().collect() };
+    let nearest_zero = |ticks: &[f64]| ticks.iter().fold(f64::INFINITY, |m, t| m.min(t.abs()));
+    let mut ticks = every(0);
+    for from in 1..step {
+        let other = every(from);
+        if nearest_zero(&other) < nearest_zero(&ticks) {
+            ticks = other;
+        }
+    }
+    ticks
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -108,7 +221,24 @@ const COLOUR_BAR_PAD: f64 = 0.05;
 const COLOUR_BAR_ASPECT: f64 = 20.0;
 
 impl Layout {
+    /// The layout of `data`; a heatmap coloured by the default colouring (a heatmap whose
+    /// colours cannot be planned gets no colour bar, and [`Layout::coloured`] says why).
     pub fn new(width: u32, height: u32, data: &PlotData) -> Layout {
+        let plan = match &data.content {
+            Content::Heatmap(grid) => colouring::plan(
+                &Colouring::default(),
+                data.limits.colour,
+                data.value_range,
+                grid,
+            )
+            .ok(),
+            _ => None,
+        };
+        Layout::coloured(width, height, data, plan)
+    }
+
+    /// The layout of `data`, a heatmap coloured as `plan` says.
+    pub fn coloured(width: u32, height: u32, data: &PlotData, plan: Option<ColourPlan>) -> Layout {
         let (w, h) = (f64::from(width), f64::from(height));
         let (left, right, bottom, top) = SUBPLOT;
         let mut axes = Rect {
@@ -137,17 +267,12 @@ impl Layout {
                     top: axes.top,
                     bottom: axes.bottom,
                 };
-                let range =
-                    colour_range(limits.colour, || data.value_range.or_else(|| grid.range()));
-                let colour_bar = ColourBar {
-                    rect: bar,
-                    axis: Axis::new(range.0, range.1, bar.height(), true, Scale::Linear),
-                    label: grid.label.as_deref().map(drawable),
-                };
+                let label = grid.label.as_deref().map(drawable);
+                let colour_bar = plan.map(|plan| ColourBar::new(bar, plan, label));
                 (
                     edge_limits(&grid.x_edges),
                     edge_limits(&grid.y_edges),
-                    Some(colour_bar),
+                    colour_bar,
                 )
             }
         };
@@ -199,36 +324,6 @@ fn edge_limits(edges: &[f64]) -> (f64, f64) {
     } else {
         padded_limits(&[lo])
     }
-}
-
-/// The colour range: `--vmin`/`--vmax` (NaN for an end not given), else the data's, made
-/// non-degenerate as matplotlib does (a single value v gets v ± 10 %, 0 gets ±0.1).
-fn colour_range(
-    given: Option<(f64, f64)>,
-    data: impl FnOnce() -> Option<(f64, f64)>,
-) -> (f64, f64) {
-    let (mut lo, mut hi) = given.unwrap_or((f64::NAN, f64::NAN));
-    // The data's range is a pass over every value: only when an end is not given.
-    let (data_lo, data_hi) = if lo.is_nan() || hi.is_nan() {
-        data().unwrap_or((0.0, 1.0))
-    } else {
-        (lo, hi)
-    };
-    if lo.is_nan() {
-        lo = if hi.is_nan() {
-            data_lo
-        } else {
-            data_lo.min(hi)
-        };
-    }
-    if hi.is_nan() {
-        hi = data_hi.max(lo);
-    }
-    if hi - lo <= f64::EPSILON * lo.abs().max(1.0) {
-        let half = if lo == 0.0 { 0.1 } else { 0.1 * lo.abs() };
-        return (lo - half, hi + half);
-    }
-    (lo, hi)
 }
 
 /// Data min/max padded by 5 % of the range; a single value gets a unit-wide window around it.

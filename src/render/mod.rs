@@ -3,6 +3,8 @@
 
 pub mod axes;
 pub mod colormap;
+mod colormaps;
+pub mod colouring;
 mod error;
 pub mod layout;
 pub mod marker;
@@ -13,8 +15,8 @@ pub mod text;
 pub mod ticks;
 pub mod vector;
 
-use crate::figure::{FigureSpec, Format};
-use crate::source::PlotData;
+use crate::figure::{Colouring, FigureSpec, Format};
+use crate::source::{Content, PlotData};
 use layout::Layout;
 
 pub use colormap::MATPLOTLIB_BLUE;
@@ -23,23 +25,55 @@ pub use error::RenderError;
 /// Draws plot after plot, reusing its frame and output buffers.
 pub struct Renderer {
     spec: FigureSpec,
+    colouring: Colouring,
     frame: raster::Frame,
     encoded: Vec<u8>,
 }
 
+/// What one render made: the figure's bytes, and what its colours came to.
+#[derive(Debug)]
+pub struct Rendered<'a> {
+    pub bytes: &'a [u8],
+    /// The colour range a heatmap was drawn with, after the diverging rule, the norm and
+    /// the levels (the colour bar's ends); `None` for plots without colours.
+    pub colour_range: Option<(f64, f64)>,
+    /// Cells the colours left out, beyond those the data came without: a log norm's values
+    /// at or below 0, drawn as missing.
+    pub left_out: u64,
+}
+
 impl Renderer {
+    /// A renderer of figures as `spec` says, heatmaps coloured by default (xarray's rule).
     pub fn new(spec: FigureSpec) -> Renderer {
+        Renderer::with_colouring(spec, Colouring::default())
+    }
+
+    /// A renderer whose heatmaps are coloured as `colouring` says.
+    pub fn with_colouring(spec: FigureSpec, colouring: Colouring) -> Renderer {
         text::register_font();
         Renderer {
             spec,
+            colouring,
             frame: raster::Frame::default(),
             encoded: Vec::new(),
         }
     }
 
-    /// The encoded figure for `data`, valid until the next call.
-    pub fn render(&mut self, data: &PlotData) -> Result<&[u8], RenderError> {
-        let l = Layout::new(self.spec.width, self.spec.height, data);
+    /// The encoded figure for `data`, valid until the next call, with what its colours
+    /// came to.
+    pub fn render(&mut self, data: &PlotData) -> Result<Rendered<'_>, RenderError> {
+        let plan = match &data.content {
+            Content::Heatmap(grid) => Some(colouring::plan(
+                &self.colouring,
+                data.limits.colour,
+                data.value_range,
+                grid,
+            )?),
+            _ => None,
+        };
+        let colour_range = plan.as_ref().map(|p| (p.lo, p.hi));
+        let left_out = plan.as_ref().map_or(0, |p| p.left_out);
+        let l = Layout::coloured(self.spec.width, self.spec.height, data, plan);
         for (axis, a) in [("x", &l.x), ("y", &l.y)] {
             if !(a.hi - a.lo).is_finite() {
                 return Err(RenderError::Draw(format!(
@@ -67,7 +101,11 @@ impl Renderer {
                 self.encoded = vector::svg_to_pdf(&svg)?;
             }
         }
-        Ok(&self.encoded)
+        Ok(Rendered {
+            bytes: &self.encoded,
+            colour_range,
+            left_out,
+        })
     }
 }
 
@@ -104,10 +142,11 @@ mod tests {
             };
             let mut reused = Renderer::new(spec);
             reused.render(&random(1, 500)).unwrap();
-            let second = reused.render(&random(2, 500)).unwrap().to_vec();
+            let second = reused.render(&random(2, 500)).unwrap().bytes.to_vec();
             let fresh = Renderer::new(spec)
                 .render(&random(2, 500))
                 .unwrap()
+                .bytes
                 .to_vec();
             assert!(
                 second == fresh,
@@ -130,6 +169,7 @@ mod tests {
         let bytes = Renderer::new(spec(Format::Png))
             .render(&random(7, 500))
             .unwrap()
+            .bytes
             .to_vec();
         let (w, h, rgb) = decode(&bytes);
         assert_eq!((w, h), (640, 480));
@@ -186,9 +226,16 @@ mod tests {
         let first = Renderer::new(spec(Format::Pdf))
             .render(&data)
             .unwrap()
+            .bytes
             .to_vec();
         for _ in 0..3 {
-            assert!(first == Renderer::new(spec(Format::Pdf)).render(&data).unwrap());
+            assert!(
+                first
+                    == Renderer::new(spec(Format::Pdf))
+                        .render(&data)
+                        .unwrap()
+                        .bytes
+            );
         }
     }
 
@@ -204,6 +251,7 @@ mod tests {
             Renderer::new(spec(Format::Svg))
                 .render(&pts)
                 .unwrap()
+                .bytes
                 .to_vec(),
         )
         .unwrap();
@@ -266,6 +314,7 @@ mod tests {
             let svg = Renderer::new(spec(Format::Svg))
                 .render(&data)
                 .unwrap()
+                .bytes
                 .to_vec();
             let texts = svg_texts(std::str::from_utf8(&svg).unwrap());
             let drawn = text::drawable(&text);
@@ -277,6 +326,7 @@ mod tests {
             let pdf = Renderer::new(spec(Format::Pdf))
                 .render(&data)
                 .unwrap()
+                .bytes
                 .to_vec();
             lopdf::Document::load_mem(&pdf).expect("a PDF a reader loads");
             Renderer::new(spec(Format::Png)).render(&data).unwrap();
@@ -289,6 +339,7 @@ mod tests {
         let svg = Renderer::new(spec(Format::Svg))
             .render(&data)
             .unwrap()
+            .bytes
             .to_vec();
         assert!(svg.len() < 64 << 10, "{} bytes of SVG", svg.len());
         let texts = svg_texts(std::str::from_utf8(&svg).unwrap());
@@ -311,6 +362,7 @@ mod tests {
         let pdf = Renderer::new(spec(Format::Pdf))
             .render(&pts)
             .unwrap()
+            .bytes
             .to_vec();
         assert!(pdf.starts_with(b"%PDF-"));
         let text = String::from_utf8_lossy(&pdf);

@@ -69,6 +69,10 @@ pub struct RankWork {
     pub failures: Vec<(u64, PlotError)>,
     /// `--resume`: plots whose existing file was not whole, and what it was.
     pub remade: Vec<(u64, String)>,
+    /// The colour range each heatmap this rank drew was finally drawn with (after xarray's
+    /// diverging rule, the norm and the levels: its colour bar's ends), by plot number.
+    /// Kept here for the run record; nothing reads it yet.
+    pub colour_ranges: Vec<(u64, (f64, f64))>,
     pub span: f64,
 }
 
@@ -101,11 +105,12 @@ impl<'a> Plotter<'a> {
             source,
             data_file: None,
             archive: None,
-            renderer: Renderer::new(ctx.config.figure),
+            renderer: Renderer::with_colouring(ctx.config.figure, ctx.config.colouring.clone()),
             work: RankWork {
                 results: Vec::new(),
                 failures: Vec::new(),
                 remade: Vec::new(),
+                colour_ranges: Vec::new(),
                 span: 0.0,
             },
             begin: Instant::now(),
@@ -175,13 +180,16 @@ impl<'a> Plotter<'a> {
         }
     }
 
-    /// Load, render, write, save: the bytes written, the input rows left out and (`--pack`)
+    /// Load, render, write, save: the bytes written, the input rows or cells left out (by
+    /// the reading, and by the colours: a log norm's values at or below 0) and (`--pack`)
     /// where in its archive the plot went.
     fn draw(&mut self, plot_num: u64) -> Result<(u64, u64, Option<Location>), PlotError> {
         let ctx = self.ctx;
         let source = self.source.as_ref().map_err(|e| e.clone())?;
         let data = source.load(ctx.plan, plot_num, ctx.choice)?;
-        let bytes = self.renderer.render(&data)?;
+        let rendered = self.renderer.render(&data)?;
+        let (bytes, left_out) = (rendered.bytes, data.dropped + rendered.left_out);
+        let colour_range = rendered.colour_range;
         let place = if ctx.config.pack {
             let archive = self.archive.get_or_insert_with(|| {
                 let rank = self.rank as u32;
@@ -207,7 +215,10 @@ impl<'a> Plotter<'a> {
             );
             file.write(&ctx.out.stem(plot_num), plot_num, &origin, &data.content)?;
         }
-        Ok((written, data.dropped, place))
+        if let Some(range) = colour_range {
+            self.work.colour_ranges.push((plot_num, range));
+        }
+        Ok((written, left_out, place))
     }
 
     pub fn finish(mut self) -> RankWork {
