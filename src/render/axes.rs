@@ -287,10 +287,11 @@ fn draw_tick_label<DB: DrawingBackend>(
             .pos(Pos::new(HPos::Left, VPos::Center))
     };
     let (base, exponent) = split_superscript(label);
-    area.draw(&Text::new(base, round(at), &style(em)))?;
+    let base = spaced_times(base);
+    area.draw(&Text::new(&*base, round(at), &style(em)))?;
     if let Some(exponent) = exponent {
         let small = em * SUPERSCRIPT_SHRINK;
-        let x = at.0 + text::label_width_px(base, em) + px(SUPERSCRIPT_GAP_PT);
+        let x = at.0 + text::label_width_px(&base, em) + px(SUPERSCRIPT_GAP_PT);
         // Both are centred on their own size: move the exponent's centre so that its
         // baseline is the rise above the base's.
         let centre_shift = CENTRE_ABOVE_BASELINE_EM * (em - small);
@@ -298,6 +299,15 @@ fn draw_tick_label<DB: DrawingBackend>(
         area.draw(&Text::new(exponent, round((x, y)), &style(small)))?;
     }
     Ok(())
+}
+
+/// mathtext sets `\times` as a binary operator, with space either side ("2 × 10").
+fn spaced_times(base: &str) -> std::borrow::Cow<'_, str> {
+    if base.contains('×') {
+        base.replace('×', " × ").into()
+    } else {
+        base.into()
+    }
 }
 
 /// A label's base and raised exponent, if it has one.
@@ -314,7 +324,7 @@ fn tick_label_width_px(label: &str, em: f64) -> f64 {
     let raised = exponent.map_or(0.0, |e| {
         px(SUPERSCRIPT_GAP_PT) + text::label_width_px(e, em * SUPERSCRIPT_SHRINK)
     });
-    text::label_width_px(base, em) + raised
+    text::label_width_px(&spaced_times(base), em) + raised
 }
 
 /// The title, centred above the axes.

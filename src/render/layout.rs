@@ -393,3 +393,121 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod colour_bar_tests {
+    use super::*;
+    use crate::render::colormap::ColourMap;
+    use crate::render::colouring::{Discrete, Extend};
+
+    /// Python's `repr` of a float, parsed exactly.
+    fn number(v: &serde_json::Value) -> f64 {
+        v.as_str()
+            .expect("a number as text")
+            .parse()
+            .expect("a number")
+    }
+
+    fn strings(case: &serde_json::Value, key: &str) -> Vec<String> {
+        case[key]
+            .as_array()
+            .expect(key)
+            .iter()
+            .map(|v| v.as_str().expect("text").to_string())
+            .collect()
+    }
+
+    fn numbers(case: &serde_json::Value, key: &str) -> Vec<f64> {
+        case[key]
+            .as_array()
+            .expect(key)
+            .iter()
+            .map(number)
+            .collect()
+    }
+
+    /// matplotlib's colour bar of a default figure for every case of
+    /// tests/data/matplotlib_ticks.json's "colour bars": the same ticks, labels and minor ticks.
+    #[test]
+    fn colour_bar_ticks_are_matplotlibs_for_log_symlog_and_levels() {
+        let file: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/data/matplotlib_ticks.json"))
+                .expect("tests/data/matplotlib_ticks.json is JSON");
+        let cases = file["colour bars"].as_object().expect("colour bars");
+        assert!(cases.len() >= 20, "{} cases", cases.len());
+        let rect = Rect {
+            left: 0.0,
+            right: 18.48,
+            top: 57.6,
+            bottom: 427.2,
+        };
+        for (name, case) in cases {
+            let view = numbers(case, "view");
+            let (norm, discrete) = match case["norm"].as_str().unwrap() {
+                "log" => (Norm::Log, None),
+                "symlog" => (
+                    Norm::SymLog {
+                        linthresh: number(&case["linthresh"]),
+                    },
+                    None,
+                ),
+                _ => {
+                    let bounds = numbers(case, "levels");
+                    let colours = vec![[0; 3]; bounds.len() - 1];
+                    (Norm::Linear, Some(Discrete { bounds, colours }))
+                }
+            };
+            let plan = ColourPlan {
+                map: ColourMap::VIRIDIS,
+                norm,
+                lo: view[0],
+                hi: view[1],
+                discrete,
+                extend: Extend::Neither,
+                left_out: 0,
+            };
+            let bar = ColourBar::new(rect, plan, None);
+            let labels: Vec<&str> = bar.axis.ticks.iter().map(|t| t.label.as_str()).collect();
+            let values: Vec<f64> = bar.axis.ticks.iter().map(|t| t.value).collect();
+            assert_eq!(labels, strings(case, "labels"), "{name}");
+            assert_eq!(values, numbers(case, "values"), "{name}");
+            let minor: Vec<f64> = bar.minor.iter().map(|t| t.value).collect();
+            let minor_labels: Vec<&str> = bar.minor.iter().map(|t| t.label.as_str()).collect();
+            assert_eq!(minor, numbers(case, "minor values"), "{name}: minor ticks");
+            assert_eq!(minor_labels, strings(case, "minor labels"), "{name}");
+            assert_eq!(bar.axis.offset, None, "{name}");
+        }
+    }
+
+    #[test]
+    fn values_sit_on_the_bar_by_the_norms_scale() {
+        let rect = Rect {
+            left: 0.0,
+            right: 10.0,
+            top: 0.0,
+            bottom: 100.0,
+        };
+        let plan = |norm, discrete| ColourPlan {
+            map: ColourMap::VIRIDIS,
+            norm,
+            lo: 1.0,
+            hi: 1e4,
+            discrete,
+            extend: Extend::Neither,
+            left_out: 0,
+        };
+        let log = ColourBar::new(rect, plan(Norm::Log, None), None);
+        assert!((log.y_px(100.0) - 50.0).abs() < 1e-9);
+        let bounds = vec![1.0, 10.0, 5000.0, 1e4];
+        let colours = vec![[0; 3]; 3];
+        let uniform = ColourBar::new(
+            rect,
+            plan(Norm::Linear, Some(Discrete { bounds, colours })),
+            None,
+        );
+        // Each of the three bins takes a third of the bar.
+        assert!((uniform.y_px(10.0) - 200.0 / 3.0).abs() < 1e-9);
+        assert!((uniform.y_px(7500.0) - 100.0 / 6.0).abs() < 1e-9);
+        assert_eq!((uniform.y_px(1.0), uniform.y_px(1e4)), (100.0, 0.0));
+    }
+}

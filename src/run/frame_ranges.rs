@@ -15,12 +15,18 @@ pub(super) fn shared_ranges(comm: &Comm, ctx: &RunContext) -> Choice {
     let Plan::Input { objects } = ctx.plan else {
         return choice;
     };
-    // Limits given on the command line for both ends need no agreeing.
+    // Limits given on the command line for both ends need no agreeing, unless discrete
+    // levels need the series' range to know whether its data go beyond them (xarray's extend,
+    // which gives the levels their colours).
     let limits = &ctx.choice.limits;
+    let levels = ctx.config.colouring.levels.is_some();
     let fixed = |kind: Kind| match kind {
-        Kind::Heatmap => limits
-            .colour
-            .is_some_and(|(lo, hi)| !lo.is_nan() && !hi.is_nan()),
+        Kind::Heatmap => {
+            !levels
+                && limits
+                    .colour
+                    .is_some_and(|(lo, hi)| !lo.is_nan() && !hi.is_nan())
+        }
         Kind::Line => limits.y.is_some(),
         Kind::Scatter => true,
     };
