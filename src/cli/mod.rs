@@ -641,6 +641,26 @@ mod tests {
     }
 
     #[test]
+    fn the_cmap_help_names_every_map_there_is() {
+        let long = Cli::command().render_long_help().to_string();
+        let help = long
+            .split("--cmap <NAME>")
+            .nth(1)
+            .unwrap()
+            .split("--norm")
+            .next()
+            .unwrap();
+        for name in ColourMap::names() {
+            assert!(
+                help.contains(&format!(" {name},"))
+                    || help.contains(&format!(" {name}."))
+                    || help.contains(&format!(" {name};")),
+                "{name} in {help}"
+            );
+        }
+    }
+
+    #[test]
     fn colour_flags_say_what_they_take() {
         let parse = |args: &[&str]| {
             let all = ["plotrand-mpi", "--input", "a.h5"].iter().chain(args);

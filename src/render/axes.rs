@@ -43,6 +43,8 @@ pub struct Marks {
     ticks: Vec<(i32, String)>,
     /// A colour bar's minor ticks.
     minor: Vec<(i32, String)>,
+    /// A colour bar's triangles below and above.
+    extend: (bool, bool),
     titles: [Option<String>; 3],
 }
 
@@ -64,6 +66,7 @@ impl Marks {
             bounds: whole(&l.axes),
             ticks: Vec::new(),
             minor: Vec::new(),
+            extend: (false, false),
             titles: Default::default(),
         };
         // The offset text travels as one more "tick" at a position no tick has.
@@ -87,6 +90,7 @@ impl Marks {
             Part::ColourBar => {
                 if let Some(bar) = &l.colour_bar {
                     marks.bounds = whole(&bar.rect);
+                    marks.extend = (bar.extend.min(), bar.extend.max());
                     marks.ticks = ticks(&bar.axis, &|v| bar.y_px(v));
                     marks.ticks.extend(offset(&bar.axis));
                     marks.minor = bar
@@ -203,10 +207,14 @@ fn draw_colour_bar<DB: DrawingBackend>(
     let em = text::em_px();
     let tick = px(layout::TICK_LENGTH_PT);
     let gap = tick + px(layout::TICK_PAD_PT);
-    area.draw(&Rectangle::new(
-        [round((r.left, r.top)), round((r.right, r.bottom))],
-        line,
-    ))?;
+    if bar.extend.min() || bar.extend.max() {
+        area.draw(&PathElement::new(bar_outline(bar), line))?;
+    } else {
+        area.draw(&Rectangle::new(
+            [round((r.left, r.top)), round((r.right, r.bottom))],
+            line,
+        ))?;
+    }
     let font = (FONT_FAMILY, em * size_per_em).into_font().color(&BLACK);
     for t in &bar.axis.ticks {
         let y = bar.y_px(t.value);
@@ -256,6 +264,23 @@ fn draw_colour_bar<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The outline of a colour bar with triangles: round the range and out to each triangle's
+/// tip (matplotlib draws no line across a triangle's base).
+fn bar_outline(bar: &layout::ColourBar) -> Vec<(i32, i32)> {
+    let (r, outer) = (bar.rect, bar.outer);
+    let centre = (r.left + r.right) / 2.0;
+    let mut points = vec![(r.left, r.bottom)];
+    if bar.extend.min() {
+        points.push((centre, outer.bottom));
+    }
+    points.extend([(r.right, r.bottom), (r.right, r.top)]);
+    if bar.extend.max() {
+        points.push((centre, outer.top));
+    }
+    points.extend([(r.left, r.top), (r.left, r.bottom)]);
+    points.into_iter().map(round).collect()
+}
+
 /// matplotlib's `ytick.minor.size` and `ytick.minor.width`.
 const MINOR_LENGTH_PT: f64 = 2.0;
 const MINOR_WIDTH_PT: f64 = 0.6;
@@ -288,7 +313,7 @@ fn draw_tick_label<DB: DrawingBackend>(
     };
     let (base, exponent) = split_superscript(label);
     let base = spaced_times(base);
-    area.draw(&Text::new(&*base, round(at), &style(em)))?;
+    area.draw(&Text::new(&*base, round(at), style(em)))?;
     if let Some(exponent) = exponent {
         let small = em * SUPERSCRIPT_SHRINK;
         let x = at.0 + text::label_width_px(&base, em) + px(SUPERSCRIPT_GAP_PT);
@@ -296,7 +321,7 @@ fn draw_tick_label<DB: DrawingBackend>(
         // baseline is the rise above the base's.
         let centre_shift = CENTRE_ABOVE_BASELINE_EM * (em - small);
         let y = at.1 + centre_shift - px(SUPERSCRIPT_RISE_PT);
-        area.draw(&Text::new(exponent, round((x, y)), &style(small)))?;
+        area.draw(&Text::new(exponent, round((x, y)), style(small)))?;
     }
     Ok(())
 }

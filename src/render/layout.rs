@@ -78,7 +78,13 @@ impl Axis {
 /// A heatmap's colour bar: its box right of the axes, its value axis, and the colours.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColourBar {
+    /// Where the colour range is drawn: the whole box, less the triangles of `extend`.
     pub rect: Rect,
+    /// The whole box, triangles included.
+    pub outer: Rect,
+    /// Triangles below and above the range, in the colours of values beyond it, where the
+    /// data go beyond (xarray's `extend`).
+    pub extend: colouring::Extend,
     pub axis: Axis,
     pub label: Option<String>,
     /// How values sit along the bar: the norm's scale, or one equal block a level.
@@ -131,9 +137,13 @@ impl ColourBar {
         self.rect.bottom - fraction * self.rect.height()
     }
 
-    /// A colour bar in `rect` for `plan`: ticks as matplotlib's colour bar places them for
-    /// the plan's norm or levels.
-    fn new(rect: Rect, plan: ColourPlan, label: Option<String>) -> ColourBar {
+    /// A colour bar in `outer` for `plan`: ticks as matplotlib's colour bar places them for
+    /// the plan's norm or levels; where the data go beyond the range, a triangle at that end
+    /// 5 % of the range's length long, the range shrunk to make room (matplotlib's
+    /// `extendfrac` and `_ColorbarAxesLocator`).
+    fn new(outer: Rect, plan: ColourPlan, label: Option<String>) -> ColourBar {
+        let extend = plan.extend;
+        let rect = inside_triangles(outer, extend.min(), extend.max());
         let (lo, hi) = (plan.lo, plan.hi);
         let length = rect.height();
         let (scale, ticks, minor) = match (&plan.discrete, plan.norm) {
@@ -170,6 +180,8 @@ impl ColourBar {
         };
         ColourBar {
             rect,
+            outer,
+            extend,
             axis: Axis {
                 lo,
                 hi,
@@ -181,6 +193,25 @@ impl ColourBar {
             minor,
             plan,
         }
+    }
+}
+
+/// matplotlib's default `extendfrac`: a triangle is this fraction of the range's length.
+const EXTEND_FRACTION: f64 = 0.05;
+
+/// The part of a colour bar's box left for the range by triangles below (`min`) and above.
+fn inside_triangles(outer: Rect, min: bool, max: bool) -> Rect {
+    if !(min || max) {
+        return outer;
+    }
+    let ends = f64::from(u8::from(min) + u8::from(max));
+    let length = outer.height() / (1.0 + EXTEND_FRACTION * ends);
+    let triangle = EXTEND_FRACTION * length;
+    let bottom = outer.bottom - if min { triangle } else { 0.0 };
+    Rect {
+        top: bottom - length,
+        bottom,
+        ..outer
     }
 }
 
@@ -477,6 +508,24 @@ mod colour_bar_tests {
             assert_eq!(minor_labels, strings(case, "minor labels"), "{name}");
             assert_eq!(bar.axis.offset, None, "{name}");
         }
+    }
+
+    #[test]
+    fn triangles_take_five_percent_of_the_range_as_matplotlibs_do() {
+        // matplotlib 3.11, default figure: the colour bar's box is 57.6 to 427.2 px; with
+        // triangles at both ends the range is drawn from 74.4 to 410.4 px.
+        let outer = Rect {
+            left: 501.6,
+            right: 520.08,
+            top: 57.6,
+            bottom: 427.2,
+        };
+        let both = inside_triangles(outer, true, true);
+        assert!((both.top - 74.4).abs() < 1e-9 && (both.bottom - 410.4).abs() < 1e-9);
+        let above = inside_triangles(outer, false, true);
+        assert_eq!(above.bottom, outer.bottom);
+        assert!((above.height() * 1.05 - outer.height()).abs() < 1e-9);
+        assert_eq!(inside_triangles(outer, false, false), outer);
     }
 
     #[test]

@@ -206,6 +206,15 @@ impl ColourScale {
         }
     }
 
+    /// The levels of values below and above the range (the colour bar's triangles): the
+    /// map's ends, or the under and over colours of discrete levels.
+    pub fn beyond_levels(&self) -> (u8, u8) {
+        match &self.norm {
+            ScaleNorm::Bins(b) => (b.under, b.over),
+            _ => (nearest_level(0), nearest_level(255)),
+        }
+    }
+
     /// The levels of a row of cells, into `out`.
     pub fn levels_of<T: Copy + Into<f64>>(&self, cells: &[T], out: &mut [u8]) {
         match &self.norm {

@@ -202,6 +202,32 @@ impl Frame {
             let level = colours.bar_level(fraction, lo, hi);
             self.pixels[py * self.width..(py + 1) * self.width][bar_columns.clone()].fill(level);
         }
+        self.draw_triangles(bar, &colours);
+    }
+
+    /// The colour bar's triangles beyond its range, in the colours of values below and above
+    /// it: each pixel whose centre lies inside.
+    fn draw_triangles(&mut self, bar: &layout::ColourBar, colours: &palette::ColourScale) {
+        let (under, over) = colours.beyond_levels();
+        let (r, outer) = (bar.rect, bar.outer);
+        let centre = (r.left + r.right) / 2.0;
+        let half = r.width() / 2.0;
+        let ends = [
+            (bar.extend.min(), r.bottom, outer.bottom, under),
+            (bar.extend.max(), r.top, outer.top, over),
+        ];
+        for (drawn, base, apex, level) in ends {
+            if !drawn {
+                continue;
+            }
+            let (top, bottom) = (base.min(apex), base.max(apex));
+            for py in Frame::span(top, bottom, self.height) {
+                let along = ((py as f64 + 0.5 - base) / (apex - base)).clamp(0.0, 1.0);
+                let reach = half * (1.0 - along);
+                let row = &mut self.pixels[py * self.width..(py + 1) * self.width];
+                row[Frame::span(centre - reach, centre + reach, self.width)].fill(level);
+            }
+        }
     }
 
     /// Clears to white and draws the series as an opaque, anti-aliased line 1.5 pt wide

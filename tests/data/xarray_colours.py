@@ -11,7 +11,8 @@ A variable with a leading dimension is drawn as xarray draws a series of frames,
 a 2-D one is drawn alone. A log norm is matplotlib's LogNorm() on the values above 0 (xarray
 would fail on the others). Printed: the colour map's name, the colour range (vmin, vmax),
 xarray's extend, the tick labels in view of the frame's colour bar in a default figure (log
-labels as plotrand-mpi spells them: 10^k; minor ones apart), and for every cell of the frame, row by row from the first latitude, its sRGB
+labels as plotrand-mpi spells them: 10^k; minor ones apart), the under and over colours, and
+for every cell of the frame, row by row from the first latitude, its sRGB
 colour (rounded as Agg fills a pcolormesh cell; null for a cell drawn transparent) and how far
 (per channel, at most) the colour map's neighbouring entries are from it.
 """
@@ -123,6 +124,9 @@ def main():
         "labels": labels,
         "minor labels": minor,
         "bar labels": bar_labels,
+        # The colours of values below and above the range (the colour bar's triangles).
+        "under": [int(c) for c in np.floor(np.array(cmap.get_under()[:3]) * 255 + 0.5)],
+        "over": [int(c) for c in np.floor(np.array(cmap.get_over()[:3]) * 255 + 0.5)],
         "rows": int(values.shape[0]),
         "cols": int(values.shape[1]),
         "cells": cells,

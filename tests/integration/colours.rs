@@ -299,12 +299,12 @@ fn levels_colour_in_blocks_with_ticks_at_the_boundaries() {
     let tmp = tempfile::tempdir().unwrap();
     for (ours, theirs, blocks) in [
         ("--levels 7", "--levels 7", 6),
-        // Data beyond both ends: colours of their own below and above.
-        ("--levels -4,-1,0,1,4", "--levels=-4,-1,0,1,4", 4),
+        // Data beyond both ends: colours of their own below and above, in triangles.
+        ("--levels -4,-1,0,1,4", "--levels=-4,-1,0,1,4", 4 + 2),
         (
             "--levels 5 --vmin 0 --vmax 4",
             "--levels 5 --vmin 0 --vmax 4",
-            4,
+            4 + 2,
         ),
     ] {
         let out = tmp.path().join(blocks.to_string() + &ours.replace(' ', ""));
@@ -314,19 +314,67 @@ fn levels_colour_in_blocks_with_ticks_at_the_boundaries() {
         assert_cells_are_xarrays(&out.join("anomaly_0.png"), &expected);
         let labels = bar_labels(&out.join("anomaly_0.svg"));
         assert_eq!(labels, strings(&expected["bar labels"]), "{ours}");
-        // The bar's middle column, from just inside its top to just inside its bottom: one
-        // colour a block.
+        // The bar's middle column, from near the tip of its top to near the tip of its
+        // bottom: one colour a block, and one for each triangle.
         let (width, rgb) = pixels(&out.join("anomaly_0.png"));
         let mut runs: Vec<&[u8]> = Vec::new();
-        for y in 60..425 {
+        for y in 64..421 {
             let p = &rgb[(y * width + 511) * 3..][..3];
             if runs.last() != Some(&p) {
                 runs.push(p);
             }
         }
-        let ticks = runs.len();
-        assert_eq!(ticks, blocks, "{ours}: {runs:?}");
+        assert_eq!(runs.len(), blocks, "{ours}: {runs:?}");
     }
+}
+
+#[test]
+fn data_beyond_the_limits_get_the_colour_bars_triangles_as_in_xarray() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (ours, theirs, below, above) in [
+        (
+            "--vmin -2 --vmax 2 --cmap RdBu_r",
+            "--vmin -2 --vmax 2 --cmap RdBu_r",
+            true,
+            true,
+        ),
+        ("--vmin -6 --vmax 2", "--vmin -6 --vmax 2", false, true),
+        ("--levels=-4,-1,0,1,4", "--levels=-4,-1,0,1,4", true, true),
+        ("", "", false, false),
+    ] {
+        let out = tmp.path().join(format!("t{}", ours.replace(' ', "")));
+        drawn("anomaly", ours, "png", &out);
+        let expected = xarray("anomaly", 0, theirs);
+        let want = |key: &str| -> Vec<u8> { colour_of(&expected[key]) };
+        assert_eq!(
+            expected["extend"],
+            match (below, above) {
+                (true, true) => "both",
+                (false, true) => "max",
+                _ => "neither",
+            },
+            "{ours}"
+        );
+        let (width, rgb) = pixels(&out.join("anomaly_0.png"));
+        let at = |y: usize| rgb[(y * width + 511) * 3..][..3].to_vec();
+        // matplotlib's triangles are 5 % of the range's length: 16.8 px with two, 17.6 with one.
+        let (low, high) = (at(420), at(64));
+        assert_eq!(low == want("under"), below, "{ours}: {low:?} below");
+        assert_eq!(high == want("over"), above, "{ours}: {high:?} above");
+        if !below {
+            // Without a triangle the range reaches the box's bottom.
+            assert_ne!(at(426), vec![255, 255, 255], "{ours}");
+        }
+    }
+}
+
+/// An sRGB colour of xarray_colours.py's output.
+fn colour_of(v: &serde_json::Value) -> Vec<u8> {
+    v.as_array()
+        .expect("a colour")
+        .iter()
+        .map(|c| c.as_u64().expect("a channel") as u8)
+        .collect()
 }
 
 #[test]
