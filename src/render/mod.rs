@@ -269,6 +269,49 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_render_says_what_colour_range_it_used_and_what_it_left_out() {
+        let field = |values: Vec<f64>| PlotData {
+            content: Content::Heatmap(crate::source::Grid {
+                values: crate::source::Values::F64(values),
+                rows: 2,
+                cols: 2,
+                x_edges: vec![0.0, 1.0, 2.0],
+                y_edges: vec![0.0, 1.0, 2.0],
+                label: None,
+            }),
+            ..PlotData::default()
+        };
+        let log = Colouring {
+            norm: crate::figure::Norm::Log,
+            ..Colouring::default()
+        };
+        for format in Format::ALL {
+            let spec = spec(format);
+            let mut renderer = Renderer::with_colouring(spec, log.clone());
+            let r = renderer.render(&field(vec![-1.0, 0.0, 0.1, 10.0])).unwrap();
+            assert_eq!(
+                (r.colour_range, r.left_out),
+                (Some((0.1, 10.0)), 2),
+                "{format:?}"
+            );
+            let e = renderer
+                .render(&field(vec![-1.0, 0.0, -2.0, f64::NAN]))
+                .unwrap_err();
+            assert!(
+                e.to_string()
+                    .starts_with("no colour scale: no value above 0"),
+                "{e}"
+            );
+            // The diverging rule: symmetric about 0, nothing left out; scatter plots no range.
+            let mut plain = Renderer::new(spec);
+            let r = plain.render(&field(vec![-1.0, 0.0, 0.1, 4.0])).unwrap();
+            assert_eq!((r.colour_range, r.left_out), (Some((-4.0, 4.0)), 0));
+            let r = plain.render(&random(1, 10)).unwrap();
+            assert_eq!(r.colour_range, None);
+        }
+    }
+
     /// Every C0 control, the noncharacters XML forbids, a bidi override, markup and CDATA's
     /// end, quotes.
     fn hostile_text() -> String {
