@@ -463,3 +463,20 @@ fn limits_beyond_the_data_and_a_log_norm_without_positive_values_fail_the_plot_w
         );
     }
 }
+
+/// src/render/colormaps.rs is what scripts/colormaps.py prints from the venv's pinned
+/// matplotlib: the colours are matplotlib's own.
+#[test]
+fn the_colour_tables_are_what_matplotlib_gives() {
+    let out = run_within(
+        Command::new(python()).arg(repo_path("scripts/colormaps.py")),
+        SLOW_LIMIT,
+    );
+    assert!(out.success(), "colormaps.py: {}", out.context());
+    let checked_in = std::fs::read_to_string(repo_path("src/render/colormaps.rs")).unwrap();
+    assert!(
+        out.stdout == checked_in,
+        "src/render/colormaps.rs is not what scripts/colormaps.py prints; remake it with \
+         \"$(scripts/pyenv.sh)\" scripts/colormaps.py > src/render/colormaps.rs"
+    );
+}
