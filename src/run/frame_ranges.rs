@@ -18,7 +18,8 @@ pub(super) fn shared_ranges(comm: &Comm, ctx: &RunContext) -> Choice {
     let Plan::Input { objects } = ctx.plan else {
         return choice;
     };
-    let shares = |o: &PlanObject| o.has_frames() && !fixed(&choice, o.kind);
+    let levels = ctx.config.colouring.levels.is_some();
+    let shares = |o: &PlanObject| o.has_frames() && !fixed(&choice, levels, o.kind);
     let mut shared = SharedRanges::layout(objects, choice.sharing, shares);
     if shared.is_empty() {
         return choice;
@@ -33,13 +34,18 @@ pub(super) fn shared_ranges(comm: &Comm, ctx: &RunContext) -> Choice {
     choice
 }
 
-/// Whether the command line gives both ends of `kind`'s range, so that none is agreed.
-fn fixed(choice: &Choice, kind: Kind) -> bool {
+/// Whether the command line gives both ends of `kind`'s range, so that none is agreed —
+/// unless discrete `levels` need the series' range to know whether its data go beyond them
+/// (xarray's extend, which gives the levels their colours).
+fn fixed(choice: &Choice, levels: bool, kind: Kind) -> bool {
     let limits = &choice.limits;
     match kind {
-        Kind::Heatmap => limits
-            .colour
-            .is_some_and(|(lo, hi)| !lo.is_nan() && !hi.is_nan()),
+        Kind::Heatmap => {
+            !levels
+                && limits
+                    .colour
+                    .is_some_and(|(lo, hi)| !lo.is_nan() && !hi.is_nan())
+        }
         Kind::Line => limits.y.is_some(),
         Kind::Scatter => true,
     }

@@ -101,7 +101,7 @@ impl<'a> Plotter<'a> {
             source,
             data_file: None,
             archive: None,
-            renderer: Renderer::new(ctx.config.figure),
+            renderer: Renderer::with_colouring(ctx.config.figure, ctx.config.colouring.clone()),
             work: RankWork {
                 results: Vec::new(),
                 failures: Vec::new(),
@@ -183,7 +183,9 @@ impl<'a> Plotter<'a> {
         let ctx = self.ctx;
         let source = self.source.as_ref().map_err(|e| e.clone())?;
         let data = source.load(ctx.plan, plot_num, ctx.choice)?;
-        let bytes = self.renderer.render(&data)?;
+        let rendered = self.renderer.render(&data)?;
+        let (bytes, left_out) = (rendered.bytes, data.dropped + rendered.left_out);
+        let colour_range = rendered.colour_range;
         let place = if ctx.config.pack {
             let archive = self.archive.get_or_insert_with(|| {
                 let rank = self.rank as u32;
@@ -211,8 +213,8 @@ impl<'a> Plotter<'a> {
         }
         Ok(Drawn {
             bytes: written,
-            dropped: data.dropped,
-            range: drawn_range(&data),
+            dropped: left_out,
+            range: colour_range.or_else(|| line_range(&data)),
             place,
         })
     }
@@ -239,29 +241,21 @@ impl<'a> Plotter<'a> {
 /// What came of a plot drawn and written.
 struct Drawn {
     bytes: u64,
-    /// Input rows left out for holding NaN or infinity.
+    /// Input rows or cells left out: by the reading (NaN, infinity), and by the colours (a
+    /// log norm's values at or below 0).
     dropped: u64,
-    /// The value range it was drawn with, for the run record.
+    /// The value range it was drawn with, for the run record: a heatmap's colour bar's ends
+    /// (after xarray's diverging rule, the norm and the levels), a line's y values'.
     range: Option<(f64, f64)>,
     /// `--pack`: where in its archive the plot went.
     place: Option<Location>,
 }
 
-/// The value range `data` is drawn with: a heatmap's colour limits, a line's y values'.
-fn drawn_range(data: &PlotData) -> Option<(f64, f64)> {
+/// A line's y range: the one its frames share, else its own.
+fn line_range(data: &PlotData) -> Option<(f64, f64)> {
     match &data.content {
-        Content::Heatmap(grid) => {
-            let (lo, hi) = data.value_range.or_else(|| grid.range())?;
-            Some(match data.limits.colour {
-                Some((vmin, vmax)) => (
-                    if vmin.is_nan() { lo } else { vmin },
-                    if vmax.is_nan() { hi } else { vmax },
-                ),
-                None => (lo, hi),
-            })
-        }
         Content::Line(series) => data.value_range.or_else(|| finite_range(&series.y)),
-        Content::Scatter(_) => None,
+        _ => None,
     }
 }
 

@@ -12,6 +12,7 @@ Files (what each one holds is described in /work/notes/real-files.md and by `--l
     pandas_fixed.h5, pandas_table.h5  DataFrame + Series, to_hdf format="fixed" / "table"
     cmip6_noleap.nc, noleap_series.nc, day360_series.nc, standard_calendar.nc
                                    model calendars (noleap, 360_day), standard before 1582
+    xr_colours.nc                  xarray: an anomaly crossing 0, a log-normal field, rain with 0s
     big_frames.h5                  (--big only) a (T, 512, 512) float32 field > MB megabytes
 Run it with the venv of scripts/pyenv.sh (its python is $PLOTRAND_TEST_PYTHON in the tests).
 """
@@ -387,6 +388,52 @@ def write_levels(outdir):
 # --- end of shared and robust ranges ---
 
 
+# --- colours (src/render/colouring.rs): fields whose colours xarray chooses differently ---------
+
+
+def write_colours(outdir):
+    """xarray, engine netcdf4: a temperature anomaly crossing 0 (xarray draws it RdBu_r,
+    symmetric about 0), an aerosol concentration log-normal over 6 decades (for --norm log),
+    a rain rate that is 0 in dry cells (a log norm leaves those out), and a sea floor
+    elevation below 0 everywhere (nothing a log norm can draw)."""
+    import pandas as pd
+    import xarray as xr
+
+    rng = np.random.default_rng(SEED + 20)
+    time = pd.date_range("2001-01-15", periods=3, freq=pd.DateOffset(months=1))
+    lat2, lon2 = np.meshgrid(np.deg2rad(LAT), np.deg2rad(LON), indexing="ij")
+    # Warm in the north-east, cold in the south-west, more so each month; not symmetric.
+    anomaly = np.stack([(1.0 + 0.5 * k) * (2.0 * np.sin(lat2) + np.cos(lon2) + 0.6)
+                        + rng.normal(0, 0.2, lat2.shape) for k in range(3)])
+    # 10**(-3 … 3): six decades, smooth with a little noise.
+    exponent = 3.0 * np.sin(lat2) * np.cos(lon2 / 2.0) + rng.normal(0, 0.05, lat2.shape)
+    concentration = 10.0 ** np.clip(exponent, -3.0, 3.0)
+    rain = np.where(np.cos(2 * lon2) * np.cos(lat2) > 0.2,
+                    10.0 ** (1.5 * np.cos(lat2) * np.cos(2 * lon2)), 0.0)
+    ds = xr.Dataset(
+        {
+            "anomaly": (("time", "lat", "lon"), anomaly.astype(np.float32), {
+                "long_name": "temperature anomaly", "units": "K"}),
+            "concentration": (("lat", "lon"), concentration, {
+                "long_name": "aerosol number concentration", "units": "cm-3"}),
+            "rain": (("lat", "lon"), rain.astype(np.float32), {
+                "long_name": "rain rate", "units": "mm h-1"}),
+            "sea_floor": (("lat", "lon"), (-4000.0 + 1500.0 * np.cos(3 * lon2) * np.cos(lat2))
+                          .astype(np.float32), {"long_name": "sea floor elevation",
+                                                "units": "m"}),
+        },
+        coords={
+            "time": ("time", time, {"long_name": "time"}),
+            "lat": ("lat", LAT, {"long_name": "latitude", "units": "degrees_north"}),
+            "lon": ("lon", LON, {"long_name": "longitude", "units": "degrees_east"}),
+        },
+        attrs={"Conventions": "CF-1.8", "title": "plotrand-mpi test data (colours)"},
+    )
+    ds.to_netcdf(os.path.join(outdir, "xr_colours.nc"), engine="netcdf4", format="NETCDF4")
+
+# --- end of colours ------------------------------------------------------------------------------
+
+
 WRITERS = {
     "xarray": write_xarray,
     "nc4": write_nc4_timeseries,
@@ -394,6 +441,7 @@ WRITERS = {
     "pandas": write_pandas,
     "levels": write_levels,
     "calendars": write_calendars,
+    "colours": write_colours,
 }
 
 

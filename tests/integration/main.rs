@@ -25,7 +25,8 @@ mod hostile_text;
 mod input_trust;
 mod real_data;
 
-// The tick labels' expectations are matplotlib's own.
+// The tick labels' expectations are matplotlib's own; heatmap colours are xarray's.
+mod colours;
 mod ticks;
 
 // Output: archives, write strategies, what `--resume`, `report` and `extract` may trust,

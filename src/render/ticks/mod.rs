@@ -6,6 +6,9 @@
 //! (dates.rs). The floating-point steps mirror matplotlib's (python.rs) so that labels agree
 //! to the character, offsets included.
 //!
+//! Colour bars of log and symlog norms follow `LogLocator`, `SymmetricalLogLocator` and
+//! `LogFormatterSciNotation` (logscale.rs); those of discrete levels a `FixedLocator`.
+//!
 //! On top of matplotlib, labels never overlap (overlap.rs): when neighbours would collide,
 //! sparser locators are tried, matplotlib's own choice first.
 //!
@@ -17,10 +20,14 @@ use crate::calendar::Calendar;
 mod concise;
 mod dates;
 mod linear;
+mod logscale;
 mod overlap;
 mod python;
 #[cfg(test)]
 mod testing;
+
+pub use linear::{default_max_n_locs, fixed};
+pub use logscale::{log, symlog, symlog_transform, SUPERSCRIPT};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tick {
