@@ -17,14 +17,17 @@ mod launchers;
 mod readme;
 
 // Input: HDF5 files, files written by Python's libraries, hostile and generated files.
+mod calendars;
 mod conventions;
+mod frames;
 mod fuzz_input;
 mod hdf5_files;
 mod hostile_text;
 mod input_trust;
 mod real_data;
 
-// The tick labels' expectations are matplotlib's own.
+// The tick labels' expectations are matplotlib's own; heatmap colours are xarray's.
+mod colours;
 mod ticks;
 
 // Output: archives, write strategies, what `--resume`, `report` and `extract` may trust,
