@@ -240,6 +240,21 @@ fn a_wrf_file_gives_its_data_only_and_names_its_auxiliary_coordinates() {
         .filter(|n| n.ends_with(".png"))
         .collect();
     assert_eq!(made, ["HGT_M.png", "T2_0.png", "T2_1.png", "T2_2.png"]);
+
+    // A dimension without a coordinate variable is picked by its netCDF name.
+    let picked = tmp.path().join("picked");
+    let run = alone(&args!(
+        "--input {} -o {} -q --format svg --datasets /T2 --isel Time=2",
+        file("wrf_like.nc"),
+        picked
+    ));
+    assert_eq!(run.code, 0, "{}", run.context());
+    let t = texts(&picked.join("T2_0.svg"));
+    assert!(
+        t.iter()
+            .any(|s| s == "/T2, Time = 2, XTIME = 2020-01-01T12:00:00"),
+        "{t:?}"
+    );
 }
 
 #[test]

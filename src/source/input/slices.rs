@@ -162,6 +162,8 @@ pub struct Axis {
     pub units: Option<String>,
     /// CF time units, if the coordinate holds times: values are then picked by dates.
     pub time: Option<TimeUnits>,
+    /// Whether its values are integers as xarray reads them (shown `850`, not `850.0`).
+    pub integer: bool,
 }
 
 /// The picks `slices` make of each array of `objects` (of `file`; `described` says what each
@@ -249,15 +251,10 @@ pub fn apply(
     Ok(notes)
 }
 
-/// Each dimension's name: its coordinate variable's.
+/// Each dimension's name (netCDF's, else h5py's label): WRF's `Time`, which has no
+/// coordinate variable, is picked by index.
 fn dimension_names(ds: &hdf5::Dataset) -> Vec<Option<String>> {
-    cf::coordinates(ds)
-        .iter()
-        .map(|c| {
-            c.as_ref()
-                .map(|c| cf::base_name(&cf::name_of(c)).to_owned())
-        })
-        .collect()
+    cf::dimensions(ds).into_iter().map(|d| d.name).collect()
 }
 
 fn axis_of(ds: &hdf5::Dataset, dim: usize, len: u64) -> Axis {
@@ -277,6 +274,7 @@ fn axis_of(ds: &hdf5::Dataset, dim: usize, len: u64) -> Axis {
         values,
         units: coordinate.as_ref().and_then(|c| cf::units(c)),
         time,
+        integer: coordinate.as_ref().is_some_and(cf::is_integer_valued),
     }
 }
 
@@ -507,9 +505,14 @@ fn show(v: f64, axis: &Axis) -> String {
     if let Some(time) = axis.time {
         return time.title(v);
     }
+    let number = if axis.integer {
+        cf::format_integer(v)
+    } else {
+        cf::format_number(v)
+    };
     match &axis.units {
-        Some(units) => format!("{} {units}", cf::format_number(v)),
-        None => cf::format_number(v),
+        Some(units) => format!("{number} {units}"),
+        None => number,
     }
 }
 
@@ -523,6 +526,7 @@ mod tests {
             values: Some(vec![1000.0, 850.0, 500.0]),
             units: Some("hPa".into()),
             time: None,
+            integer: true,
         }
     }
 
@@ -535,6 +539,7 @@ mod tests {
             time: Some(time.for_values(&values)),
             values: Some(values),
             units: Some("hours since 2020-01-01".into()),
+            integer: false,
         }
     }
 
@@ -553,6 +558,7 @@ mod tests {
                     values: None,
                     units: None,
                     time: None,
+                    integer: false,
                 },
                 &slice.how,
             )
@@ -595,7 +601,7 @@ mod tests {
         let outside = resolve("level", &levels(), &value("2000")).unwrap_err();
         assert_eq!(
             outside,
-            "2000 is outside level's values (its 3 values run from 500 to 1000 hPa)"
+            "2000 is outside level's values (its 3 values run from 500 hPa to 1000 hPa)"
         );
         assert!(resolve("level", &levels(), &value("high"))
             .unwrap_err()
@@ -610,6 +616,7 @@ mod tests {
             values: None,
             units: None,
             time: None,
+            integer: false,
         };
         assert!(resolve("x", &unnamed, &value("1"))
             .unwrap_err()
