@@ -273,6 +273,32 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
+/// The ink of every text of an SVG as svg2pdf's reader sets it (left, top, right, bottom).
+#[cfg(test)]
+pub fn text_ink(svg: &str) -> Vec<[f32; 4]> {
+    fn walk(group: &usvg::Group, out: &mut Vec<[f32; 4]>) {
+        for node in group.children() {
+            match node {
+                usvg::Node::Group(g) => walk(g, out),
+                usvg::Node::Text(t) => {
+                    let b = t.abs_bounding_box();
+                    out.push([b.left(), b.top(), b.right(), b.bottom()]);
+                }
+                _ => {}
+            }
+        }
+    }
+    let options = usvg::Options {
+        fontdb: fonts(),
+        font_family: "DejaVu Sans".into(),
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_str(svg, &options).expect("an SVG usvg reads");
+    let mut out = Vec::new();
+    walk(tree.root(), &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,7 +23,8 @@ mod hostile_text;
 mod input_trust;
 mod real_data;
 
-// The tick labels' expectations are matplotlib's own.
+// The tick labels' expectations are matplotlib's own, and so is where text is drawn.
+mod matplotlib_text;
 mod ticks;
 
 // Output: archives, write strategies, what `--resume`, `report` and `extract` may trust,
