@@ -32,13 +32,6 @@ pub enum Segment {
 #[derive(Debug, Default)]
 pub struct Glyph {
     /// Its index in the font.
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "the tests compare it with matplotlib's glyph indices"
-        )
-    )]
     pub id: u32,
     /// FreeType's hinted advance, in pixels.
     pub advance: f64,
