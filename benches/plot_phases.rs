@@ -70,7 +70,7 @@ fn main() {
         write_atomically(dir.path(), &format!("p{k}.png"), &out, false).unwrap();
         lap(5, &mut phases);
         sizes.push(out.len());
-        let bytes = renderer.render(&data).unwrap();
+        let bytes = renderer.render(&data).unwrap().bytes;
         write_atomically(dir.path(), &format!("q{k}.png"), bytes, false).unwrap();
         lap(6, &mut phases);
         // The floor: what encoding the drawn frame and writing its bytes cost, together.

@@ -2,10 +2,11 @@
 //! same `Config` from the same argv; nothing here touches the file system (rank 0 checks
 //! that, in `run::start`, and its verdict is broadcast, so errors are printed once).
 
-use crate::cli::Cli;
+use crate::cli::{Cli, NormName};
 pub use crate::cli::{ProgressBarMode, Schedule};
-use crate::figure::FigureSpec;
+use crate::figure::{Center, Colouring, FigureSpec, Levels, Norm};
 use crate::output::RECORD_FILE_NAME;
+use crate::source::ranges::robust::Space;
 use crate::source::{Choice, Limits};
 use std::path::PathBuf;
 
@@ -17,6 +18,8 @@ pub struct Config {
     pub seed: Option<u64>,
     pub points: usize,
     pub figure: FigureSpec,
+    /// How heatmaps are coloured (`--cmap`, `--norm`, `--center`, `--levels`).
+    pub colouring: Colouring,
     pub quiet: bool,
     /// `Some` to plot an HDF5 file's objects instead of random data.
     pub input: Option<PathBuf>,
@@ -59,10 +62,24 @@ pub enum ConfigError {
     ColourRange { vmin: f64, vmax: f64 },
     #[error("--chunk sets the plots per request of --schedule dynamic, and the schedule is static; add --schedule dynamic or leave --chunk out")]
     ChunkWithoutDynamic,
+    #[error("--norm symlog needs --linthresh V, the values within ±V it draws linearly; add it, e.g. --linthresh 1")]
+    SymlogWithoutLinthresh,
+    #[error("{flag} {value} is not above 0, and --norm log colours only values above 0; give {flag} above 0, or leave it out")]
+    LogLimit { flag: &'static str, value: f64 },
+    #[error("--center diverges the colours about a value, which --norm log's decades cannot; leave --center out, or use --norm symlog --linthresh V")]
+    CenterWithLog,
+    #[error("--levels colours by the bins between its boundaries, which --norm {norm} would not change; leave out --levels or --norm")]
+    LevelsWithNorm { norm: &'static str },
 }
 
 impl Config {
     pub fn from_cli(cli: Cli) -> Config {
+        let colouring = colouring(&cli);
+        // A log norm's series are compared (extremes, --robust) over their positive values.
+        let space = match colouring.norm {
+            Norm::Log => Space::Log,
+            _ => Space::Linear,
+        };
         let record = match (cli.no_record, cli.record) {
             (true, _) => None,
             (false, Some(path)) => Some(path),
@@ -80,6 +97,7 @@ impl Config {
                 format: cli.format,
                 png_compression: cli.png_compression,
             },
+            colouring,
             quiet: cli.quiet,
             input: cli.input,
             datasets: cli.datasets,
@@ -103,12 +121,67 @@ impl Config {
                     y: cli.ylim,
                     colour: colour_limits(cli.vmin, cli.vmax),
                 },
-                shared: Vec::new(),
+                sharing: cli.range.unwrap_or_default(),
+                robust: cli.robust,
+                slices: cli.select.into_iter().chain(cli.isel).collect(),
+                space,
+                shared: Default::default(),
             },
             list: cli.list,
             name_template: cli.name,
         }
     }
+}
+
+/// `--cmap`, `--norm`, `--linthresh`, `--center`/`--no-center`, `--levels`. A symlog norm
+/// without `--linthresh` gets NaN, which [`check_limits`] refuses.
+fn colouring(cli: &Cli) -> Colouring {
+    Colouring {
+        cmap: cli.cmap,
+        norm: match cli.norm {
+            NormName::Linear => Norm::Linear,
+            NormName::Log => Norm::Log,
+            NormName::Symlog => Norm::SymLog {
+                linthresh: cli.linthresh.unwrap_or(f64::NAN),
+            },
+        },
+        center: match (cli.center, cli.no_center) {
+            (Some(c), _) => Center::At(c),
+            (None, true) => Center::Never,
+            (None, false) => Center::Auto,
+        },
+        levels: cli.levels.clone(),
+    }
+}
+
+/// The checks of the colour flags that involve more than one flag (`--linthresh` without
+/// symlog is the command line's: the configuration has no place for it).
+fn check_colouring(config: &Config) -> Result<(), ConfigError> {
+    let c = &config.colouring;
+    let name = match c.norm {
+        Norm::Linear => "linear",
+        Norm::Log => "log",
+        Norm::SymLog { .. } => "symlog",
+    };
+    if matches!(c.norm, Norm::SymLog { linthresh } if linthresh.is_nan()) {
+        return Err(ConfigError::SymlogWithoutLinthresh);
+    }
+    if c.norm == Norm::Log {
+        if let Some((lo, hi)) = config.choice.limits.colour {
+            for (flag, value) in [("--vmin", lo), ("--vmax", hi)] {
+                if value <= 0.0 {
+                    return Err(ConfigError::LogLimit { flag, value });
+                }
+            }
+        }
+        if matches!(c.center, Center::At(_)) {
+            return Err(ConfigError::CenterWithLog);
+        }
+    }
+    if c.norm != Norm::Linear && matches!(c.levels, Some(Levels::Count(_) | Levels::Bounds(_))) {
+        return Err(ConfigError::LevelsWithNorm { norm: name });
+    }
+    Ok(())
 }
 
 /// `--vmin`/`--vmax` as a range, NaN standing for the end that comes from the data.
@@ -136,7 +209,7 @@ pub fn check_limits(config: &Config) -> Result<(), ConfigError> {
             return Err(ConfigError::ColourRange { vmin: lo, vmax: hi });
         }
     }
-    Ok(())
+    check_colouring(config)
 }
 
 #[cfg(test)]

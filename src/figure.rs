@@ -1,5 +1,8 @@
-//! What a figure is — size, file format, PNG effort — the same for every plot of a run.
-//! Plain data shared by the command line, the renderer and the output directory.
+//! What a figure is — size, file format, PNG effort, how heatmaps are coloured — the same
+//! for every plot of a run. Plain data shared by the command line, the renderer and the output
+//! directory.
+
+pub use crate::render::colormap::ColourMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -56,6 +59,51 @@ pub struct FigureSpec {
     pub height: u32,
     pub format: Format,
     pub png_compression: PngCompression,
+}
+
+/// How heatmaps are coloured, the same for every plot of a run: `--cmap`, `--norm`,
+/// `--linthresh`, `--center`/`--no-center`, `--levels`. (`--vmin`/`--vmax` travel with each
+/// plot's limits.) The default is xarray's: viridis, or RdBu_r with limits symmetric about 0
+/// for data whose range crosses 0.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Colouring {
+    /// `--cmap`; `None`: viridis, or RdBu_r when the data diverge from the centre.
+    pub cmap: Option<ColourMap>,
+    pub norm: Norm,
+    pub center: Center,
+    pub levels: Option<Levels>,
+}
+
+/// How values map to the colour range (matplotlib's `Normalize`, `LogNorm`, `SymLogNorm`).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Norm {
+    #[default]
+    Linear,
+    /// Decades evenly; values at or below 0 are missing.
+    Log,
+    /// Linear within ±`linthresh`, decades beyond (base 10, linscale 1).
+    SymLog { linthresh: f64 },
+}
+
+/// xarray's `center`: where a diverging map's middle sits.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Center {
+    /// Diverging about 0 when the data's range crosses 0 (and no limit is given).
+    #[default]
+    Auto,
+    /// `--center V`: always diverging about V.
+    At(f64),
+    /// `--no-center`: never diverging.
+    Never,
+}
+
+/// `--levels`: discrete colour steps.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Levels {
+    /// About this many boundaries, at round values (matplotlib's `MaxNLocator(N − 1)`).
+    Count(u32),
+    /// These boundaries, increasing.
+    Bounds(Vec<f64>),
 }
 
 /// The most characters one text of a figure holds (a title, an axis label, a unit), `…`

@@ -114,8 +114,29 @@ impl Kind {
 pub struct PlanObject {
     pub path: String,
     pub kind: Kind,
-    /// The leading dimensions' sizes whose every index is a frame; empty for one plot.
+    /// How many frames each leading dimension gives (all its indices, or those picked);
+    /// empty for one plot.
     pub frame_shape: Vec<u64>,
+    /// `--select`/`--isel`: the indices of each leading dimension the frames are, in the
+    /// file; empty for all of them.
+    pub picks: Vec<Pick>,
+}
+
+/// The indices a leading dimension's frames are at in the file: `start`, `start + step`, …
+/// (as many as the object's `frame_shape` says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pick {
+    pub start: u64,
+    pub step: u64,
+}
+
+impl Pick {
+    pub const ALL: Pick = Pick { start: 0, step: 1 };
+
+    /// The file's index of the `i`th index picked.
+    pub fn index(self, i: u64) -> u64 {
+        self.start + i * self.step
+    }
 }
 
 impl PlanObject {
@@ -128,11 +149,24 @@ impl PlanObject {
         !self.frame_shape.is_empty()
     }
 
-    /// The index along each leading dimension of frame `frame` (row-major).
+    /// Whether an array whose leading dimensions are `shape` in the file still holds every
+    /// frame planned (the file may have changed since, or differ on another node).
+    pub fn fits(&self, shape: &[u64]) -> bool {
+        let planned = &self.frame_shape;
+        let holds = |dim: usize, n: u64| match self.picks.get(dim) {
+            Some(pick) => planned[dim] == 0 || pick.index(planned[dim] - 1) < n,
+            None => n == planned[dim],
+        };
+        shape.len() == planned.len() && shape.iter().enumerate().all(|(dim, &n)| holds(dim, n))
+    }
+
+    /// The index in the file along each leading dimension of frame `frame` (frames are
+    /// numbered row-major over the indices picked).
     pub fn frame_index(&self, mut frame: u64) -> Vec<u64> {
         let mut index = vec![0; self.frame_shape.len()];
         for (i, &n) in self.frame_shape.iter().enumerate().rev() {
-            index[i] = frame % n;
+            let pick = self.picks.get(i).copied().unwrap_or(Pick::ALL);
+            index[i] = pick.index(frame % n);
             frame /= n;
         }
         index
@@ -305,6 +339,10 @@ pub struct PlotResult {
     pub offset: u64,
     /// `--pack`: the rank whose archive holds the plot; -1 when not packed.
     pub archive: i64,
+    /// The value range the plot was drawn with — a heatmap's colour limits, a line's y
+    /// values' — or NaN, NaN (random data, a scatter plot, not drawn).
+    pub range_lo: f64,
+    pub range_hi: f64,
     pub rank: i32,
     pub status: PlotStatus,
 }
@@ -318,6 +356,8 @@ impl Default for PlotResult {
             dropped: 0,
             offset: 0,
             archive: -1,
+            range_lo: f64::NAN,
+            range_hi: f64::NAN,
             rank: 0,
             status: PlotStatus::Ok,
         }
@@ -404,6 +444,7 @@ mod tests {
             path: path.into(),
             kind: Kind::Heatmap,
             frame_shape,
+            picks: Vec::new(),
         };
         let input = Plan::Input {
             objects: vec![

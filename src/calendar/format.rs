@@ -1,7 +1,7 @@
 //! Times as text: as xarray titles a plot of one time slice, and the strftime codes
 //! matplotlib's date tick formatters use.
 
-use super::{civil_from_days, Civil};
+use super::{civil_from_days, Calendar, Civil};
 
 /// The precision a time coordinate carries; `format_date` rounds to it before printing so
 /// that f64 round-off does not show up as spurious fractions.
@@ -70,6 +70,29 @@ pub fn format_instant(unix_seconds: f64) -> String {
     format_date(unix_seconds, DateResolution::Second)
 }
 
+/// A time as cftime's `str` prints it, which xarray titles a plot of a cftime time slice
+/// with: "1850-01-15 00:00:00", ".500000" after the seconds when there are microseconds,
+/// years to four digits at least ("0005", "-0100", "12000").
+pub fn format_cftime(us: i64, calendar: Calendar) -> String {
+    let c = Civil::from_us(us, calendar);
+    let text = cftime_strftime(&c, "%Y-%m-%d %H:%M:%S");
+    match c.micro {
+        0 => text,
+        micro => format!("{text}.{micro:06}"),
+    }
+}
+
+/// cftime's `strftime`, which nc-time-axis labels ticks with: Python's codes, but `%Y` at
+/// least four digits ("0005", "-0100").
+pub fn cftime_strftime(c: &Civil, format: &str) -> String {
+    let year = if c.year < 0 {
+        format!("-{:04}", -c.year)
+    } else {
+        format!("{:04}", c.year)
+    };
+    render(c, format, &year)
+}
+
 const MONTH_ABBR: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
@@ -77,6 +100,10 @@ const MONTH_ABBR: [&str; 12] = [
 /// The strftime codes matplotlib's date formatters use, as CPython prints them on Linux
 /// (C locale; `%Y` unpadded below year 1000).
 pub fn strftime(c: &Civil, format: &str) -> String {
+    render(c, format, &c.year.to_string())
+}
+
+fn render(c: &Civil, format: &str, year: &str) -> String {
     let mut out = String::new();
     let mut chars = format.chars();
     while let Some(ch) = chars.next() {
@@ -85,7 +112,7 @@ pub fn strftime(c: &Civil, format: &str) -> String {
             continue;
         }
         match chars.next() {
-            Some('Y') => out.push_str(&c.year.to_string()),
+            Some('Y') => out.push_str(year),
             Some('m') => out.push_str(&format!("{:02}", c.month)),
             Some('d') => out.push_str(&format!("{:02}", c.day)),
             Some('H') => out.push_str(&format!("{:02}", c.hour)),

@@ -1,20 +1,24 @@
-//! The one home of dates: the proleptic Gregorian calendar in UTC, as CF times, xarray's
-//! titles and matplotlib's date ticks all use it. Days since 1970-01-01 to and from dates
-//! (Howard Hinnant's algorithms) and date-times to the microsecond here; CF time units
-//! ("days since 2000-01-01") in `cf`; times as titles and tick labels print them in `format`.
+//! The one home of dates: the CF calendars (`kind`: standard, proleptic Gregorian, noleap,
+//! all_leap, 360_day, julian) and their day counts, date-times to the microsecond here; CF time
+//! units ("days since 2000-01-01") and dates written by users in `cf`; times as titles and tick
+//! labels print them in `format`. Every time is seconds since 1970-01-01 of its calendar: Unix
+//! time for the Gregorian ones, as CF times, xarray's titles and matplotlib's date ticks use it.
 
 mod cf;
 mod format;
+mod kind;
 
+pub use cf::parse_date;
 pub use cf::TimeUnits;
-pub use format::{format_instant, strftime};
+pub use format::{cftime_strftime, strftime};
+pub use kind::Calendar;
 
 pub const US_PER_SECOND: i64 = 1_000_000;
 pub const US_PER_MINUTE: i64 = 60 * US_PER_SECOND;
 pub const US_PER_HOUR: i64 = 60 * US_PER_MINUTE;
 pub const US_PER_DAY: i64 = 24 * US_PER_HOUR;
 
-/// Days since 1970-01-01 of a date.
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -25,7 +29,7 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The date (year, month, day) of a day count since 1970-01-01.
+/// The proleptic Gregorian date (year, month, day) of a day count since 1970-01-01.
 pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
@@ -37,16 +41,6 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day)
-}
-
-/// How many days `month` of `year` has.
-pub fn days_in_month(year: i64, month: u32) -> u32 {
-    let next = if month == 12 {
-        days_from_civil(year + 1, 1, 1)
-    } else {
-        days_from_civil(year, month + 1, 1)
-    };
-    (next - days_from_civil(year, month, 1)) as u32
 }
 
 /// A date and time of day to the microsecond, as Python's `datetime` holds one.
@@ -62,10 +56,10 @@ pub struct Civil {
 }
 
 impl Civil {
-    /// The date-time `us` microseconds after 1970-01-01T00:00:00.
-    pub fn from_us(us: i64) -> Civil {
+    /// The date-time `us` microseconds after 1970-01-01T00:00:00 of `calendar`.
+    pub fn from_us(us: i64, calendar: Calendar) -> Civil {
         let (days, in_day) = (us.div_euclid(US_PER_DAY), us.rem_euclid(US_PER_DAY));
-        let (year, month, day) = civil_from_days(days);
+        let (year, month, day) = calendar.civil_from_days(days);
         Civil {
             year,
             month,
@@ -77,8 +71,9 @@ impl Civil {
         }
     }
 
-    pub fn to_us(self) -> i64 {
-        days_from_civil(self.year, self.month, self.day) * US_PER_DAY
+    /// Microseconds since 1970-01-01T00:00:00 of `calendar`.
+    pub fn to_us(self, calendar: Calendar) -> i64 {
+        calendar.days_from_civil(self.year, self.month, self.day) * US_PER_DAY
             + i64::from(self.hour) * US_PER_HOUR
             + i64::from(self.minute) * US_PER_MINUTE
             + i64::from(self.second) * US_PER_SECOND
@@ -86,13 +81,15 @@ impl Civil {
     }
 
     /// `self + relativedelta(months=n)`: the day is clipped to the target month's length.
-    pub fn plus_months(self, n: i64) -> Civil {
+    /// Years are counted through a year zero; a calendar without one never meets it in a
+    /// view of dates it has.
+    pub fn plus_months(self, n: i64, calendar: Calendar) -> Civil {
         let index = self.year * 12 + i64::from(self.month) - 1 + n;
         let (year, month) = (index.div_euclid(12), index.rem_euclid(12) as u32 + 1);
         Civil {
             year,
             month,
-            day: self.day.min(days_in_month(year, month)),
+            day: self.day.min(calendar.month_days(year, month)),
             ..self
         }
     }
@@ -127,8 +124,19 @@ mod tests {
     }
 
     #[test]
-    fn civil_times_come_from_microseconds() {
-        let c = Civil::from_us(-1);
+    fn civil_times_come_from_microseconds_in_their_calendar() {
+        // 1970-01-01 minus one day: in a 360-day calendar, the 30th of the last month.
+        let c = Civil::from_us(-US_PER_DAY, Calendar::Day360);
+        assert_eq!((c.year, c.month, c.day), (1969, 12, 30));
+        assert_eq!(c.to_us(Calendar::Day360), -US_PER_DAY);
+        let jan31 = Civil {
+            day: 31,
+            ..Civil::from_us(0, Calendar::NoLeap)
+        };
+        assert_eq!(jan31.plus_months(1, Calendar::NoLeap).day, 28);
+        assert_eq!(jan31.plus_months(1, Calendar::AllLeap).day, 29);
+        assert_eq!(jan31.plus_months(1, Calendar::Day360).day, 30);
+        let c = Civil::from_us(-1, Calendar::ProlepticGregorian);
         assert_eq!((c.year, c.hour, c.second, c.micro), (1969, 23, 59, 999_999));
         assert_eq!(
             strftime(&c, "%Y-%b-%d %H:%M:%S.%f %%"),

@@ -7,11 +7,16 @@ mod parse;
 
 pub use generate::{generate, Generated};
 pub use parse::ColumnList;
-use parse::{columns, finite, kind, limits, name_template, pixels, seconds, whole_number};
+use parse::{
+    colour_map, columns, finite, kind, levels, limits, linthresh, name_template, pixels, seconds,
+    whole_number,
+};
 
 use crate::exit::Exit;
-use crate::figure::{Format, PngCompression};
+use crate::figure::{ColourMap, Format, Levels, PngCompression};
 use crate::plan::{Kind, MAX_PLOTS, MAX_POINTS};
+use crate::source::input::slices::{self, Slice};
+use crate::source::ranges::RangeSharing;
 use clap::builder::PossibleValue;
 use clap::{ColorChoice, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -169,7 +174,7 @@ pub struct Cli {
     /// Name plot files after this template (without extension)
     ///
     /// {object}: the object's path as a file name; {frame}: the frame number, zero-padded;
-    /// {n}: the plot number, zero-padded. Default: {object} for one plot, {object}_{frame}
+    /// {plot}: the plot number, zero-padded. Default: {object} for one plot, {object}_{frame}
     /// for frames.
     #[arg(long, value_name = "TEMPLATE", value_parser = name_template, help_heading = INPUT)]
     pub name: Option<String>,
@@ -191,6 +196,82 @@ pub struct Cli {
     /// all frames of the dataset]
     #[arg(long, value_name = "V", allow_negative_numbers = true, value_parser = finite, help_heading = OUTPUT)]
     pub vmax: Option<f64>,
+
+    /// Heatmaps of --input: colour limits at the 2nd and 98th percentiles of the values
+    ///
+    /// As xarray's robust=True, so that a few extreme values do not take the colours. Over
+    /// the frames that share a range (see --range) the percentiles come from one histogram
+    /// summed over ranks, within 1/4096 of the range of numpy's; a frame alone gets numpy's
+    /// exactly. --vmin and --vmax still fix the ends they give.
+    #[arg(long, help_heading = OUTPUT)]
+    pub robust: bool,
+
+    /// Which frames of an array share one value range (colour limits, a line's y limits)
+    ///
+    /// series: the frames along the first dimension (time), separately for each index of the
+    /// other leading dimensions (each level of a (time, level, lat, lon) field its own); frame: each
+    /// frame its own; object: all frames of an array one. [default: series]
+    #[arg(long, value_name = "HOW", help_heading = OUTPUT)]
+    pub range: Option<RangeSharing>,
+
+    /// Draw only the frames at this coordinate value of a leading dimension: DIM=VALUE
+    ///
+    /// As xarray's sel: --select level=850 (the value itself, or else the nearest within the
+    /// coordinate's values, with a note), --select level=500..850 (the values in that range),
+    /// --select time=2020-01-01 (dates for time; a day, month or year picks every time in it).
+    /// May be given for several dimensions; arrays without DIM are drawn whole.
+    #[arg(long, value_name = "DIM=VALUE", value_parser = slices::parse_select, help_heading = INPUT)]
+    pub select: Vec<Slice>,
+
+    /// Draw only the frames at these indices of a leading dimension: DIM=INDEX or
+    /// DIM=START:STOP[:STEP]
+    ///
+    /// As xarray's isel and Python's slices, from 0, negative from the end: --isel time=0,
+    /// --isel time=-1, --isel time=0:24:6 (every 6th of the first 24).
+    #[arg(long, value_name = "DIM=INDICES", value_parser = slices::parse_isel, help_heading = INPUT)]
+    pub isel: Vec<Slice>,
+    /// Heatmaps of --input: the colour map, as matplotlib names it (NAME_r reversed)
+    ///
+    /// matplotlib's own colours: viridis, plasma, inferno, magma, cividis; diverging RdBu,
+    /// coolwarm, bwr, seismic, BrBG, PuOr, PiYG, PRGn, RdGy, RdYlBu, RdYlGn, Spectral;
+    /// sequential Greys, Blues, Reds, Greens, Oranges, Purples, YlOrRd, YlOrBr, YlGnBu, YlGn,
+    /// OrRd, PuRd, RdPu, BuPu, GnBu, PuBu, PuBuGn, BuGn; and turbo, twilight, cubehelix,
+    /// gray, jet, hot, terrain. [default: viridis, or RdBu_r for data on both sides of the
+    /// centre, as xarray]
+    #[arg(long, value_name = "NAME", value_parser = colour_map, help_heading = OUTPUT)]
+    pub cmap: Option<ColourMap>,
+
+    /// Heatmaps of --input: how values map to colours: linear, log or symlog
+    ///
+    /// log: decades evenly, values at or below 0 drawn as missing and counted as left out;
+    /// symlog: linear from -V to V (--linthresh V), decades beyond (matplotlib's SymLogNorm, base 10,
+    /// linscale 1). The colour bar is ticked as matplotlib's (10 with the exponent raised).
+    #[arg(long, value_name = "NORM", default_value = "linear", help_heading = OUTPUT)]
+    pub norm: NormName,
+
+    /// With --norm symlog: the values from -V to V are drawn linearly
+    #[arg(long, value_name = "V", value_parser = linthresh, help_heading = OUTPUT)]
+    pub linthresh: Option<f64>,
+
+    /// Heatmaps of --input: diverge the colours about V (RdBu_r, limits symmetric about V)
+    ///
+    /// Without it, data whose range crosses 0 diverge about 0 when neither --vmin nor --vmax
+    /// is given (xarray's rule).
+    #[arg(long, value_name = "V", allow_negative_numbers = true, value_parser = finite, conflicts_with = "no_center", help_heading = OUTPUT)]
+    pub center: Option<f64>,
+
+    /// Heatmaps of --input: never diverging colours (viridis on the data's range)
+    #[arg(long, help_heading = OUTPUT)]
+    pub no_center: bool,
+
+    /// Heatmaps of --input: discrete colour steps: N levels or the boundaries V1,V2,...
+    ///
+    /// N: about N boundaries at round values over the colour range (xarray: matplotlib's
+    /// MaxNLocator(N - 1); from --vmin to --vmax evenly when one is given). V1,V2,...: these
+    /// boundaries. The colour bar shows one block a step; values beyond the ends get colours
+    /// of their own when the data go there.
+    #[arg(long, value_name = "N|V1,V2,...", value_parser = levels, allow_hyphen_values = true, help_heading = OUTPUT)]
+    pub levels: Option<Levels>,
 
     /// Plot only the objects whose path matches this glob
     ///
@@ -310,7 +391,7 @@ impl Cli {
     /// The command line of this process, parsed and checked: what clap checks, then what it
     /// lets through (flags of `--input` without it). Every rank reaches the same verdict.
     pub fn try_parse_checked() -> Result<Cli, clap::Error> {
-        Cli::try_parse()?.check_input_only()
+        Cli::try_parse()?.check_input_only()?.check_linthresh()
     }
 
     /// [`Cli::try_parse_checked`] of `args` (the program's name first).
@@ -319,7 +400,28 @@ impl Cli {
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
     {
-        Cli::try_parse_from(args)?.check_input_only()
+        Cli::try_parse_from(args)?
+            .check_input_only()?
+            .check_linthresh()
+    }
+
+    /// Refuses `--linthresh` for a norm other than symlog, which would ignore it.
+    fn check_linthresh(self) -> Result<Cli, clap::Error> {
+        if self.linthresh.is_none() || self.norm == NormName::Symlog {
+            return Ok(self);
+        }
+        let norm = self
+            .norm
+            .to_possible_value()
+            .map(|v| v.get_name().to_string());
+        Err(Cli::command().error(
+            clap::error::ErrorKind::ArgumentConflict,
+            format!(
+                "--linthresh sets the linear range of --norm symlog, and the norm is {}; add \
+                 --norm symlog or leave --linthresh out",
+                norm.unwrap_or_default()
+            ),
+        ))
     }
 
     /// Refuses the flags that act on `--input`'s objects when there is no `--input`. Not
@@ -343,7 +445,7 @@ impl Cli {
     }
 
     /// The flags that only mean something for `--input`'s objects, and whether each is given.
-    fn input_only_flags(&self) -> [(&'static str, bool); 7] {
+    fn input_only_flags(&self) -> [(&'static str, bool); 17] {
         [
             ("--list", self.list),
             ("--kind", self.kind.is_some()),
@@ -352,6 +454,16 @@ impl Cli {
             ("--datasets", self.datasets.is_some()),
             ("--vmin", self.vmin.is_some()),
             ("--vmax", self.vmax.is_some()),
+            ("--robust", self.robust),
+            ("--range", self.range.is_some()),
+            ("--select", !self.select.is_empty()),
+            ("--isel", !self.isel.is_empty()),
+            ("--cmap", self.cmap.is_some()),
+            ("--norm", self.norm != NormName::Linear),
+            ("--linthresh", self.linthresh.is_some()),
+            ("--center", self.center.is_some()),
+            ("--no-center", self.no_center),
+            ("--levels", self.levels.is_some()),
         ]
     }
 }
@@ -360,13 +472,27 @@ impl Cli {
 fn input_only_message(flag: &str) -> String {
     let what = match flag {
         "--list" => "lists what an input file's objects give",
-        "--vmin" | "--vmax" => {
-            "sets the colour scale of an input's heatmaps, and random data are scatter plots \
+        "--vmin" | "--vmax" | "--cmap" | "--norm" | "--linthresh" | "--center" | "--no-center"
+        | "--levels" | "--robust" => {
+            "sets the colours of an input's heatmaps, and random data are scatter plots \
              without colours"
         }
+        "--range" => "says which frames of an input's arrays share a value range",
+        "--select" | "--isel" => "picks frames of an input's arrays",
         _ => "applies to an input file's objects",
     };
     format!("{flag} needs --input <FILE.h5>: it {what}; give --input, or leave {flag} out")
+}
+
+/// `--norm`, as typed; with `--linthresh` it becomes a [`crate::figure::Norm`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NormName {
+    /// Evenly from the bottom of the colour range to its top
+    Linear,
+    /// Decades evenly; values at or below 0 are missing
+    Log,
+    /// Linear from -V to V (--linthresh V), decades beyond
+    Symlog,
 }
 
 /// How plots are shared out among ranks.
@@ -507,6 +633,16 @@ impl ValueEnum for PngCompression {
     }
 }
 
+impl ValueEnum for RangeSharing {
+    fn value_variants<'a>() -> &'a [Self] {
+        &RangeSharing::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -528,6 +664,15 @@ mod tests {
             &["--datasets", "/g/*"],
             &["--vmin", "0"],
             &["--vmax", "1"],
+            &["--robust"],
+            &["--range", "frame"],
+            &["--select", "level=850"],
+            &["--isel", "time=0"],
+            &["--cmap", "RdBu"],
+            &["--norm", "symlog", "--linthresh", "1"],
+            &["--center", "0"],
+            &["--no-center"],
+            &["--levels", "5"],
         ];
         let random: [&[&str]; 4] = [&[], &["-n", "3"], &["--seed", "1"], &["--points", "5"]];
         for flag in flags {
@@ -546,11 +691,73 @@ mod tests {
         }
         let random_only = ["plotrand-mpi", "-n", "3", "--xlim", "0,2", "--ylim", "-1,1"];
         assert!(Cli::try_parse_checked_from(random_only).is_ok());
+        let e = Cli::try_parse_checked_from(["plotrand-mpi", "--linthresh", "1"]).unwrap_err();
+        assert!(e.to_string().contains("--linthresh needs --input"), "{e}");
+    }
+
+    #[test]
+    fn the_cmap_help_names_every_map_there_is() {
+        let long = Cli::command().render_long_help().to_string();
+        let help = long
+            .split("--cmap <NAME>")
+            .nth(1)
+            .unwrap()
+            .split("--norm")
+            .next()
+            .unwrap();
+        for name in ColourMap::names() {
+            assert!(
+                help.contains(&format!(" {name},"))
+                    || help.contains(&format!(" {name}."))
+                    || help.contains(&format!(" {name};")),
+                "{name} in {help}"
+            );
+        }
+    }
+
+    #[test]
+    fn colour_flags_say_what_they_take() {
+        let parse = |args: &[&str]| {
+            let all = ["plotrand-mpi", "--input", "a.h5"].iter().chain(args);
+            Cli::try_parse_checked_from(all)
+        };
+        let c = parse(&["--cmap", "RdBu_r", "--levels", "-2,1,0.5"]).unwrap();
+        assert_eq!(c.cmap, ColourMap::named("RdBu_r"));
+        assert_eq!(c.levels, Some(Levels::Bounds(vec![-2.0, 0.5, 1.0])));
+        assert_eq!(
+            parse(&["--levels", "7"]).unwrap().levels,
+            Some(Levels::Count(7))
+        );
+        let text = |args: &[&str]| parse(args).unwrap_err().to_string();
+        let e = text(&["--cmap", "rdbu_r"]);
+        assert!(
+            e.contains("'rdbu_r' is not a colour map (names are case-sensitive: RdBu_r?)")
+                && e.contains("viridis, plasma")
+                && e.contains("with _r (reversed)"),
+            "{e}"
+        );
+        assert!(text(&["--levels", "1"]).contains("give a whole number from 2 to 200"));
+        assert!(text(&["--levels", "1,1,2"]).contains("gives a boundary twice"));
+        assert!(text(&["--levels", "0,x"]).contains("'x' is not a finite number"));
+        assert!(text(&["--linthresh", "0", "--norm", "symlog"]).contains("not a number above 0"));
+        let e = text(&["--linthresh", "1"]);
+        assert!(
+            e.contains(
+                "--linthresh sets the linear range of --norm symlog, and the norm is linear"
+            ),
+            "{e}"
+        );
+        assert!(text(&["--center", "1", "--no-center"]).contains("--no-center"));
+        assert!(text(&["--norm", "cubic"]).contains("linear, log, symlog"));
     }
 
     #[test]
     fn help_lists_every_exit_status_under_headings() {
         let long = Cli::command().render_long_help().to_string();
+        // clap makes `{n}` a line break in help: every template field must still show.
+        for field in ["{object}", "{frame}", "{plot}"] {
+            assert!(long.contains(field), "{field}\n{long}");
+        }
         for exit in Exit::ALL {
             let line = format!("{:>3}  {}", exit.code(), exit.meaning());
             assert!(long.contains(&line), "{line}\n{long}");

@@ -1,6 +1,7 @@
 //! The value parsers of the command line: each error says what is allowed, so clap can print
 //! it as it is.
 
+use crate::figure::{ColourMap, Levels};
 use crate::plan::Kind;
 
 /// Smallest and largest figure side in pixels.
@@ -57,7 +58,9 @@ pub(super) fn columns(text: &str) -> Result<ColumnList, String> {
 }
 
 /// The fields a `--name` template may use.
-pub const NAME_FIELDS: [&str; 3] = ["object", "frame", "n"];
+/// `{n}`, the first name of `{plot}`, is still read; help shows `{plot}` alone, as clap turns
+/// `{n}` in help texts into a line break.
+pub const NAME_FIELDS: [&str; 4] = ["object", "frame", "plot", "n"];
 
 pub(super) fn name_template(text: &str) -> Result<String, String> {
     let mut rest = text;
@@ -69,7 +72,7 @@ pub(super) fn name_template(text: &str) -> Result<String, String> {
         let field = &rest[open + 1..open + close];
         if !NAME_FIELDS.contains(&field) {
             return Err(format!(
-                "'{text}' uses {{{field}}}; a name template may use {{object}}, {{frame}} and {{n}}"
+                "'{text}' uses {{{field}}}; a name template may use {{object}}, {{frame}} and {{plot}}"
             ));
         }
         fields += 1;
@@ -89,10 +92,10 @@ pub(super) fn name_template(text: &str) -> Result<String, String> {
     }
     if fields == 0 {
         return Err(format!(
-            "'{text}' names every plot alike; use {{n}}, or {{object}} and {{frame}}"
+            "'{text}' names every plot alike; use {{plot}}, or {{object}} and {{frame}}"
         ));
     }
-    Ok(text.to_string())
+    Ok(text.replace("{plot}", "{n}"))
 }
 
 pub(super) fn limits(text: &str) -> Result<(f64, f64), String> {
@@ -104,6 +107,66 @@ pub(super) fn limits(text: &str) -> Result<(f64, f64), String> {
     } else {
         Err(bad())
     }
+}
+
+pub(super) fn colour_map(text: &str) -> Result<ColourMap, String> {
+    let name = text.trim();
+    ColourMap::named(name).ok_or_else(|| {
+        let names = ColourMap::names();
+        let near = names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(name.strip_suffix("_r").unwrap_or(name)));
+        let hint = match near {
+            Some(n) if name.ends_with("_r") => format!(" (names are case-sensitive: {n}_r?)"),
+            Some(n) => format!(" (names are case-sensitive: {n}?)"),
+            None => String::new(),
+        };
+        format!(
+            "'{text}' is not a colour map{hint}; give one of {}, or any of them with _r \
+             (reversed)",
+            names.join(", ")
+        )
+    })
+}
+
+/// The most discrete levels: each needs a colour of the PNG palette's (which holds under
+/// and over colours too).
+pub const MAX_LEVELS: u64 = 200;
+
+pub(super) fn levels(text: &str) -> Result<Levels, String> {
+    let text = text.trim();
+    if !text.contains(',') {
+        let n = whole_number(2, MAX_LEVELS)(text).map_err(|e| {
+            format!("{e}; or give the boundaries, at least two numbers separated by commas")
+        })?;
+        return Ok(Levels::Count(n as u32));
+    }
+    let mut bounds = text
+        .split(',')
+        .map(finite)
+        .collect::<Result<Vec<f64>, String>>()
+        .map_err(|e| format!("{e}: --levels takes N or boundaries V1,V2,… (e.g. -2,-1,0,1,2)"))?;
+    // xarray sorts the levels it is given.
+    bounds.sort_by(f64::total_cmp);
+    if bounds.windows(2).any(|w| w[0] == w[1]) {
+        return Err(format!(
+            "'{text}' gives a boundary twice; each level needs a bottom below its top"
+        ));
+    }
+    if bounds.len() > MAX_LEVELS as usize {
+        return Err(format!(
+            "'{text}' gives {} boundaries; give at most {MAX_LEVELS}",
+            bounds.len()
+        ));
+    }
+    Ok(Levels::Bounds(bounds))
+}
+
+pub(super) fn linthresh(text: &str) -> Result<f64, String> {
+    finite(text)
+        .ok()
+        .filter(|&v| v > 0.0)
+        .ok_or_else(|| format!("'{text}' is not a number above 0; --linthresh V draws ±V linearly"))
 }
 
 pub(super) fn finite(text: &str) -> Result<f64, String> {
@@ -125,6 +188,7 @@ mod tests {
     #[test]
     fn name_templates_make_printable_file_names() {
         assert_eq!(name_template("run-{n}").as_deref(), Ok("run-{n}"));
+        assert_eq!(name_template("run-{plot}").as_deref(), Ok("run-{n}"));
         assert_eq!(name_template("café_{n}").as_deref(), Ok("café_{n}"));
         for bad in ["\u{1b}[31m{n}", "{n}\u{202e}gnp", "a\tb{n}"] {
             let e = name_template(bad).unwrap_err();

@@ -87,23 +87,38 @@ impl Comm {
     /// sleeping, as in [`Comm::wait_for_all`], since some finish their share long before
     /// others.
     pub fn all_min(&self, values: &mut [f64]) {
-        use mpi::collective::SystemOperation;
-        let mine = values.to_vec();
-        mpi::request::scope(|scope| {
-            let mut request = self.world.immediate_all_reduce_into(
-                scope,
-                &mine[..],
-                values,
-                SystemOperation::min(),
-            );
-            loop {
-                match request.test() {
-                    Ok(_) => return,
-                    Err(pending) => request = pending,
+        self.all_reduce(values, mpi::collective::SystemOperation::min());
+    }
+
+    /// Every rank's `values` become the element-wise sum over all ranks, waiting as
+    /// [`Comm::all_min`] does. Integers: the same sums whatever the order of adding.
+    pub fn all_sum(&self, values: &mut [u64]) {
+        self.all_reduce(values, mpi::collective::SystemOperation::sum());
+    }
+
+    /// In pieces of at most 2^24 values: MPI counts are C ints, and each piece is copied
+    /// once more.
+    fn all_reduce<T: Equivalence + Copy>(
+        &self,
+        values: &mut [T],
+        op: mpi::collective::SystemOperation,
+    ) {
+        const PIECE: usize = 1 << 24;
+        for piece in values.chunks_mut(PIECE) {
+            let mine = piece.to_vec();
+            mpi::request::scope(|scope| {
+                let mut request =
+                    self.world
+                        .immediate_all_reduce_into(scope, &mine[..], &mut *piece, op);
+                loop {
+                    match request.test() {
+                        Ok(_) => return,
+                        Err(pending) => request = pending,
+                    }
+                    std::thread::sleep(POLL_SLEEP);
                 }
-                std::thread::sleep(POLL_SLEEP);
-            }
-        });
+            });
+        }
     }
 
     /// Root's values replace everyone else's.

@@ -2,7 +2,7 @@
 //! seed every rank agrees on, and the per-plot texts (failure reasons, notes) that travel to
 //! rank 0. `comm` moves these; nothing else knows their layout.
 
-use crate::plan::{Agreement, Kind, Plan, PlanObject, PlotResult};
+use crate::plan::{Agreement, Kind, Pick, Plan, PlanObject, PlotResult};
 use crate::text::escape_controls;
 use mpi::datatype::{UncommittedDatatypeRef, UserDatatype};
 use mpi::traits::*;
@@ -12,14 +12,14 @@ use std::fmt::Write;
 use std::mem::offset_of;
 
 // The datatype below lists every field; a new field must be added there too.
-const _: () = assert!(std::mem::size_of::<PlotResult>() == 56);
+const _: () = assert!(std::mem::size_of::<PlotResult>() == 72);
 
 // SAFETY: `PlotResult` is `repr(C)` and the datatype lists every field at its real offset.
 unsafe impl Equivalence for PlotResult {
     type Out = UserDatatype;
     fn equivalent_datatype() -> Self::Out {
         UserDatatype::structured(
-            &[1, 1, 1, 1, 1, 1, 1, 1],
+            &[1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
             &[
                 offset_of!(PlotResult, plot_num) as Address,
                 offset_of!(PlotResult, bytes) as Address,
@@ -27,6 +27,8 @@ unsafe impl Equivalence for PlotResult {
                 offset_of!(PlotResult, dropped) as Address,
                 offset_of!(PlotResult, offset) as Address,
                 offset_of!(PlotResult, archive) as Address,
+                offset_of!(PlotResult, range_lo) as Address,
+                offset_of!(PlotResult, range_hi) as Address,
                 offset_of!(PlotResult, rank) as Address,
                 offset_of!(PlotResult, status) as Address,
             ],
@@ -37,6 +39,8 @@ unsafe impl Equivalence for PlotResult {
                 UncommittedDatatypeRef::from(u64::equivalent_datatype()),
                 UncommittedDatatypeRef::from(u64::equivalent_datatype()),
                 UncommittedDatatypeRef::from(i64::equivalent_datatype()),
+                UncommittedDatatypeRef::from(f64::equivalent_datatype()),
+                UncommittedDatatypeRef::from(f64::equivalent_datatype()),
                 UncommittedDatatypeRef::from(i32::equivalent_datatype()),
                 UncommittedDatatypeRef::from(i32::equivalent_datatype()),
             ],
@@ -47,7 +51,8 @@ unsafe impl Equivalence for PlotResult {
 /// The agreement on the wire: the seed, the start and the plot count as little-endian
 /// `u64`s, a byte for the plan's kind, then for an input plan the object count (`u64`) and
 /// for each object its path as a little-endian `u32` length and its UTF-8 bytes, its kind
-/// (a byte) and its frame shape (a `u32` length and `u64`s). Never empty.
+/// (a byte), its frame shape (a `u32` length and `u64`s) and its picks (a `u32` length and
+/// two `u64`s each). Never empty.
 pub(super) fn encode_agreement(agreement: &Agreement) -> Vec<u8> {
     let plan = &agreement.plan;
     let mut out = Vec::new();
@@ -66,6 +71,11 @@ pub(super) fn encode_agreement(agreement: &Agreement) -> Vec<u8> {
             out.extend_from_slice(&(object.frame_shape.len() as u32).to_le_bytes());
             for n in &object.frame_shape {
                 out.extend_from_slice(&n.to_le_bytes());
+            }
+            out.extend_from_slice(&(object.picks.len() as u32).to_le_bytes());
+            for pick in &object.picks {
+                out.extend_from_slice(&pick.start.to_le_bytes());
+                out.extend_from_slice(&pick.step.to_le_bytes());
             }
         }
     }
@@ -101,10 +111,18 @@ pub(super) fn decode_agreement(bytes: &[u8]) -> Agreement {
                 let kind = Kind::ALL[usize::from(take(1)[0])];
                 let dims = length(take(4));
                 let frame_shape = (0..dims).map(|_| number(take(8))).collect();
+                let picked = length(take(4));
+                let picks = (0..picked)
+                    .map(|_| Pick {
+                        start: number(take(8)),
+                        step: number(take(8)),
+                    })
+                    .collect();
                 PlanObject {
                     path,
                     kind,
                     frame_shape,
+                    picks,
                 }
             })
             .collect::<Vec<PlanObject>>();
@@ -173,6 +191,7 @@ mod tests {
                         path: path.into(),
                         kind,
                         frame_shape: vec![3; i],
+                        picks: vec![Pick { start: 2, step: 5 }; i.min(1)],
                     })
                     .collect::<Vec<_>>()
                     .into(),

@@ -243,6 +243,7 @@ mod tests {
             path: path.into(),
             kind: Kind::Heatmap,
             frame_shape,
+            picks: Vec::new(),
         }
     }
 
@@ -297,7 +298,7 @@ mod tests {
         assert_eq!(out.stem(13), "13-t-f10");
         assert_eq!(
             name_clash("{object}", &input).unwrap(),
-            "the input has datasets of several frames; put {frame} or {n} in the template"
+            "the input has datasets of several frames; put {frame} or {plot} in the template"
         );
         assert_eq!(name_clash("{object}_{frame}", &input), None);
         assert_eq!(name_clash("plot_{n}", &input), None);

@@ -329,11 +329,14 @@ pub fn name_clash(template: &str, plan: &Plan) -> Option<String> {
     let framed = objects.iter().any(|o| o.has_frames());
     if framed && !template.contains("{frame}") {
         return Some(
-            "the input has datasets of several frames; put {frame} or {n} in the template".into(),
+            "the input has datasets of several frames; put {frame} or {plot} in the template"
+                .into(),
         );
     }
     if objects.len() > 1 && !template.contains("{object}") {
-        return Some("the input has several objects; put {object} or {n} in the template".into());
+        return Some(
+            "the input has several objects; put {object} or {plot} in the template".into(),
+        );
     }
     None
 }

@@ -44,6 +44,10 @@ pub struct Marks {
     /// Where each tick's line stands (whole pixels) and its label (1/64 pixel, as glyphs are
     /// placed), and the label.
     ticks: Vec<(i32, i64, String)>,
+    /// A colour bar's minor ticks, likewise.
+    minor: Vec<(i32, i64, String)>,
+    /// A colour bar's triangles below and above.
+    extend: (bool, bool),
     titles: [Option<String>; 3],
 }
 
@@ -53,8 +57,8 @@ fn whole(r: &layout::Rect) -> [i32; 4] {
 
 impl Marks {
     pub fn new(part: Part, l: &Layout) -> Marks {
-        let ticks = |axis: &layout::Axis, to_px: &dyn Fn(f64) -> f64| {
-            axis.ticks
+        let placed = |ticks: &[layout::Tick], to_px: &dyn Fn(f64) -> f64| {
+            ticks
                 .iter()
                 .map(|t| {
                     let at = to_px(t.value);
@@ -66,11 +70,14 @@ impl Marks {
                 })
                 .collect()
         };
+        let ticks = |axis: &layout::Axis, to_px: &dyn Fn(f64) -> f64| placed(&axis.ticks, to_px);
         let mut marks = Marks {
             part,
             size: (l.width, l.height),
             bounds: whole(&l.axes),
             ticks: Vec::new(),
+            minor: Vec::new(),
+            extend: (false, false),
             titles: Default::default(),
         };
         // The offset text travels as one more "tick" at a position no tick has.
@@ -94,8 +101,10 @@ impl Marks {
             Part::ColourBar => {
                 if let Some(bar) = &l.colour_bar {
                     marks.bounds = whole(&bar.rect);
+                    marks.extend = (bar.extend.min(), bar.extend.max());
                     marks.ticks = ticks(&bar.axis, &|v| bar.y_px(v));
                     marks.ticks.extend(offset(&bar.axis));
+                    marks.minor = placed(&bar.minor, &|v| bar.y_px(v));
                     marks.titles[0] = bar.label.clone();
                 }
             }
@@ -155,15 +164,31 @@ pub fn draw_part<DB: DrawingBackend>(
                 return Ok(());
             };
             let r = bar.rect;
-            area.draw(&Rectangle::new(
-                [round((r.left, r.top)), round((r.right, r.bottom))],
-                line,
-            ))?;
+            if bar.extend.min() || bar.extend.max() {
+                area.draw(&PathElement::new(bar_outline(bar), line))?;
+            } else {
+                area.draw(&Rectangle::new(
+                    [round((r.left, r.top)), round((r.right, r.bottom))],
+                    line,
+                ))?;
+            }
             for t in &bar.axis.ticks {
                 let y = bar.y_px(t.value);
                 area.draw(&PathElement::new(
                     [round((r.right, y)), round((r.right + tick, y))],
                     line,
+                ))?;
+            }
+            // Minor ticks are shorter and thinner.
+            let minor_line = BLACK.stroke_width(px(MINOR_WIDTH_PT).round().max(1.0) as u32);
+            for t in &bar.minor {
+                let y = bar.y_px(t.value);
+                area.draw(&PathElement::new(
+                    [
+                        round((r.right, y)),
+                        round((r.right + px(MINOR_LENGTH_PT), y)),
+                    ],
+                    minor_line,
                 ))?;
             }
             Ok(())
@@ -269,15 +294,16 @@ pub fn labels(l: &Layout, part: Part) -> Vec<Label> {
             };
             let r = bar.rect;
             let mut right_of_ticks = r.right;
-            for t in &bar.axis.ticks {
-                let label = centred_on_baseline(
-                    &t.label,
-                    bar.y_px(t.value),
-                    r.right + tick_pad(),
-                    Align::Start,
-                );
-                right_of_ticks = right_of_ticks.max(r.right + tick_pad() + label.run.width);
-                out.push(label);
+            let minor_pad = px(MINOR_LENGTH_PT + layout::TICK_PAD_PT);
+            let major = bar.axis.ticks.iter().map(|t| (t, tick_pad()));
+            let minor = bar.minor.iter().map(|t| (t, minor_pad));
+            for (t, pad) in major.chain(minor) {
+                if t.label.is_empty() {
+                    continue;
+                }
+                let (labels, width) = bar_tick_label(&t.label, r.right + pad, bar.y_px(t.value));
+                right_of_ticks = right_of_ticks.max(r.right + pad + width);
+                out.extend(labels);
             }
             if let Some(offset) = &bar.axis.offset {
                 // A colour bar's offset text: above it, flush with its right side.
@@ -300,6 +326,60 @@ pub fn labels(l: &Layout, part: Part) -> Vec<Label> {
         }
     }
     out
+}
+
+/// The outline of a colour bar with triangles: round the range and out to each triangle's
+/// tip (matplotlib draws no line across a triangle's base).
+fn bar_outline(bar: &layout::ColourBar) -> Vec<(i32, i32)> {
+    let (r, outer) = (bar.rect, bar.outer);
+    let centre = (r.left + r.right) / 2.0;
+    let mut points = vec![(r.left, r.bottom)];
+    if bar.extend.min() {
+        points.push((centre, outer.bottom));
+    }
+    points.extend([(r.right, r.bottom), (r.right, r.top)]);
+    if bar.extend.max() {
+        points.push((centre, outer.top));
+    }
+    points.extend([(r.left, r.top), (r.left, r.bottom)]);
+    points.into_iter().map(round).collect()
+}
+
+/// matplotlib's `ytick.minor.size` and `ytick.minor.width`.
+const MINOR_LENGTH_PT: f64 = 2.0;
+const MINOR_WIDTH_PT: f64 = 0.6;
+/// mathtext's superscript for DejaVu Sans, measured in matplotlib's SVG of `10^{2}` at 10 pt:
+/// the exponent at 7 pt, 0.1 pt after the base, its baseline 4.13 pt above the base's.
+const SUPERSCRIPT_SHRINK: f64 = 0.7;
+const SUPERSCRIPT_GAP_PT: f64 = 0.1;
+const SUPERSCRIPT_RISE_PT: f64 = 4.13;
+
+/// A colour bar's tick label starting at `x`, centred on `y` by half its ascent: plain, or
+/// `base^exponent` (a log scale's `10^k`) with the exponent raised and smaller, as mathtext
+/// sets it. The texts, and how wide they are together.
+fn bar_tick_label(label: &str, x: f64, y: f64) -> (Vec<Label>, f64) {
+    let (base, exponent) = match label.split_once(super::ticks::SUPERSCRIPT) {
+        Some((base, exponent)) => (base, Some(exponent)),
+        None => (label, None),
+    };
+    // mathtext sets `\times` as a binary operator, with space either side ("2 × 10").
+    let base = base.replace('×', " × ");
+    let mut base = Label::new(&base, text::FONT_PT, (x, y), Align::Start, false);
+    let Some(exponent) = exponent else {
+        base.at.1 = y + base.ascent() / 2.0;
+        let width = base.run.width;
+        return (vec![base], width);
+    };
+    let pt = text::FONT_PT * SUPERSCRIPT_SHRINK;
+    let rise = px(SUPERSCRIPT_RISE_PT);
+    let at = (x + base.run.width + px(SUPERSCRIPT_GAP_PT), 0.0);
+    let mut raised = Label::new(exponent, pt, at, Align::Start, false);
+    // The whole label's ascent reaches the exponent's top.
+    let ascent = base.ascent().max(rise + raised.run.ink_ascent());
+    base.at.1 = y + ascent / 2.0;
+    raised.at.1 = base.at.1 - rise;
+    let width = raised.at.0 + raised.run.width - x;
+    (vec![base, raised], width)
 }
 
 /// From an axis line to its tick labels: the tick and the pad.

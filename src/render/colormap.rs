@@ -1,5 +1,7 @@
-//! viridis, matplotlib's default colour map: its 256 colours (sRGB, 8 bits a channel,
-//! rounded from the floats of matplotlib's `_cm_listed.py`), and how values map to them.
+//! Colour maps by name: matplotlib's own tables of 256 sRGB colours (colormaps.rs, made by
+//! scripts/colormaps.py from matplotlib's data), each also reversed as `NAME_r`.
+
+use super::colormaps::{NAMES, TABLES};
 
 /// A colour as sRGB bytes.
 pub type Colour = [u8; 3];
@@ -7,262 +9,136 @@ pub type Colour = [u8; 3];
 /// matplotlib's default colour cycle starts with this blue (#1f77b4).
 pub const MATPLOTLIB_BLUE: Colour = [0x1f, 0x77, 0xb4];
 
-/// The 256 colours of viridis, from the bottom of the scale to the top.
-pub const VIRIDIS: [[u8; 3]; 256] = [
-    [68, 1, 84],
-    [68, 2, 86],
-    [69, 4, 87],
-    [69, 5, 89],
-    [70, 7, 90],
-    [70, 8, 92],
-    [70, 10, 93],
-    [70, 11, 94],
-    [71, 13, 96],
-    [71, 14, 97],
-    [71, 16, 99],
-    [71, 17, 100],
-    [71, 19, 101],
-    [72, 20, 103],
-    [72, 22, 104],
-    [72, 23, 105],
-    [72, 24, 106],
-    [72, 26, 108],
-    [72, 27, 109],
-    [72, 28, 110],
-    [72, 29, 111],
-    [72, 31, 112],
-    [72, 32, 113],
-    [72, 33, 115],
-    [72, 35, 116],
-    [72, 36, 117],
-    [72, 37, 118],
-    [72, 38, 119],
-    [72, 40, 120],
-    [72, 41, 121],
-    [71, 42, 122],
-    [71, 44, 122],
-    [71, 45, 123],
-    [71, 46, 124],
-    [71, 47, 125],
-    [70, 48, 126],
-    [70, 50, 126],
-    [70, 51, 127],
-    [70, 52, 128],
-    [69, 53, 129],
-    [69, 55, 129],
-    [69, 56, 130],
-    [68, 57, 131],
-    [68, 58, 131],
-    [68, 59, 132],
-    [67, 61, 132],
-    [67, 62, 133],
-    [66, 63, 133],
-    [66, 64, 134],
-    [66, 65, 134],
-    [65, 66, 135],
-    [65, 68, 135],
-    [64, 69, 136],
-    [64, 70, 136],
-    [63, 71, 136],
-    [63, 72, 137],
-    [62, 73, 137],
-    [62, 74, 137],
-    [62, 76, 138],
-    [61, 77, 138],
-    [61, 78, 138],
-    [60, 79, 138],
-    [60, 80, 139],
-    [59, 81, 139],
-    [59, 82, 139],
-    [58, 83, 139],
-    [58, 84, 140],
-    [57, 85, 140],
-    [57, 86, 140],
-    [56, 88, 140],
-    [56, 89, 140],
-    [55, 90, 140],
-    [55, 91, 141],
-    [54, 92, 141],
-    [54, 93, 141],
-    [53, 94, 141],
-    [53, 95, 141],
-    [52, 96, 141],
-    [52, 97, 141],
-    [51, 98, 141],
-    [51, 99, 141],
-    [50, 100, 142],
-    [50, 101, 142],
-    [49, 102, 142],
-    [49, 103, 142],
-    [49, 104, 142],
-    [48, 105, 142],
-    [48, 106, 142],
-    [47, 107, 142],
-    [47, 108, 142],
-    [46, 109, 142],
-    [46, 110, 142],
-    [46, 111, 142],
-    [45, 112, 142],
-    [45, 113, 142],
-    [44, 113, 142],
-    [44, 114, 142],
-    [44, 115, 142],
-    [43, 116, 142],
-    [43, 117, 142],
-    [42, 118, 142],
-    [42, 119, 142],
-    [42, 120, 142],
-    [41, 121, 142],
-    [41, 122, 142],
-    [41, 123, 142],
-    [40, 124, 142],
-    [40, 125, 142],
-    [39, 126, 142],
-    [39, 127, 142],
-    [39, 128, 142],
-    [38, 129, 142],
-    [38, 130, 142],
-    [38, 130, 142],
-    [37, 131, 142],
-    [37, 132, 142],
-    [37, 133, 142],
-    [36, 134, 142],
-    [36, 135, 142],
-    [35, 136, 142],
-    [35, 137, 142],
-    [35, 138, 141],
-    [34, 139, 141],
-    [34, 140, 141],
-    [34, 141, 141],
-    [33, 142, 141],
-    [33, 143, 141],
-    [33, 144, 141],
-    [33, 145, 140],
-    [32, 146, 140],
-    [32, 146, 140],
-    [32, 147, 140],
-    [31, 148, 140],
-    [31, 149, 139],
-    [31, 150, 139],
-    [31, 151, 139],
-    [31, 152, 139],
-    [31, 153, 138],
-    [31, 154, 138],
-    [30, 155, 138],
-    [30, 156, 137],
-    [30, 157, 137],
-    [31, 158, 137],
-    [31, 159, 136],
-    [31, 160, 136],
-    [31, 161, 136],
-    [31, 161, 135],
-    [31, 162, 135],
-    [32, 163, 134],
-    [32, 164, 134],
-    [33, 165, 133],
-    [33, 166, 133],
-    [34, 167, 133],
-    [34, 168, 132],
-    [35, 169, 131],
-    [36, 170, 131],
-    [37, 171, 130],
-    [37, 172, 130],
-    [38, 173, 129],
-    [39, 173, 129],
-    [40, 174, 128],
-    [41, 175, 127],
-    [42, 176, 127],
-    [44, 177, 126],
-    [45, 178, 125],
-    [46, 179, 124],
-    [47, 180, 124],
-    [49, 181, 123],
-    [50, 182, 122],
-    [52, 182, 121],
-    [53, 183, 121],
-    [55, 184, 120],
-    [56, 185, 119],
-    [58, 186, 118],
-    [59, 187, 117],
-    [61, 188, 116],
-    [63, 188, 115],
-    [64, 189, 114],
-    [66, 190, 113],
-    [68, 191, 112],
-    [70, 192, 111],
-    [72, 193, 110],
-    [74, 193, 109],
-    [76, 194, 108],
-    [78, 195, 107],
-    [80, 196, 106],
-    [82, 197, 105],
-    [84, 197, 104],
-    [86, 198, 103],
-    [88, 199, 101],
-    [90, 200, 100],
-    [92, 200, 99],
-    [94, 201, 98],
-    [96, 202, 96],
-    [99, 203, 95],
-    [101, 203, 94],
-    [103, 204, 92],
-    [105, 205, 91],
-    [108, 205, 90],
-    [110, 206, 88],
-    [112, 207, 87],
-    [115, 208, 86],
-    [117, 208, 84],
-    [119, 209, 83],
-    [122, 209, 81],
-    [124, 210, 80],
-    [127, 211, 78],
-    [129, 211, 77],
-    [132, 212, 75],
-    [134, 213, 73],
-    [137, 213, 72],
-    [139, 214, 70],
-    [142, 214, 69],
-    [144, 215, 67],
-    [147, 215, 65],
-    [149, 216, 64],
-    [152, 216, 62],
-    [155, 217, 60],
-    [157, 217, 59],
-    [160, 218, 57],
-    [162, 218, 55],
-    [165, 219, 54],
-    [168, 219, 52],
-    [170, 220, 50],
-    [173, 220, 48],
-    [176, 221, 47],
-    [178, 221, 45],
-    [181, 222, 43],
-    [184, 222, 41],
-    [186, 222, 40],
-    [189, 223, 38],
-    [192, 223, 37],
-    [194, 223, 35],
-    [197, 224, 33],
-    [200, 224, 32],
-    [202, 225, 31],
-    [205, 225, 29],
-    [208, 225, 28],
-    [210, 226, 27],
-    [213, 226, 26],
-    [216, 226, 25],
-    [218, 227, 25],
-    [221, 227, 24],
-    [223, 227, 24],
-    [226, 228, 24],
-    [229, 228, 25],
-    [231, 228, 25],
-    [234, 229, 26],
-    [236, 229, 27],
-    [239, 229, 28],
-    [241, 229, 29],
-    [244, 230, 30],
-    [246, 230, 32],
-    [248, 230, 33],
-    [251, 231, 35],
-    [253, 231, 37],
-];
+/// How many colours each table holds (matplotlib's `image.lut`).
+pub const SIZE: usize = 256;
+
+/// One of matplotlib's colour maps, read forwards or (`_r`) backwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ColourMap {
+    table: u8,
+    reversed: bool,
+}
+
+/// `NAMES`' index of `name` (a const fn, so the defaults below are checked when compiling).
+const fn index_of(name: &str) -> u8 {
+    let mut i = 0;
+    while i < NAMES.len() {
+        let (a, b) = (NAMES[i].as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut k = 0;
+            while k < a.len() && a[k] == b[k] {
+                k += 1;
+            }
+            if k == a.len() {
+                return i as u8;
+            }
+        }
+        i += 1;
+    }
+    panic!("a colour map the generated tables do not hold")
+}
+
+impl ColourMap {
+    /// matplotlib's default (and xarray's `cmap_sequential`).
+    pub const VIRIDIS: ColourMap = ColourMap {
+        table: index_of("viridis"),
+        reversed: false,
+    };
+    /// xarray's `cmap_divergent`: what data crossing the centre get.
+    pub const RDBU_R: ColourMap = ColourMap {
+        table: index_of("RdBu"),
+        reversed: true,
+    };
+
+    /// The map named `name` as matplotlib spells it (`RdBu`, `RdBu_r`), if there is one.
+    pub fn named(name: &str) -> Option<ColourMap> {
+        let (base, reversed) = match name.strip_suffix("_r") {
+            Some(base) => (base, true),
+            None => (name, false),
+        };
+        let table = NAMES.iter().position(|&n| n == base)? as u8;
+        Some(ColourMap { table, reversed })
+    }
+
+    /// The map's name, `_r` ending a reversed one.
+    pub fn name(self) -> String {
+        let base = NAMES[usize::from(self.table)];
+        if self.reversed {
+            format!("{base}_r")
+        } else {
+            base.to_string()
+        }
+    }
+
+    /// Every map's name but the reversed ones, in the order of the tables.
+    pub fn names() -> &'static [&'static str] {
+        &NAMES
+    }
+
+    /// The colour of matplotlib's colour-map index `k` (0 the bottom, 255 the top).
+    pub fn colour(self, k: usize) -> Colour {
+        let table = &TABLES[usize::from(self.table)];
+        if self.reversed {
+            table[SIZE - 1 - k]
+        } else {
+            table[k]
+        }
+    }
+
+    /// The colour matplotlib gives place `x` (0 to 1) of the range: index ⌊256·x⌋, clipped.
+    pub fn at(self, x: f64) -> Colour {
+        self.colour((x * SIZE as f64).floor().clamp(0.0, (SIZE - 1) as f64) as usize)
+    }
+}
+
+impl Default for ColourMap {
+    fn default() -> Self {
+        ColourMap::VIRIDIS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_find_their_maps_and_reversed_ones_read_backwards() {
+        for &name in ColourMap::names() {
+            let map = ColourMap::named(name).unwrap();
+            assert_eq!(map.name(), name);
+            let reversed = ColourMap::named(&format!("{name}_r")).unwrap();
+            assert_eq!(reversed.name(), format!("{name}_r"));
+            for k in 0..SIZE {
+                assert_eq!(map.colour(k), reversed.colour(SIZE - 1 - k), "{name} {k}");
+            }
+        }
+        assert_eq!(ColourMap::named("RdBu_r"), Some(ColourMap::RDBU_R));
+        assert_eq!(ColourMap::default(), ColourMap::named("viridis").unwrap());
+        for unknown in ["", "_r", "rdbu", "viridis_r_r", "Viridis"] {
+            assert_eq!(ColourMap::named(unknown), None, "{unknown}");
+        }
+    }
+
+    #[test]
+    fn the_tables_hold_matplotlibs_colours() {
+        // matplotlib 3.11.2: (cmap(k)[:3] * 255 + 0.5) floored, as Agg fills pcolormesh cells.
+        let viridis = ColourMap::VIRIDIS;
+        assert_eq!(viridis.colour(0), [68, 1, 84]);
+        assert_eq!(viridis.colour(128), [33, 145, 140]);
+        assert_eq!(viridis.colour(255), [253, 231, 37]);
+        let rdbu_r = ColourMap::RDBU_R;
+        assert_eq!(rdbu_r.colour(0), [5, 48, 97]);
+        assert_eq!(rdbu_r.colour(255), [103, 0, 31]);
+        assert_eq!(
+            ColourMap::named("gray").unwrap().colour(255),
+            [255, 255, 255]
+        );
+        assert_eq!(
+            ColourMap::named("Greys").unwrap().colour(0),
+            [255, 255, 255]
+        );
+        assert_eq!(viridis.at(1.0), viridis.colour(255));
+        assert_eq!(viridis.at(-0.5), viridis.colour(0));
+        assert_eq!(viridis.at(0.5), viridis.colour(128));
+    }
+}

@@ -6,4 +6,7 @@ pub enum RenderError {
     Draw(String),
     #[error("encoding failed: {0}")]
     Encode(String),
+    /// No honest colour range: what the limits or norm left, and what to give instead.
+    #[error("no colour scale: {0}")]
+    Colours(String),
 }

@@ -2,7 +2,9 @@
 //! positions and labels, and how data and marker sizes map to pixels. Pure arithmetic, shared
 //! by every output format.
 
+use super::colouring::{self, ColourPlan};
 use super::text::{drawable_within, px, FONT_PT, TITLE_PT};
+use crate::figure::{Colouring, Norm};
 use crate::source::{Content, PlotData, Scale};
 
 /// matplotlib's default subplot box, as fractions of the figure (left, right, bottom, top).
@@ -60,7 +62,7 @@ impl Axis {
     pub fn new(lo: f64, hi: f64, length_px: f64, vertical: bool, scale: Scale) -> Axis {
         let ticks = match scale {
             Scale::Linear => super::ticks::linear(lo, hi, length_px, vertical),
-            Scale::Time => super::ticks::dates(lo, hi, length_px, vertical),
+            Scale::Time(calendar) => super::ticks::dates(lo, hi, length_px, vertical, calendar),
         };
         Axis {
             lo,
@@ -76,19 +78,161 @@ impl Axis {
     }
 }
 
-/// A heatmap's colour bar: its box right of the axes, and its value axis.
+/// A heatmap's colour bar: its box right of the axes, its value axis, and the colours.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColourBar {
+    /// Where the colour range is drawn: the whole box, less the triangles of `extend`.
     pub rect: Rect,
+    /// The whole box, triangles included.
+    pub outer: Rect,
+    /// Triangles below and above the range, in the colours of values beyond it, where the
+    /// data go beyond (xarray's `extend`).
+    pub extend: colouring::Extend,
     pub axis: Axis,
     pub label: Option<String>,
+    /// How values sit along the bar: the norm's scale, or one equal block a level.
+    pub scale: BarScale,
+    /// Minor ticks: a log scale's 2…9 × 10ᵏ, the boundaries of discrete levels between the
+    /// labelled ones; most without labels.
+    pub minor: Vec<Tick>,
+    /// How the heatmap's values become colours.
+    pub plan: ColourPlan,
+}
+
+/// How values sit along a colour bar (matplotlib sets the bar's long axis to the norm's
+/// scale; discrete levels get `spacing='uniform'`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum BarScale {
+    Linear,
+    Log,
+    SymLog {
+        linthresh: f64,
+    },
+    /// Each interval between these boundaries takes an equal length.
+    Uniform(Vec<f64>),
+}
+
+impl BarScale {
+    /// Where `v` falls between `lo` (0) and `hi` (1).
+    fn fraction(&self, v: f64, lo: f64, hi: f64) -> f64 {
+        match self {
+            BarScale::Linear => (v - lo) / (hi - lo),
+            BarScale::Log => (v / lo).log10() / (hi / lo).log10(),
+            &BarScale::SymLog { linthresh } => {
+                let t = |x| super::ticks::symlog_transform(x, linthresh);
+                (t(v) - t(lo)) / (t(hi) - t(lo))
+            }
+            BarScale::Uniform(bounds) => {
+                // `np.interp(v, bounds, linspace(0, 1, n))`, beyond the ends as at them.
+                let n = bounds.len() - 1;
+                let i = bounds.partition_point(|&b| b <= v).clamp(1, n) - 1;
+                let within = ((v - bounds[i]) / (bounds[i + 1] - bounds[i])).clamp(0.0, 1.0);
+                (i as f64 + within) / n as f64
+            }
+        }
+    }
 }
 
 impl ColourBar {
     /// Where value `v` falls on the bar, in pixels from the top of the figure.
     pub fn y_px(&self, v: f64) -> f64 {
-        self.rect.bottom - self.axis.fraction(v) * self.rect.height()
+        let fraction = self.scale.fraction(v, self.axis.lo, self.axis.hi);
+        self.rect.bottom - fraction * self.rect.height()
     }
+
+    /// A colour bar in `outer` for `plan`: ticks as matplotlib's colour bar places them for
+    /// the plan's norm or levels; where the data go beyond the range, a triangle at that end
+    /// 5 % of the range's length long, the range shrunk to make room (matplotlib's
+    /// `extendfrac` and `_ColorbarAxesLocator`).
+    fn new(outer: Rect, plan: ColourPlan, label: Option<String>) -> ColourBar {
+        let extend = plan.extend;
+        let rect = inside_triangles(outer, extend.min(), extend.max());
+        let (lo, hi) = (plan.lo, plan.hi);
+        let length = rect.height();
+        let (scale, ticks, minor) = match (&plan.discrete, plan.norm) {
+            (Some(d), _) => {
+                let major = fixed_locator(&d.bounds, 10);
+                let minor = d
+                    .bounds
+                    .iter()
+                    .filter(|b| !major.contains(b))
+                    .map(|&value| Tick {
+                        value,
+                        label: String::new(),
+                    })
+                    .collect();
+                let scale = BarScale::Uniform(d.bounds.clone());
+                (scale, super::ticks::fixed(&major, lo, hi), minor)
+            }
+            (None, Norm::Linear) => {
+                let axis = Axis::new(lo, hi, length, true, Scale::Linear);
+                let ticks = super::ticks::Ticks {
+                    ticks: axis.ticks,
+                    offset_text: axis.offset,
+                };
+                (BarScale::Linear, ticks, Vec::new())
+            }
+            (None, Norm::Log) => {
+                let t = super::ticks::log(lo, hi, length);
+                (BarScale::Log, t.major, t.minor)
+            }
+            (None, Norm::SymLog { linthresh }) => {
+                let t = super::ticks::symlog(lo, hi, linthresh);
+                (BarScale::SymLog { linthresh }, t.major, t.minor)
+            }
+        };
+        ColourBar {
+            rect,
+            outer,
+            extend,
+            axis: Axis {
+                lo,
+                hi,
+                ticks: ticks.ticks,
+                offset: ticks.offset_text,
+            },
+            label,
+            scale,
+            minor,
+            plan,
+        }
+    }
+}
+
+/// matplotlib's default `extendfrac`: a triangle is this fraction of the range's length.
+const EXTEND_FRACTION: f64 = 0.05;
+
+/// The part of a colour bar's box left for the range by triangles below (`min`) and above.
+fn inside_triangles(outer: Rect, min: bool, max: bool) -> Rect {
+    if !(min || max) {
+        return outer;
+    }
+    let ends = f64::from(u8::from(min) + u8::from(max));
+    let length = outer.height() / (1.0 + EXTEND_FRACTION * ends);
+    let triangle = EXTEND_FRACTION * length;
+    let bottom = outer.bottom - if min { triangle } else { 0.0 };
+    Rect {
+        top: bottom - length,
+        bottom,
+        ..outer
+    }
+}
+
+/// `FixedLocator(locs, nbins)`: every `step`-th location, `step` making at most about `nbins`
+/// ticks, starting where the ticks come nearest 0.
+fn fixed_locator(locs: &[f64], nbins: usize) -> Vec<f64> {
+    let step = locs.len().div_ceil(nbins).max(1);
+    let every =
+        |from: usize| -> Vec<f64> { locs.iter().skip(from).step_by(step).copied().collect() };
+    let nearest_zero = |ticks: &[f64]| ticks.iter().fold(f64::INFINITY, |m, t| m.min(t.abs()));
+    let mut ticks = every(0);
+    for from in 1..step {
+        let other = every(from);
+        if nearest_zero(&other) < nearest_zero(&ticks) {
+            ticks = other;
+        }
+    }
+    ticks
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -111,7 +255,24 @@ const COLOUR_BAR_PAD: f64 = 0.05;
 const COLOUR_BAR_ASPECT: f64 = 20.0;
 
 impl Layout {
+    /// The layout of `data`; a heatmap coloured by the default colouring (a heatmap whose
+    /// colours cannot be planned gets no colour bar, and [`Layout::coloured`] says why).
     pub fn new(width: u32, height: u32, data: &PlotData) -> Layout {
+        let plan = match &data.content {
+            Content::Heatmap(grid) => colouring::plan(
+                &Colouring::default(),
+                data.limits.colour,
+                data.value_range,
+                grid,
+            )
+            .ok(),
+            _ => None,
+        };
+        Layout::coloured(width, height, data, plan)
+    }
+
+    /// The layout of `data`, a heatmap coloured as `plan` says.
+    pub fn coloured(width: u32, height: u32, data: &PlotData, plan: Option<ColourPlan>) -> Layout {
         let (w, h) = (f64::from(width), f64::from(height));
         let (left, right, bottom, top) = SUBPLOT;
         let mut axes = Rect {
@@ -140,21 +301,16 @@ impl Layout {
                     top: axes.top,
                     bottom: axes.bottom,
                 };
-                let range =
-                    colour_range(limits.colour, || data.value_range.or_else(|| grid.range()));
                 let room = room(bar.top, bar.bottom, h);
-                let colour_bar = ColourBar {
-                    rect: bar,
-                    axis: Axis::new(range.0, range.1, bar.height(), true, Scale::Linear),
-                    label: grid
-                        .label
-                        .as_deref()
-                        .map(|t| drawable_within(t, FONT_PT, room)),
-                };
+                let label = grid
+                    .label
+                    .as_deref()
+                    .map(|t| drawable_within(t, FONT_PT, room));
+                let colour_bar = plan.map(|plan| ColourBar::new(bar, plan, label));
                 (
                     edge_limits(&grid.x_edges),
                     edge_limits(&grid.y_edges),
-                    Some(colour_bar),
+                    colour_bar,
                 )
             }
         };
@@ -227,36 +383,6 @@ fn edge_limits(edges: &[f64]) -> (f64, f64) {
     }
 }
 
-/// The colour range: `--vmin`/`--vmax` (NaN for an end not given), else the data's, made
-/// non-degenerate as matplotlib does (a single value v gets v ± 10 %, 0 gets ±0.1).
-fn colour_range(
-    given: Option<(f64, f64)>,
-    data: impl FnOnce() -> Option<(f64, f64)>,
-) -> (f64, f64) {
-    let (mut lo, mut hi) = given.unwrap_or((f64::NAN, f64::NAN));
-    // The data's range is a pass over every value: only when an end is not given.
-    let (data_lo, data_hi) = if lo.is_nan() || hi.is_nan() {
-        data().unwrap_or((0.0, 1.0))
-    } else {
-        (lo, hi)
-    };
-    if lo.is_nan() {
-        lo = if hi.is_nan() {
-            data_lo
-        } else {
-            data_lo.min(hi)
-        };
-    }
-    if hi.is_nan() {
-        hi = data_hi.max(lo);
-    }
-    if hi - lo <= f64::EPSILON * lo.abs().max(1.0) {
-        let half = if lo == 0.0 { 0.1 } else { 0.1 * lo.abs() };
-        return (lo - half, hi + half);
-    }
-    (lo, hi)
-}
-
 /// Data min/max padded by 5 % of the range; a single value gets a unit-wide window around it.
 pub fn padded_limits(values: &[f64]) -> (f64, f64) {
     let finite = values.iter().copied().filter(|v| v.is_finite());
@@ -322,5 +448,141 @@ mod tests {
             padded_limits(&[f64::NAN, 1.0, 3.0, f64::INFINITY]),
             (0.9, 3.1)
         );
+    }
+}
+
+#[cfg(test)]
+mod colour_bar_tests {
+    use super::*;
+    use crate::render::colormap::ColourMap;
+    use crate::render::colouring::{Discrete, Extend};
+
+    /// Python's `repr` of a float, parsed exactly.
+    fn number(v: &serde_json::Value) -> f64 {
+        v.as_str()
+            .expect("a number as text")
+            .parse()
+            .expect("a number")
+    }
+
+    fn strings(case: &serde_json::Value, key: &str) -> Vec<String> {
+        case[key]
+            .as_array()
+            .expect(key)
+            .iter()
+            .map(|v| v.as_str().expect("text").to_string())
+            .collect()
+    }
+
+    fn numbers(case: &serde_json::Value, key: &str) -> Vec<f64> {
+        case[key]
+            .as_array()
+            .expect(key)
+            .iter()
+            .map(number)
+            .collect()
+    }
+
+    /// matplotlib's colour bar of a default figure for every case of
+    /// tests/data/matplotlib_ticks.json's "colour bars": the same ticks, labels and minor ticks.
+    #[test]
+    fn colour_bar_ticks_are_matplotlibs_for_log_symlog_and_levels() {
+        let file: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/data/matplotlib_ticks.json"))
+                .expect("tests/data/matplotlib_ticks.json is JSON");
+        let cases = file["colour bars"].as_object().expect("colour bars");
+        assert!(cases.len() >= 20, "{} cases", cases.len());
+        let rect = Rect {
+            left: 0.0,
+            right: 18.48,
+            top: 57.6,
+            bottom: 427.2,
+        };
+        for (name, case) in cases {
+            let view = numbers(case, "view");
+            let (norm, discrete) = match case["norm"].as_str().unwrap() {
+                "log" => (Norm::Log, None),
+                "symlog" => (
+                    Norm::SymLog {
+                        linthresh: number(&case["linthresh"]),
+                    },
+                    None,
+                ),
+                _ => {
+                    let bounds = numbers(case, "levels");
+                    let colours = vec![[0; 3]; bounds.len() - 1];
+                    (Norm::Linear, Some(Discrete { bounds, colours }))
+                }
+            };
+            let plan = ColourPlan {
+                map: ColourMap::VIRIDIS,
+                norm,
+                lo: view[0],
+                hi: view[1],
+                discrete,
+                extend: Extend::Neither,
+                left_out: 0,
+            };
+            let bar = ColourBar::new(rect, plan, None);
+            let labels: Vec<&str> = bar.axis.ticks.iter().map(|t| t.label.as_str()).collect();
+            let values: Vec<f64> = bar.axis.ticks.iter().map(|t| t.value).collect();
+            assert_eq!(labels, strings(case, "labels"), "{name}");
+            assert_eq!(values, numbers(case, "values"), "{name}");
+            let minor: Vec<f64> = bar.minor.iter().map(|t| t.value).collect();
+            let minor_labels: Vec<&str> = bar.minor.iter().map(|t| t.label.as_str()).collect();
+            assert_eq!(minor, numbers(case, "minor values"), "{name}: minor ticks");
+            assert_eq!(minor_labels, strings(case, "minor labels"), "{name}");
+            assert_eq!(bar.axis.offset, None, "{name}");
+        }
+    }
+
+    #[test]
+    fn triangles_take_five_percent_of_the_range_as_matplotlibs_do() {
+        // matplotlib 3.11, default figure: the colour bar's box is 57.6 to 427.2 px; with
+        // triangles at both ends the range is drawn from 74.4 to 410.4 px.
+        let outer = Rect {
+            left: 501.6,
+            right: 520.08,
+            top: 57.6,
+            bottom: 427.2,
+        };
+        let both = inside_triangles(outer, true, true);
+        assert!((both.top - 74.4).abs() < 1e-9 && (both.bottom - 410.4).abs() < 1e-9);
+        let above = inside_triangles(outer, false, true);
+        assert_eq!(above.bottom, outer.bottom);
+        assert!((above.height() * 1.05 - outer.height()).abs() < 1e-9);
+        assert_eq!(inside_triangles(outer, false, false), outer);
+    }
+
+    #[test]
+    fn values_sit_on_the_bar_by_the_norms_scale() {
+        let rect = Rect {
+            left: 0.0,
+            right: 10.0,
+            top: 0.0,
+            bottom: 100.0,
+        };
+        let plan = |norm, discrete| ColourPlan {
+            map: ColourMap::VIRIDIS,
+            norm,
+            lo: 1.0,
+            hi: 1e4,
+            discrete,
+            extend: Extend::Neither,
+            left_out: 0,
+        };
+        let log = ColourBar::new(rect, plan(Norm::Log, None), None);
+        assert!((log.y_px(100.0) - 50.0).abs() < 1e-9);
+        let bounds = vec![1.0, 10.0, 5000.0, 1e4];
+        let colours = vec![[0; 3]; 3];
+        let uniform = ColourBar::new(
+            rect,
+            plan(Norm::Linear, Some(Discrete { bounds, colours })),
+            None,
+        );
+        // Each of the three bins takes a third of the bar.
+        assert!((uniform.y_px(10.0) - 200.0 / 3.0).abs() < 1e-9);
+        assert!((uniform.y_px(7500.0) - 100.0 / 6.0).abs() < 1e-9);
+        assert_eq!((uniform.y_px(1.0), uniform.y_px(1e4)), (100.0, 0.0));
     }
 }

@@ -17,7 +17,7 @@ use super::colormap::Colour;
 use super::error::RenderError;
 use super::layout::{self, Layout};
 use super::marker::{Clip, Markers};
-use super::palette::{self, ColourScale, Paint, GREY_BASE, LINE_LEVELS};
+use super::palette::{self, MapColours, Paint, GREY_BASE, LINE_LEVELS};
 use super::png::encode;
 use super::raster_text::TextPainter;
 use super::text::px;
@@ -100,7 +100,8 @@ impl Frame {
         self.pixels.clear();
         self.pixels.resize(self.width * self.height, 0);
         if self.palette.as_ref().is_none_or(|(p, _)| *p != paint) {
-            self.palette = Some((paint, palette::rgb(paint)));
+            let rgb = palette::rgb(&paint);
+            self.palette = Some((paint, rgb));
         }
     }
 
@@ -142,12 +143,13 @@ impl Frame {
     /// Clears to white and fills the axes box with the grid's cells, as pcolormesh: each
     /// pixel takes the colour of the cell under its centre; the colour bar shows the map.
     pub fn draw_heatmap(&mut self, grid: &Grid, l: &Layout) {
-        self.clear(l.width, l.height, Paint::Map);
         let Some(bar) = &l.colour_bar else {
-            return;
+            let viridis = MapColours::Continuous(Default::default());
+            return self.clear(l.width, l.height, Paint::Map(viridis));
         };
+        self.clear(l.width, l.height, Paint::Map(bar.plan.colours()));
         let (lo, hi) = (bar.axis.lo, bar.axis.hi);
-        let colours = ColourScale::new(lo, hi);
+        let colours = bar.plan.scale();
         let a = &l.axes;
         let columns = Frame::span(a.left, a.right, self.width);
         let rows = Frame::span(a.top, a.bottom, self.height);
@@ -199,8 +201,34 @@ impl Frame {
         let bar_columns = Frame::span(bar.rect.left, bar.rect.right, self.width);
         for py in Frame::span(bar.rect.top, bar.rect.bottom, self.height) {
             let fraction = (bar.rect.bottom - (py as f64 + 0.5)) / bar.rect.height();
-            let level = colours.level(lo + fraction * (hi - lo));
+            let level = colours.bar_level(fraction, lo, hi);
             self.pixels[py * self.width..(py + 1) * self.width][bar_columns.clone()].fill(level);
+        }
+        self.draw_triangles(bar, &colours);
+    }
+
+    /// The colour bar's triangles beyond its range, in the colours of values below and above
+    /// it: each pixel whose centre lies inside.
+    fn draw_triangles(&mut self, bar: &layout::ColourBar, colours: &palette::ColourScale) {
+        let (under, over) = colours.beyond_levels();
+        let (r, outer) = (bar.rect, bar.outer);
+        let centre = (r.left + r.right) / 2.0;
+        let half = r.width() / 2.0;
+        let ends = [
+            (bar.extend.min(), r.bottom, outer.bottom, under),
+            (bar.extend.max(), r.top, outer.top, over),
+        ];
+        for (drawn, base, apex, level) in ends {
+            if !drawn {
+                continue;
+            }
+            let (top, bottom) = (base.min(apex), base.max(apex));
+            for py in Frame::span(top, bottom, self.height) {
+                let along = ((py as f64 + 0.5 - base) / (apex - base)).clamp(0.0, 1.0);
+                let reach = half * (1.0 - along);
+                let row = &mut self.pixels[py * self.width..(py + 1) * self.width];
+                row[Frame::span(centre - reach, centre + reach, self.width)].fill(level);
+            }
         }
     }
 
@@ -361,9 +389,15 @@ fn line_region(l: &Layout, part: axes::Part, width: usize, height: usize) -> Opt
             [a.left - tick, lo, a.left, hi]
         }
         axes::Part::ColourBar => {
+            // The outline runs out to the triangles' tips.
             let bar = l.colour_bar.as_ref()?;
-            let r = bar.rect;
-            [r.left, r.top, r.right + tick, r.bottom]
+            let (r, outer) = (bar.rect, bar.outer);
+            [
+                r.left,
+                outer.top.min(r.top),
+                r.right + tick,
+                outer.bottom.max(r.bottom),
+            ]
         }
         axes::Part::Title | axes::Part::Labels => return None,
     };

@@ -161,7 +161,8 @@ fn write_heatmap(svg: &mut String, grid: &Grid, l: &Layout) -> Result<(), Render
         frame.crop_png(&a)?
     );
     if let Some(bar) = &l.colour_bar {
-        let r = bar.rect;
+        // Its triangles too.
+        let r = bar.outer;
         let _ = write!(
             svg,
             "\n<image x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" \

@@ -6,6 +6,7 @@
 //! The file is plain `key = value` lines, in this order, readable with `cat`.
 
 use crate::config::Config;
+use crate::figure::{Center, Levels, Norm};
 use crate::output::MANIFEST_FILE_NAME;
 use crate::plan::Plan;
 use std::path::Path;
@@ -55,10 +56,26 @@ pub enum ManifestError {
 }
 
 /// How input objects are drawn and named, when the command line says: `--kind`,
-/// `--columns`, `--name`, `--vmin`/`--vmax`, `--xlim`, `--ylim`; "-" for the defaults.
+/// `--columns`, `--name`, `--vmin`/`--vmax`, `--xlim`, `--ylim`, the colour flags; "-" for
+/// the defaults.
 fn drawing(config: &Config) -> String {
     let choice = &config.choice;
     let range = |r: Option<(f64, f64)>| r.map(|(lo, hi)| format!("{lo},{hi}"));
+    let colouring = &config.colouring;
+    let norm = match colouring.norm {
+        Norm::Linear => None,
+        Norm::Log => Some("log".to_string()),
+        Norm::SymLog { linthresh } => Some(format!("symlog --linthresh {linthresh}")),
+    };
+    let center = match colouring.center {
+        Center::Auto => None,
+        Center::At(c) => Some(c.to_string()),
+        Center::Never => Some("none".to_string()),
+    };
+    let levels = colouring.levels.as_ref().map(|l| match l {
+        Levels::Count(n) => n.to_string(),
+        Levels::Bounds(b) => b.iter().map(f64::to_string).collect::<Vec<_>>().join(","),
+    });
     let parts: Vec<String> = [
         ("--kind", choice.kind.map(|k| k.name().to_string())),
         ("--columns", choice.columns.as_ref().map(|c| c.join(","))),
@@ -66,6 +83,19 @@ fn drawing(config: &Config) -> String {
         ("--vmin,--vmax", range(choice.limits.colour)),
         ("--xlim", range(choice.limits.x)),
         ("--ylim", range(choice.limits.y)),
+        (
+            "--range",
+            (choice.sharing != Default::default()).then(|| choice.sharing.name().into()),
+        ),
+        ("--robust", choice.robust.then(|| "on".into())),
+        (
+            "--select/--isel",
+            (!choice.slices.is_empty()).then(|| format!("{:?}", choice.slices)),
+        ),
+        ("--cmap", colouring.cmap.map(|m| m.name())),
+        ("--norm", norm),
+        ("--center", center),
+        ("--levels", levels),
     ]
     .into_iter()
     .filter_map(|(flag, value)| value.map(|v| format!("{flag} {v}")))

@@ -10,7 +10,7 @@ use crate::output::savedata::{DataFile, SaveDataError};
 use crate::output::{Existing, FileError, OutputDir};
 use crate::plan::{Plan, PlotResult, PlotStatus};
 use crate::render::{RenderError, Renderer};
-use crate::source::{Choice, LoadError, Source};
+use crate::source::{finite_range, Choice, Content, LoadError, PlotData, Source};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -101,7 +101,7 @@ impl<'a> Plotter<'a> {
             source,
             data_file: None,
             archive: None,
-            renderer: Renderer::new(ctx.config.figure),
+            renderer: Renderer::with_colouring(ctx.config.figure, ctx.config.colouring.clone()),
             work: RankWork {
                 results: Vec::new(),
                 failures: Vec::new(),
@@ -162,9 +162,12 @@ impl<'a> Plotter<'a> {
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| self.draw(plot_num)))
             .unwrap_or_else(|panic| Err(PlotError::Panic(panic_message(&*panic))));
         match outcome {
-            Ok((bytes, dropped, place)) => {
-                (result.bytes, result.dropped) = (bytes, dropped);
-                if let Some(place) = place {
+            Ok(drawn) => {
+                (result.bytes, result.dropped) = (drawn.bytes, drawn.dropped);
+                if let Some((lo, hi)) = drawn.range {
+                    (result.range_lo, result.range_hi) = (lo, hi);
+                }
+                if let Some(place) = drawn.place {
                     (result.archive, result.offset) = (i64::from(place.archive), place.offset);
                 }
             }
@@ -175,13 +178,14 @@ impl<'a> Plotter<'a> {
         }
     }
 
-    /// Load, render, write, save: the bytes written, the input rows left out and (`--pack`)
-    /// where in its archive the plot went.
-    fn draw(&mut self, plot_num: u64) -> Result<(u64, u64, Option<Location>), PlotError> {
+    /// Load, render, write, save.
+    fn draw(&mut self, plot_num: u64) -> Result<Drawn, PlotError> {
         let ctx = self.ctx;
         let source = self.source.as_ref().map_err(|e| e.clone())?;
         let data = source.load(ctx.plan, plot_num, ctx.choice)?;
-        let bytes = self.renderer.render(&data)?;
+        let rendered = self.renderer.render(&data)?;
+        let (bytes, left_out) = (rendered.bytes, data.dropped + rendered.left_out);
+        let colour_range = rendered.colour_range;
         let place = if ctx.config.pack {
             let archive = self.archive.get_or_insert_with(|| {
                 let rank = self.rank as u32;
@@ -207,7 +211,12 @@ impl<'a> Plotter<'a> {
             );
             file.write(&ctx.out.stem(plot_num), plot_num, &origin, &data.content)?;
         }
-        Ok((written, data.dropped, place))
+        Ok(Drawn {
+            bytes: written,
+            dropped: left_out,
+            range: colour_range.or_else(|| line_range(&data)),
+            place,
+        })
     }
 
     pub fn finish(mut self) -> RankWork {
@@ -226,6 +235,27 @@ impl<'a> Plotter<'a> {
         self.ctx.out.remove_staging();
         self.work.span = self.begin.elapsed().as_secs_f64();
         self.work
+    }
+}
+
+/// What came of a plot drawn and written.
+struct Drawn {
+    bytes: u64,
+    /// Input rows or cells left out: by the reading (NaN, infinity), and by the colours (a
+    /// log norm's values at or below 0).
+    dropped: u64,
+    /// The value range it was drawn with, for the run record: a heatmap's colour bar's ends
+    /// (after xarray's diverging rule, the norm and the levels), a line's y values'.
+    range: Option<(f64, f64)>,
+    /// `--pack`: where in its archive the plot went.
+    place: Option<Location>,
+}
+
+/// A line's y range: the one its frames share, else its own.
+fn line_range(data: &PlotData) -> Option<(f64, f64)> {
+    match &data.content {
+        Content::Line(series) => data.value_range.or_else(|| finite_range(&series.y)),
+        _ => None,
     }
 }
 

@@ -124,6 +124,9 @@ fn root_checks(config: &Config) -> Result<(Agreement, RootSetup), StartError> {
             if let Some(note) = listing.note(path) {
                 eprintln!("{}", escape_controls(&note));
             }
+            for note in &listing.notes {
+                eprintln!("{}", escape_controls(note));
+            }
             Plan::Input {
                 objects: listing.objects.into(),
             }

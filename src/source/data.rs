@@ -1,6 +1,8 @@
 //! The data a plot is made of, whatever its source: scatter points, a line or a grid of
 //! values, and what the figure shows around them (title, labels, scales, limits).
 
+use crate::calendar::Calendar;
+
 /// One plot's data: positions in data units and marker areas in pt² (matplotlib's `s`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Points {
@@ -158,13 +160,14 @@ impl Default for Content {
     }
 }
 
-/// How an axis's numbers read: plain numbers, or times in seconds since 1970-01-01 UTC
-/// (CF time coordinates), ticked with dates.
+/// How an axis's numbers read: plain numbers, or times in seconds since 1970-01-01 of a
+/// calendar (UTC; Unix time in the Gregorian ones: CF time coordinates, pandas' datetimes),
+/// ticked with that calendar's dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Scale {
     #[default]
     Linear,
-    Time,
+    Time(Calendar),
 }
 
 /// Limits fixed before drawing: shared by every frame of an object (so that frames

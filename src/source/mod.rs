@@ -3,6 +3,7 @@
 pub mod data;
 pub mod input;
 pub mod random;
+pub mod ranges;
 pub mod seed;
 
 pub use data::{finite_range, Content, Grid, Limits, PlotData, Points, Scale, Series, Values};
@@ -68,15 +69,13 @@ impl Source {
         }
     }
 
-    /// The range of the values plot `of` shows (see [`input::read::value_range`]).
-    pub fn value_range(
-        &self,
-        of: crate::plan::PlotOf<'_>,
-    ) -> Result<Option<(f64, f64)>, ObjectError> {
+    /// The values plot `of` shows, if it is a frame of an array (see
+    /// [`input::read::frame_values`]).
+    pub fn frame_values(&self, of: crate::plan::PlotOf<'_>) -> Result<Option<Values>, ObjectError> {
         match self {
             Source::Random { .. } => Ok(None),
             Source::Input { file, frames } => {
-                input::read::value_range(file, of, &mut frames.borrow_mut())
+                input::read::frame_values(file, of, &mut frames.borrow_mut())
             }
         }
     }

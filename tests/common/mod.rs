@@ -287,6 +287,17 @@ pub fn summary_line(stdout: &str) -> &str {
 /// against a second job and the manifest `--resume` checks.
 pub const BOOKKEEPING: [&str; 2] = [".plotrand.lock", "plotrand-manifest.txt"];
 
+/// The texts of an SVG's `<text>` elements, in document order.
+pub fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let body = t.split_once('>')?.1;
+            Some(body.split("</text>").next()?.trim().to_string())
+        })
+        .collect()
+}
+
 /// Names of the files directly in `dir`, sorted, but for the run's bookkeeping files.
 pub fn file_names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

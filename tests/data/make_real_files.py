@@ -10,6 +10,9 @@ Files (what each one holds is described in /work/notes/real-files.md and by `--l
     nc4_timeseries.nc              netCDF4-python: a time series, a packed int16 variable
     h5py_sim.h5                    h5py: image, signal, positions, compound particles, frames
     pandas_fixed.h5, pandas_table.h5  DataFrame + Series, to_hdf format="fixed" / "table"
+    cmip6_noleap.nc, noleap_series.nc, day360_series.nc, standard_calendar.nc
+                                   model calendars (noleap, 360_day), standard before 1582
+    xr_colours.nc                  xarray: an anomaly crossing 0, a log-normal field, rain with 0s
     big_frames.h5                  (--big only) a (T, 512, 512) float32 field > MB megabytes
 Run it with the venv of scripts/pyenv.sh (its python is $PLOTRAND_TEST_PYTHON in the tests).
 """
@@ -209,6 +212,130 @@ def write_pandas(outdir):
     series.to_hdf(table, key="signal", mode="a", format="table")
 
 
+
+# --- Model calendars (noleap, 360_day): CMIP6-like output and series, as cftime gives them ---
+
+def noleap_month_middles(years, start=1850):
+    """CMIP6's monthly times in the noleap calendar, days since 1850-01-01: each month's middle
+    (1850-01-16 12:00:00, 1850-02-15 00:00:00, ...) between its bounds."""
+    lengths = np.tile([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], years)
+    edges = np.concatenate([[0.0], np.cumsum(lengths)]) + 365.0 * (start - 1850)
+    return (edges[:-1] + edges[1:]) / 2, np.stack([edges[:-1], edges[1:]], axis=1)
+
+
+def write_calendars(outdir):
+    """Model output in its own calendars: a CMIP6-like monthly tas (time, lat, lon) and its
+    global mean in noleap (xarray, "days since 1850-01-01" as CMIP6 writes it), a 6-hourly
+    noleap series over the end of February 2000 (netCDF4-python), a 360_day daily series
+    with a (time, lat) Hovmoeller field (xarray from cftime dates), and the standard
+    calendar's Julian part (netCDF4-python)."""
+    import datetime
+
+    import cftime
+    import netCDF4
+    import xarray as xr
+
+    rng = np.random.default_rng(SEED + 20)
+    middles, bounds = noleap_month_middles(2)
+    lat2, lon2 = np.meshgrid(np.deg2rad(LAT), np.deg2rad(LON), indexing="ij")
+    season = np.cos(2 * np.pi * (np.arange(24) - 6) / 12)[:, None, None]
+    tas = (273.15 + 30 * np.cos(lat2) ** 2 - 10 + 8 * season * np.sin(lat2)
+           + rng.normal(0, 0.5, (24,) + lat2.shape)).astype(np.float32)
+    weights = np.cos(lat2) / np.cos(lat2).sum()
+    time_attrs = {"long_name": "time", "standard_name": "time", "axis": "T",
+                  "bounds": "time_bnds"}
+    ds = xr.Dataset(
+        {
+            "tas": (("time", "lat", "lon"), tas, {
+                "long_name": "Near-Surface Air Temperature", "units": "K",
+                "standard_name": "air_temperature", "cell_methods": "area: time: mean"}),
+            "tas_global": ("time", (tas * weights).sum(axis=(1, 2)).astype(np.float32), {
+                "long_name": "global mean near-surface air temperature", "units": "K"}),
+            "time_bnds": (("time", "bnds"), bounds),
+        },
+        coords={
+            "time": ("time", middles, dict(time_attrs, units="days since 1850-01-01",
+                                           calendar="noleap")),
+            "lat": ("lat", LAT, {"long_name": "latitude", "units": "degrees_north",
+                                 "standard_name": "latitude"}),
+            "lon": ("lon", LON, {"long_name": "longitude", "units": "degrees_east",
+                                 "standard_name": "longitude"}),
+        },
+        attrs={"Conventions": "CF-1.7 CMIP-6.2", "mip_era": "CMIP6", "frequency": "mon",
+               "source": "tests/data/make_real_files.py"},
+    )
+    # Numbers with units and calendar as attributes: xarray writes them as they are.
+    ds.to_netcdf(os.path.join(outdir, "cmip6_noleap.nc"), engine="netcdf4")
+
+    path = os.path.join(outdir, "noleap_series.nc")
+    with netCDF4.Dataset(path, "w", format="NETCDF4") as nc:
+        nc.createDimension("time", None)
+        t = nc.createVariable("time", "f8", ("time",))
+        t.units = "hours since 2000-01-01 00:00:00"
+        t.calendar = "noleap"
+        t.long_name = "time"
+        t.standard_name = "time"
+        start = cftime.datetime(2000, 2, 20, calendar="noleap")
+        stamps = [start + datetime.timedelta(hours=6 * k) for k in range(4 * 18 + 1)]
+        t[:] = cftime.date2num(stamps, t.units, calendar=t.calendar)
+        v = nc.createVariable("tas", "f4", ("time",))
+        v.long_name = "air temperature at the station"
+        v.units = "K"
+        hours = np.arange(len(stamps)) * 6.0
+        v[:] = 275 + 4 * np.sin(2 * np.pi * hours / 24) + rng.normal(0, 0.3, len(stamps))
+
+    days = xr.date_range("2000-01-01", periods=90, freq="D", calendar="360_day",
+                         use_cftime=True)
+    ds = xr.Dataset(
+        {
+            "pr": ("time", (2e-5 * rng.gamma(0.6, 1.0, 90)).astype(np.float32), {
+                "long_name": "precipitation", "units": "kg m-2 s-1"}),
+            "ua": (("time", "lat"), (10 * np.cos(np.deg2rad(LAT))[None, :] ** 2
+                                     + rng.normal(0, 1, (90, LAT.size))).astype(np.float32),
+                   {"long_name": "zonal mean eastward wind", "units": "m s-1"}),
+        },
+        coords={
+            "time": ("time", days, {"long_name": "time", "standard_name": "time"}),
+            "lat": ("lat", LAT, {"long_name": "latitude", "units": "degrees_north"}),
+        },
+    )
+    encoding = {"time": {"units": "days since 2000-01-01", "calendar": "360_day",
+                         "dtype": "f8"}}
+    ds.to_netcdf(os.path.join(outdir, "day360_series.nc"), engine="netcdf4",
+                 encoding=encoding)
+
+    # The standard calendar, Julian before 1582-10-15: NCEP/NCAR reanalysis' "hours since
+    # 1-1-1 00:00:0.0" counts from Julian 0001-01-01 (two days before the proleptic Gregorian
+    # one), and days around the switch of 1582 (Julian October 4 is followed by Gregorian 15).
+    path = os.path.join(outdir, "standard_calendar.nc")
+    with netCDF4.Dataset(path, "w", format="NETCDF4") as nc:
+        for name, units, values in [
+            ("time", "hours since 1-1-1 00:00:0.0", 17_522_904.0 + 6.0 * np.arange(4)),
+            ("time_1582", "days since 1582-10-01", np.arange(6.0)),
+        ]:
+            nc.createDimension(name, len(values))
+            t = nc.createVariable(name, "f8", (name,))
+            t.units = units
+            t.calendar = "standard"
+            t.standard_name = "time"
+            t[:] = values
+        nc.createDimension("lat", 3)
+        lat = nc.createVariable("lat", "f4", ("lat",))
+        lat.units = "degrees_north"
+        lat[:] = [-30.0, 0.0, 30.0]
+        nc.createDimension("lon", 4)
+        lon = nc.createVariable("lon", "f4", ("lon",))
+        lon.units = "degrees_east"
+        lon[:] = [0.0, 90.0, 180.0, 270.0]
+        air = nc.createVariable("air", "f4", ("time", "lat", "lon"))
+        air.long_name = "air temperature"
+        air.units = "degK"
+        air[:] = 280 + rng.normal(0, 5, (4, 3, 4))
+        early = nc.createVariable("early", "f4", ("time_1582", "lat", "lon"))
+        early[:] = rng.normal(0, 1, (6, 3, 4))
+
+# --- end of model calendars ---
+
 def write_big_frames(outdir, mb):
     """A (T, 512, 512) float32 field of more than `mb` MB, chunked one frame per chunk, for a
     memory test: written frame by frame, so writing it needs one frame of memory."""
@@ -232,11 +359,89 @@ def write_big_frames(outdir, mb):
     return path
 
 
+# --- Shared and robust ranges (issue 20: --range, --robust) ---
+def write_levels(outdir):
+    """An ERA5-like (time, level, latitude, longitude) temperature, each level tens of kelvin
+    from the next and a few cells far off (a bad sensor), as xarray writes it: each level
+    should get its own colour range, and --robust should pass over the outliers."""
+    import pandas as pd
+    import xarray as xr
+
+    rng = np.random.default_rng(SEED + 20)
+    times = pd.date_range("2020-01-01", periods=8, freq="6h")
+    levels = np.array([1000, 850, 500], dtype=np.int32)
+    lat = np.linspace(60, 30, 12)
+    lon = np.linspace(-10, 30, 16)
+    base = np.array([288.0, 275.0, 252.0])[None, :, None, None]
+    t = base + rng.normal(0, 4, (8, 3, 12, 16))
+    t[2, 0, 3, 4] = 400.0
+    t[5, 1, 7, 7] = 150.0
+    da = xr.DataArray(
+        t.astype(np.float32),
+        dims=("time", "level", "latitude", "longitude"),
+        coords={"time": times, "level": levels, "latitude": lat, "longitude": lon},
+        name="t",
+        attrs={"long_name": "Temperature", "units": "K"},
+    )
+    da.level.attrs.update(long_name="pressure_level", units="hPa")
+    da.to_dataset().to_netcdf(os.path.join(outdir, "levels.nc"), engine="netcdf4")
+# --- end of shared and robust ranges ---
+
+
+# --- colours (src/render/colouring.rs): fields whose colours xarray chooses differently ---------
+
+
+def write_colours(outdir):
+    """xarray, engine netcdf4: a temperature anomaly crossing 0 (xarray draws it RdBu_r,
+    symmetric about 0), an aerosol concentration log-normal over 6 decades (for --norm log),
+    a rain rate that is 0 in dry cells (a log norm leaves those out), and a sea floor
+    elevation below 0 everywhere (nothing a log norm can draw)."""
+    import pandas as pd
+    import xarray as xr
+
+    rng = np.random.default_rng(SEED + 20)
+    time = pd.date_range("2001-01-15", periods=3, freq=pd.DateOffset(months=1))
+    lat2, lon2 = np.meshgrid(np.deg2rad(LAT), np.deg2rad(LON), indexing="ij")
+    # Warm in the north-east, cold in the south-west, more so each month; not symmetric.
+    anomaly = np.stack([(1.0 + 0.5 * k) * (2.0 * np.sin(lat2) + np.cos(lon2) + 0.6)
+                        + rng.normal(0, 0.2, lat2.shape) for k in range(3)])
+    # 10**(-3 … 3): six decades, smooth with a little noise.
+    exponent = 3.0 * np.sin(lat2) * np.cos(lon2 / 2.0) + rng.normal(0, 0.05, lat2.shape)
+    concentration = 10.0 ** np.clip(exponent, -3.0, 3.0)
+    rain = np.where(np.cos(2 * lon2) * np.cos(lat2) > 0.2,
+                    10.0 ** (1.5 * np.cos(lat2) * np.cos(2 * lon2)), 0.0)
+    ds = xr.Dataset(
+        {
+            "anomaly": (("time", "lat", "lon"), anomaly.astype(np.float32), {
+                "long_name": "temperature anomaly", "units": "K"}),
+            "concentration": (("lat", "lon"), concentration, {
+                "long_name": "aerosol number concentration", "units": "cm-3"}),
+            "rain": (("lat", "lon"), rain.astype(np.float32), {
+                "long_name": "rain rate", "units": "mm h-1"}),
+            "sea_floor": (("lat", "lon"), (-4000.0 + 1500.0 * np.cos(3 * lon2) * np.cos(lat2))
+                          .astype(np.float32), {"long_name": "sea floor elevation",
+                                                "units": "m"}),
+        },
+        coords={
+            "time": ("time", time, {"long_name": "time"}),
+            "lat": ("lat", LAT, {"long_name": "latitude", "units": "degrees_north"}),
+            "lon": ("lon", LON, {"long_name": "longitude", "units": "degrees_east"}),
+        },
+        attrs={"Conventions": "CF-1.8", "title": "plotrand-mpi test data (colours)"},
+    )
+    ds.to_netcdf(os.path.join(outdir, "xr_colours.nc"), engine="netcdf4", format="NETCDF4")
+
+# --- end of colours ------------------------------------------------------------------------------
+
+
 WRITERS = {
     "xarray": write_xarray,
     "nc4": write_nc4_timeseries,
     "h5py": write_h5py_sim,
     "pandas": write_pandas,
+    "levels": write_levels,
+    "calendars": write_calendars,
+    "colours": write_colours,
 }
 
 

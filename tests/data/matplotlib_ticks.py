@@ -378,7 +378,84 @@ def main():
     out.write(f'  "label widths px": {json.dumps(widths, ensure_ascii=False)},\n')
     out.write('  "cases": {\n')
     out.write(",\n".join("  " + line for line in lines))
+    out.write("\n  },\n")
+    out.write('  "colour bars": {\n')
+    out.write(",\n".join(colour_bar_lines()))
     out.write("\n  }\n}\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Colour bars of log and symlog norms and of discrete levels (src/render/ticks/logscale.rs,
+# src/render/layout.rs): the ticks of a default figure's colorbar, as matplotlib draws them
+# ---------------------------------------------------------------------------------------------
+
+
+def colour_bar_cases():
+    """(name, norm, lo, hi, linthresh or levels)."""
+    for lo, hi in [(1e-2, 1e4), (1.0, 1e6), (3e-7, 2e5), (1.0, 5.0), (2.0, 3.0), (0.5, 20.0),
+                   (1e-20, 1.0), (1.0, 1e10), (7.0, 1e3), (0.02, 0.5), (40.0, 90.0)]:
+        yield f"log {lo!r}..{hi!r}", "log", lo, hi, None
+    for lo, hi, t in [(-100.0, 100.0, 1.0), (-5e3, 20.0, 1.0), (-0.5, 0.5, 1.0),
+                      (0.1, 1e3, 1.0), (-1e6, 1e6, 10.0), (-3.0, 300.0, 2.0)]:
+        yield f"symlog {lo!r}..{hi!r} linthresh {t!r}", "symlog", lo, hi, t
+    for levels in [[0.0, 2.5, 5.0, 7.5, 10.0], [-1.0, 0.0, 1.0],
+                   [float(v) for v in np.linspace(-2.2, 2.2, 23)], [0.1, 1.0, 10.0, 100.0],
+                   [float(v) for v in range(0, 1200, 50)]]:
+        yield f"levels {levels[0]!r}..{levels[-1]!r} in {len(levels)}", "levels", None, None, levels
+
+
+def mathtext_label(text):
+    """A LogFormatterSciNotation label as plotrand-mpi spells it: 10^k, 2×10^k, "−"."""
+    if text.startswith("$\\mathdefault{") and text.endswith("}$"):
+        text = text[len("$\\mathdefault{"):-2]
+    text = text.replace("\\times", "×").replace("^{", "^").replace("}", "")
+    return text.replace("-", "\u2212")
+
+
+def colour_bar(norm_name, lo, hi, extra):
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), dpi=DPI)
+    try:
+        if norm_name == "log":
+            norm = matplotlib.colors.LogNorm(lo, hi)
+        elif norm_name == "symlog":
+            norm = matplotlib.colors.SymLogNorm(extra, linscale=1, vmin=lo, vmax=hi, base=10)
+        else:
+            norm = matplotlib.colors.BoundaryNorm(extra, ncolors=len(extra) - 1)
+        mesh = ax.pcolormesh(np.array([[0.0]]), norm=norm)
+        bar = fig.colorbar(mesh)
+        fig.canvas.draw()
+        axis = bar.ax.yaxis
+        view = sorted(float(v) for v in axis.get_view_interval())
+        transform = axis.get_transform()
+
+        def drawn(locs, ticks):
+            # Axis._update_ticks: ticks within 1e-10 of the view, in the scale's coordinates.
+            lo, hi = transform.transform(view)
+            slack = (hi - lo) * 1e-10
+            return [(float(loc), tick.label2.get_text()) for loc, tick in zip(locs, ticks)
+                    if lo - slack <= transform.transform([loc])[0] <= hi + slack]
+
+        major_locs = axis.get_majorticklocs()
+        major = drawn(major_locs, axis.get_major_ticks(len(major_locs)))
+        minor_locs = axis.get_minorticklocs()
+        in_view = drawn(minor_locs, axis.get_minor_ticks(len(minor_locs)))
+        return {
+            "norm": norm_name,
+            "view": [repr(float(v)) for v in (norm.vmin, norm.vmax)],
+            "linthresh": repr(extra) if norm_name == "symlog" else None,
+            "levels": [repr(v) for v in extra] if norm_name == "levels" else None,
+            "labels": [mathtext_label(label) for _, label in major],
+            "values": [repr(float(v)) for v, _ in major],
+            "minor values": [repr(float(v)) for v, _ in in_view],
+            "minor labels": [mathtext_label(label) for _, label in in_view],
+        }
+    finally:
+        plt.close(fig)
+
+
+def colour_bar_lines():
+    return [f"    {json.dumps(name)}: {json.dumps(colour_bar(norm, lo, hi, extra), ensure_ascii=False)}"
+            for name, norm, lo, hi, extra in colour_bar_cases()]
 
 
 def text_width_px(text):

@@ -17,13 +17,17 @@ mod launchers;
 mod readme;
 
 // Input: HDF5 files, files written by Python's libraries, hostile and generated files.
+mod calendars;
+mod frames;
 mod fuzz_input;
 mod hdf5_files;
 mod hostile_text;
 mod input_trust;
 mod real_data;
 
-// The tick labels' expectations are matplotlib's own, and so is where text is drawn.
+// The tick labels' expectations are matplotlib's own, and so is where text is drawn;
+// heatmap colours are xarray's.
+mod colours;
 mod matplotlib_text;
 mod ticks;
 

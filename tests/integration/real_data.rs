@@ -161,14 +161,7 @@ fn svg_run(name: &str, out: &Path, ranks: usize, extra: &str) -> Run {
 }
 
 fn texts(svg_path: &Path) -> Vec<String> {
-    let svg = std::fs::read_to_string(svg_path).unwrap();
-    svg.split("<text")
-        .skip(1)
-        .filter_map(|t| {
-            let body = t.split_once('>')?.1;
-            Some(body.split("</text>").next()?.trim().to_string())
-        })
-        .collect()
+    svg_texts(&std::fs::read_to_string(svg_path).unwrap())
 }
 
 #[test]

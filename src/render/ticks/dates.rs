@@ -1,12 +1,15 @@
 //! Time axes as matplotlib's `AutoDateLocator` (`minticks = 5`, `interval_multiples = True`)
-//! places ticks, labelled by `AutoDateFormatter` here or `ConciseDateFormatter`
-//! (concise.rs). Times are seconds since 1970-01-01 UTC; the calendar is crate::calendar's.
+//! places ticks, in the axis' calendar (a noleap axis has no February 29, a 360_day one
+//! twelve months of 30 days), labelled by `AutoDateFormatter` or nc-time-axis'
+//! `AutoCFTimeFormatter` here or `ConciseDateFormatter` (concise.rs). Times are seconds since
+//! 1970-01-01 of the calendar (Unix time for the Gregorian ones); calendars are
+//! crate::calendar's.
 
 use super::{concise, contains_close, DateStyle, Tick, Ticks};
 #[cfg(test)]
 use crate::calendar::strftime;
 use crate::calendar::{
-    days_from_civil, Civil, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND,
+    cftime_strftime, Calendar, Civil, US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SECOND,
 };
 
 /// A date axis' view: its limits in seconds, and as the dates matplotlib sees at its ends.
@@ -15,25 +18,27 @@ pub struct View {
     hi_s: f64,
     dmin: Civil,
     dmax: Civil,
+    calendar: Calendar,
 }
 
 impl View {
     /// None for limits too far from 1970 to be dates (see `seconds_to_us`).
-    pub fn new(lo_s: f64, hi_s: f64) -> Option<View> {
+    pub fn new(lo_s: f64, hi_s: f64, calendar: Calendar) -> Option<View> {
         let (Some(lo), Some(hi)) = (seconds_to_us(lo_s), seconds_to_us(hi_s)) else {
             return None;
         };
         Some(View {
             lo_s,
             hi_s,
-            dmin: num2date(lo),
-            dmax: num2date(hi),
+            dmin: num2date(lo, calendar),
+            dmax: num2date(hi, calendar),
+            calendar,
         })
     }
 
     /// The locator `AutoDateLocator.get_locator` picks for the view.
     pub fn matplotlib_pick(&self) -> DateLocator {
-        auto_date_locator(&span_counts(self.dmin, self.dmax))
+        auto_date_locator(&span_counts(self.dmin, self.dmax, self.calendar))
     }
 
     /// matplotlib's pick, then ever sparser ones.
@@ -44,10 +49,15 @@ impl View {
     /// The labelled ticks of one locator, those inside the view only. Labels are made from
     /// every located tick, as matplotlib's axis formats them before it drops the ones outside.
     pub fn ticks(&self, loc: DateLocator, style: DateStyle) -> Ticks {
-        let locs = date_locs(loc, self.dmin, self.dmax);
-        let civil: Vec<Civil> = locs.iter().map(|&us| num2date(us)).collect();
+        let locs = date_locs(loc, self.dmin, self.dmax, self.calendar);
+        let civil: Vec<Civil> = locs.iter().map(|&us| num2date(us, self.calendar)).collect();
         let (labels, offset_text) = match style {
             DateStyle::Concise => concise::labels(&civil),
+            DateStyle::CfTime => {
+                let format = loc.format_unit.cftime_format();
+                let labels = civil.iter().map(|c| cftime_strftime(c, format)).collect();
+                (labels, None)
+            }
             #[cfg(test)]
             DateStyle::Auto => {
                 let format = loc.format_unit.auto_format();
@@ -76,13 +86,13 @@ fn seconds_to_us(seconds: f64) -> Option<i64> {
 
 /// matplotlib's `num2date`: to the microsecond, and to 20 µs more than 70 years from 1970,
 /// which is what it does to hide the round-off of float days.
-fn num2date(us: i64) -> Civil {
-    let c = Civil::from_us(us);
+fn num2date(us: i64, calendar: Calendar) -> Civil {
+    let c = Civil::from_us(us, calendar);
     if (us as f64 / US_PER_DAY as f64).abs() <= 70.0 * 365.0 {
         return c;
     }
     let micro = ((f64::from(c.micro) / 20.0).round_ties_even() * 20.0) as i64;
-    Civil::from_us(us - i64::from(c.micro) + micro)
+    Civil::from_us(us - i64::from(c.micro) + micro, calendar)
 }
 
 /// AutoDateLocator's frequencies, coarsest first (the order of its `_freqs`).
@@ -150,6 +160,20 @@ impl Freq {
         }
     }
 
+    /// nc-time-axis' `AutoCFTimeFormatter` format for its resolution of this name (it has
+    /// none finer than seconds; fractions are then matplotlib's `%M:%S.%f`).
+    fn cftime_format(self) -> &'static str {
+        match self {
+            Freq::Yearly => "%Y",
+            Freq::Monthly => "%Y-%m",
+            Freq::Daily => "%Y-%m-%d",
+            Freq::Hourly => "%Y-%m-%d %H:%M",
+            Freq::Minutely => "%H:%M",
+            Freq::Secondly => "%H:%M:%S",
+            Freq::Microsecondly => "%M:%S.%f",
+        }
+    }
+
     /// The size of one step of the rrule for the sub-yearly, sub-monthly frequencies.
     fn unit_us(self) -> i64 {
         match self {
@@ -172,10 +196,10 @@ pub struct DateLocator {
 
 /// How many whole years, months, days, hours, minutes, seconds and microseconds the view
 /// spans, counted as AutoDateLocator does (relativedelta for years and months).
-fn span_counts(dmin: Civil, dmax: Civil) -> [i64; 7] {
-    let (a, b) = (dmin.to_us(), dmax.to_us());
+fn span_counts(dmin: Civil, dmax: Civil, calendar: Calendar) -> [i64; 7] {
+    let (a, b) = (dmin.to_us(calendar), dmax.to_us(calendar));
     let mut months = (dmax.year - dmin.year) * 12 + i64::from(dmax.month) - i64::from(dmin.month);
-    while dmin.plus_months(months).to_us() > b {
+    while dmin.plus_months(months, calendar).to_us(calendar) > b {
         months -= 1;
     }
     let total_us = b - a;
@@ -250,13 +274,13 @@ fn allowed(freq: Freq, interval: i64, value: u32) -> bool {
 }
 
 /// Every tick location the locator returns, in microseconds since 1970.
-fn date_locs(loc: DateLocator, dmin: Civil, dmax: Civil) -> Vec<i64> {
-    let (lo, hi) = (dmin.to_us(), dmax.to_us());
+fn date_locs(loc: DateLocator, dmin: Civil, dmax: Civil, calendar: Calendar) -> Vec<i64> {
+    let (lo, hi) = (dmin.to_us(calendar), dmax.to_us(calendar));
     let locs = match loc.freq {
-        Freq::Yearly => yearly_locs(loc.interval, dmin, hi),
-        Freq::Monthly => monthly_locs(loc.interval, dmin, hi),
+        Freq::Yearly => yearly_locs(loc.interval, dmin, hi, calendar),
+        Freq::Monthly => monthly_locs(loc.interval, dmin, hi, calendar),
         Freq::Microsecondly => return microsecond_locs(loc.interval, lo, hi),
-        freq => stepped_locs(freq, loc.interval, lo, hi),
+        freq => stepped_locs(freq, loc.interval, lo, hi, calendar),
     };
     // RRuleLocator falls back to the view limits themselves when the rule hits nothing.
     if locs.is_empty() {
@@ -269,20 +293,21 @@ fn date_locs(loc: DateLocator, dmin: Civil, dmax: Civil) -> Vec<i64> {
 /// More than any sensible axis: stops runaway loops on absurd spans.
 const MAX_DATE_TICKS: usize = 5000;
 
-/// `YearLocator(base)`: 1 January of years that are multiples of `base`.
-fn yearly_locs(base: i64, dmin: Civil, hi: i64) -> Vec<i64> {
+/// `YearLocator(base)`: 1 January of years that are multiples of `base` (never a year 0
+/// the calendar lacks: nc-time-axis drops those ticks).
+fn yearly_locs(base: i64, dmin: Civil, hi: i64, calendar: Calendar) -> Vec<i64> {
     let mut year = dmin.year.div_euclid(base) * base;
     if year < 1 && dmin.year >= 1 {
         year = 1;
     }
-    let lo = dmin.to_us();
+    let lo = dmin.to_us(calendar);
     let mut out = Vec::new();
     while out.len() < MAX_DATE_TICKS {
-        let t = days_from_civil(year, 1, 1) * US_PER_DAY;
+        let t = calendar.days_from_civil(year, 1, 1) * US_PER_DAY;
         if t > hi {
             break;
         }
-        if t >= lo {
+        if t >= lo && (year != 0 || calendar.has_year_zero()) {
             out.push(t);
         }
         year += base;
@@ -291,17 +316,18 @@ fn yearly_locs(base: i64, dmin: Civil, hi: i64) -> Vec<i64> {
 }
 
 /// MONTHLY rrule: midnight on the 1st of the allowed months.
-fn monthly_locs(interval: i64, dmin: Civil, hi: i64) -> Vec<i64> {
-    let lo = dmin.to_us();
+fn monthly_locs(interval: i64, dmin: Civil, hi: i64, calendar: Calendar) -> Vec<i64> {
+    let lo = dmin.to_us(calendar);
     let mut index = dmin.year * 12 + i64::from(dmin.month) - 1;
     let mut out = Vec::new();
     while out.len() < MAX_DATE_TICKS {
         let (year, month) = (index.div_euclid(12), index.rem_euclid(12) as u32 + 1);
-        let t = days_from_civil(year, month, 1) * US_PER_DAY;
+        let t = calendar.days_from_civil(year, month, 1) * US_PER_DAY;
         if t > hi {
             break;
         }
-        if t >= lo && allowed(Freq::Monthly, interval, month) {
+        let real = year != 0 || calendar.has_year_zero();
+        if t >= lo && real && allowed(Freq::Monthly, interval, month) {
             out.push(t);
         }
         index += 1;
@@ -311,7 +337,7 @@ fn monthly_locs(interval: i64, dmin: Civil, hi: i64) -> Vec<i64> {
 
 /// DAILY, HOURLY, MINUTELY and SECONDLY rrules: whole units whose field is allowed, finer
 /// fields zero.
-fn stepped_locs(freq: Freq, interval: i64, lo: i64, hi: i64) -> Vec<i64> {
+fn stepped_locs(freq: Freq, interval: i64, lo: i64, hi: i64, calendar: Calendar) -> Vec<i64> {
     let unit = freq.unit_us();
     let mut t = lo.div_euclid(unit) * unit;
     if t < lo {
@@ -320,7 +346,7 @@ fn stepped_locs(freq: Freq, interval: i64, lo: i64, hi: i64) -> Vec<i64> {
     let mut out = Vec::new();
     let mut steps = 0;
     while t <= hi && steps < 400_000 && out.len() < MAX_DATE_TICKS {
-        let c = Civil::from_us(t);
+        let c = Civil::from_us(t, calendar);
         let field = match freq {
             Freq::Daily => c.day,
             Freq::Hourly => c.hour,
@@ -361,13 +387,13 @@ mod tests {
     /// With the overlap check off: matplotlib's own choice.
     fn mpl(style: DateStyle) -> impl Fn(f64, f64) -> Ticks {
         move |lo, hi| {
-            let view = View::new(lo, hi).unwrap();
+            let view = View::new(lo, hi, Calendar::ProlepticGregorian).unwrap();
             view.ticks(view.matplotlib_pick(), style)
         }
     }
 
     fn cy(lo: f64, hi: f64) -> Ticks {
-        dates(lo, hi, Y_LEN, true)
+        dates(lo, hi, Y_LEN, true, Calendar::ProlepticGregorian)
     }
 
     fn ay(lo: f64, hi: f64) -> Ticks {
@@ -467,9 +493,13 @@ mod tests {
             micro: 0,
         };
         // Jan 31 + 1 month is Feb 29 (clipped), which is after Feb 28: zero whole months.
-        let c = span_counts(at(2000, 1, 31, 0), at(2000, 2, 28, 0));
+        let gregorian = Calendar::ProlepticGregorian;
+        let c = span_counts(at(2000, 1, 31, 0), at(2000, 2, 28, 0), gregorian);
         assert_eq!(c[..3], [0, 0, 28]);
-        let c = span_counts(at(1999, 12, 25, 6), at(2001, 3, 1, 5));
+        // In noleap, Jan 31 + 1 month is Feb 28: one whole month.
+        let c = span_counts(at(2000, 1, 31, 0), at(2000, 2, 28, 0), Calendar::NoLeap);
+        assert_eq!(c[..3], [0, 1, 28]);
+        let c = span_counts(at(1999, 12, 25, 6), at(2001, 3, 1, 5), gregorian);
         assert_eq!(c[..2], [1, 14]);
     }
 

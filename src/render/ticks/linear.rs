@@ -120,26 +120,37 @@ impl Edge {
     }
 }
 
+/// AutoLocator's steps: `MaxNLocator(steps=[1, 2, 2.5, 5, 10])`.
+const AUTO_STEPS: [f64; 5] = [1.0, 2.0, 2.5, 5.0, 10.0];
+/// A bare `MaxNLocator`'s steps (`steps=None`), as xarray's `levels=N` uses it.
+const DEFAULT_STEPS: [f64; 10] = [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0];
+
 /// `MaxNLocator._raw_ticks` after `tick_values`' `nonsingular`: every tick the locator returns,
 /// including the ones just outside the view (the formatter sees those too).
-fn max_n_locs(vmin: f64, vmax: f64, bins: usize) -> Vec<f64> {
+pub(super) fn max_n_locs(vmin: f64, vmax: f64, bins: usize) -> Vec<f64> {
+    max_n_locs_stepped(vmin, vmax, bins, &AUTO_STEPS)
+}
+
+/// `MaxNLocator(bins).tick_values(vmin, vmax)` with its default steps: xarray's boundaries for
+/// `levels=bins + 1`, from the last multiple of a step at or below `vmin` to the first at or
+/// above `vmax`.
+pub fn default_max_n_locs(vmin: f64, vmax: f64, bins: usize) -> Vec<f64> {
+    max_n_locs_stepped(vmin, vmax, bins.max(1), &DEFAULT_STEPS)
+}
+
+fn max_n_locs_stepped(vmin: f64, vmax: f64, bins: usize, steps: &[f64]) -> Vec<f64> {
     let (vmin, vmax) = nonsingular(vmin, vmax, 1e-13, 1e-14);
     let (scale, offset) = scale_range(vmin, vmax, bins);
     let (lo, hi) = (vmin - offset, vmax - offset);
-    // `_staircase([1, 2, 2.5, 5, 10])`, products computed as numpy does.
-    let staircase = [
-        0.1 * 1.0,
-        0.1 * 2.0,
-        0.1 * 2.5,
-        0.1 * 5.0,
-        1.0,
-        2.0,
-        2.5,
-        5.0,
-        10.0,
-        20.0,
-    ];
-    let steps = staircase.map(|s| s * scale);
+    // `_staircase`: 0.1 × the steps but the last, the steps, 10 × the second; products
+    // computed as numpy does.
+    let last = steps.len() - 1;
+    let staircase = steps[..last]
+        .iter()
+        .map(|s| 0.1 * s)
+        .chain(steps.iter().copied())
+        .chain([10.0 * steps[1]]);
+    let steps: Vec<f64> = staircase.map(|s| s * scale).collect();
     let raw_step = (hi - lo) / bins as f64;
     let first_large = steps
         .iter()
@@ -154,6 +165,23 @@ fn max_n_locs(vmin: f64, vmax: f64, bins: usize) -> Vec<f64> {
         }
     }
     ticks.iter().map(|t| t + offset).collect()
+}
+
+/// Ticks at the given locations (a `FixedLocator`'s), labelled by `ScalarFormatter` for the
+/// view `lo..hi`: those in view.
+pub fn fixed(locs: &[f64], lo: f64, hi: f64) -> Ticks {
+    let format = ScalarFormat::new(locs, lo, hi);
+    Ticks {
+        ticks: locs
+            .iter()
+            .filter(|&&v| contains_close(lo, hi, v))
+            .map(|&v| Tick {
+                value: v,
+                label: format.label(v),
+            })
+            .collect(),
+        offset_text: format.offset_text(),
+    }
 }
 
 /// Multiples of `step` from the last one at or below `lo` to the first at or above `hi`.

@@ -6,19 +6,28 @@
 //! (dates.rs). The floating-point steps mirror matplotlib's (python.rs) so that labels agree
 //! to the character, offsets included.
 //!
+//! Colour bars of log and symlog norms follow `LogLocator`, `SymmetricalLogLocator` and
+//! `LogFormatterSciNotation` (logscale.rs); those of discrete levels a `FixedLocator`.
+//!
 //! On top of matplotlib, labels never overlap (overlap.rs): when neighbours would collide,
 //! sparser locators are tried, matplotlib's own choice first.
 //!
 //! The unit tests' expected labels are matplotlib's, printed by tests/data/matplotlib_ticks.py
 //! into tests/data/matplotlib_ticks.json.
 
+use crate::calendar::Calendar;
+
 mod concise;
 mod dates;
 mod linear;
+mod logscale;
 mod overlap;
 mod python;
 #[cfg(test)]
 mod testing;
+
+pub use linear::{default_max_n_locs, fixed};
+pub use logscale::{log, symlog, symlog_transform, SUPERSCRIPT};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tick {
@@ -48,6 +57,9 @@ impl Ticks {
 pub enum DateStyle {
     /// `ConciseDateFormatter`, as xarray sets it on datetime64 axes of line and 1-D plots.
     Concise,
+    /// nc-time-axis' `AutoCFTimeFormatter`, which labels the cftime axes xarray draws for
+    /// times in other calendars: "%Y", "%Y-%m", "%Y-%m-%d", "%Y-%m-%d %H:%M" by resolution.
+    CfTime,
     /// `AutoDateFormatter`, matplotlib's default for dates ('%Y', '%Y-%m', '%Y-%m-%d', ...):
     /// checked against matplotlib, though no plot uses it yet.
     #[cfg(test)]
@@ -95,17 +107,24 @@ fn ordered(lo: f64, hi: f64) -> (f64, f64) {
     }
 }
 
-/// Ticks for a time axis of seconds since 1970-01-01 UTC, labelled as xarray's line and
-/// scatter plots do (ConciseDateFormatter): matplotlib's choice, or the nearest sparser one
-/// whose labels do not overlap.
-pub fn dates(lo_s: f64, hi_s: f64, axis_len_px: f64, vertical: bool) -> Ticks {
-    dates_styled(lo_s, hi_s, axis_len_px, vertical, DateStyle::Concise)
+/// Ticks for a time axis of seconds since 1970-01-01 of `calendar` (UTC), labelled as
+/// xarray's line and scatter plots do: ConciseDateFormatter on Gregorian (datetime64) axes,
+/// nc-time-axis' formatter on the others. matplotlib's choice of AutoDateLocator, or the
+/// nearest sparser one whose labels do not overlap.
+pub fn dates(lo_s: f64, hi_s: f64, axis_len_px: f64, vertical: bool, calendar: Calendar) -> Ticks {
+    let style = if calendar.is_gregorian() {
+        DateStyle::Concise
+    } else {
+        DateStyle::CfTime
+    };
+    dates_styled(lo_s, hi_s, axis_len_px, vertical, style, calendar)
 }
 
-/// As `dates`, labelled with matplotlib's default AutoDateFormatter.
+/// As `dates` on a Gregorian axis, labelled with matplotlib's default AutoDateFormatter.
 #[cfg(test)]
 pub fn dates_auto(lo_s: f64, hi_s: f64, axis_len_px: f64, vertical: bool) -> Ticks {
-    dates_styled(lo_s, hi_s, axis_len_px, vertical, DateStyle::Auto)
+    let calendar = Calendar::ProlepticGregorian;
+    dates_styled(lo_s, hi_s, axis_len_px, vertical, DateStyle::Auto, calendar)
 }
 
 pub fn dates_styled(
@@ -114,9 +133,10 @@ pub fn dates_styled(
     axis_len_px: f64,
     vertical: bool,
     style: DateStyle,
+    calendar: Calendar,
 ) -> Ticks {
     let (lo_s, hi_s) = ordered(lo_s, hi_s);
-    let Some(view) = dates::View::new(lo_s, hi_s) else {
+    let Some(view) = dates::View::new(lo_s, hi_s, calendar) else {
         return Ticks::default();
     };
     // matplotlib's pick stands even with fewer than two ticks; a sparser one needs two.
@@ -153,11 +173,20 @@ mod tests {
         let t = linear(3.0, 3.0, X_LEN, false);
         assert!(t.ticks.len() <= 1, "{t:?}");
         check("reversed x", |lo, hi| linear(lo, hi, X_LEN, false));
-        assert_eq!(dates(f64::INFINITY, 0.0, X_LEN, false), Ticks::default());
-        assert_eq!(dates(0.0, 1e13, X_LEN, false), Ticks::default());
+        let gregorian = Calendar::ProlepticGregorian;
+        assert_eq!(
+            dates(f64::INFINITY, 0.0, X_LEN, false, gregorian),
+            Ticks::default()
+        );
+        assert_eq!(dates(0.0, 1e13, X_LEN, false, gregorian), Ticks::default());
         for (lo, hi) in [(-2.4e11, 2.4e11), (0.0, 0.0), (1e9, 1e9 + 1e-7)] {
-            for style in [DateStyle::Concise, DateStyle::Auto] {
-                let t = dates_styled(lo, hi, X_LEN, false, style);
+            for (style, calendar) in [
+                (DateStyle::Concise, gregorian),
+                (DateStyle::Auto, gregorian),
+                (DateStyle::CfTime, Calendar::Day360),
+                (DateStyle::CfTime, Calendar::Julian),
+            ] {
+                let t = dates_styled(lo, hi, X_LEN, false, style, calendar);
                 let fits = overlap::fits(&t.ticks, lo, hi.max(lo + 1e-9), X_LEN, false);
                 assert!(fits, "{t:?}");
             }
@@ -166,7 +195,7 @@ mod tests {
 
     #[test]
     fn reversed_limits_give_the_same_ticks() {
-        let cx = |lo, hi| dates(lo, hi, X_LEN, false);
+        let cx = |lo, hi| dates(lo, hi, X_LEN, false, Calendar::ProlepticGregorian);
         assert_eq!(cx(979797600.0, 945108000.0), cx(945108000.0, 979797600.0));
         let x = |lo, hi| linear(lo, hi, X_LEN, false);
         assert_eq!(x(1.05, -0.05), x(-0.05, 1.05));

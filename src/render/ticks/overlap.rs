@@ -47,6 +47,7 @@ mod tests {
     use super::super::testing::{check, x, SplitMix};
     use super::super::{dates, dates_styled, linear, linear_with_bins, DateStyle};
     use super::*;
+    use crate::calendar::Calendar;
 
     #[test]
     fn wide_labels_get_fewer_ticks() {
@@ -80,14 +81,27 @@ mod tests {
 
     #[test]
     fn date_labels_never_overlap() {
+        // The Gregorian styles, and nc-time-axis' in a calendar drawn for each view.
+        let cftime = [
+            Calendar::NoLeap,
+            Calendar::AllLeap,
+            Calendar::Day360,
+            Calendar::Julian,
+            Calendar::Standard,
+        ];
         let mut rng = SplitMix(11);
         for _ in 0..3_000 {
             let lo = (rng.uniform() - 0.5) * 4e9;
             let width = 10f64.powf(rng.uniform() * 11.0 - 1.0);
             let len = 40.0 + rng.uniform() * 600.0;
+            let other = cftime[(rng.uniform() * cftime.len() as f64) as usize % cftime.len()];
             for vertical in [false, true] {
-                for style in [DateStyle::Concise, DateStyle::Auto] {
-                    let t = dates_styled(lo, lo + width, len, vertical, style);
+                for (style, calendar) in [
+                    (DateStyle::Concise, Calendar::ProlepticGregorian),
+                    (DateStyle::Auto, Calendar::ProlepticGregorian),
+                    (DateStyle::CfTime, other),
+                ] {
+                    let t = dates_styled(lo, lo + width, len, vertical, style, calendar);
                     assert!(!t.ticks.is_empty(), "{lo} {width} {len}");
                     assert!(
                         fits(&t.ticks, lo, lo + width, len, vertical),
@@ -104,7 +118,7 @@ mod tests {
         let t = linear(-0.05, 1.05, 20.0, false);
         assert!(!t.ticks.is_empty());
         assert!(fits(&t.ticks, -0.05, 1.05, 20.0, false), "{t:?}");
-        let t = dates(945108000.0, 979797600.0, 30.0, false);
+        let t = dates(945108000.0, 979797600.0, 30.0, false, Calendar::Standard);
         assert!(!t.ticks.is_empty());
         assert!(
             fits(&t.ticks, 945108000.0, 979797600.0, 30.0, false),

@@ -20,7 +20,13 @@ pub fn y(lo: f64, hi: f64) -> Ticks {
 
 /// A date x axis labelled as xarray does (ConciseDateFormatter).
 pub fn cx(lo: f64, hi: f64) -> Ticks {
-    dates(lo, hi, X_LEN, false)
+    dates(
+        lo,
+        hi,
+        X_LEN,
+        false,
+        crate::calendar::Calendar::ProlepticGregorian,
+    )
 }
 
 /// A date x axis labelled as matplotlib does by default (AutoDateFormatter).

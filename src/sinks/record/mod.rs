@@ -36,6 +36,12 @@ pub mod attr {
     pub const WALL_SECONDS: &str = "wall_seconds";
 }
 
+/// The run record's dataset of each plot's value range, row k beside `/results` row k.
+pub const VALUE_RANGES: &str = "value_ranges";
+pub const VALUE_RANGES_DESCRIPTION: &str = "The value range each plot was drawn with, (low, \
+     high): a heatmap's colour limits, a line's y values' (those its frames share, see --range \
+     and --robust); NaN for plots not drawn (failed, skipped by --resume, not done).";
+
 /// One row of `/results` as HDF5 holds it. `S` is how the status is held: written as the
 /// HDF5 enum ([`StatusEnum`](crate::output::h5::StatusEnum)), read back as its plain integer ([`Status`], the default),
 /// because a record may hold a value this version does not know. Its strings are HDF5's

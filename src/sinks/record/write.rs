@@ -2,7 +2,10 @@
 //! links with --save-data), and its run-wide part at the end: the record sink.
 
 use super::read::made_by;
-use super::{attr, DataLink, RanksRow, RecordError, ResultsRow, RunAttributes, NOT_DONE_REASON};
+use super::{
+    attr, DataLink, RanksRow, RecordError, ResultsRow, RunAttributes, NOT_DONE_REASON,
+    VALUE_RANGES, VALUE_RANGES_DESCRIPTION,
+};
 use crate::output::h5::h5_string;
 use crate::output::h5::{PendingH5, StatusEnum};
 use crate::output::pack::archive_name;
@@ -57,9 +60,12 @@ pub fn results_rows(
 pub struct Writer {
     // Before the file, so that they are dropped before it is closed.
     results: hdf5::Dataset,
+    /// `/value_ranges`, created with the first ranges.
+    ranges: Option<hdf5::Dataset>,
     /// `/data`, created with the first link.
     data: Option<hdf5::Group>,
     h5: PendingH5,
+    num_plots: u64,
 }
 
 impl Writer {
@@ -78,8 +84,10 @@ impl Writer {
             .map_err(|e| fail(e.into()))?;
         Ok(Writer {
             results,
+            ranges: None,
             data: None,
             h5,
+            num_plots,
         })
     }
 
@@ -98,6 +106,32 @@ impl Writer {
     ) -> Result<(), RecordError> {
         self.results
             .write_slice(rows, first..first + rows.len())
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Writes `ranges` as rows `first ..` of `/value_ranges`: one (low, high) row per plot,
+    /// beside its `/results` row.
+    pub fn write_ranges(&mut self, first: usize, ranges: &[[f64; 2]]) -> Result<(), RecordError> {
+        if self.ranges.is_none() {
+            let ranges = self
+                .h5
+                .file()
+                .new_dataset::<f64>()
+                .shape((self.num_plots as usize, 2))
+                .fill_value(f64::NAN)
+                .create(VALUE_RANGES)
+                .map_err(|e| self.fail(e))?;
+            ranges
+                .new_attr::<VarLenUnicode>()
+                .create("description")
+                .and_then(|a| a.write_scalar(&h5_string(VALUE_RANGES_DESCRIPTION)))
+                .map_err(|e| self.fail(e))?;
+            self.ranges = Some(ranges);
+        }
+        let dataset = self.ranges.as_ref().expect("created above");
+        let rows = ndarray::Array2::from(ranges.to_vec());
+        dataset
+            .write_slice(&rows, (first..first + ranges.len(), ..))
             .map_err(|e| self.fail(e))
     }
 
@@ -129,13 +163,19 @@ impl Writer {
         counts: &Counts,
         ranks: &[RanksRow],
     ) -> Result<(), RecordError> {
-        let Writer { results, data, h5 } = self;
+        let Writer {
+            results,
+            ranges,
+            data,
+            h5,
+            ..
+        } = self;
         let path = h5.path().to_path_buf();
         let fail = |source: Box<dyn std::error::Error + Send + Sync>| RecordError {
             path: path.clone(),
             source,
         };
-        drop((results, data));
+        drop((results, ranges, data));
         write_run(h5.file(), attributes, counts, ranks).map_err(|e| fail(e.into()))?;
         h5.commit().map_err(fail)
     }
@@ -299,6 +339,10 @@ impl<'a> RecordSink<'a> {
             .map(|base| data_links(self.out, base, results));
         let writer = self.writer.as_mut().expect("written until finished");
         writer.write_results(self.rows, &rows)?;
+        if matches!(self.plan, Plan::Input { .. }) {
+            let ranges: Vec<[f64; 2]> = results.iter().map(|r| [r.range_lo, r.range_hi]).collect();
+            writer.write_ranges(self.rows, &ranges)?;
+        }
         if let Some(links) = links {
             writer.link_data(&links)?;
         }

@@ -4,7 +4,7 @@
 //! coordinates attached as dimension scales, and the bookkeeping objects of netCDF-4 and
 //! PyTables that are not data.
 
-pub use crate::calendar::{format_instant, TimeUnits};
+pub use crate::calendar::TimeUnits;
 use crate::figure::capped;
 use hdf5::types::{FixedAscii, FixedUnicode, TypeDescriptor, VarLenAscii, VarLenUnicode};
 
@@ -177,8 +177,9 @@ impl Unpacking {
 }
 
 impl TimeUnits {
-    /// The time units of a variable, if its `units` are CF time units in a calendar this
-    /// program can place on dates. Here rather than in the calendar, which reads no files.
+    /// The time units of a variable, if its `units` are CF time units in a calendar cftime
+    /// knows (CF's default, standard, without a `calendar`). Here rather than in the
+    /// calendar, which reads no files.
     pub fn of(loc: &hdf5::Location) -> Option<TimeUnits> {
         TimeUnits::in_calendar(&units(loc)?, string(loc, "calendar").as_deref())
     }

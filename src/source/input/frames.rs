@@ -100,11 +100,11 @@ impl Frames {
         self.object == of.index && (self.look.is_some() || !drawing)
     }
 
-    /// Smallest and largest finite value of frame `of`, if any.
-    pub fn range(&self, of: PlotOf<'_>) -> Result<Option<(f64, f64)>, ObjectError> {
+    /// The values of frame `of`, read while the file is still as it was.
+    pub fn checked_values(&self, of: PlotOf<'_>) -> Result<Values, ObjectError> {
         let values = self.values(of)?;
         self.check_file()?;
-        Ok(values.range())
+        Ok(values)
     }
 
     /// Frame `of`, titled with its place in the leading dimensions.
@@ -230,10 +230,11 @@ impl FrameAxis {
         let Some(c) = coord else {
             return FrameAxis::Position(dim);
         };
+        let values = readable(c).then(|| c.read_raw::<f64>().ok()).flatten();
         FrameAxis::Coordinate {
             name: cf::base_name(&cf::name_of(c)).to_owned(),
-            values: readable(c).then(|| c.read_raw::<f64>().ok()).flatten(),
-            time: TimeUnits::of(c),
+            time: TimeUnits::of(c).map(|t| t.for_values(values.as_deref().unwrap_or_default())),
+            values,
             units: cf::units(c),
         }
     }
@@ -252,7 +253,7 @@ impl FrameAxis {
             return format!("{name} = #{i}");
         };
         if let Some(t) = time {
-            return format!("{name} = {}", cf::format_instant(t.to_unix(value)));
+            return format!("{name} = {}", t.title(value));
         }
         let number = cf::format_number(value);
         match units {
@@ -280,12 +281,12 @@ fn axis_values(
     let name = cf::base_name(&cf::name_of(c)).to_owned();
     if let Some(t) = TimeUnits::of(c) {
         for v in &mut values {
-            *v = t.to_unix(*v);
+            *v = t.to_seconds(*v);
         }
         let label = cf::string(c, "long_name")
             .or_else(|| cf::string(c, "standard_name"))
             .unwrap_or(name);
-        return (values, Scale::Time, Some(label));
+        return (values, Scale::Time(t.calendar()), Some(label));
     }
     Unpacking::of(c).apply(&mut values);
     if values.iter().any(|v| !v.is_finite()) {
@@ -418,8 +419,12 @@ fn check_shape(ds: &hdf5::Dataset, of: PlotOf<'_>) -> Result<(), ObjectError> {
     let shape = ds.shape();
     let planned = &of.object.frame_shape;
     let frame_rank = if of.object.kind == Kind::Line { 1 } else { 2 };
-    let same = shape.len() == planned.len() + frame_rank
-        && shape.iter().zip(planned).all(|(&n, &p)| n as u64 == p);
+    let leading: Vec<u64> = shape
+        .iter()
+        .take(planned.len())
+        .map(|&n| n as u64)
+        .collect();
+    let same = shape.len() == planned.len() + frame_rank && of.object.fits(&leading);
     if same {
         return Ok(());
     }
@@ -470,6 +475,7 @@ mod tests {
             path: "/x".into(),
             kind: Kind::Heatmap,
             frame_shape,
+            picks: Vec::new(),
         }
     }
 
@@ -528,7 +534,7 @@ mod tests {
                     && why.contains("is now 0 bytes"),
                 "{why}"
             );
-            assert!(frames.range(of(&planned, k)).is_err());
+            assert!(frames.checked_values(of(&planned, k)).is_err());
         }
     }
 
@@ -577,7 +583,8 @@ mod tests {
         let frames = Frames::for_range(ds, of(&planned, 0)).unwrap();
         assert!(frames.may_skip);
         // Frame 0 first, so that frame 1's vector may be the memory frame 0's was in.
-        assert_eq!(frames.range(of(&planned, 0)).unwrap(), Some((7.0, 7.0)));
-        assert_eq!(frames.range(of(&planned, 1)).unwrap(), Some((0.0, 0.0)));
+        let range = |k| frames.checked_values(of(&planned, k)).unwrap().range();
+        assert_eq!(range(0), Some((7.0, 7.0)));
+        assert_eq!(range(1), Some((0.0, 0.0)));
     }
 }

@@ -6,8 +6,10 @@
 use super::conventions as cf;
 use super::h5::{readable, shape_text, type_name, MAX_ROWS};
 use super::links;
+use super::slices::Slice;
 use crate::plan::{Kind, MAX_PLOTS};
 use crate::source::data::Limits;
+use crate::source::ranges::{robust::Space, RangeSharing, SharedRanges};
 use hdf5::types::TypeDescriptor;
 
 /// What the user chose on the command line about how objects are drawn.
@@ -20,9 +22,16 @@ pub struct Choice {
     pub columns: Option<Vec<String>>,
     /// `--xlim`, `--ylim`, `--vmin/--vmax`: exact limits for every plot.
     pub limits: Limits,
-    /// The value range over all frames of each object of the plan (in plan order), agreed by
-    /// all ranks before drawing; empty for objects without frames.
-    pub shared: Vec<Option<(f64, f64)>>,
+    /// `--range`: which frames share a value range.
+    pub sharing: RangeSharing,
+    /// `--robust`: heatmaps' colour limits are percentiles of their values.
+    pub robust: bool,
+    /// Where heatmaps' values are compared (log10 under a log norm).
+    pub space: Space,
+    /// `--select`, `--isel`: which frames of arrays are drawn.
+    pub slices: Vec<Slice>,
+    /// The value ranges frames share, agreed by all ranks before drawing.
+    pub shared: SharedRanges,
 }
 
 /// What an object of the file is to the program.

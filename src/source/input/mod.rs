@@ -16,6 +16,7 @@ pub mod links;
 pub mod object;
 pub mod raw;
 pub mod read;
+pub mod slices;
 
 use crate::plan::PlanObject;
 use layouts::{Choice, Found};
@@ -59,6 +60,8 @@ pub enum InputError {
     },
     #[error("--datasets '{glob}' is not a valid glob: {reason}")]
     BadGlob { glob: String, reason: String },
+    #[error(transparent)]
+    Slice(#[from] slices::SliceError),
 }
 
 /// An object the HDF5 library could not open while listing (a feature newer than the
@@ -103,6 +106,8 @@ pub struct Listing {
     pub described: Vec<String>,
     pub others: Vec<(String, Found)>,
     pub unopened: Vec<Unopened>,
+    /// `--select` values met by their nearest, said before plotting.
+    pub notes: Vec<String>,
 }
 
 impl Listing {
@@ -241,7 +246,7 @@ fn netcdf3_kind(path: &Path) -> Option<&'static str> {
 /// their plots fail with the reason instead of silently vanishing.
 pub fn listing(path: &Path, selection: &Selection, choice: &Choice) -> Result<Listing, InputError> {
     let file = open(path)?;
-    let listing = walk(&file, selection, choice).map_err(|source| InputError::List {
+    let mut listing = walk(&file, selection, choice).map_err(|source| InputError::List {
         path: path.to_path_buf(),
         source,
     })?;
@@ -253,6 +258,12 @@ pub fn listing(path: &Path, selection: &Selection, choice: &Choice) -> Result<Li
             unopened: listing.unopened,
         });
     }
+    listing.notes = slices::apply(
+        &file,
+        &mut listing.objects,
+        &mut listing.described,
+        &choice.slices,
+    )?;
     Ok(listing)
 }
 
@@ -339,6 +350,7 @@ fn walk(file: &hdf5::File, sel: &Selection, choice: &Choice) -> Result<Listing, 
                     path,
                     kind,
                     frame_shape,
+                    picks: Vec::new(),
                 });
                 listing.described.push(what);
             }

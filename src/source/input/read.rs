@@ -12,8 +12,10 @@ use super::layouts::{
 };
 use super::links;
 use super::object::{open_object, Object, ObjectError, ReadError};
+use crate::calendar::Calendar;
 use crate::plan::{Kind, PlotOf};
 use crate::source::data::{index_axis, Content, PlotData, Points, Scale, Values};
+use crate::source::ranges::robust;
 use hdf5::types::TypeDescriptor;
 
 /// Reads the data of plot `of`: its object's frame, titled and labelled from the file's
@@ -47,8 +49,20 @@ pub fn read(
         });
     }
     data.limits = choice.limits;
-    data.value_range = choice.shared.get(of.index).copied().flatten();
+    data.value_range = choice
+        .shared
+        .range(of)
+        .or_else(|| own_robust_limits(&data, choice));
     Ok(data)
+}
+
+/// `--robust` for a heatmap that shares its range with no other frame: its own values'
+/// percentiles.
+fn own_robust_limits(data: &PlotData, choice: &Choice) -> Option<(f64, f64)> {
+    match &data.content {
+        Content::Heatmap(grid) if choice.robust => robust::exact_limits(&grid.values, choice.space),
+        _ => None,
+    }
 }
 
 /// A heatmap's ±∞ cells are no colour of the map: drawn as missing (as NaN is) and counted as
@@ -180,10 +194,13 @@ fn pandas_index(index: &hdf5::Dataset, n: usize) -> (Vec<f64>, Scale) {
         return (index_axis(n), Scale::Linear);
     };
     match cf::string(index, "kind").as_deref().and_then(datetime_unit) {
-        Some(seconds) => (values.iter().map(|v| v * seconds).collect(), Scale::Time),
+        Some(seconds) => (values.iter().map(|v| v * seconds).collect(), DATETIME64),
         None => (values, Scale::Linear),
     }
 }
+
+/// pandas' datetimes are numpy's datetime64: Unix time, proleptic Gregorian.
+const DATETIME64: Scale = Scale::Time(Calendar::ProlepticGregorian);
 
 /// Seconds per unit of a pandas datetime kind: "datetime64[us]" (pandas 3), plain
 /// "datetime64" nanoseconds (older pandas).
@@ -214,7 +231,7 @@ fn read_dataset(
             what: support_reason(ds, name),
         });
     };
-    if kind != of.object.kind || frame_shape != of.object.frame_shape {
+    if kind != of.object.kind || !of.object.fits(&frame_shape) {
         return Err(ObjectError::ChangedKind {
             path: path.to_string(),
             kind,
@@ -255,7 +272,7 @@ fn read_dataset(
                     }
                     let mut data = PlotData::line(path, x_values, y_values);
                     if unit.is_some() {
-                        data.x_scale = Scale::Time;
+                        data.x_scale = DATETIME64;
                     }
                     (data.x_label, data.y_label) = (x, Some(y));
                     Ok(data)
@@ -470,17 +487,16 @@ fn scatter(
     })
 }
 
-/// The range of the values plot `of` shows — a line's y, a heatmap's colours — for the
-/// frames of an array to share one scale: only the frame's values are read (no
-/// coordinates, no labels). `None` when it has no finite value or is not an array's frame.
-/// `frames`: the array last read, kept for its next frame.
-pub fn value_range(
+/// The values plot `of` shows — a line's y, a heatmap's cells — for the frames of an array
+/// to share one scale: only the frame's values are read (no coordinates, no labels). `None`
+/// when it is not an array's frame. `frames`: the array last read, kept for its next frame.
+pub fn frame_values(
     file: &hdf5::File,
     of: PlotOf<'_>,
     frames: &mut Option<Box<Frames>>,
-) -> Result<Option<(f64, f64)>, ObjectError> {
+) -> Result<Option<Values>, ObjectError> {
     if let Some(f) = frames.as_ref().filter(|f| f.serve(of, false)) {
-        return f.range(of);
+        return f.checked_values(of).map(Some);
     }
     let path = of.object.path.as_str();
     let Object::Dataset(ds) = open_object(file, path)? else {
@@ -489,5 +505,6 @@ pub fn value_range(
     check_storage(&ds, path)?;
     frames
         .insert(Box::new(Frames::for_range(ds, of)?))
-        .range(of)
+        .checked_values(of)
+        .map(Some)
 }
