@@ -3,7 +3,7 @@
 //! by every output format.
 
 use super::colouring::{self, ColourPlan};
-use super::text::{drawable, px};
+use super::text::{drawable_within, px, FONT_PT, TITLE_PT};
 use crate::figure::{Colouring, Norm};
 use crate::source::{Content, PlotData, Scale};
 
@@ -15,6 +15,9 @@ const MARGIN: f64 = 0.05;
 pub const TITLE_PAD_PT: f64 = 6.0;
 /// Gap between tick labels and an axis label, in points.
 pub const LABEL_PAD_PT: f64 = 4.0;
+/// Gap between the tick labels (or the axes) and an offset text ("1e9"), in points
+/// (matplotlib's `Axis.OFFSETTEXTPAD`).
+pub const OFFSET_TEXT_PAD_PT: f64 = 3.0;
 pub const TICK_LENGTH_PT: f64 = 3.5;
 pub const TICK_PAD_PT: f64 = 3.5;
 pub const FRAME_WIDTH_PT: f64 = 0.8;
@@ -298,7 +301,11 @@ impl Layout {
                     top: axes.top,
                     bottom: axes.bottom,
                 };
-                let label = grid.label.as_deref().map(drawable);
+                let room = room(bar.top, bar.bottom, h);
+                let label = grid
+                    .label
+                    .as_deref()
+                    .map(|t| drawable_within(t, FONT_PT, room));
                 let colour_bar = plan.map(|plan| ColourBar::new(bar, plan, label));
                 (
                     edge_limits(&grid.x_edges),
@@ -309,6 +316,9 @@ impl Layout {
         };
         let (x_lo, x_hi) = limits.x.unwrap_or(x_range);
         let (y_lo, y_hi) = limits.y.unwrap_or(y_range);
+        // Titles and labels are centred on the axes; each is cut to what fits the figure.
+        let across = room(axes.left, axes.right, w);
+        let along = room(axes.top, axes.bottom, h);
         Layout {
             width,
             height,
@@ -317,9 +327,18 @@ impl Layout {
             colour_bar,
             axes,
             // Every text a figure draws comes from here; the rest (ticks) is numbers.
-            title: data.title.as_deref().map(drawable),
-            x_label: data.x_label.as_deref().map(drawable),
-            y_label: data.y_label.as_deref().map(drawable),
+            title: data
+                .title
+                .as_deref()
+                .map(|t| drawable_within(t, TITLE_PT, across)),
+            x_label: data
+                .x_label
+                .as_deref()
+                .map(|t| drawable_within(t, FONT_PT, across)),
+            y_label: data
+                .y_label
+                .as_deref()
+                .map(|t| drawable_within(t, FONT_PT, along)),
         }
     }
 
@@ -339,6 +358,13 @@ impl Layout {
     pub fn y_value(&self, py: f64) -> f64 {
         self.y.lo + (self.axes.bottom - py) / self.axes.height() * (self.y.hi - self.y.lo)
     }
+}
+
+/// The room for a line centred between `lo` and `hi` on a figure `size` pixels long: twice
+/// the distance from its centre to the nearer edge.
+fn room(lo: f64, hi: f64, size: f64) -> f64 {
+    let centre = (lo + hi) / 2.0;
+    2.0 * centre.min(size - centre).max(0.0)
 }
 
 /// A marker of area `s` pt² has diameter √s pt (matplotlib's scatter convention).

@@ -8,11 +8,13 @@ pub mod colormap;
 mod colormaps;
 pub mod colouring;
 mod error;
+pub mod font;
 pub mod layout;
 pub mod marker;
 pub mod palette;
 pub mod png;
 pub mod raster;
+mod raster_text;
 pub mod text;
 pub mod ticks;
 pub mod vector;
@@ -52,7 +54,6 @@ impl Renderer {
 
     /// A renderer whose heatmaps are coloured as `colouring` says.
     pub fn with_colouring(spec: FigureSpec, colouring: Colouring) -> Renderer {
-        text::register_font();
         Renderer {
             spec,
             colouring,
@@ -351,35 +352,52 @@ mod tests {
     #[test]
     fn hostile_text_gives_well_formed_svg_and_a_pdf_in_every_format() {
         let text = hostile_text();
-        for data in [hostile_heatmap(&text), {
-            let mut line = PlotData::line(&text, vec![0.0, 1.0], vec![0.0, 1.0]);
-            line.x_label = Some(text.clone());
-            line
-        }] {
-            let svg = Renderer::new(spec(Format::Svg))
+        let drawn = text::drawable(&text);
+        assert!(
+            drawn.contains("\\u{1b}") && drawn.contains("\\u{fffe}"),
+            "{drawn}"
+        );
+        // Wide enough to show the whole text, and as wide as a default figure, which cuts it.
+        for width in [4000, 640] {
+            let spec = FigureSpec {
+                width,
+                ..spec(Format::Svg)
+            };
+            for data in [hostile_heatmap(&text), {
+                let mut line = PlotData::line(&text, vec![0.0, 1.0], vec![0.0, 1.0]);
+                line.x_label = Some(text.clone());
+                line
+            }] {
+                let svg = Renderer::new(spec).render(&data).unwrap().bytes.to_vec();
+                let texts = svg_texts(std::str::from_utf8(&svg).unwrap());
+                if width == 4000 {
+                    assert!(texts.contains(&drawn), "{drawn:?} in {texts:?}");
+                } else {
+                    let cut = texts.iter().find(|t| t.ends_with('…')).expect("a cut text");
+                    let kept = cut.trim_end_matches('…');
+                    assert!(kept.len() > 10 && drawn.starts_with(kept), "{cut:?}");
+                }
+                let pdf = Renderer::new(FigureSpec {
+                    format: Format::Pdf,
+                    ..spec
+                })
                 .render(&data)
                 .unwrap()
                 .bytes
                 .to_vec();
-            let texts = svg_texts(std::str::from_utf8(&svg).unwrap());
-            let drawn = text::drawable(&text);
-            assert!(
-                drawn.contains("\\u{1b}") && drawn.contains("\\u{fffe}"),
-                "{drawn}"
-            );
-            assert!(texts.contains(&drawn), "{drawn:?} in {texts:?}");
-            let pdf = Renderer::new(spec(Format::Pdf))
+                lopdf::Document::load_mem(&pdf).expect("a PDF a reader loads");
+                Renderer::new(FigureSpec {
+                    format: Format::Png,
+                    ..spec
+                })
                 .render(&data)
-                .unwrap()
-                .bytes
-                .to_vec();
-            lopdf::Document::load_mem(&pdf).expect("a PDF a reader loads");
-            Renderer::new(spec(Format::Png)).render(&data).unwrap();
+                .unwrap();
+            }
         }
     }
 
     #[test]
-    fn a_megabyte_of_text_is_drawn_cut_to_the_cap() {
+    fn a_megabyte_of_text_is_drawn_cut_to_the_figure() {
         let data = hostile_heatmap(&"ü".repeat(1 << 20));
         let svg = Renderer::new(spec(Format::Svg))
             .render(&data)
@@ -395,10 +413,96 @@ mod tests {
             "title, two labels, the colour bar's: {texts:?}"
         );
         for t in cut {
-            assert_eq!(t.chars().count(), crate::figure::MAX_TEXT_CHARS);
-            assert!(t.ends_with('…'));
+            assert!(t.chars().count() < crate::figure::MAX_TEXT_CHARS, "{t}");
+            assert!(t.ends_with("ü…"), "{t}");
         }
         Renderer::new(spec(Format::Pdf)).render(&data).unwrap();
+    }
+
+    #[test]
+    fn long_titles_and_labels_are_cut_with_an_ellipsis_inside_the_figure() {
+        let long =
+            "/sea_surface_temperature_anomaly, time = 2020-01-01T09:00:00, depth = 5.0 [m], \
+                    member = r1i1p1f1, realization = 3 [degree_Celsius]";
+        let data = PlotData {
+            content: Content::Heatmap(crate::source::Grid {
+                values: crate::source::Values::F64(vec![0.0, 1.0, 2.0, 3.0]),
+                rows: 2,
+                cols: 2,
+                x_edges: vec![0.0, 1.0, 2.0],
+                y_edges: vec![0.0, 1.0, 2.0],
+                label: Some(long.to_owned()),
+            }),
+            title: Some(long.to_owned()),
+            x_label: Some(long.to_owned()),
+            y_label: Some(long.to_owned()),
+            ..PlotData::default()
+        };
+        let l = Layout::new(640, 480, &data);
+        let texts = [
+            &l.title,
+            &l.x_label,
+            &l.y_label,
+            &l.colour_bar.as_ref().unwrap().label,
+        ];
+        for t in texts {
+            let t = t.as_deref().unwrap();
+            assert!(
+                t.ends_with('…') && long.starts_with(t.trim_end_matches('…')),
+                "{t}"
+            );
+        }
+        // Cut no shorter than needed: the title, centred on the axes, fills the room between
+        // its centre and the nearer edge of the figure on both sides, but for a glyph or two.
+        let room = (l.axes.left + l.axes.right).min(2.0 * 640.0 - l.axes.left - l.axes.right);
+        let title_width = text::width_px(l.title.as_deref().unwrap(), text::TITLE_PT);
+        assert!(title_width > room - 20.0, "{title_width} of {room}");
+
+        let (w, h, rgb) = decode(
+            Renderer::new(spec(Format::Png))
+                .render(&data)
+                .unwrap()
+                .bytes,
+        );
+        let inked = |x: usize, y: usize| rgb[(y * w as usize + x) * 3] < 255;
+        let (w, h) = (w as usize, h as usize);
+        for x in 0..w {
+            assert!(
+                !inked(x, 0) && !inked(x, h - 1),
+                "ink on the figure's edge at x={x}"
+            );
+        }
+        for y in 0..h {
+            assert!(
+                !inked(0, y) && !inked(w - 1, y),
+                "ink on the figure's edge at y={y}"
+            );
+        }
+        let title_ink: Vec<usize> = (0..w)
+            .filter(|&x| (0..l.axes.top as usize).any(|y| inked(x, y)))
+            .collect();
+        let (first, last) = (title_ink[0], title_ink[title_ink.len() - 1]);
+        assert!(
+            first > 0 && last < w - 1 && (last - first) as f64 > room - 25.0,
+            "{first}..{last}"
+        );
+
+        let svg = Renderer::new(spec(Format::Svg))
+            .render(&data)
+            .unwrap()
+            .bytes
+            .to_vec();
+        let svg = std::str::from_utf8(&svg).unwrap();
+        let cut = svg_texts(svg).iter().filter(|t| t.ends_with('…')).count();
+        assert_eq!(cut, 4, "title, two labels, the colour bar's");
+        let ink = vector::text_ink(svg);
+        assert!(ink.len() >= 8, "{ink:?}");
+        for [left, top, right, bottom] in ink {
+            assert!(
+                left >= 0.0 && top >= 0.0 && right <= w as f32 && bottom <= h as f32,
+                "a text's ink {left}..{right} × {top}..{bottom} leaves the figure"
+            );
+        }
     }
 
     #[test]

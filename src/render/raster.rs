@@ -8,9 +8,9 @@
 //! Markers do not go through plotters: its circle rasteriser rounds centres and radii to
 //! whole pixels and overlaps its spans, so a 50 %-alpha disc is blended twice along seams.
 //! Matplotlib blends each marker once, with anti-aliased edges and clipping to the axes box;
-//! marker.rs does the same, as depths. Plotters draws the axes (frame, ticks, text) in parts,
-//! each once per distinct set of tick positions; the result is kept as a list of pixels and
-//! stamped onto each frame.
+//! marker.rs does the same, as depths. The axes are drawn in parts (plotters the lines,
+//! raster_text.rs the texts), each once per distinct set of tick positions; the result is kept
+//! as a list of pixels and stamped onto each frame.
 
 use super::axes;
 use super::colormap::Colour;
@@ -19,7 +19,8 @@ use super::layout::{self, Layout};
 use super::marker::{Clip, Markers};
 use super::palette::{self, MapColours, Paint, GREY_BASE, LINE_LEVELS};
 use super::png::encode;
-use super::text::{self, px};
+use super::raster_text::TextPainter;
+use super::text::px;
 use crate::figure::PngCompression;
 use crate::source::{Content, Grid, Points, Series, Values};
 use plotters::prelude::*;
@@ -43,8 +44,9 @@ pub struct Frame {
     overlays: HashMap<axes::Marks, Vec<(u32, u8)>>,
     /// Line coverage of the axes box, reused.
     coverage: Vec<f32>,
-    /// Where plotters draws an overlay, in RGB, before it becomes pairs.
+    /// Where an overlay is drawn, in RGB, before it becomes pairs.
     scratch: Vec<u8>,
+    painter: TextPainter,
 }
 
 impl Frame {
@@ -281,7 +283,7 @@ impl Frame {
                 if self.overlays.len() >= OVERLAY_CACHE {
                     self.overlays.clear();
                 }
-                let overlay = draw_overlay(&mut self.scratch, l, part)?;
+                let overlay = draw_overlay(&mut self.scratch, &mut self.painter, l, part)?;
                 self.overlays.insert(marks.clone(), overlay);
             }
             // Greys come after the content in the palette and darken with the index: the
@@ -297,10 +299,10 @@ impl Frame {
     }
 }
 
-/// Draws a part of the axes with plotters on white and keeps the pixels it inked, as
-/// palette indices.
+/// Draws a part of the axes on white and keeps the pixels it inked, as palette indices.
 fn draw_overlay(
     scratch: &mut Vec<u8>,
+    painter: &mut TextPainter,
     l: &Layout,
     part: axes::Part,
 ) -> Result<Vec<(u32, u8)>, RenderError> {
@@ -310,29 +312,114 @@ fn draw_overlay(
         axes::Part::Title => (l.axes.top.ceil() as u32).clamp(1, l.height),
         _ => l.height,
     };
-    scratch.clear();
+    // The scratch is white between overlays: each pixel an overlay inks is made white again
+    // as it is read, which costs less than whitening the whole figure for every overlay.
     scratch.resize(l.width as usize * height as usize * 3, 255);
-    {
+    let drawn = {
         let area = BitMapBackend::with_buffer(scratch, (l.width, height)).into_drawing_area();
-        axes::draw_part(&area, l, text::BITMAP_SIZE_PER_EM, part)
-            .map_err(|e| RenderError::Draw(e.to_string()))?;
-        area.present()
-            .map_err(|e| RenderError::Draw(e.to_string()))?;
+        axes::draw_part(&area, l, part)
+            .map_err(|e| RenderError::Draw(e.to_string()))
+            .and_then(|()| area.present().map_err(|e| RenderError::Draw(e.to_string())))
+    };
+    if let Err(e) = drawn {
+        // Whitened in full next time.
+        scratch.clear();
+        return Err(e);
     }
-    let row_bytes = l.width as usize * 3;
-    let mut inked = Vec::new();
-    // Most rows are blank: one vectorised test passes each of those over.
-    for (y, row) in scratch.chunks_exact(row_bytes).enumerate() {
-        if row.iter().all(|&b| b == 255) {
-            continue;
+    let (width, height) = (l.width as usize, height as usize);
+    let mut region = line_region(l, part, width, height);
+    for label in axes::labels(l, part) {
+        if let Some(r) = painter.paint(scratch, width, height, &label) {
+            region = Some(region.map_or(r, |a| {
+                [
+                    a[0].min(r[0]),
+                    a[1].min(r[1]),
+                    a[2].max(r[2]),
+                    a[3].max(r[3]),
+                ]
+            }));
         }
-        let first = y * l.width as usize;
-        inked.extend(row.chunks_exact(3).enumerate().filter_map(|(x, p)| {
-            let ink = 255 - p.iter().min().copied().unwrap_or(255);
-            palette::grey_of_ink(ink).map(|index| ((first + x) as u32, index))
-        }));
     }
+    let mut inked = Vec::new();
+    let Some([left, top, right, bottom]) = region else {
+        return Ok(inked);
+    };
+    for y in top..bottom {
+        let row = &mut scratch[(y * width + left) * 3..(y * width + right) * 3];
+        // Most rows are blank, and the rest inked over a short span.
+        let Some(span) = inked_span(row) else {
+            continue;
+        };
+        let first = y * width + left;
+        for x in span.start / 3..span.end.div_ceil(3) {
+            let pixel = &mut row[x * 3..x * 3 + 3];
+            let ink = 255 - pixel.iter().min().copied().unwrap_or(255);
+            if ink > 0 {
+                pixel.fill(255);
+                inked.extend(palette::grey_of_ink(ink).map(|index| ((first + x) as u32, index)));
+            }
+        }
+    }
+    debug_assert!(
+        inked_span(scratch).is_none(),
+        "{part:?} inked pixels outside the region read back"
+    );
     Ok(inked)
+}
+
+/// Where plotters may ink a part's lines (left, top, right, bottom in whole pixels, the ends
+/// excluded, two pixels to spare for their width), within the image: what is read back
+/// besides what the texts painted.
+fn line_region(l: &Layout, part: axes::Part, width: usize, height: usize) -> Option<[usize; 4]> {
+    let a = l.axes;
+    let tick = px(layout::TICK_LENGTH_PT);
+    let span = |values: &mut dyn Iterator<Item = f64>| {
+        values.fold(None, |r: Option<(f64, f64)>, v| {
+            Some(r.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
+        })
+    };
+    let [left, top, right, bottom] = match part {
+        axes::Part::Frame => [a.left, a.top, a.right, a.bottom],
+        axes::Part::XTicks => {
+            let (lo, hi) = span(&mut l.x.ticks.iter().map(|t| l.x_px(t.value)))?;
+            [lo, a.bottom, hi, a.bottom + tick]
+        }
+        axes::Part::YTicks => {
+            let (lo, hi) = span(&mut l.y.ticks.iter().map(|t| l.y_px(t.value)))?;
+            [a.left - tick, lo, a.left, hi]
+        }
+        axes::Part::ColourBar => {
+            // The outline runs out to the triangles' tips.
+            let bar = l.colour_bar.as_ref()?;
+            let (r, outer) = (bar.rect, bar.outer);
+            [
+                r.left,
+                outer.top.min(r.top),
+                r.right + tick,
+                outer.bottom.max(r.bottom),
+            ]
+        }
+        axes::Part::Title | axes::Part::Labels => return None,
+    };
+    let clip = |v: f64, limit: usize| (v.max(0.0) as usize).min(limit);
+    let r = [
+        clip(left.floor() - 2.0, width),
+        clip(top.floor() - 2.0, height),
+        clip(right.ceil() + 3.0, width),
+        clip(bottom.ceil() + 3.0, height),
+    ];
+    (r[0] < r[2] && r[1] < r[3]).then_some(r)
+}
+
+/// The bytes of `row` from its first block of 64 that is not all white (255) to its last,
+/// `None` for a white row. A search that stops at the first other byte is not vectorised;
+/// a test of a block of 64 at a time is.
+fn inked_span(row: &[u8]) -> Option<std::ops::Range<usize>> {
+    const BLOCK: usize = 64;
+    let blank = |block: &[u8]| block.iter().fold(255, |all, &b| all & b) == 255;
+    let first = row.chunks(BLOCK).position(|b| !blank(b))?;
+    let last = row.chunks(BLOCK).rposition(|b| !blank(b))?;
+    Some(first * BLOCK..((last + 1) * BLOCK).min(row.len()))
 }
 
 /// Adds to `coverage` (a `w`×`h` grid, pixel centres at +0.5) a capsule of radius `half`
@@ -417,7 +504,7 @@ mod tests {
     }
 
     #[test]
-    fn cached_axes_stamp_what_plotters_draws() {
+    fn cached_axes_stamp_what_is_drawn_fresh() {
         let (data, l) = default_layout();
         let mut f = Frame::default();
         f.draw_content(&data.content, &l, BLUE).unwrap();
@@ -425,10 +512,14 @@ mod tests {
         let mut rgb = vec![255u8; 640 * 480 * 3];
         {
             let area = BitMapBackend::with_buffer(&mut rgb, (640, 480)).into_drawing_area();
-            axes::draw(&area, &l, text::BITMAP_SIZE_PER_EM).unwrap();
+            axes::draw(&area, &l).unwrap();
             area.present().unwrap();
         }
-        // Wherever plotters inks, the frame shows the same grey to within a level of 32.
+        let mut painter = TextPainter::default();
+        for label in axes::all_labels(&l) {
+            painter.paint(&mut rgb, 640, 480, &label);
+        }
+        // Wherever the axes ink, the frame shows the same grey to within a level of 32.
         let mut inked = 0;
         for (i, p) in rgb.chunks_exact(3).enumerate() {
             if p[0] < 255 {

@@ -1,9 +1,11 @@
 //! Text as matplotlib sets it: DejaVu Sans, compiled in; sizes in points on a 100 dpi figure;
-//! how wide a label is and how high a line.
+//! labels placed on the figure, how wide they are, and cut to fit it.
 
+use super::font::{self, Run};
 use crate::figure::MAX_TEXT_CHARS;
 use plotters::style::FontStyle;
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::sync::Once;
 
 /// Figures are laid out at 100 dpi, as matplotlib's default figure: 640×480 px is 6.4×4.8 in.
@@ -19,13 +21,14 @@ pub const LINE_HEIGHT_EM: f64 = 1.2;
 /// fontconfig or system fonts can still draw text. A static, not a const: each use of a
 /// const may get its own copy of the 760 KB in the binary.
 pub static FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
-/// The family name plotters (and SVG readers) know the embedded font by.
+/// The family name plotters knows the embedded font by (the speedup chart draws with it).
 pub const FONT_FAMILY: &str = "sans-serif";
-/// Plotters' size units per em differ by backend: the bitmap backend hands the size to
-/// ab_glyph as ascent−descent height (1.164 em for DejaVu Sans: 2384/2048 font units), the
-/// SVG backend writes `font-size = size / 1.24`.
-pub const BITMAP_SIZE_PER_EM: f64 = 2384.0 / 2048.0;
-pub const SVG_SIZE_PER_EM: f64 = 1.24;
+/// The font SVG text asks for: the embedded one by name (as svg2pdf's font database holds
+/// it, and as matplotlib's SVG names it), else any sans-serif face.
+pub const SVG_FONT_FAMILY: &str = "DejaVu Sans, sans-serif";
+/// How close to the figure's edges a text cut to fit may reach, in pixels: room for an SVG
+/// reader that sets the line a little wider than the PNG (unhinted advances).
+const EDGE_MARGIN_PX: f64 = 1.0;
 
 pub fn register_font() {
     static REGISTER: Once = Once::new();
@@ -46,8 +49,151 @@ pub fn em_px() -> f64 {
     px(FONT_PT)
 }
 
+/// Where a label's alignment point lies along its line (matplotlib's horizontal alignment,
+/// or the vertical one of turned text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Start,
+    Middle,
+    End,
+}
+
+impl Align {
+    /// How much of the line's width lies before the alignment point.
+    fn fraction(self) -> f64 {
+        match self {
+            Align::Start => 0.0,
+            Align::Middle => 0.5,
+            Align::End => 1.0,
+        }
+    }
+}
+
+/// One line of text on the figure.
+#[derive(Debug, Clone)]
+pub struct Label {
+    pub text: String,
+    pub pt: f64,
+    /// The alignment point, on the baseline, in pixels from the figure's top left.
+    pub at: (f64, f64),
+    pub align: Align,
+    /// Turned 90° anticlockwise, read upward (y and colour bar labels).
+    pub upward: bool,
+    pub run: Arc<Run>,
+}
+
+impl Label {
+    pub fn new(text: &str, pt: f64, at: (f64, f64), align: Align, upward: bool) -> Label {
+        Label {
+            run: font::set(text, pt),
+            text: text.to_owned(),
+            pt,
+            at,
+            align,
+            upward,
+        }
+    }
+
+    /// matplotlib's ascent of the line: its ink's, or the font's where that is more.
+    pub fn ascent(&self) -> f64 {
+        self.run.ink_ascent().max(font::line_metrics(self.pt).0)
+    }
+
+    /// matplotlib's descent of the line, likewise.
+    pub fn descent(&self) -> f64 {
+        self.run.ink_descent().max(font::line_metrics(self.pt).1)
+    }
+
+    /// Where each glyph's origin lies on the figure, with the glyph.
+    pub fn placed(&self) -> impl Iterator<Item = (&font::Glyph, (f64, f64))> + '_ {
+        let start = self.align.fraction() * self.run.width;
+        let (x, y) = self.at;
+        self.run.glyphs.iter().map(move |g| {
+            let along = g.x - start;
+            let at = if self.upward {
+                (x - g.y, y - along)
+            } else {
+                (x + along, y - g.y)
+            };
+            (&*g.glyph, at)
+        })
+    }
+}
+
+/// Width of `text` set at `pt` points as the PNG draws it: hinted advances and kerning.
+pub fn width_px(text: &str, pt: f64) -> f64 {
+    font::set(text, pt).width
+}
+
+/// How much room `text` takes along its line in any output: its ink or advances in the PNG,
+/// or its unhinted width in an SVG or PDF reader, whichever is more.
+fn span_px(text: &str, pt: f64) -> f64 {
+    let run = font::set(text, pt);
+    let (left, right) = run.extent();
+    (right - left).max(run.unhinted_width)
+}
+
+/// `text` as [`drawable`] spells it, cut with `…` (keeping its start) so that set at `pt`
+/// points it spans at most `room` pixels: the room a centred line has between its centre and
+/// the nearer edge of the figure, twice. matplotlib lets such a line run off the figure.
+pub fn drawable_within(text: &str, pt: f64, room: f64) -> String {
+    let shown = drawable(text);
+    let limit = room - 2.0 * EDGE_MARGIN_PX;
+    if span_px(&shown, pt) <= limit {
+        return shown;
+    }
+    let pieces = pieces(&shown);
+    let cut = |n: usize| -> String {
+        let kept: String = pieces[..n].concat();
+        format!("{}…", kept.trim_end())
+    };
+    // The longest start that fits with its ellipsis; widths grow with the start (kerning
+    // moves them by less than a glyph).
+    let (mut fits, mut fails) = (0, pieces.len());
+    if span_px(&cut(0), pt) > limit {
+        return String::new();
+    }
+    while fails - fits > 1 {
+        let mid = (fits + fails) / 2;
+        if span_px(&cut(mid), pt) <= limit {
+            fits = mid;
+        } else {
+            fails = mid;
+        }
+    }
+    cut(fits)
+}
+
+/// What a drawn text may be cut between: characters, and the escapes [`drawable`] wrote
+/// whole (`\u{1b}`, `\n`), which a cut never splits.
+fn pieces(shown: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = shown;
+    while let Some(c) = rest.chars().next() {
+        let len = if c == '\\' {
+            escape_len(rest)
+        } else {
+            c.len_utf8()
+        };
+        out.push(&rest[..len]);
+        rest = &rest[len..];
+    }
+    out
+}
+
+/// The length of the escape `rest` starts with (`\u{…}` or `\` and one character), as
+/// `char::escape_default` writes them.
+fn escape_len(rest: &str) -> usize {
+    if rest.starts_with("\\u{") {
+        rest.find('}').map_or(rest.len(), |end| end + 1)
+    } else {
+        rest.char_indices().nth(2).map_or(rest.len(), |(i, _)| i)
+    }
+}
+
 /// Width of `label` set in DejaVu Sans at `font_px` pixels per em, from the font's advance
-/// widths (kerning ignored; matplotlib's Agg text differs by under a pixel for tick labels).
+/// widths alone: the measure of the rule that keeps tick labels apart (tests/data/
+/// matplotlib_ticks.py applies the same), not of where text is drawn ([`width_px`]).
 pub fn label_width_px(label: &str, font_px: f64) -> f64 {
     label.chars().map(advance_em).sum::<f64>() * font_px
 }

@@ -1,5 +1,8 @@
-//! SVG and PDF output. Plotters' SVG backend draws the axes; the content is written by
-//! hand inside a nested `<svg>`, whose viewport clips it to the axes box: markers as exact
+//! SVG and PDF output. Plotters' SVG backend draws the axes' lines, and each text is a
+//! `<text>` anchored where the PNG aligns it (its centre, start or end on the baseline), set in
+//! DejaVu Sans at the PNG's size, so that a reader with the font (svg2pdf has it) lays the
+//! text out as matplotlib's SVG does: unhinted, kerned. The content is written by hand inside
+//! a nested `<svg>`, whose viewport clips it to the axes box: markers as exact
 //! `<circle>`s (plotters would round centres and radii to whole pixels), a line as one
 //! `<path>`, a heatmap (and its colour bar) as the raster output's pixels in an embedded PNG
 //! `<image>`, as matplotlib embeds images. PDF is that SVG converted with `svg2pdf`, with the
@@ -10,7 +13,7 @@ use super::colormap::Colour;
 use super::error::RenderError;
 use super::layout::{self, Layout};
 use super::marker::MARKER_ALPHA;
-use super::text::{self, px};
+use super::text::{self, px, Align, Label};
 use crate::source::{Content, Grid, Points, Series};
 use plotters::prelude::*;
 use std::fmt::Write;
@@ -21,8 +24,7 @@ pub fn render_svg(content: &Content, l: &Layout, colour: Colour) -> Result<Strin
     let mut axes_svg = String::new();
     {
         let area = SVGBackend::with_string(&mut axes_svg, (l.width, l.height)).into_drawing_area();
-        axes::draw(&area, l, text::SVG_SIZE_PER_EM)
-            .map_err(|e| RenderError::Draw(e.to_string()))?;
+        axes::draw(&area, l).map_err(|e| RenderError::Draw(e.to_string()))?;
         area.present()
             .map_err(|e| RenderError::Draw(e.to_string()))?;
     }
@@ -51,7 +53,15 @@ pub fn render_svg(content: &Content, l: &Layout, colour: Colour) -> Result<Strin
         Content::Line(series) => write_line(&mut svg, series, l, colour),
         Content::Heatmap(grid) => write_heatmap(&mut svg, grid, l)?,
     }
-    svg.push_str(&axes_svg[open_end..]);
+    let close = axes_svg
+        .rfind("</svg>")
+        .filter(|&at| at >= open_end)
+        .ok_or_else(|| RenderError::Draw("plotters wrote an SVG without its end tag".into()))?;
+    svg.push_str(&axes_svg[open_end..close]);
+    for label in axes::all_labels(l) {
+        write_text(&mut svg, &label);
+    }
+    svg.push_str(&axes_svg[close..]);
     if let Some((at, c)) = first_non_xml_char(&svg) {
         return Err(RenderError::Draw(format!(
             "the SVG would hold U+{:04X} at byte {at}, which XML forbids: text that did not go \
@@ -60,6 +70,45 @@ pub fn render_svg(content: &Content, l: &Layout, colour: Colour) -> Result<Strin
         )));
     }
     Ok(svg)
+}
+
+/// One label as SVG text: anchored at its alignment point on the baseline, turned about it
+/// when it reads upward. The text stands on its own line, as plotters wrote it.
+fn write_text(svg: &mut String, label: &Label) {
+    let (x, y) = label.at;
+    let anchor = match label.align {
+        Align::Start => "start",
+        Align::Middle => "middle",
+        Align::End => "end",
+    };
+    let _ = write!(
+        svg,
+        "\n<text x=\"{x:.2}\" y=\"{y:.2}\" text-anchor=\"{anchor}\" font-family=\"{}\" \
+         font-size=\"{:.2}\" fill=\"#000000\"",
+        text::SVG_FONT_FAMILY,
+        px(label.pt),
+    );
+    if label.upward {
+        let _ = write!(svg, " transform=\"rotate(-90, {x:.2}, {y:.2})\"");
+    }
+    let _ = write!(svg, ">\n{}\n</text>", escape_xml(&label.text));
+}
+
+/// Text as XML character data.
+fn escape_xml(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['&', '<', '>']) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out.into()
 }
 
 /// The first character XML 1.0 does not allow in a document. Every text drawn is made safe
@@ -223,6 +272,32 @@ fn sort_resource_entries(pdf: &mut [u8]) {
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The ink of every text of an SVG as svg2pdf's reader sets it (left, top, right, bottom).
+#[cfg(test)]
+pub fn text_ink(svg: &str) -> Vec<[f32; 4]> {
+    fn walk(group: &usvg::Group, out: &mut Vec<[f32; 4]>) {
+        for node in group.children() {
+            match node {
+                usvg::Node::Group(g) => walk(g, out),
+                usvg::Node::Text(t) => {
+                    let b = t.abs_bounding_box();
+                    out.push([b.left(), b.top(), b.right(), b.bottom()]);
+                }
+                _ => {}
+            }
+        }
+    }
+    let options = usvg::Options {
+        fontdb: fonts(),
+        font_family: "DejaVu Sans".into(),
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_str(svg, &options).expect("an SVG usvg reads");
+    let mut out = Vec::new();
+    walk(tree.root(), &mut out);
+    out
 }
 
 #[cfg(test)]

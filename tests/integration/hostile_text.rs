@@ -50,10 +50,12 @@ fn long_text_file(dir: &Path) -> PathBuf {
 
 /// Plots `input` in `format` on 2 ranks; every plot must be recorded Ok. The plot files.
 fn plot(input: &Path, out: &Path, format: &str, plots: usize) -> Vec<PathBuf> {
+    // Wide enough to show every title whole (at most MAX_TEXT_CHARS characters), which a
+    // default figure cuts to its width.
     let run = mpi(
         2,
         &args!(
-            "--input {} --datasets /plots/** -o {} --format {} -q",
+            "--input {} --datasets /plots/** -o {} --format {} -q --width 6000",
             input,
             out,
             format
@@ -162,7 +164,7 @@ fn hostile_names_and_attributes_give_well_formed_svg_and_readable_pdf() {
 }
 
 #[test]
-fn a_megabyte_long_name_gives_small_plots_whose_text_is_cut_to_the_cap() {
+fn a_megabyte_long_name_gives_small_plots_whose_text_is_cut_to_the_figure() {
     let tmp = tempfile::tempdir().unwrap();
     let input = long_text_file(tmp.path());
     let select = |out: &Path, format: &str| {
@@ -193,7 +195,7 @@ fn a_megabyte_long_name_gives_small_plots_whose_text_is_cut_to_the_cap() {
     // label (`long_name [units]`).
     assert_eq!(cut.len(), 4, "{texts:?}");
     for t in cut {
-        assert_eq!(t.chars().count(), MAX_TEXT_CHARS, "{t}");
+        assert!(t.chars().count() < MAX_TEXT_CHARS, "{t}");
     }
     let pdfs = select(&tmp.path().join("pdf"), "pdf");
     for pdf in &pdfs {

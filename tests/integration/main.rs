@@ -26,8 +26,10 @@ mod hostile_text;
 mod input_trust;
 mod real_data;
 
-// The tick labels' expectations are matplotlib's own; heatmap colours are xarray's.
+// The tick labels' expectations are matplotlib's own, and so is where text is drawn;
+// heatmap colours are xarray's.
 mod colours;
+mod matplotlib_text;
 mod ticks;
 
 // Output: archives, write strategies, what `--resume`, `report` and `extract` may trust,
