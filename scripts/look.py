@@ -52,8 +52,8 @@ def draw_controls(datadir, outdir):
     import matplotlib.colors as colors
 
     for name, var, isel, kwargs in CONTROLS:
-        coder = xr.coders.CFDatetimeCoder(use_cftime=True)
-        with xr.open_dataset(os.path.join(datadir, name), decode_times=coder) as ds:
+        # xarray decodes a noleap calendar to cftime by itself.
+        with xr.open_dataset(os.path.join(datadir, name)) as ds:
             da = ds[var] if isel is None else ds[var].isel(isel)
             if kwargs.get("norm") == "log":
                 kwargs = {"norm": colors.LogNorm()}
