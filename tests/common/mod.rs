@@ -287,6 +287,25 @@ pub fn summary_line(stdout: &str) -> &str {
 /// against a second job and the manifest `--resume` checks.
 pub const BOOKKEEPING: [&str; 2] = [".plotrand.lock", "plotrand-manifest.txt"];
 
+/// A new directory of the files tests/data/make_real_files.py writes with the real libraries:
+/// the groups `only` names (all when empty).
+pub fn real_files(only: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut make = Command::new(python());
+    make.arg(repo_path("tests/data/make_real_files.py"))
+        .arg(dir.path());
+    if !only.is_empty() {
+        make.arg("--only").args(only);
+    }
+    let made = run_within(&mut make, SLOW_LIMIT);
+    assert!(
+        made.success(),
+        "make_real_files.py failed: {}",
+        made.context()
+    );
+    dir
+}
+
 /// The texts of an SVG's `<text>` elements, in document order.
 pub fn svg_texts(svg: &str) -> Vec<String> {
     svg.split("<text")

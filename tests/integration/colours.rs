@@ -13,15 +13,7 @@ use std::sync::OnceLock;
 fn colours_file() -> &'static Path {
     static FILE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = FILE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let made = run_within(
-            Command::new(python())
-                .arg(repo_path("tests/data/make_real_files.py"))
-                .arg(dir.path())
-                .args(["--only", "colours"]),
-            SLOW_LIMIT,
-        );
-        assert!(made.success(), "make_real_files.py: {}", made.context());
+        let dir = real_files(&["colours"]);
         let path = dir.path().join("xr_colours.nc");
         (dir, path)
     });

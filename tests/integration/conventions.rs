@@ -14,22 +14,7 @@ use std::sync::OnceLock;
 fn files() -> &'static Path {
     static FILES: OnceLock<tempfile::TempDir> = OnceLock::new();
     FILES
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let made = run_within(
-                Command::new(python())
-                    .arg(repo_path("tests/data/make_real_files.py"))
-                    .arg(dir.path())
-                    .args(["--only", "wrf", "cmip6", "era5"]),
-                SLOW_LIMIT,
-            );
-            assert!(
-                made.success(),
-                "make_real_files.py failed: {}",
-                made.context()
-            );
-            dir
-        })
+        .get_or_init(|| real_files(&["wrf", "cmip6", "era5"]))
         .path()
 }
 

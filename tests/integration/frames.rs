@@ -14,15 +14,7 @@ fn levels() -> &'static Path {
     static FILE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     &FILE
         .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let made = run_within(
-                Command::new(python())
-                    .arg(repo_path("tests/data/make_real_files.py"))
-                    .arg(dir.path())
-                    .args(["--only", "levels"]),
-                SLOW_LIMIT,
-            );
-            assert!(made.success(), "{}", made.context());
+            let dir = real_files(&["levels"]);
             let file = dir.path().join("levels.nc");
             (dir, file)
         })

@@ -13,23 +13,7 @@ use std::sync::OnceLock;
 /// The real files, made once for all tests of this binary.
 fn files() -> &'static Path {
     static FILES: OnceLock<tempfile::TempDir> = OnceLock::new();
-    FILES
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let made = run_within(
-                Command::new(python())
-                    .arg(repo_path("tests/data/make_real_files.py"))
-                    .arg(dir.path()),
-                SLOW_LIMIT,
-            );
-            assert!(
-                made.success(),
-                "make_real_files.py failed: {}",
-                made.context()
-            );
-            dir
-        })
-        .path()
+    FILES.get_or_init(|| real_files(&[])).path()
 }
 
 fn file(name: &str) -> String {
